@@ -16,7 +16,7 @@ export function jestConfig({ testMatch, testTimeout = 30_000, setupFiles = [] } 
     setupFiles,
     moduleNameMapper: {
       '^@bulwark/shared-contracts$': path.join(root, 'shared-contracts/src/index.ts'),
-      '^@bulwark/shared-contracts/wall$': path.join(root, 'shared-contracts/src/wall/index.ts'),
+      '^@bulwark/shared-contracts/(wall|platform)$': path.join(root, 'shared-contracts/src/$1/index.ts'),
       '^@bulwark/engine$': path.join(root, 'execution-stack/engine/src/index.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },

@@ -1,0 +1,104 @@
+// Every message that crosses the wall, versioned by name. The schemas are strict: an unknown
+// key is a schema rejection, never silently dropped. A body carries opaque references and
+// amounts only — no field here can hold personal data (proved by messages.spec.ts).
+import { z } from 'zod';
+import {
+  ChainAddress, Currency, Decimal, NonNegativeDecimal, PositiveDecimal, Ref, SequenceNumber, Sha256Hex, Side,
+  TimeInForce, Timestamp, TxHash,
+} from './primitives.js';
+
+export const STATEMENT_LINES_MAX = 1_000;
+export const ALLOCATION_FILLS_MAX = 256;
+
+export const IntentSubmittedV1 = z.strictObject({
+  intentId: Ref,
+  accountRef: Ref,
+  tenantRef: Ref,
+  instrumentId: Ref,
+  side: Side,
+  quantity: PositiveDecimal,
+  limitPrice: PositiveDecimal,
+  timeInForce: TimeInForce,
+  submittedAt: Timestamp,
+});
+
+export const IntentCancelV1 = z.strictObject({
+  intentId: Ref,
+  accountRef: Ref,
+  reason: z.enum(['customer_request', 'expired', 'compliance_hold']),
+  requestedAt: Timestamp,
+});
+
+export const IntentAcceptedV1 = z.strictObject({
+  intentId: Ref,
+  accountRef: Ref,
+  acceptedAt: Timestamp,
+});
+
+export const INTENT_REJECT_CODES = ['unknown_instrument', 'instrument_not_trading', 'price_out_of_band', 'bad_tick', 'bad_lot', 'duplicate_intent', 'venue_unavailable'] as const;
+export const IntentRejectedV1 = z.strictObject({
+  intentId: Ref,
+  accountRef: Ref,
+  code: z.enum(INTENT_REJECT_CODES),
+  rejectedAt: Timestamp,
+});
+
+export const AllocationV1 = z.strictObject({
+  allocationId: Ref,
+  intentId: Ref,
+  accountRef: Ref,
+  instrumentId: Ref,
+  omnibusOrderRef: Ref,
+  side: Side,
+  quantity: PositiveDecimal,
+  averagePrice: PositiveDecimal,
+  notional: PositiveDecimal,
+  fee: NonNegativeDecimal,
+  currency: z.literal('USD'),
+  remainingQuantity: NonNegativeDecimal,
+  fillRefs: z.array(Ref).min(1).max(ALLOCATION_FILLS_MAX),
+  inputsHash: Sha256Hex,
+  allocatedAt: Timestamp,
+});
+
+export const PayoutV1 = z.strictObject({
+  payoutId: Ref,
+  accountRef: Ref,
+  instrumentId: Ref,
+  eventRef: Ref,
+  kind: z.enum(['resolution', 'distribution']),
+  quantity: NonNegativeDecimal,
+  amountPerUnit: NonNegativeDecimal,
+  amount: NonNegativeDecimal,
+  currency: z.literal('USD'),
+  paidAt: Timestamp,
+});
+
+export const StatementV1 = z.strictObject({
+  statementId: Ref,
+  tenantRef: Ref,
+  periodStart: Timestamp,
+  periodEnd: Timestamp,
+  positions: z.array(z.strictObject({ accountRef: Ref, instrumentId: Ref, quantity: Decimal })).max(STATEMENT_LINES_MAX),
+  cash: z.array(z.strictObject({ accountRef: Ref, currency: Currency, amount: Decimal })).max(STATEMENT_LINES_MAX),
+  contentHash: Sha256Hex,
+});
+
+export const AuditAnchorRequestV1 = z.strictObject({
+  batchId: SequenceNumber,
+  merkleRoot: Sha256Hex,
+  entryCount: z.int().min(1).max(1_000_000),
+  firstSeq: SequenceNumber,
+  lastSeq: SequenceNumber,
+  requestedAt: Timestamp,
+});
+
+export const AuditAnchoredV1 = z.strictObject({
+  batchId: SequenceNumber,
+  merkleRoot: Sha256Hex,
+  chainId: z.int().min(1),
+  contractAddress: ChainAddress,
+  txHash: TxHash,
+  blockNumber: SequenceNumber,
+  anchoredAt: Timestamp,
+});

@@ -1,0 +1,177 @@
+// The transactional outbox. A state change and the message announcing it are written in one
+// database transaction (enqueueOutbound); the relay signs and publishes them afterwards, with
+// Nats-Msg-Id = message id, and marks them published only once JetStream acknowledged them.
+// Signing happens at publish time, so a message that waited out an outage is never stale.
+import { randomUUID } from 'node:crypto';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { signEnvelope } from '../envelope/envelope.js';
+import type { Keyring } from '../envelope/keyring.js';
+import { detectPii } from '../pii/pii-guard.js';
+import { MESSAGE_CATALOG, subjectOf, wallContracts, type MessageBody, type MessageType } from '../messages/catalog.js';
+import { assert } from '../assert.js';
+import type { SqlDatabase, SqlTx } from './sql.js';
+import type { WallClock, WallLogger, WallObserver } from './runtime.js';
+
+export const OUTBOX_BATCH_MAX = 500;
+export const OUTBOX_IDLE_POLL_MS = 100;
+export const OUTBOX_ERROR_BACKOFF_MS_MAX = 5_000;
+export const PUBLISH_TIMEOUT_MS = 5_000;
+
+export interface OutboundMessage<T extends MessageType = MessageType> {
+  readonly type: T;
+  readonly body: MessageBody<T>;
+  /** Defaults to a fresh UUID; pass one to make the send itself idempotent. */
+  readonly id?: string;
+}
+
+/**
+ * Writes outbound messages inside the caller's transaction. Sending an invalid body or one that
+ * carries personal data is a bug in this stack, so it throws and the whole transaction rolls back.
+ */
+export async function enqueueOutbound(tx: SqlTx, messages: readonly OutboundMessage[]): Promise<string[]> {
+  assert(messages.length <= OUTBOX_BATCH_MAX * 10, 'outbound messages per transaction within limit');
+  if (messages.length === 0) return [];
+  const ids: string[] = [];
+  const subjects: string[] = [];
+  const bodies: string[] = [];
+  for (const message of messages) {
+    const contract = wallContracts(subjectOf(message.type));
+    assert(contract !== undefined, `no contract for ${message.type}`);
+    const parsed = MESSAGE_CATALOG[message.type].schema.safeParse(message.body);
+    assert(parsed.success, `outbound ${message.type} does not match its schema`);
+    assert(detectPii(parsed.data, { numericPaths: contract.numericPaths }).length === 0, `outbound ${message.type} carries personal data`);
+    ids.push(message.id ?? randomUUID());
+    subjects.push(subjectOf(message.type));
+    bodies.push(JSON.stringify(parsed.data));
+  }
+  await tx.query(
+    `INSERT INTO wall_outbox (message_id, subject, body) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])`,
+    [ids, subjects, bodies],
+  );
+  return ids;
+}
+
+interface PendingRow {
+  seq: string;
+  message_id: string;
+  subject: string;
+  body: string;
+}
+
+export interface OutboxRelayDeps {
+  readonly db: SqlDatabase;
+  readonly js: JetStreamClient;
+  readonly keyring: Keyring;
+  readonly direction: 'c2e' | 'e2c';
+  readonly clock: WallClock;
+  readonly logger: WallLogger;
+  readonly observer?: WallObserver;
+  readonly batchSizeMax?: number;
+  readonly idlePollMs?: number;
+}
+
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private consecutiveErrors = 0;
+
+  constructor(private readonly deps: OutboxRelayDeps) {
+    assert((deps.batchSizeMax ?? OUTBOX_BATCH_MAX) <= OUTBOX_BATCH_MAX, 'relay batch within limit');
+  }
+
+  start(): void {
+    assert(!this.running, 'relay started once');
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.nudge();
+    await this.loop;
+  }
+
+  /** Wakes the relay now (called after a transaction that enqueued messages commits). */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  get healthy(): boolean {
+    return this.consecutiveErrors < 3;
+  }
+
+  /** Publishes one batch of pending messages; returns how many were published. */
+  async publishBatch(): Promise<number> {
+    const limit = this.deps.batchSizeMax ?? OUTBOX_BATCH_MAX;
+    const key = this.deps.keyring.signingKey(this.deps.direction);
+    return this.deps.db.transaction(async (tx) => {
+      const rows = await tx.query<PendingRow>(
+        `SELECT seq, message_id, subject, body FROM wall_outbox
+          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (rows.length === 0) return 0;
+      const results = await Promise.allSettled(
+        rows.map((row) => {
+          const signed = signEnvelope({ key, subject: row.subject, id: row.message_id, bodyJson: row.body, nowMs: this.deps.clock.nowMs() });
+          return this.deps.js.publish(row.subject, signed.wire, { msgID: row.message_id, timeout: PUBLISH_TIMEOUT_MS });
+        }),
+      );
+      const published: string[] = [];
+      const streamSeqs: number[] = [];
+      const failed: string[] = [];
+      let firstError = '';
+      results.forEach((result, index) => {
+        const row = rows[index];
+        assert(row !== undefined, 'one result per row');
+        if (result.status === 'fulfilled') {
+          published.push(row.seq);
+          streamSeqs.push(result.value.seq);
+        } else {
+          failed.push(row.seq);
+          firstError ||= result.reason instanceof Error ? result.reason.message : String(result.reason);
+        }
+      });
+      if (published.length > 0) {
+        await tx.query(
+          `UPDATE wall_outbox o SET published_at = clock_timestamp(), stream_seq = p.stream_seq, attempts = o.attempts + 1
+             FROM unnest($1::bigint[], $2::bigint[]) AS p(seq, stream_seq) WHERE o.seq = p.seq`,
+          [published, streamSeqs],
+        );
+      }
+      if (failed.length > 0) {
+        await tx.query(`UPDATE wall_outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`, [failed, firstError.slice(0, 500)]);
+        this.deps.logger.warn({ failed: failed.length, error: firstError }, 'outbox publish failed; will retry');
+      }
+      this.deps.observer?.published?.(published.length);
+      return published.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        this.consecutiveErrors = 0;
+      } catch (error) {
+        this.consecutiveErrors += 1;
+        this.deps.logger.error({ err: error, consecutiveErrors: this.consecutiveErrors }, 'outbox relay error');
+      }
+      if (!this.running) break;
+      if (published > 0 && this.consecutiveErrors === 0) continue;
+      const waitMs = this.consecutiveErrors > 0
+        ? Math.min(OUTBOX_ERROR_BACKOFF_MS_MAX, 100 * 2 ** this.consecutiveErrors)
+        : (this.deps.idlePollMs ?? OUTBOX_IDLE_POLL_MS);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+// The wall runtime speaks to each stack's own database through this narrow interface, so the
+// nonce claim, the handler's effects and the outbound messages share one transaction.
+export interface SqlTx {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export interface SqlDatabase {
+  transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
+}
+
+/** The slice of a TypeORM DataSource the adapter needs (structural, so no dependency here). */
+export interface TypeOrmLikeDataSource {
+  transaction<T>(work: (manager: { queryRunner?: { query(q: string, p: unknown[] | undefined, structured: true): Promise<{ records: unknown[] }> } | undefined }) => Promise<T>): Promise<T>;
+}
+
+export function typeormDatabase(dataSource: TypeOrmLikeDataSource): SqlDatabase {
+  return {
+    transaction: (work) =>
+      dataSource.transaction(async (manager) => {
+        const runner = manager.queryRunner;
+        if (!runner) throw new Error('transaction without a query runner');
+        return work({
+          query: async <R>(text: string, params?: readonly unknown[]) =>
+            (await runner.query(text, params ? [...params] : undefined, true)).records as R[],
+        });
+      }),
+  };
+}
+
+/** DDL of the wall tables, identical in both stacks' databases; each stack's migration runs it. */
+export const WALL_TABLES_DDL = `
+CREATE TABLE wall_outbox (
+  seq           bigserial PRIMARY KEY,
+  message_id    uuid NOT NULL UNIQUE,
+  subject       text NOT NULL CHECK (subject ~ '^bulwark\\.(c2e|e2c)\\.'),
+  body          text NOT NULL,
+  created_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+  published_at  timestamptz,
+  stream_seq    bigint,
+  attempts      integer NOT NULL DEFAULT 0,
+  last_error    text
+);
+CREATE INDEX wall_outbox_pending ON wall_outbox (seq) WHERE published_at IS NULL;
+
+CREATE TABLE wall_inbound (
+  kid           text NOT NULL,
+  nonce         text NOT NULL,
+  message_id    uuid NOT NULL,
+  subject       text NOT NULL,
+  body_sha256   char(64) NOT NULL,
+  stream_seq    bigint,
+  sent_at       timestamptz NOT NULL,
+  received_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+  PRIMARY KEY (kid, nonce)
+);
+CREATE UNIQUE INDEX wall_inbound_message_id ON wall_inbound (message_id);
+
+CREATE TABLE wall_rejection (
+  id            bigserial PRIMARY KEY,
+  reason        text NOT NULL CHECK (reason IN ('malformed','unknown_key','wrong_direction','bad_mac','stale','future','replay','nonce_reuse','schema','pii')),
+  subject       text NOT NULL,
+  kid           text,
+  message_id    text,
+  stream_seq    bigint,
+  detail        text NOT NULL,
+  rejected_at   timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX wall_rejection_reason ON wall_rejection (reason, rejected_at);
+
+CREATE TABLE wall_dead_letter (
+  id            bigserial PRIMARY KEY,
+  subject       text NOT NULL,
+  message_id    text,
+  stream_seq    bigint,
+  deliveries    integer NOT NULL,
+  cause         text NOT NULL,
+  dead_at       timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+`;
+
+export const WALL_TABLES_DROP = 'DROP TABLE wall_dead_letter; DROP TABLE wall_rejection; DROP TABLE wall_inbound; DROP TABLE wall_outbox;';
