@@ -60,6 +60,8 @@ export const CancelReason = {
   IocRemainder: 'ioc_remainder',
   MarketRemainder: 'market_remainder',
   SelfTrade: 'self_trade',
+  /** A triggered fill-or-kill stop-limit found too little depth. */
+  FokUnfillable: 'fok_unfillable',
 } as const;
 export type CancelReason = (typeof CancelReason)[keyof typeof CancelReason];
 

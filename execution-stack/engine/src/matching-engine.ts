@@ -728,7 +728,7 @@ export class MatchingEngine {
     let refusal: CancelReason | null = null;
     if (this.orderTif[slot] === TimeInForce.FOK) {
       const code = this.fokCheck(side, limitKey, lots, this.orderOwner[slot] ?? 0, this.orderStp[slot] ?? 0);
-      if (code !== null) refusal = code === RejectCode.SelfTrade ? CancelReason.SelfTrade : CancelReason.IocRemainder;
+      if (code !== null) refusal = code === RejectCode.SelfTrade ? CancelReason.SelfTrade : CancelReason.FokUnfillable;
     }
     if (refusal !== null) {
       this.sink.cancelled(this.eventSeq++, id, lots, 0, refusal);
