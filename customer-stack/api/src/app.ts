@@ -1,18 +1,17 @@
-// Builds the customer stack's HTTP application from a parsed configuration (main.ts and the
-// integration tests both start it this way).
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
+// The customer stack: everything that knows who a customer is. Its domain modules are listed
+// here; the platform (logs, health, metrics, database, the wall) comes from StackModule.
 import type { INestApplication } from '@nestjs/common';
-import { configureApp } from '@bulwark/shared-contracts/platform';
-import { AppModule } from './app.module.js';
-import type { AppConfig } from './config/app-config.js';
+import { createStackApp, type StackConfig } from '@bulwark/shared-contracts/platform';
+import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from './database/schema.js';
+import { OrdersModule } from './orders/orders.module.js';
 
-export async function createCustomerApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true });
-  configureApp(app, {
-    title: 'Bulwark customer stack',
-    description: 'Investors, compliance and money: auth, KYC, AML, FX, the ledger, payments, order intents and the audit chain.',
-    version: '0.1.0',
-  });
-  return app;
+export function createCustomerApp(config: StackConfig<'customer'>): Promise<INestApplication> {
+  return createStackApp(
+    { config, entities: CUSTOMER_ENTITIES, migrations: CUSTOMER_MIGRATIONS, domain: [OrdersModule] },
+    {
+      title: 'Bulwark customer stack',
+      description: 'Investors, compliance and money: auth, KYC, AML, FX, the ledger, payments, order intents and the audit chain.',
+      version: '0.1.0',
+    },
+  );
 }

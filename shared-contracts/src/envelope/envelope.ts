@@ -12,7 +12,7 @@
 //   mac     base64url HMAC-SHA256 over the canonical bytes (see canonicalBytes)
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ZodType } from 'zod';
-import { detectPii } from '../pii/pii-guard.js';
+import { PiiGuardError, detectPii } from '../pii/pii-guard.js';
 import { assert } from '../assert.js';
 import type { Direction, EnvelopeKey, Keyring } from './keyring.js';
 
@@ -243,7 +243,14 @@ export function openEnvelope<TBody = unknown>(raw: string | Uint8Array, ctx: Ope
     const issue = parsed.error.issues[0];
     return refuse('schema', meta, issue ? `${issue.code} at $.${issue.path.join('.')}` : 'invalid body');
   }
-  const findings = detectPii(body, { numericPaths: contract.numericPaths });
+  let findings;
+  try {
+    findings = detectPii(body, { numericPaths: contract.numericPaths });
+  } catch (error) {
+    // A body the guard cannot scan completely is refused: the guard fails closed.
+    if (error instanceof PiiGuardError) return refuse('pii', meta, `unscannable body: ${error.code} at ${error.path}`);
+    throw error;
+  }
   if (findings.length > 0) {
     return refuse('pii', meta, findings.map((f) => `${f.entity} at ${f.path}`).join('; '));
   }

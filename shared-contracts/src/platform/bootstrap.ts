@@ -1,11 +1,27 @@
 // What every Bulwark HTTP application gets: pino as the Nest logger, problem+json errors,
 // the OpenAPI document at /docs (JSON at /docs-json), and graceful shutdown.
+import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { ProblemFilter } from './problem.filter.js';
+import { StackModule, type StackModuleOptions } from './stack.module.js';
 
-export function configureApp(app: INestApplication, meta: { title: string; description: string; version: string }): void {
+export interface AppMeta {
+  readonly title: string;
+  readonly description: string;
+  readonly version: string;
+}
+
+/** Builds a stack's HTTP application (main.ts and the integration tests both start it so). */
+export async function createStackApp(options: StackModuleOptions, meta: AppMeta): Promise<INestApplication> {
+  const app = await NestFactory.create(StackModule.forRoot(options), { bufferLogs: true });
+  configureApp(app, meta);
+  return app;
+}
+
+export function configureApp(app: INestApplication, meta: AppMeta): void {
   app.useLogger(app.get(PinoNestLogger));
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();

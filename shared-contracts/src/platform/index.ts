@@ -5,3 +5,6 @@ export * from './health.controller.js';
 export * from './logging.js';
 export * from './problem.filter.js';
 export * from './bootstrap.js';
+export * from './wall.migration.js';
+export * from './stack-config.js';
+export * from './stack.module.js';

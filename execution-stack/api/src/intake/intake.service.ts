@@ -1,0 +1,77 @@
+// The intake of the omnibus: every intent.submitted.v1 that passed the wall is checked against
+// its instrument and answered exactly once, accepted or rejected with a code. The answer is
+// written to the outbox in the same transaction as the intent itself.
+import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { assert, decimal, type MessageBody } from '@bulwark/shared-contracts';
+import { enqueueOutbound, type InboundMessage, type OutboundMessage, type SqlTx } from '@bulwark/shared-contracts/wall';
+import { WallService } from '@bulwark/shared-contracts/platform';
+import { InstrumentsService, MarketModule, type Instrument } from '../market/instruments.service.js';
+
+type IntentRejectCode = MessageBody<'intent.rejected.v1'>['code'];
+
+/** Why an intent cannot enter the book, or undefined when it can. */
+export function intakeRefusal(intent: MessageBody<'intent.submitted.v1'>, instrument: Instrument | undefined): IntentRejectCode | undefined {
+  if (!instrument) return 'unknown_instrument';
+  if (instrument.status !== 'open') return 'instrument_not_trading';
+  if (!decimal(intent.limitPrice).mod(decimal(instrument.tickSize)).eq(0)) return 'bad_tick';
+  if (!decimal(intent.quantity).mod(decimal(instrument.lotSize)).eq(0)) return 'bad_lot';
+  return undefined;
+}
+
+@Injectable()
+export class IntakeService implements OnModuleInit {
+  constructor(
+    @Inject(WallService) private readonly wall: WallService,
+    @Inject(InstrumentsService) private readonly instruments: InstrumentsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.wall.registerHandlers({ 'intent.submitted.v1': (tx, messages) => this.onSubmitted(tx, messages) });
+  }
+
+  async onSubmitted(tx: SqlTx, messages: readonly InboundMessage<'intent.submitted.v1'>[]): Promise<void> {
+    const instruments = await this.instruments.findMany(tx, [...new Set(messages.map((m) => m.body.instrumentId))]);
+    const decided = messages.map((m) => ({ message: m, refusal: intakeRefusal(m.body, instruments.get(m.body.instrumentId)) }));
+    // An intent id seen before (a customer-stack retry under a new message id) is answered once only.
+    const inserted = new Set(
+      (
+        await tx.query<{ intent_id: string }>(
+          `INSERT INTO omnibus_intent (intent_id, account_ref, tenant_ref, instrument_id, side, quantity, limit_price, time_in_force, status, reject_code, message_id, received_at)
+           SELECT * , clock_timestamp() FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::numeric[], $8::text[], $9::text[], $10::text[], $11::uuid[])
+           ON CONFLICT (intent_id) DO NOTHING RETURNING intent_id`,
+          [
+            decided.map((d) => d.message.body.intentId),
+            decided.map((d) => d.message.body.accountRef),
+            decided.map((d) => d.message.body.tenantRef),
+            decided.map((d) => d.message.body.instrumentId),
+            decided.map((d) => d.message.body.side),
+            decided.map((d) => d.message.body.quantity),
+            decided.map((d) => d.message.body.limitPrice),
+            decided.map((d) => d.message.body.timeInForce),
+            decided.map((d) => (d.refusal ? 'rejected' : 'accepted')),
+            decided.map((d) => d.refusal ?? null),
+            decided.map((d) => d.message.meta.id),
+          ],
+        )
+      ).map((r) => r.intent_id),
+    );
+    const now = new Date().toISOString();
+    const answers: OutboundMessage[] = [];
+    for (const { message, refusal } of decided) {
+      if (!inserted.has(message.body.intentId)) continue;
+      inserted.delete(message.body.intentId); // a second copy inside the same batch is answered once
+      const { intentId, accountRef } = message.body;
+      answers.push(
+        refusal
+          ? { type: 'intent.rejected.v1', body: { intentId, accountRef, code: refusal, rejectedAt: now } }
+          : { type: 'intent.accepted.v1', body: { intentId, accountRef, acceptedAt: now } },
+      );
+    }
+    assert(answers.length <= messages.length, 'at most one answer per intent');
+    await enqueueOutbound(tx, answers);
+    this.wall.nudge();
+  }
+}
+
+@Module({ imports: [MarketModule], providers: [IntakeService], exports: [IntakeService] })
+export class IntakeModule {}
