@@ -5,11 +5,14 @@ import { ExpiryQueue } from './expiry-queue.js';
 describe('ExpiryQueue', () => {
   it('pops live entries in (expiryMs, seq) order, dropping stale ones when it fills up', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.boolean()), { maxLength: 3000 }), (draws) => {
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.boolean()), { minLength: 50, maxLength: 400 }), (draws) => {
         const live = new Set<number>();
         const isLive = (slot: number): boolean => live.has(slot);
-        const queue = new ExpiryQueue(4096);
+        // A small queue so compaction and growth happen; at most entriesMax entries are live.
+        const entriesMax = 64;
+        const queue = new ExpiryQueue(entriesMax);
         draws.forEach(([expiryMs, stays], seq) => {
+          if (live.size === entriesMax) live.delete(Math.min(...live));
           live.add(seq);
           queue.push(expiryMs, seq, seq, 0, isLive);
           if (!stays) live.delete(seq);

@@ -4,7 +4,8 @@ import { OrderIdMap } from './order-id-map.js';
 
 describe('OrderIdMap', () => {
   it('behaves like a Map under random inserts and removes, collisions included', () => {
-    const idArb = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
+    // A small id space forces collisions; huge ids exercise the mixing of the upper half.
+    const idArb = fc.oneof(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), idArb, fc.nat(1000)), { maxLength: 300 }), (ops) => {
         const entriesMax = 24; // 64 buckets: long probe runs, wrap-around and backward shifts
@@ -25,6 +26,15 @@ describe('OrderIdMap', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('keeps a displaced id reachable after the id before it in the probe run is removed', () => {
+    const map = new OrderIdMap(24);
+    map.insert(0, 10);
+    map.insert(34, 11); // same home bucket as 0 with 64 buckets
+    map.remove(0);
+    expect(map.get(34)).toBe(11);
+    expect(map.get(0)).toBe(-1);
   });
 
   it('refuses to grow past entriesMax and to remove an absent id', () => {

@@ -10,6 +10,8 @@ export class OrderIdMap {
   private readonly keys: Float64Array;
   private readonly slots: Int32Array;
   private readonly mask: number;
+  /** 32 - log2(capacity): Fibonacci hashing keeps the high bits of the product. */
+  private readonly shift: number;
   private readonly entriesMax: number;
   size = 0;
 
@@ -20,12 +22,13 @@ export class OrderIdMap {
     this.keys = new Float64Array(capacity).fill(emptyKey);
     this.slots = new Int32Array(capacity);
     this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
     this.entriesMax = entriesMax;
   }
 
   private home(id: number): number {
     // Mixes both 32-bit halves so ids above 2^32 still spread.
-    return Math.imul((id | 0) ^ ((id / 4294967296) | 0), 0x9e3779b1) & this.mask;
+    return Math.imul((id | 0) ^ ((id / 4294967296) | 0), 0x9e3779b1) >>> this.shift;
   }
 
   /** The slot of `id`, or -1. */
