@@ -31,9 +31,11 @@ describe('OrderIdMap', () => {
   it('keeps a displaced id reachable after the id before it in the probe run is removed', () => {
     const map = new OrderIdMap(24);
     map.insert(0, 10);
-    map.insert(34, 11); // same home bucket as 0 with 64 buckets
+    map.insert(64, 11); // same home bucket as 0 with 64 buckets
+    map.insert(1, 12); // pushed one bucket on by 64
     map.remove(0);
-    expect(map.get(34)).toBe(11);
+    expect(map.get(64)).toBe(11);
+    expect(map.get(1)).toBe(12);
     expect(map.get(0)).toBe(-1);
   });
 
