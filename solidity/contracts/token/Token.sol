@@ -336,8 +336,8 @@ contract Token is IToken, ERC20, Pausable, AgentRole {
         if (amount > balance) revert ERC20InsufficientBalance(wallet, balance, amount);
         uint256 unfrozen = _unfrozenBalanceOf(wallet);
         if (amount > unfrozen) {
-            // Cannot underflow: amount > unfrozen, and amount - unfrozen <= balance - unfrozen = frozen.
             uint256 toUnfreeze;
+            // Cannot underflow: amount > unfrozen; the result is at most balance - unfrozen = frozen.
             unchecked {
                 toUnfreeze = amount - unfrozen;
             }

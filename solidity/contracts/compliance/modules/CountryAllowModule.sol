@@ -50,8 +50,13 @@ contract CountryAllowModule is AbstractModule {
         return _allowed[compliance][country];
     }
 
+    /// @notice Hook: nothing to record (the rule reads current state only).
     function moduleTransferAction(address, address, uint256) external onlyBoundCompliance {}
+
+    /// @notice Hook: nothing to record.
     function moduleMintAction(address, uint256) external onlyBoundCompliance {}
+
+    /// @notice Hook: nothing to record.
     function moduleBurnAction(address, uint256) external onlyBoundCompliance {}
 
     /// @inheritdoc AbstractModule
@@ -65,10 +70,12 @@ contract CountryAllowModule is AbstractModule {
         return _allowed[compliance][country];
     }
 
+    /// @notice Whether the module may bind to a compliance whose token already has holders.
     function isPlugAndPlay() external pure returns (bool) {
         return true;
     }
 
+    /// @notice The module's name, for operators and indexers.
     function name() external pure returns (string memory) {
         return "CountryAllowModule";
     }

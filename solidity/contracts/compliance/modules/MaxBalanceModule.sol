@@ -26,8 +26,13 @@ contract MaxBalanceModule is AbstractModule {
         return _maxBalance[compliance];
     }
 
+    /// @notice Hook: nothing to record (the rule reads current state only).
     function moduleTransferAction(address, address, uint256) external onlyBoundCompliance {}
+
+    /// @notice Hook: nothing to record.
     function moduleMintAction(address, uint256) external onlyBoundCompliance {}
+
+    /// @notice Hook: nothing to record.
     function moduleBurnAction(address, uint256) external onlyBoundCompliance {}
 
     /// @inheritdoc AbstractModule
@@ -41,11 +46,12 @@ contract MaxBalanceModule is AbstractModule {
         return _token(compliance).balanceOf(to) + value <= _maxBalance[compliance];
     }
 
-    /// @notice Stateless: it reads balances from the token, so it can bind at any time.
+    /// @notice Stateless (it reads balances from the token), so it can bind at any time.
     function isPlugAndPlay() external pure returns (bool) {
         return true;
     }
 
+    /// @notice The module's name, for operators and indexers.
     function name() external pure returns (string memory) {
         return "MaxBalanceModule";
     }

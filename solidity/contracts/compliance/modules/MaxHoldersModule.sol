@@ -58,10 +58,12 @@ contract MaxHoldersModule is AbstractModule {
         return holdersAfter <= _holderLimit[compliance];
     }
 
+    /// @notice Whether the module may bind to a compliance whose token already has holders.
     function isPlugAndPlay() external pure returns (bool) {
         return false;
     }
 
+    /// @notice The module's name, for operators and indexers.
     function name() external pure returns (string memory) {
         return "MaxHoldersModule";
     }

@@ -84,10 +84,12 @@ contract TimeLockModule is AbstractModule {
         return locked <= balance && value <= balance - locked;
     }
 
+    /// @notice Whether the module may bind to a compliance whose token already has holders.
     function isPlugAndPlay() external pure returns (bool) {
         return false;
     }
 
+    /// @notice The module's name, for operators and indexers.
     function name() external pure returns (string memory) {
         return "TimeLockModule";
     }
