@@ -102,6 +102,7 @@ interface EngineSummary {
   market_p99_us: number;
   heap_mb: number;
   heap_resting_1m_mb: number;
+  orders_max: number | null;
   latency_pass_ops_per_s: number;
   timer_overhead_ns: number;
   all_runs_ops_per_s: number[];
@@ -144,6 +145,7 @@ function benchEngine(engine: EngineName, runs: number, workloadArgs: string[]): 
     market_p99_us: lat((l) => l.market.p99_us),
     heap_mb: round(m(throughput, (p) => p.heap_mb), 1),
     heap_resting_1m_mb: round(resting.heap_mb, 1),
+    orders_max: first.orders_max ?? null,
     latency_pass_ops_per_s: Math.round(m(latency, (p) => p.ops_per_s)),
     timer_overhead_ns: m(latency, (p) => p.timer_overhead_ns ?? 0),
     all_runs_ops_per_s: throughput.map((p) => Math.round(p.ops_per_s)),

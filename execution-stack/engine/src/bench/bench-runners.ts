@@ -35,6 +35,8 @@ export interface PassResult {
   heap_js_mb: number;
   heap_array_buffers_mb: number;
   matches_reference: boolean;
+  /** Bulwark's preallocated order pool for this pass (all its memory is allocated up front). */
+  orders_max?: number;
   timer_overhead_ns?: number;
   latency?: Record<'all' | 'limit' | 'cancel' | 'market', LatencySummary>;
 }
@@ -66,9 +68,21 @@ interface Driver {
 // Market orders carry no id in the workload; Bulwark ids them above every limit id.
 const marketIdBase = 2 ** 40;
 
+/**
+ * The pool is sized like an operator would size an instrument: a power of two with room for
+ * at least twice the workload's peak of live orders (1 << 20 when the peak is unknown).
+ */
+export function workloadOrdersMax(w: Workload): number {
+  const peak = w.expect.maxLive;
+  if (peak === undefined) return 1 << 20;
+  let ordersMax = 1 << 16;
+  while (ordersMax < 2 * peak) ordersMax *= 2;
+  return ordersMax;
+}
+
 function bulwarkDriver(w: Workload): Driver {
   const sink = new CountingEventSink();
-  const engine = new MatchingEngine(benchConfig, sink);
+  const engine = new MatchingEngine({ ...benchConfig, ordersMax: workloadOrdersMax(w) }, sink);
   const order = newOrder({ id: 0, side: Side.Buy, lots: 1 });
   const { type, side, id, price, size } = w;
   return {
@@ -274,6 +288,7 @@ export function runPass(engine: EngineName, mode: PassMode, w: Workload): PassRe
     heap_js_mb: (after.js - before.js) / mib,
     heap_array_buffers_mb: (after.buffers - before.buffers) / mib,
     matches_reference: trades === expect.trades && lots === expect.volume && resting === expect.finalLive && errors <= allowedErrors,
+    ...(engine === 'bulwark' ? { orders_max: workloadOrdersMax(w) } : {}),
     ...(timerOverheadNs === undefined ? {} : { timer_overhead_ns: timerOverheadNs }),
     ...(latency === undefined ? {} : { latency }),
   };
@@ -340,5 +355,6 @@ function restingResult(
     heap_js_mb: (after.js - before.js) / mib,
     heap_array_buffers_mb: (after.buffers - before.buffers) / mib,
     matches_reference: alive && resting === restingOrdersCount,
+    ...(engine === '@bulwark/engine' ? { orders_max: benchConfig.ordersMax } : {}),
   };
 }

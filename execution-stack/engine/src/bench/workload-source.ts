@@ -16,6 +16,8 @@ export interface WorkloadExpectation {
   finalLive: number;
   /** Market orders left (partly) unfilled by the reference. */
   marketUnfilled?: number;
+  /** Peak number of live (resting) orders. */
+  maxLive?: number;
 }
 
 export interface Workload {
