@@ -9,12 +9,14 @@ import { InstrumentsService, MarketModule, type Instrument } from '../market/ins
 
 type IntentRejectCode = MessageBody<'intent.rejected.v1'>['code'];
 
+const isMultipleOf = (amount: string, step: string): boolean => decimal(amount).mod(decimal(step)).eq(decimal('0'));
+
 /** Why an intent cannot enter the book, or undefined when it can. */
 export function intakeRefusal(intent: MessageBody<'intent.submitted.v1'>, instrument: Instrument | undefined): IntentRejectCode | undefined {
   if (!instrument) return 'unknown_instrument';
   if (instrument.status !== 'open') return 'instrument_not_trading';
-  if (!decimal(intent.limitPrice).mod(decimal(instrument.tickSize)).eq(0)) return 'bad_tick';
-  if (!decimal(intent.quantity).mod(decimal(instrument.lotSize)).eq(0)) return 'bad_lot';
+  if (!isMultipleOf(intent.limitPrice, instrument.tickSize)) return 'bad_tick';
+  if (!isMultipleOf(intent.quantity, instrument.lotSize)) return 'bad_lot';
   return undefined;
 }
 

@@ -1,0 +1,18 @@
+export interface Secrets {
+  wall: { c2e: { kid: string; secret: string }; e2c: { kid: string; secret: string } };
+  nats: { customer: string; execution: string; provisioner: string };
+  postgres: { customer: string; execution: string };
+}
+export const ROOT: string;
+export function freePort(): Promise<number>;
+export function portOpen(port: number, host?: string, timeoutMs?: number): Promise<boolean>;
+export function generateSecrets(): Secrets;
+export function findNatsServer(options?: { install?: boolean }): string | undefined;
+export function spawnNatsServer(options: { port: number; storeDir: string; secrets: Secrets; bin?: string }): Promise<{ url: string; stop(): Promise<void> }>;
+export function provisionDatabase(adminUrl: string, options: { role: string; password: string; database: string }): Promise<string>;
+export function dropDatabase(adminUrl: string, database: string): Promise<void>;
+export function provisionWall(url: string, credentials?: { user?: string; pass?: string }): Promise<void>;
+export function stackEnv(
+  stack: 'customer' | 'execution',
+  options: { databaseUrl: string; natsUrl: string; secrets: Secrets; natsAuthenticated: boolean; port: number },
+): Record<string, string>;

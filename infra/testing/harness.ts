@@ -1,0 +1,69 @@
+// What integration and end-to-end tests share: a private nats-server per suite (with the
+// project's users and permissions, so every test runs behind the real wall), a fresh database
+// per stack per suite on the real Postgres, and the environment a stack is started with.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { dropDatabase, freePort, generateSecrets, provisionDatabase, provisionWall, spawnNatsServer, stackEnv, type Secrets } from '../scripts/services.mjs';
+
+export type { Secrets };
+export type StackName = 'customer' | 'execution';
+
+export const PG_ADMIN_URL = process.env.BULWARK_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestNats {
+  readonly url: string;
+  readonly secrets: Secrets;
+  credentials(user: StackName | 'provisioner'): { user: string; pass: string };
+  stop(): Promise<void>;
+}
+
+export async function startTestNats(secrets: Secrets = generateSecrets()): Promise<TestNats> {
+  const storeDir = mkdtempSync(path.join(tmpdir(), 'bulwark-nats-'));
+  const server = await spawnNatsServer({ port: await freePort(), storeDir, secrets });
+  const credentials = (user: StackName | 'provisioner') => ({ user, pass: secrets.nats[user] });
+  await provisionWall(server.url, credentials('provisioner'));
+  return {
+    url: server.url,
+    secrets,
+    credentials,
+    stop: async () => {
+      await server.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestDatabase {
+  readonly url: string;
+  readonly name: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(stack: StackName): Promise<TestDatabase> {
+  const name = `${stack}_t_${randomBytes(5).toString('hex')}`;
+  const url = await provisionDatabase(PG_ADMIN_URL, { role: `bulwark_${stack}_test`, password: 'bulwark-test', database: name });
+  return { url, name, drop: () => dropDatabase(PG_ADMIN_URL, name) };
+}
+
+/** The environment a stack gets in tests: real services, quiet logs, an ephemeral port. */
+export function testStackEnv(stack: StackName, database: TestDatabase, nats: TestNats, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...stackEnv(stack, { databaseUrl: database.url, natsUrl: nats.url, secrets: nats.secrets, natsAuthenticated: true, port: 0 }),
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.BULWARK_TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  };
+}
+
+/** Polls until `probe` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
