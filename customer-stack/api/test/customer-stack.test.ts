@@ -1,0 +1,103 @@
+// The customer stack on real Postgres and a real JetStream behind the project's NATS
+// permissions: it boots, reports health, has no pending migrations, refuses bad configuration,
+// and an intent and its wall message commit together and are published with Nats-Msg-Id.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { parseStackConfig } from '@bulwark/shared-contracts/platform';
+import { WALL_STREAMS } from '@bulwark/shared-contracts/wall';
+import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { createCustomerApp } from '../src/app.js';
+import { OrdersService } from '../src/orders/orders.service.js';
+
+let nats: TestNats;
+let database: TestDatabase;
+let app: INestApplication;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  database = await createTestDatabase('customer');
+  app = await createCustomerApp(parseStackConfig('customer', testStackEnv('customer', database, nats)));
+  await app.listen(0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  await app?.close();
+  await database?.drop();
+  await nats?.stop();
+});
+
+describe('customer stack platform', () => {
+  it('reports database and NATS up on /health', async () => {
+    const response = await request(app.getHttpServer()).get('/health').expect(200);
+    expect(response.body.info).toMatchObject({ database: { status: 'up' }, nats: { status: 'up', connected: true } });
+  });
+
+  it('serves metrics and its OpenAPI document', async () => {
+    expect((await request(app.getHttpServer()).get('/metrics').expect(200)).text).toContain('wall_published_total');
+    const docs = await request(app.getHttpServer()).get('/docs-json').expect(200);
+    expect(docs.body.info.title).toBe('Bulwark customer stack');
+    await request(app.getHttpServer()).get('/docs').expect(200);
+  });
+
+  it('has no pending migrations: entities and the migrated schema agree', async () => {
+    const dataSource = app.get(DataSource);
+    expect(await dataSource.showMigrations()).toBe(false);
+    expect((await dataSource.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it.each([
+    ['a missing database URL', { DATABASE_URL: undefined }, /DATABASE_URL/],
+    ['a short envelope secret', { WALL_C2E_SECRET: 'c2VjcmV0' }, /WALL_C2E_SECRET/],
+    ['a previous key id without its secret', { WALL_E2C_PREVIOUS_KID: 'e2c-old' }, /PREVIOUS/],
+    ['a NATS user without a password', { NATS_PASSWORD: undefined }, /NATS_USER and NATS_PASSWORD/],
+    ['a port out of range', { HTTP_PORT: '70000' }, /HTTP_PORT/],
+  ])('refuses to start with %s', (_name, overrides, message) => {
+    const env: Record<string, string | undefined> = { ...testStackEnv('customer', database, nats), ...overrides };
+    expect(() => parseStackConfig('customer', env)).toThrow(message);
+  });
+
+  it('freezes its configuration', () => {
+    const config = parseStackConfig('customer', testStackEnv('customer', database, nats));
+    expect(Object.isFrozen(config) && Object.isFrozen(config.database) && Object.isFrozen(config.wall.keys)).toBe(true);
+  });
+});
+
+describe('order intents and the outbox', () => {
+  const input = () => ({
+    accountRef: randomUUID(), tenantRef: randomUUID(), instrumentId: randomUUID(),
+    side: 'buy' as const, quantity: '10', limitPrice: '0.55', timeInForce: 'GTC' as const,
+  });
+
+  it('records an intent and its intent.submitted.v1 in one transaction and publishes it with Nats-Msg-Id', async () => {
+    const [intentId] = await app.get(OrdersService).submitIntents([input()]);
+    const dataSource = app.get(DataSource);
+    const outbox = await eventually(async () => {
+      const [row] = await dataSource.query(`SELECT message_id, subject, published_at, stream_seq FROM wall_outbox WHERE body LIKE '%' || $1 || '%'`, [intentId]);
+      return row?.published_at ? row : undefined;
+    }, 10_000, 'the outbox row to be published');
+    expect(outbox.subject).toBe('bulwark.c2e.intent.submitted.v1');
+    const provisioner = await connect({ servers: nats.url, ...nats.credentials('provisioner') });
+    try {
+      const stored = await (await jetstreamManager(provisioner)).streams.getMessage(WALL_STREAMS.c2e, { seq: Number(outbox.stream_seq) });
+      expect(stored?.header.get('Nats-Msg-Id')).toBe(outbox.message_id);
+      expect(JSON.parse(stored?.string() ?? '{}')).toMatchObject({ id: outbox.message_id, subject: 'bulwark.c2e.intent.submitted.v1', v: 1 });
+    } finally {
+      await provisioner.close();
+    }
+    const [intent] = await app.get(OrdersService).findIntents([intentId!]);
+    expect(intent).toMatchObject({ status: 'submitted', quantity: '10.000000000000000000' });
+  });
+
+  it('refuses a malformed intent and loses nothing: neither the intent nor a message is written', async () => {
+    const before = await app.get(DataSource).query('SELECT count(*)::int AS n FROM wall_outbox');
+    await expect(app.get(OrdersService).submitIntents([{ ...input(), quantity: '-1' }])).rejects.toThrow();
+    await expect(app.get(OrdersService).submitIntents([{ ...input(), quantity: '1e3' }])).rejects.toThrow();
+    const after = await app.get(DataSource).query('SELECT count(*)::int AS n FROM wall_outbox');
+    expect(after[0].n).toBe(before[0].n);
+  });
+});
