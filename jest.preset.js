@@ -14,6 +14,7 @@ export function jestConfig({ testMatch, testTimeout = 30_000, setupFiles = [] } 
     testMatch: testMatch ?? ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
     testTimeout,
     setupFiles,
+    reporters: ['default', path.join(root, 'infra/testing/summary-reporter.cjs')],
     moduleNameMapper: {
       '^@bulwark/shared-contracts$': path.join(root, 'shared-contracts/src/index.ts'),
       '^@bulwark/shared-contracts/(wall|platform)$': path.join(root, 'shared-contracts/src/$1/index.ts'),

@@ -61,7 +61,10 @@ describe('a round trip across the wall', () => {
     expect(stored.find((r: { intent_id: string }) => r.intent_id === good)).toMatchObject({ account_ref: base.accountRef, quantity: '25.000000000000000000', status: 'accepted' });
     // Both sides recorded no rejection and every outbound message was published.
     for (const app of [customer, execution]) {
-      const [counts] = await app.get(DataSource).query(`SELECT (SELECT count(*) FROM wall_rejection)::int AS rejected, (SELECT count(*) FROM wall_outbox WHERE published_at IS NULL)::int AS unpublished`);
+      const [counts] = await app.get(DataSource).query(
+        `SELECT (SELECT count(*) FROM wall_rejection)::int AS rejected,
+                (SELECT count(*) FROM wall_outbox WHERE published_at IS NULL)::int AS unpublished`,
+      );
       expect(counts).toEqual({ rejected: 0, unpublished: 0 });
     }
   });

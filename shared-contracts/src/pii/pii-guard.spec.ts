@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 
-import { BIT_DATE_OF_BIRTH, BIT_EMAIL, BIT_IBAN, BIT_NATIONAL_ID, BIT_PASSPORT, BIT_PAYMENT_CARD, BIT_PERSON_NAME, BIT_PHONE, BIT_POSTAL_ADDRESS, PII_ENTITIES } from './pii-entity.js';
+import {
+  BIT_DATE_OF_BIRTH, BIT_EMAIL, BIT_IBAN, BIT_NATIONAL_ID, BIT_PASSPORT, BIT_PAYMENT_CARD, BIT_PERSON_NAME, BIT_PHONE, BIT_POSTAL_ADDRESS, PII_ENTITIES,
+} from './pii-entity.js';
 import { containsPii, detectPii, PII_GUARD_LIMITS, PiiGuardError, type PiiEntity, type PiiFinding } from './pii-guard.js';
 
 type Case = [name: string, payload: unknown, expected: [path: string, entity: PiiEntity][]];
@@ -49,7 +51,8 @@ const truePositives: Case[] = [
   ['birthDate as a Date object', { birthDate: new Date(Date.UTC(1990, 4, 12)) }, [['$.birthDate', 'date_of_birth']]],
   ['dob object: each date part is flagged', { birthday: { y: 1990, m: 5 } }, [['$.birthday.y', 'date_of_birth'], ['$.birthday.m', 'date_of_birth']]],
   ['postal address string', { address: '12 Galle Road, Colombo 3' }, [['$.address', 'postal_address']]],
-  ['address object: each line is flagged', { homeAddress: { line1: '12 Galle Road', line2: 'Kollupitiya' } }, [['$.homeAddress.line1', 'postal_address'], ['$.homeAddress.line2', 'postal_address']]],
+  ['address object: each line is flagged', { homeAddress: { line1: '12 Galle Road', line2: 'Kollupitiya' } },
+    [['$.homeAddress.line1', 'postal_address'], ['$.homeAddress.line2', 'postal_address']]],
   ['addressLine1 key', { address_line_1: 'Flat 4' }, [['$.address_line_1', 'postal_address']]],
   ['postcode key', { postCode: 'SW1A 1AA' }, [['$.postCode', 'postal_address']]],
   ['zip key with a JSON number', { zip: 10115 }, [['$.zip', 'postal_address']]],
@@ -57,7 +60,8 @@ const truePositives: Case[] = [
   ['deep arrays of arrays keep exact indices', { a: [{ b: [[], [{ phone: '+94771234567' }]] }] }, [['$.a[0].b[1][0].phone', 'phone']]],
   ['two entities in one string, in entity order', { memo: 'ann@example.com / +94771234567' }, [['$.memo', 'email'], ['$.memo', 'phone']]],
   ['an email used as a map key is found and redacted in the path', { balances: { 'ann@example.com': '10.00' } }, [['$.balances["<redacted>"]', 'email']]],
-  ['several findings across one payload, in walk order', { name: 'A', meta: { card: '4111111111111111' }, dob: '1990-01-01' }, [['$.name', 'person_name'], ['$.meta.card', 'payment_card'], ['$.dob', 'date_of_birth']]],
+  ['several findings across one payload, in walk order', { name: 'A', meta: { card: '4111111111111111' }, dob: '1990-01-01' },
+    [['$.name', 'person_name'], ['$.meta.card', 'payment_card'], ['$.dob', 'date_of_birth']]],
 ];
 
 // False-positive traps: identifiers, amounts and hashes that must pass clean.
@@ -241,7 +245,9 @@ describe('detectPii: properties', () => {
   const nonZero = fc.constantFrom(...'123456789');
   const hex = (length: number) => fc.string({ unit: hexChar, minLength: length, maxLength: length });
   const digits = (min: number, max: number) => fc.tuple(nonZero, fc.string({ unit: digit, minLength: min - 1, maxLength: max - 1 })).map(([a, b]) => a + b);
-  const decimalAmount = fc.tuple(fc.constantFrom('', '-'), digits(1, 30), fc.string({ unit: digit, minLength: 1, maxLength: 18 })).map(([sign, int, fraction]) => `${sign}${int}.${fraction}`);
+  const decimalAmount = fc
+    .tuple(fc.constantFrom('', '-'), digits(1, 30), fc.string({ unit: digit, minLength: 1, maxLength: 18 }))
+    .map(([sign, int, fraction]) => `${sign}${int}.${fraction}`);
   const clean = fc.oneof(
     fc.uuid(),
     decimalAmount,

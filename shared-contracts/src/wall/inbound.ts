@@ -203,7 +203,8 @@ export class InboundPipeline {
     for (const opened of results.handled) this.deps.observer?.handled?.(opened.type, nowMs - opened.meta.ts);
     for (const rejection of results.rejections) {
       this.deps.observer?.rejected?.(rejection.reason, rejection.subject);
-      this.deps.logger.warn({ reason: rejection.reason, subject: rejection.subject, kid: rejection.kid, messageId: rejection.messageId, streamSeq: rejection.streamSeq }, 'wall message rejected');
+      const { reason, subject, kid, messageId, streamSeq } = rejection;
+      this.deps.logger.warn({ reason, subject, kid, messageId, streamSeq }, 'wall message rejected');
     }
     // Messages outside the time window are kept in the dead-letter stream for an operator.
     for (const verdict of verdicts) {
@@ -220,7 +221,9 @@ export class InboundPipeline {
     if (msg.info.deliveryCount < DELIVERIES_MAX) {
       const delayMs = REDELIVERY_BACKOFF_MS[msg.info.deliveryCount - 1] ?? REDELIVERY_BACKOFF_MS[0];
       const parked = error instanceof ParkMessage;
-      this.deps.logger[parked ? 'info' : 'warn']({ subject: msg.subject, streamSeq: msg.seq, deliveryCount: msg.info.deliveryCount, cause }, parked ? 'message parked; retrying later' : 'message failed; retrying later');
+      const context = { subject: msg.subject, streamSeq: msg.seq, deliveryCount: msg.info.deliveryCount, cause };
+      if (parked) this.deps.logger.info(context, 'message parked; retrying later');
+      else this.deps.logger.warn(context, 'message failed; retrying later');
       msg.nak(delayMs);
       return;
     }

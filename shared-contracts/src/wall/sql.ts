@@ -9,8 +9,12 @@ export interface SqlDatabase {
 }
 
 /** The slice of a TypeORM DataSource the adapter needs (structural, so no dependency here). */
+interface StructuredQueryRunner {
+  query(q: string, p: unknown[] | undefined, structured: true): Promise<{ records: unknown[] }>;
+}
+
 export interface TypeOrmLikeDataSource {
-  transaction<T>(work: (manager: { queryRunner?: { query(q: string, p: unknown[] | undefined, structured: true): Promise<{ records: unknown[] }> } | undefined }) => Promise<T>): Promise<T>;
+  transaction<T>(work: (manager: { queryRunner?: StructuredQueryRunner | undefined }) => Promise<T>): Promise<T>;
 }
 
 export function typeormDatabase(dataSource: TypeOrmLikeDataSource): SqlDatabase {

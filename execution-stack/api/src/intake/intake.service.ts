@@ -38,8 +38,11 @@ export class IntakeService implements OnModuleInit {
     const inserted = new Set(
       (
         await tx.query<{ intent_id: string }>(
-          `INSERT INTO omnibus_intent (intent_id, account_ref, tenant_ref, instrument_id, side, quantity, limit_price, time_in_force, status, reject_code, message_id, received_at)
-           SELECT * , clock_timestamp() FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::numeric[], $8::text[], $9::text[], $10::text[], $11::uuid[])
+          `INSERT INTO omnibus_intent (intent_id, account_ref, tenant_ref, instrument_id, side, quantity, limit_price, time_in_force,
+                                       status, reject_code, message_id, received_at)
+           SELECT *, clock_timestamp()
+             FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::numeric[], $8::text[],
+                         $9::text[], $10::text[], $11::uuid[])
            ON CONFLICT (intent_id) DO NOTHING RETURNING intent_id`,
           [
             decided.map((d) => d.message.body.intentId),

@@ -1,0 +1,106 @@
+// bench:wall, the pipeline part: signed messages one way through the full inbound pipeline
+// (verify, schema, PII guard, nonce insert, handler with its own writes and outbound answer)
+// between the two real stacks — the customer stack in this process, the execution stack in its
+// own process — over a private nats-server with the project's permissions and real Postgres.
+//
+// Phase 1 (throughput): a burst of BURST intents; messages/s = burst / (last handled − first signed).
+// Phase 2 (latency): a paced offered load of RATE messages/s for SECONDS; p50/p99 from signing
+// at the sender to the handler's insert at the receiver.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { parseStackConfig } from '@bulwark/shared-contracts/platform';
+import { createTestDatabase, eventually, startTestNats, testStackEnv } from '../../infra/testing/harness.js';
+import { createCustomerApp } from '../../customer-stack/api/src/app.js';
+import { OrdersService } from '../../customer-stack/api/src/orders/orders.service.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const arg = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? Number.parseInt(process.argv[index + 1] ?? '', 10) : fallback;
+};
+const BURST = arg('burst', 30_000);
+const RATE = arg('rate', 5_000);
+const SECONDS = arg('seconds', 10);
+const CHUNK = 500;
+
+const nats = await startTestNats();
+const customerDb = await createTestDatabase('customer');
+const executionDb = await createTestDatabase('execution');
+const executionEnv = { ...process.env, ...testStackEnv('execution', executionDb, nats, { HTTP_PORT: '0', LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '10' }) };
+const execution = spawn(process.execPath, [path.join(root, 'execution-stack/api/dist/main.js')], { env: executionEnv, stdio: 'inherit' });
+const customer = await createCustomerApp(parseStackConfig('customer', testStackEnv('customer', customerDb, nats, { LOG_LEVEL: 'warn' })));
+await customer.init();
+const orders = customer.get(OrdersService);
+const executionSql = new pg.Pool({ connectionString: executionDb.url, max: 2 });
+
+// An instrument the intents are accepted on (listed straight into the execution database).
+const instrumentId = randomUUID();
+await eventually(async () => {
+  const { rows } = await executionSql.query(`SELECT to_regclass('instrument') AS t`);
+  return rows[0].t ? true : undefined;
+}, 30_000, 'the execution stack migrations');
+await executionSql.query(
+  `INSERT INTO instrument (id, symbol, kind, tick_size, lot_size, status, created_at) VALUES ($1, 'BENCH-EVT-YES', 'event', 0.01, 1, 'open', now())`,
+  [instrumentId],
+);
+
+const input = () => ({ accountRef: randomUUID(), tenantRef: randomUUID(), instrumentId, side: 'buy' as const, quantity: '10', limitPrice: '0.55', timeInForce: 'GTC' as const });
+const handledCount = async () => Number((await executionSql.query('SELECT count(*) AS n FROM wall_inbound')).rows[0].n);
+const waitFor = (n: number) => eventually(async () => ((await handledCount()) >= n ? true : undefined), 600_000, `${n} handled messages`);
+
+// Warm-up.
+await orders.submitIntents(Array.from({ length: 200 }, input));
+await waitFor(200);
+
+// Phase 1: throughput.
+for (let sent = 0; sent < BURST; sent += CHUNK) await orders.submitIntents(Array.from({ length: Math.min(CHUNK, BURST - sent) }, input));
+await waitFor(200 + BURST);
+const burst = (await executionSql.query(
+  `SELECT count(*) AS n, extract(epoch FROM max(received_at) - min(sent_at)) AS seconds
+     FROM (SELECT * FROM wall_inbound ORDER BY received_at OFFSET 200) b`,
+)).rows[0];
+
+// Phase 2: latency at a paced offered load.
+const tickMs = 10;
+const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
+const ticks = Math.round((SECONDS * 1000) / tickMs);
+const before = await handledCount();
+const startedAt = Date.now();
+for (let tick = 0; tick < ticks; tick += 1) {
+  await orders.submitIntents(Array.from({ length: perTick }, input));
+  const lag = startedAt + (tick + 1) * tickMs - Date.now();
+  if (lag > 0) await new Promise((resolve) => setTimeout(resolve, lag));
+}
+await waitFor(before + ticks * perTick);
+const latency = (await executionSql.query(
+  `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max, count(*) AS n
+     FROM (SELECT extract(epoch FROM received_at - sent_at) * 1000 AS ms FROM wall_inbound ORDER BY received_at OFFSET $1) l`,
+  [before],
+)).rows[0];
+const rejected = Number((await executionSql.query('SELECT count(*) AS n FROM wall_rejection')).rows[0].n);
+
+const result = {
+  bench: 'wall-pipeline',
+  burst_messages: Number(burst.n),
+  burst_messages_per_s: Math.round(Number(burst.n) / Number(burst.seconds)),
+  paced_rate_per_s: RATE,
+  paced_messages: Number(latency.n),
+  p50_ms: Number(Number(latency.p50).toPrecision(3)),
+  p99_ms: Number(Number(latency.p99).toPrecision(3)),
+  max_ms: Number(Number(latency.max).toPrecision(3)),
+  rejected,
+  targets: { messages_per_s_min: 5_000, p99_ms_max: 50 },
+};
+console.log(JSON.stringify(result));
+
+await executionSql.end();
+await customer.close();
+execution.kill('SIGTERM');
+await new Promise((resolve) => execution.once('exit', resolve));
+await customerDb.drop();
+await executionDb.drop();
+await nats.stop();
+process.exit(result.rejected === 0 ? 0 : 1);
