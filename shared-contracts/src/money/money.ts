@@ -9,8 +9,10 @@ export const BigDecimal = BigConstructor();
 BigDecimal.strict = true;
 BigDecimal.DP = 40;
 BigDecimal.RM = BigDecimal.roundHalfEven;
-BigDecimal.NE = -50;
-BigDecimal.PE = 50;
+// toString never switches to exponent form (big.js's widest limits): a 51-digit amount or a
+// product below 1e-50 must still print as plain decimal text, never "1e+55".
+BigDecimal.NE = -1e6;
+BigDecimal.PE = 1e6;
 
 export const CURRENCY_SCALE = Object.freeze({ USD: 2, LKR: 2, EUR: 2, GBP: 2 } as const);
 export type CurrencyCode = keyof typeof CURRENCY_SCALE;
@@ -72,13 +74,13 @@ export function hasCurrencyScale(amount: string, currency: CurrencyCode): boolea
 /** Minor units (cents) as a bigint; refuses an amount with more digits than the currency allows. */
 export function toMinorUnits(amount: string, currency: CurrencyCode): bigint {
   if (!hasCurrencyScale(amount, currency)) throw new MoneyFormatError(`more than ${scaleOf(currency)} decimals for ${currency}`);
-  const minor = decimal(amount).times(new BigDecimal(10).pow(scaleOf(currency)));
+  const minor = decimal(amount).times(new BigDecimal('10').pow(scaleOf(currency)));
   return BigInt(minor.toString());
 }
 
 export function fromMinorUnits(minor: bigint, currency: CurrencyCode): string {
   const scale = scaleOf(currency);
-  return toFixedScale(new BigDecimal(minor.toString()).div(new BigDecimal(10).pow(scale)), scale, 'down');
+  return toFixedScale(new BigDecimal(minor.toString()).div(new BigDecimal('10').pow(scale)), scale, 'down');
 }
 
 /** Σ of decimal strings, exact. */
