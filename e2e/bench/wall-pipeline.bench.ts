@@ -4,6 +4,7 @@
 // own process — over a private nats-server with the project's permissions and real Postgres.
 //
 // Phase 1 (throughput): a burst of BURST intents; messages/s = burst / (last handled − first signed).
+// The stacks run from their compiled builds (npm run build), as they do in production.
 // Phase 2 (latency): a paced offered load of RATE messages/s for SECONDS; p50/p99 from signing
 // at the sender to the handler's insert at the receiver.
 import { spawn } from 'node:child_process';
@@ -13,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { createTestDatabase, eventually, startTestNats, testStackEnv } from '../../infra/testing/harness.js';
-import { createCustomerApp } from '../../customer-stack/api/src/app.js';
-import { OrdersService } from '../../customer-stack/api/src/orders/orders.service.js';
+import { createCustomerApp } from '../../customer-stack/api/dist/app.js';
+import { OrdersService } from '../../customer-stack/api/dist/orders/orders.service.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const arg = (name: string, fallback: number) => {
