@@ -2,21 +2,14 @@
 // (accepted or rejected by the execution stack) is booked when the answer comes back.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { z } from 'zod';
-import { PositiveDecimal, Ref, Side, TimeInForce, assert, type MessageBody } from '@bulwark/shared-contracts';
+import type { z } from 'zod';
+import { IntentSubmittedV1, assert, type MessageBody } from '@bulwark/shared-contracts';
 import { ParkMessage, enqueueOutbound, type InboundMessage, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import { OrdersRepository, type IntentRow } from './orders.repository.js';
 
-export const SubmitIntentInput = z.strictObject({
-  accountRef: Ref,
-  tenantRef: Ref,
-  instrumentId: Ref,
-  side: Side,
-  quantity: PositiveDecimal,
-  limitPrice: PositiveDecimal,
-  timeInForce: TimeInForce,
-});
+/** What a caller gives: the intent.submitted.v1 body without the ids and time this stack assigns. */
+export const SubmitIntentInput = IntentSubmittedV1.omit({ intentId: true, submittedAt: true });
 export type SubmitIntentInput = z.infer<typeof SubmitIntentInput>;
 
 export const INTENTS_PER_CALL_MAX = 1_000;
