@@ -17,7 +17,11 @@ const run = (command, args) => {
   }
 };
 
-if (!existsSync(path.join(root, 'node_modules/.package-lock.json'))) run('npm', ['ci', '--no-audit', '--no-fund']);
+if (!existsSync(path.join(root, 'node_modules/.package-lock.json'))) {
+  // npm 11 can refuse its own lockfile in `npm ci` (other platforms' optional packages): fall back.
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (ci.status !== 0) run('npm', ['install', '--no-audit', '--no-fund']);
+}
 run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
 
 const { bringUpServices, stackEnv } = await import('./services.mjs');

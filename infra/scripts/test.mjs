@@ -19,7 +19,8 @@ const run = (command, args, env = process.env) => {
 };
 
 if (!existsSync(path.join(root, 'node_modules/.package-lock.json'))) {
-  if (run('npm', existsSync(path.join(root, 'package-lock.json')) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']) !== 0) process.exit(1);
+  // npm 11 can refuse its own lockfile in `npm ci` (other platforms' optional packages): fall back.
+  if (run('npm', ['ci', '--no-audit', '--no-fund']) !== 0 && run('npm', ['install', '--no-audit', '--no-fund']) !== 0) process.exit(1);
 }
 
 const { ensurePostgres, findNatsServer } = await import('./services.mjs');
