@@ -35,7 +35,8 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 const SUBJECT_PATTERN = /^bulwark\.(c2e|e2c)\.([a-z0-9-]+(?:\.[a-z0-9-]+)*\.v[0-9]+)$/;
 
-/** Every way an envelope can be refused. The order is the order of the checks. */
+/** Every way an envelope can be refused (checked in this order, except that a body failing its schema
+ * is reported as `pii` when it also carries personal data). */
 export const REJECT_REASONS = [
   'malformed', 'unknown_key', 'wrong_direction', 'bad_mac', 'stale', 'future', 'replay', 'nonce_reuse', 'schema', 'pii',
 ] as const;
