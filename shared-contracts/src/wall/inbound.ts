@@ -65,7 +65,6 @@ export class InboundPipeline {
   private readonly queue: JsMsg[] = [];
   private draining: Promise<void> | undefined;
   private consuming: Promise<void> | undefined;
-  private lastBatchAtMs = 0;
 
   constructor(private readonly deps: InboundPipelineDeps) {
     assert((deps.batchSizeMax ?? INBOUND_BATCH_MAX) <= INBOUND_BATCH_MAX, 'inbound batch within limit');
@@ -91,17 +90,11 @@ export class InboundPipeline {
     await this.draining;
   }
 
-  /** When the pipeline last finished a batch (epoch ms; 0 before the first). */
-  get lastBatchAt(): number {
-    return this.lastBatchAtMs;
-  }
-
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.deps.batchSizeMax ?? INBOUND_BATCH_MAX);
         await this.processBatch(batch);
-        this.lastBatchAtMs = this.deps.clock.nowMs();
       }
     } finally {
       this.draining = undefined;
