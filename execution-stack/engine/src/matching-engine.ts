@@ -37,18 +37,8 @@ const slotInFlight = 3;
 
 const ownerIdMax = 0x7fffffff;
 
-export interface SnapshotOrder {
-  id: number;
-  side: Side;
-  type: OrderType;
-  priceTicks: number;
-  stopPriceTicks: number;
-  lots: number;
-  tif: TimeInForce;
-  expiryMs: number;
-  postOnly: boolean;
-  ownerId: number;
-  stp: StpMode;
+/** A live order as a snapshot holds it: what was submitted (lots = what remains) and its priority. */
+export interface SnapshotOrder extends NewOrder {
   /** The command sequence number that accepted the order (expiry tie-break). */
   seq: number;
 }
