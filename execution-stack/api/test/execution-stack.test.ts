@@ -65,8 +65,13 @@ describe('execution stack platform', () => {
     const dataSource = app.get(DataSource);
     const [who] = await dataSource.query('SELECT current_user AS role, current_database() AS db');
     expect(who).toEqual({ role: 'bulwark_execution_test', db: database.name });
-    const [grant] = await dataSource.query(`SELECT has_database_privilege('bulwark_customer_test', current_database(), 'CONNECT') AS other_can_connect`).catch(() => [{ other_can_connect: false }]);
-    expect(grant.other_can_connect).toBe(false);
+    // The database's ACL grants CONNECT to its own role only: never to PUBLIC (grantee 0) or any other role.
+    const grantees: { grantee: string }[] = await dataSource.query(
+      `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END AS grantee
+         FROM pg_database d, aclexplode(d.datacl) a
+        WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT'`,
+    );
+    expect(grantees.map((g) => g.grantee)).toEqual(['bulwark_execution_test']);
   });
 });
 
