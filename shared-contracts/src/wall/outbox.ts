@@ -7,7 +7,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { signEnvelope } from '../envelope/envelope.js';
 import type { Keyring } from '../envelope/keyring.js';
 import { detectPii } from '../pii/pii-guard.js';
-import { MESSAGE_CATALOG, subjectOf, wallContracts, type MessageBody, type MessageType } from '../messages/catalog.js';
+import { subjectOf, wallContracts, type MessageBody, type MessageType } from '../messages/catalog.js';
 import { assert } from '../assert.js';
 import type { SqlDatabase, SqlTx } from './sql.js';
 import type { WallClock, WallLogger, WallObserver } from './runtime.js';
@@ -35,13 +35,14 @@ export async function enqueueOutbound(tx: SqlTx, messages: readonly OutboundMess
   const subjects: string[] = [];
   const bodies: string[] = [];
   for (const message of messages) {
-    const contract = wallContracts(subjectOf(message.type));
+    const subject = subjectOf(message.type);
+    const contract = wallContracts(subject);
     assert(contract !== undefined, `no contract for ${message.type}`);
-    const parsed = MESSAGE_CATALOG[message.type].schema.safeParse(message.body);
+    const parsed = contract.schema.safeParse(message.body);
     assert(parsed.success, `outbound ${message.type} does not match its schema`);
     assert(detectPii(parsed.data, { numericPaths: contract.numericPaths }).length === 0, `outbound ${message.type} carries personal data`);
     ids.push(message.id ?? randomUUID());
-    subjects.push(subjectOf(message.type));
+    subjects.push(subject);
     bodies.push(JSON.stringify(parsed.data));
   }
   await tx.query(
