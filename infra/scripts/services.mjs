@@ -74,6 +74,17 @@ export function natsPasswordEnv(secrets) {
   };
 }
 
+// ---------------------------------------------------------------- dependencies
+
+/** Installs the workspace's dependencies when they are missing; false when that failed. */
+export function ensureDependencies(root = ROOT) {
+  if (existsSync(path.join(root, 'node_modules/.package-lock.json'))) return true;
+  const npm = (command) => spawnSync('npm', [command, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' }).status === 0;
+  // npm 11 can refuse its own lockfile in `npm ci` (other platforms' optional packages):
+  // `npm install` still honours the locked versions.
+  return npm('ci') || npm('install');
+}
+
 // ---------------------------------------------------------------- Postgres
 
 export async function ensurePostgres({ stateDir = STATE_DIR } = {}) {

@@ -4,7 +4,6 @@
 // and the wall's JetStream streams, builds, starts both stacks and prints their URLs.
 // Ctrl-C stops everything it started.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,14 +16,10 @@ const run = (command, args) => {
   }
 };
 
-if (!existsSync(path.join(root, 'node_modules/.package-lock.json'))) {
-  // npm 11 can refuse its own lockfile in `npm ci` (other platforms' optional packages): fall back.
-  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  if (ci.status !== 0) run('npm', ['install', '--no-audit', '--no-fund']);
-}
+const { bringUpServices, ensureDependencies, stackEnv } = await import('./services.mjs');
+if (!ensureDependencies(root)) process.exit(1);
 run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
 
-const { bringUpServices, stackEnv } = await import('./services.mjs');
 const services = await bringUpServices();
 const ports = { customer: Number(process.env.CUSTOMER_HTTP_PORT ?? 3000), execution: Number(process.env.EXECUTION_HTTP_PORT ?? 3100) };
 const children = [];

@@ -18,12 +18,8 @@ const run = (command, args, env = process.env) => {
   return spawnSync(command, args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
 };
 
-if (!existsSync(path.join(root, 'node_modules/.package-lock.json'))) {
-  // npm 11 can refuse its own lockfile in `npm ci` (other platforms' optional packages): fall back.
-  if (run('npm', ['ci', '--no-audit', '--no-fund']) !== 0 && run('npm', ['install', '--no-audit', '--no-fund']) !== 0) process.exit(1);
-}
-
-const { ensurePostgres, findNatsServer } = await import('./services.mjs');
+const { ensureDependencies, ensurePostgres, findNatsServer } = await import('./services.mjs');
+if (!ensureDependencies(root)) process.exit(1);
 const postgres = await ensurePostgres();
 const natsBin = findNatsServer();
 if (!natsBin) {
