@@ -6,3 +6,4 @@ export * from './messages/primitives.js';
 export * from './messages/messages.js';
 export * from './messages/catalog.js';
 export * from './money/money.js';
+export * from './audit/hash-chain.js';
