@@ -7,3 +7,4 @@ export * from './messages/messages.js';
 export * from './messages/catalog.js';
 export * from './money/money.js';
 export * from './audit/hash-chain.js';
+export * from './audit/merkle.js';
