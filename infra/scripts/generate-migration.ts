@@ -26,7 +26,7 @@ const prefix = stack.toUpperCase();
 const database = await createTestDatabase(stack);
 const dataSource = new DataSource({
   type: 'postgres',
-  url: process.env.BULWARK_MIGRATION_URL ?? database.url,
+  url: process.env.BULWARK_MIGRATION_URL ?? database.ownerUrl,
   entities: schema[`${prefix}_ENTITIES`] as never,
   migrations: schema[`${prefix}_MIGRATIONS`] as never,
 });

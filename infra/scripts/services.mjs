@@ -44,14 +44,28 @@ const secret = () => randomBytes(32).toString('base64url');
 // nats-server parses an environment-substituted password as a config value: keep it a plain token.
 const natsPassword = () => `p${randomBytes(24).toString('hex')}`;
 
-/** Secrets for a local installation, created once and kept in .bulwark/secrets.json (git-ignored). */
+/**
+ * Secrets for a local installation, created once and kept in .bulwark/secrets.json (git-ignored).
+ * A file written by an older version gets the secrets it lacks added (existing ones are kept).
+ */
 export function loadOrCreateSecrets(stateDir = STATE_DIR) {
   const file = path.join(stateDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  mkdirSync(stateDir, { recursive: true });
-  const secrets = generateSecrets();
-  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  const secrets = stored ? fillMissing(stored, generateSecrets()) : generateSecrets();
+  if (JSON.stringify(secrets) !== JSON.stringify(stored)) {
+    mkdirSync(stateDir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  }
   return secrets;
+}
+
+function fillMissing(stored, fresh) {
+  const merged = { ...stored };
+  for (const [key, value] of Object.entries(fresh)) {
+    if (!(key in merged)) merged[key] = value;
+    else if (value && typeof value === 'object' && merged[key] && typeof merged[key] === 'object') merged[key] = fillMissing(merged[key], value);
+  }
+  return merged;
 }
 
 export function generateSecrets() {
@@ -62,7 +76,8 @@ export function generateSecrets() {
       e2c: { kid: `e2c-${stamp}`, secret: secret() },
     },
     nats: { customer: natsPassword(), execution: natsPassword(), provisioner: natsPassword() },
-    postgres: { customer: secret(), execution: secret() },
+    // `customer`/`execution`: the application roles; `*Owner`: the roles that own the schema and run migrations.
+    postgres: { customer: secret(), execution: secret(), customerOwner: secret(), executionOwner: secret() },
   };
 }
 
@@ -114,35 +129,108 @@ const ident = (name) => {
   return `"${name}"`;
 };
 
-/** Creates (idempotently) a login role and a database it owns that no other role may connect to. */
-export async function provisionDatabase(adminUrl, { role, password, database }) {
+const literal = (value) => `'${String(value).replaceAll("'", "''")}'`;
+
+// Role DDL touches the shared catalog: two suites provisioning at once can collide on it.
+async function withCatalogRetry(work) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      const concurrent = error.code === 'XX000' || error.code === '23505' || error.code === '40001';
+      if (!concurrent || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+async function ensureLoginRole(admin, role, password) {
+  await withCatalogRetry(async () => {
+    try {
+      await admin.query(`CREATE ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${literal(password)}`);
+    } catch (error) {
+      if (error.code !== '42710') throw error; // duplicate_object: it exists
+      await admin.query(`ALTER ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${literal(password)}`);
+    }
+  });
+}
+
+/**
+ * Creates (idempotently) a stack's database with two login roles: `ownerRole` owns the database
+ * and everything in it and runs the migrations; `role`, the application, owns nothing, cannot
+ * bypass row-level security and gets only SELECT/INSERT/UPDATE/DELETE on what the owner creates
+ * (default privileges; migrations revoke more where a table needs it) and its sequences. No other
+ * role may connect. Returns both URLs.
+ */
+export async function provisionDatabase(adminUrl, { role, password, ownerRole, ownerPassword, database }) {
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    const literal = (value) => `'${String(value).replaceAll("'", "''")}'`;
-    try {
-      await admin.query(`CREATE ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${literal(password)}`);
-    } catch (error) {
-      if (error.code !== '42710') throw error; // duplicate_object: it exists
-      await admin.query(`ALTER ROLE ${ident(role)} PASSWORD ${literal(password)}`);
-    }
-    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (rowCount === 0) {
+    await ensureLoginRole(admin, ownerRole, ownerPassword);
+    await ensureLoginRole(admin, role, password);
+    const [existing] = (await admin.query('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [database])).rows;
+    if (!existing) {
       try {
-        await admin.query(`CREATE DATABASE ${ident(database)} OWNER ${ident(role)}`);
+        await admin.query(`CREATE DATABASE ${ident(database)} OWNER ${ident(ownerRole)}`);
       } catch (error) {
         if (error.code !== '42P04') throw error; // created concurrently
       }
     }
-    await admin.query(`REVOKE CONNECT ON DATABASE ${ident(database)} FROM PUBLIC`);
+    const legacy = existing?.owner === role;
+    if (legacy) {
+      log(`Postgres: moving ownership of ${database} from ${role} to ${ownerRole}`);
+      await admin.query(`ALTER DATABASE ${ident(database)} OWNER TO ${ident(ownerRole)}`);
+    }
+    await admin.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM PUBLIC`);
     await admin.query(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${ident(role)}`);
+    const inside = new pg.Client({ connectionString: urlFor(adminUrl, { database }) });
+    await inside.connect();
+    try {
+      if (legacy) await adoptLegacyObjects(inside, { role, ownerRole });
+      await inside.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+      await inside.query(`GRANT USAGE ON SCHEMA public TO ${ident(role)}`);
+      await inside.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(ownerRole)} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${ident(role)}`);
+      await inside.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(ownerRole)} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${ident(role)}`);
+    } finally {
+      await inside.end();
+    }
   } finally {
     await admin.end();
   }
+  return {
+    url: urlFor(adminUrl, { database, user: role, password }),
+    ownerUrl: urlFor(adminUrl, { database, user: ownerRole, password: ownerPassword }),
+  };
+}
+
+/**
+ * A database provisioned before the owner/application split belonged to the application role:
+ * hand its objects to the owner, and give the application back plain DML on what exists.
+ */
+async function adoptLegacyObjects(inside, { role, ownerRole }) {
+  // Tables first: a sequence a column owns changes owner with its table.
+  for (const kinds of [['r', 'p', 'v'], ['S']]) {
+    const owned = await inside.query(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE pg_get_userbyid(c.relowner) = $1 AND n.nspname = 'public' AND c.relkind = ANY($2::"char"[])`,
+      [role, kinds],
+    );
+    for (const { name, relkind } of owned.rows) {
+      const kind = relkind === 'S' ? 'SEQUENCE' : relkind === 'v' ? 'VIEW' : 'TABLE';
+      await inside.query(`ALTER ${kind} ${name} OWNER TO ${ident(ownerRole)}`);
+    }
+  }
+  await inside.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${ident(role)}`);
+  await inside.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${ident(role)}`);
+}
+
+function urlFor(adminUrl, { database, user, password }) {
   const url = new URL(adminUrl);
-  url.username = role;
-  url.password = password;
+  if (user !== undefined) {
+    url.username = user;
+    url.password = password;
+  }
   url.pathname = `/${database}`;
   return url.toString();
 }
@@ -229,11 +317,12 @@ export async function provisionWall(url, { user, pass } = {}) {
 }
 
 /** The environment a stack process gets. */
-export function stackEnv(stack, { databaseUrl, natsUrl, secrets, natsAuthenticated, port }) {
+export function stackEnv(stack, { database, natsUrl, secrets, natsAuthenticated, port }) {
   return {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     HTTP_PORT: String(port),
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: database.url,
+    DATABASE_OWNER_URL: database.ownerUrl,
     NATS_URL: natsUrl,
     ...(natsAuthenticated ? { NATS_USER: stack, NATS_PASSWORD: secrets.nats[stack] } : {}),
     WALL_C2E_KID: secrets.wall.c2e.kid,
@@ -250,7 +339,13 @@ export async function bringUpServices() {
   const nats = await ensureNats({ secrets });
   const databases = {};
   for (const stack of ['customer', 'execution']) {
-    databases[stack] = await provisionDatabase(postgres.adminUrl, { role: `bulwark_${stack}`, password: secrets.postgres[stack], database: stack });
+    databases[stack] = await provisionDatabase(postgres.adminUrl, {
+      role: `bulwark_${stack}`,
+      password: secrets.postgres[stack],
+      ownerRole: `bulwark_${stack}_owner`,
+      ownerPassword: secrets.postgres[`${stack}Owner`],
+      database: stack,
+    });
   }
   await provisionWall(nats.url, nats.authenticated ? { user: 'provisioner', pass: secrets.nats.provisioner } : {});
   return {

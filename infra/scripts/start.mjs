@@ -26,7 +26,7 @@ const children = [];
 for (const stack of ['customer', 'execution']) {
   const env = {
     ...process.env,
-    ...stackEnv(stack, { databaseUrl: services.databases[stack], natsUrl: services.nats.url, secrets: services.secrets, natsAuthenticated: services.nats.authenticated, port: ports[stack] }),
+    ...stackEnv(stack, { database: services.databases[stack], natsUrl: services.nats.url, secrets: services.secrets, natsAuthenticated: services.nats.authenticated, port: ports[stack] }),
   };
   const child = spawn(process.execPath, [path.join(root, `${stack}-stack/api/dist/main.js`)], { cwd: root, env, stdio: 'inherit' });
   child.on('exit', (code) => {

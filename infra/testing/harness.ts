@@ -36,21 +36,36 @@ export async function startTestNats(secrets: Secrets = generateSecrets()): Promi
 }
 
 export interface TestDatabase {
+  /** The application role's URL: owns nothing, cannot bypass row-level security. */
   readonly url: string;
+  /** The owner role's URL: owns the schema and runs the migrations. */
+  readonly ownerUrl: string;
   readonly name: string;
+  /** The application role's name (tests connect as it with plain pg to probe the database itself). */
+  readonly role: string;
+  readonly ownerRole: string;
   drop(): Promise<void>;
 }
 
 export async function createTestDatabase(stack: StackName): Promise<TestDatabase> {
   const name = `${stack}_t_${randomBytes(5).toString('hex')}`;
-  const url = await provisionDatabase(PG_ADMIN_URL, { role: `bulwark_${stack}_test`, password: 'bulwark-test', database: name });
-  return { url, name, drop: () => dropDatabase(PG_ADMIN_URL, name) };
+  const role = `bulwark_${stack}_test`;
+  const ownerRole = `${role}_owner`;
+  const urls = await provisionDatabase(PG_ADMIN_URL, { role, password: 'bulwark-test', ownerRole, ownerPassword: 'bulwark-test-owner', database: name });
+  return { ...urls, name, role, ownerRole, drop: () => dropDatabase(PG_ADMIN_URL, name) };
+}
+
+/** A superuser URL for the test database (tests that play a tampering administrator). */
+export function testSuperuserUrl(database: TestDatabase): string {
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${database.name}`;
+  return url.toString();
 }
 
 /** The environment a stack gets in tests: real services, quiet logs, an ephemeral port. */
 export function testStackEnv(stack: StackName, database: TestDatabase, nats: TestNats, overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    ...stackEnv(stack, { databaseUrl: database.url, natsUrl: nats.url, secrets: nats.secrets, natsAuthenticated: true, port: 0 }),
+    ...stackEnv(stack, { database, natsUrl: nats.url, secrets: nats.secrets, natsAuthenticated: true, port: 0 }),
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.BULWARK_TEST_LOG_LEVEL ?? 'silent',
     ...overrides,

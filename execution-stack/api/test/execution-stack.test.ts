@@ -65,13 +65,30 @@ describe('execution stack platform', () => {
     const dataSource = app.get(DataSource);
     const [who] = await dataSource.query('SELECT current_user AS role, current_database() AS db');
     expect(who).toEqual({ role: 'bulwark_execution_test', db: database.name });
-    // The database's ACL grants CONNECT to its own role only: never to PUBLIC (grantee 0) or any other role.
+    // The database's ACL grants CONNECT to its own two roles only: never to PUBLIC (grantee 0) or any other role.
     const grantees: { grantee: string }[] = await dataSource.query(
       `SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END AS grantee
          FROM pg_database d, aclexplode(d.datacl) a
-        WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT'`,
+        WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT' ORDER BY 1`,
     );
-    expect(grantees.map((g) => g.grantee)).toEqual(['bulwark_execution_test']);
+    expect(grantees.map((g) => g.grantee)).toEqual(['bulwark_execution_test', 'bulwark_execution_test_owner']);
+  });
+
+  it('serves as an application role that owns nothing and cannot bypass row-level security', async () => {
+    const dataSource = app.get(DataSource);
+    const [role] = await dataSource.query(
+      `SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb,
+              (SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relowner = r.oid AND n.nspname = 'public') AS owned
+         FROM pg_roles r WHERE rolname = current_user`,
+    );
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false, owned: 0 });
+    // Every table belongs to the owner role, which ran the migrations.
+    const owners = await dataSource.query(`SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'`);
+    expect(owners).toEqual([{ tableowner: database.ownerRole }]);
+    // DDL is the owner's alone.
+    await expect(dataSource.query('CREATE TABLE intruder (id int)')).rejects.toThrow(/permission denied/);
+    await expect(dataSource.query('ALTER TABLE omnibus_intent DISABLE ROW LEVEL SECURITY')).rejects.toThrow(/must be owner/);
   });
 });
 

@@ -11,7 +11,10 @@ const EnvSchema = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The application role: owns nothing, cannot bypass row-level security. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  /** The owner role: owns the schema; used only to run the migrations at start. */
+  DATABASE_OWNER_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   ...wallEnvShape,
 });
@@ -21,7 +24,7 @@ export interface StackConfig<S extends StackName = StackName> {
   readonly env: 'development' | 'test' | 'production';
   readonly http: { readonly host: string; readonly port: number };
   readonly logLevel: string;
-  readonly database: { readonly url: string; readonly poolMax: number };
+  readonly database: { readonly url: string; readonly ownerUrl: string; readonly poolMax: number };
   readonly wall: WallConfig;
 }
 
@@ -34,7 +37,7 @@ export function parseStackConfig<S extends StackName>(stack: S, env: Readonly<Re
     env: e.NODE_ENV,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT ?? DEFAULT_HTTP_PORT[stack] },
     logLevel: e.LOG_LEVEL,
-    database: { url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    database: { url: e.DATABASE_URL, ownerUrl: e.DATABASE_OWNER_URL, poolMax: e.DATABASE_POOL_MAX },
     wall: wallConfigOf(e),
   });
 }
