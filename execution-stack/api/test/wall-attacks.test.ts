@@ -7,7 +7,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { createKeyring, signEnvelope, subjectOf, type Keyring, type RejectReason } from '@bulwark/shared-contracts';
+import { createKeyring, decodeWire, encodeWire, signEnvelope, subjectOf, type Keyring, type RejectReason, type WireEnvelope } from '@bulwark/shared-contracts';
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { WALL_STREAMS } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
@@ -126,26 +126,27 @@ describe('the inbound wall of the execution stack', () => {
     expect(JSON.parse(answer.body).code).toBe('unknown_instrument');
   });
 
+  /** Edits a signed envelope's fields on the wire, as an attacker between the stacks could. */
+  function tamper(wire: string, change: (envelope: WireEnvelope) => WireEnvelope): string {
+    const envelope = decodeWire(wire);
+    if (typeof envelope === 'string') throw new Error(envelope);
+    return encodeWire(change(envelope));
+  }
+
   type Attack = { name: string; reason: RejectReason; craft: (body: ReturnType<typeof intent>) => { wire: string; subject?: string } };
   const attacks: Attack[] = [
-    { name: 'body tampered after signing', reason: 'bad_mac', craft: (body) => {
-      const envelope = JSON.parse(sign(body).wire);
-      envelope.body = envelope.body.replace('"quantity":"10"', '"quantity":"11"');
-      return { wire: JSON.stringify(envelope) };
-    } },
-    { name: 'body re-serialised (same JSON value, other bytes)', reason: 'bad_mac', craft: (body) => {
-      const envelope = JSON.parse(sign(body).wire);
-      envelope.body = JSON.stringify(JSON.parse(envelope.body), null, 1);
-      return { wire: JSON.stringify(envelope) };
-    } },
+    { name: 'body tampered after signing', reason: 'bad_mac', craft: (body) => ({
+      wire: tamper(sign(body).wire, (envelope) => ({ ...envelope, body: envelope.body.replace('"quantity":"10"', '"quantity":"11"') })),
+    }) },
+    { name: 'body re-serialised (same JSON value, other bytes)', reason: 'bad_mac', craft: (body) => ({
+      wire: tamper(sign(body).wire, (envelope) => ({ ...envelope, body: JSON.stringify(JSON.parse(envelope.body), null, 1) })),
+    }) },
     { name: 'a valid MAC replayed on another subject', reason: 'bad_mac', craft: (body) => ({ wire: sign(body).wire, subject: subjectOf('intent.cancel.v1') }) },
     { name: 'a stale timestamp (301 s old)', reason: 'stale', craft: (body) => ({ wire: sign(body, { nowMs: Date.now() - 301_000 }).wire }) },
     { name: 'a future timestamp (301 s ahead)', reason: 'future', craft: (body) => ({ wire: sign(body, { nowMs: Date.now() + 301_000 }).wire }) },
-    { name: 'an unknown key id', reason: 'unknown_key', craft: (body) => {
-      const envelope = JSON.parse(sign(body).wire);
-      envelope.kid = 'c2e-not-a-key-we-hold';
-      return { wire: JSON.stringify(envelope) };
-    } },
+    { name: 'an unknown key id', reason: 'unknown_key', craft: (body) => ({
+      wire: tamper(sign(body).wire, (envelope) => ({ ...envelope, kid: 'c2e-not-a-key-we-hold' })),
+    }) },
     { name: 'a key of the other direction (execution→customer key on a customer→execution subject)', reason: 'wrong_direction', craft: (body) => ({
       wire: sign({ intentId: body.intentId, accountRef: body.accountRef, acceptedAt: body.submittedAt }, { direction: 'e2c', subject: subjectOf('intent.accepted.v1') }).wire,
     }) },

@@ -1,25 +1,30 @@
 // The signed envelope: every message across the wall is one of these.
 //
-// Wire form (JSON): { v, kid, subject, id, nonce, ts, body, mac }
-//   v       envelope version (1)
+// Wire form (UTF-8 text): one header line, then the body's exact JSON bytes.
+//   BWE1 <kid> <id> <nonce> <ts> <mac>\n<body>
+//   BWE1    magic and envelope version (1)
 //   kid     key id; direction-scoped
-//   subject the NATS subject it is published on; bound into the MAC
 //   id      message id (UUID); also the JetStream Nats-Msg-Id and the idempotency key
 //   nonce   128 random bits, base64url; unique per (kid, nonce) at the receiver
 //   ts      epoch milliseconds when signed; accepted within ±ENVELOPE_WINDOW_MS
-//   body    the body's exact JSON text. It stays text on the wire, so verification runs over the
-//           very bytes that were signed and nothing is ever re-serialised before the MAC check.
-//   mac     base64url HMAC-SHA256 over the canonical bytes (see canonicalBytes)
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+//   mac     base64url HMAC-SHA256 over the canonical bytes (see canonicalText)
+//   body    the body's JSON exactly as signed: verification runs over the very bytes that were
+//           signed, nothing is escaped or re-serialised, and the subject is bound through the MAC.
+// The header grammar admits no spaces or newlines inside a field, so the split is unambiguous.
+import { createHash, randomBytes } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import type { ZodType } from 'zod';
 import { PiiGuardError, detectPii } from '../pii/pii-guard.js';
 import { assert } from '../assert.js';
 import type { Direction, EnvelopeKey, Keyring } from './keyring.js';
+import { HmacSha256, constantTimeEqual } from './hmac.js';
 
 export const ENVELOPE_VERSION = 1;
 export const ENVELOPE_WINDOW_MS = 300_000;
 export const ENVELOPE_BYTES_MAX = 256 * 1024;
-const MAC_BYTES = 32;
+const WIRE_MAGIC = 'BWE1';
+const HEADER_FIELDS = 6;
+const HEADER_CHARS_MAX = 256;
 // Canonical unpadded base64url of 32 bytes: the 43rd character carries 4 bits and 2 zero bits.
 // Node's decoder also accepts '+' '/' '=' and non-zero trailing bits, which would let a MAC be
 // re-spelled on the wire and still verify; only the one canonical spelling is accepted.
@@ -30,7 +35,9 @@ const NONCE_BYTES = 16;
 const NONCE_POOL_BYTES = NONCE_BYTES * 256;
 let noncePool = Buffer.alloc(0);
 let noncePoolOffset = 0;
-const DOMAIN_TAG = 'bulwark-envelope';
+const DOMAIN_TAG = 'bulwark-envelope/1';
+const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+const TS_PATTERN = /^[1-9][0-9]{0,15}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 const SUBJECT_PATTERN = /^bulwark\.(c2e|e2c)\.([a-z0-9-]+(?:\.[a-z0-9-]+)*\.v[0-9]+)$/;
@@ -51,9 +58,15 @@ export interface EnvelopeMeta {
   readonly ts: number;
 }
 
-export interface WireEnvelope extends EnvelopeMeta {
-  readonly body: string;
+/** The fields on the wire (the subject travels as the NATS subject and is bound by the MAC). */
+export interface WireEnvelope {
+  readonly v: number;
+  readonly kid: string;
+  readonly id: string;
+  readonly nonce: string;
+  readonly ts: number;
   readonly mac: string;
+  readonly body: string;
 }
 
 /** What the receiver knows about a subject: its direction and the schema of its body. */
@@ -135,20 +148,39 @@ export interface OpenContext {
   readonly windowMs?: number;
 }
 
+// Every message asks for its subject's direction twice (sign and open); the wall has a few dozen
+// subjects, so the answers are remembered, up to a limit that arbitrary input cannot exceed.
+const SUBJECT_CACHE_ENTRIES_MAX = 1_024;
+const subjectDirections = new Map<string, Direction | null>();
+
 export function subjectDirection(subject: string): Direction | undefined {
+  const known = subjectDirections.get(subject);
+  if (known !== undefined) return known ?? undefined;
   const match = SUBJECT_PATTERN.exec(subject);
-  return match ? (match[1] as Direction) : undefined;
+  const direction = match ? (match[1] as Direction) : null;
+  if (subjectDirections.size < SUBJECT_CACHE_ENTRIES_MAX) subjectDirections.set(subject, direction);
+  return direction ?? undefined;
 }
 
-/** Canonical MAC input: a domain tag, then each field as a netstring `<byte length>:<bytes>,`. */
-// The string is assembled first and hashed in one update: the same bytes as one update per
-// netstring piece, without 22 crossings into native code per MAC.
-function macOf(secret: Buffer, meta: EnvelopeMeta, body: string): Buffer {
-  let canonical = DOMAIN_TAG;
-  for (const field of [String(meta.v), meta.kid, meta.subject, meta.id, meta.nonce, String(meta.ts), body]) {
-    canonical += `${Buffer.byteLength(field, 'utf8')}:${field},`;
+/**
+ * Canonical MAC input: the domain tag (which carries the version), the subject, the header
+ * fields and the body, separated by newlines. No field may contain a space or a newline (each
+ * is checked against its pattern before it is signed or verified), so no two different field
+ * sets share canonical bytes.
+ */
+function canonicalText(subject: string, kid: string, id: string, nonce: string, ts: string, body: string): string {
+  return `${DOMAIN_TAG}\n${subject}\n${kid} ${id} ${nonce} ${ts}\n${body}`;
+}
+
+// One HMAC state per secret: the padded keys are computed once, not per message.
+const hmacs = new WeakMap<Buffer, HmacSha256>();
+function macOf(secret: Buffer, canonical: string): string {
+  let hmac = hmacs.get(secret);
+  if (hmac === undefined) {
+    hmac = new HmacSha256(secret);
+    hmacs.set(secret, hmac);
   }
-  return createHmac('sha256', secret).update(canonical, 'utf8').digest();
+  return hmac.base64url(canonical);
 }
 
 export function newNonce(): string {
@@ -173,46 +205,51 @@ export function signEnvelope(args: SignArgs): SignedEnvelope {
   assert(Number.isSafeInteger(args.nowMs) && args.nowMs > 0, 'signing time is epoch milliseconds');
   const body = args.bodyJson ?? JSON.stringify(args.body);
   assert(typeof body === 'string' && body.startsWith('{'), 'a body is a JSON object');
-  const meta: EnvelopeMeta = {
-    v: ENVELOPE_VERSION,
-    kid: args.key.kid,
-    subject: args.subject,
-    id: args.id,
-    nonce: args.nonce ?? newNonce(),
-    ts: args.nowMs,
-  };
-  const mac = macOf(args.key.secret, meta, body).toString('base64url');
-  const wire = JSON.stringify({ ...meta, body, mac } satisfies WireEnvelope);
-  assert(Buffer.byteLength(wire) <= ENVELOPE_BYTES_MAX, `envelope exceeds ${ENVELOPE_BYTES_MAX} bytes`);
+  assert(KID_PATTERN.test(args.key.kid), 'key id has the wire form');
+  const nonce = args.nonce ?? newNonce();
+  assert(NONCE_PATTERN.test(nonce), 'nonce has the wire form');
+  const meta: EnvelopeMeta = { v: ENVELOPE_VERSION, kid: args.key.kid, subject: args.subject, id: args.id, nonce, ts: args.nowMs };
+  const ts = String(args.nowMs);
+  const mac = macOf(args.key.secret, canonicalText(args.subject, meta.kid, args.id, nonce, ts, body));
+  const wire = encodeWire({ v: ENVELOPE_VERSION, kid: meta.kid, id: args.id, nonce, ts: args.nowMs, mac, body });
+  // A UTF-16 unit is at most 3 UTF-8 bytes: count the bytes only when the bound does not settle it.
+  assert(wire.length * 3 <= ENVELOPE_BYTES_MAX || Buffer.byteLength(wire) <= ENVELOPE_BYTES_MAX, 'envelope within ENVELOPE_BYTES_MAX');
   return { wire, meta };
+}
+
+/** Spells envelope fields on the wire. Exported for tools and for tests that play the attacker. */
+export function encodeWire(w: WireEnvelope): string {
+  return `${w.v === ENVELOPE_VERSION ? WIRE_MAGIC : `BWE${w.v}`} ${w.kid} ${w.id} ${w.nonce} ${w.ts} ${w.mac}\n${w.body}`;
 }
 
 function refuse(reason: RejectReason, meta: Partial<EnvelopeMeta>, detail: string): Refused {
   return { ok: false, reason, meta, detail };
 }
 
-function parseWire(raw: string | Uint8Array): WireEnvelope | string {
-  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
-  if (size > ENVELOPE_BYTES_MAX) return 'envelope too large';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
-  } catch {
-    return 'envelope is not JSON';
+/** Reads the wire fields, or says why they cannot be read. Exported alongside encodeWire. */
+export function decodeWire(raw: string | Uint8Array): WireEnvelope | string {
+  let text: string;
+  if (typeof raw === 'string') {
+    if (raw.length > ENVELOPE_BYTES_MAX) return 'envelope too large';
+    text = raw;
+  } else {
+    if (raw.byteLength > ENVELOPE_BYTES_MAX) return 'envelope too large';
+    // Invalid UTF-8 would decode to replacement characters that other bytes also decode to.
+    if (!isUtf8(raw)) return 'envelope is not UTF-8';
+    text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'envelope is not an object';
-  const e = parsed as Record<string, unknown>;
-  const keys = Object.keys(e);
-  if (keys.length !== 8) return 'envelope has missing or unknown fields';
-  if (e.v !== ENVELOPE_VERSION) return 'unsupported envelope version';
-  if (typeof e.kid !== 'string' || e.kid.length === 0 || e.kid.length > 64) return 'bad kid';
-  if (typeof e.subject !== 'string' || e.subject.length > 256) return 'bad subject';
-  if (typeof e.id !== 'string' || !UUID_PATTERN.test(e.id)) return 'bad message id';
-  if (typeof e.nonce !== 'string' || !NONCE_PATTERN.test(e.nonce)) return 'bad nonce';
-  if (typeof e.ts !== 'number' || !Number.isSafeInteger(e.ts) || e.ts <= 0) return 'bad timestamp';
-  if (typeof e.body !== 'string') return 'body is not text';
-  if (typeof e.mac !== 'string') return 'mac is not text';
-  return e as unknown as WireEnvelope;
+  const newline = text.indexOf('\n');
+  if (newline < 0 || newline > HEADER_CHARS_MAX) return 'no envelope header';
+  const fields = text.slice(0, newline).split(' ');
+  if (fields.length !== HEADER_FIELDS) return 'envelope header has missing or unknown fields';
+  const [magic, kid, id, nonce, ts, mac] = fields as [string, string, string, string, string, string];
+  if (magic !== WIRE_MAGIC) return 'unsupported envelope version';
+  if (!KID_PATTERN.test(kid)) return 'bad kid';
+  if (!UUID_PATTERN.test(id)) return 'bad message id';
+  if (!NONCE_PATTERN.test(nonce)) return 'bad nonce';
+  if (!TS_PATTERN.test(ts) || !Number.isSafeInteger(Number(ts))) return 'bad timestamp';
+  if (mac.length === 0 || mac.length > 128) return 'bad mac field';
+  return { v: ENVELOPE_VERSION, kid, id, nonce, ts: Number(ts), mac, body: text.slice(newline + 1) };
 }
 
 /**
@@ -220,9 +257,9 @@ function parseWire(raw: string | Uint8Array): WireEnvelope | string {
  * the PII guard. The caller then claims the nonce in the same transaction as its handler.
  */
 export function openEnvelope<TBody = unknown>(raw: string | Uint8Array, ctx: OpenContext): OpenResult<TBody> {
-  const wire = parseWire(raw);
+  const wire = decodeWire(raw);
   if (typeof wire === 'string') return refuse('malformed', {}, wire);
-  const meta: EnvelopeMeta = { v: wire.v, kid: wire.kid, subject: wire.subject, id: wire.id, nonce: wire.nonce, ts: wire.ts };
+  const meta: EnvelopeMeta = { v: wire.v, kid: wire.kid, subject: ctx.deliveredSubject, id: wire.id, nonce: wire.nonce, ts: wire.ts };
 
   const key = ctx.keyring.byKid.get(wire.kid);
   if (!key) return refuse('unknown_key', meta, 'key id not held by this receiver');
@@ -234,9 +271,8 @@ export function openEnvelope<TBody = unknown>(raw: string | Uint8Array, ctx: Ope
 
   // The MAC is computed over the subject the message was delivered on, so a valid envelope
   // replayed onto another subject can never verify.
-  const expected = macOf(key.secret, { ...meta, subject: ctx.deliveredSubject }, wire.body);
-  const presented = MAC_TEXT_PATTERN.test(wire.mac) ? Buffer.from(wire.mac, 'base64url') : undefined;
-  if (presented?.length !== MAC_BYTES || !timingSafeEqual(presented, expected) || wire.subject !== ctx.deliveredSubject) {
+  const expected = macOf(key.secret, canonicalText(ctx.deliveredSubject, wire.kid, wire.id, wire.nonce, String(wire.ts), wire.body));
+  if (!MAC_TEXT_PATTERN.test(wire.mac) || !constantTimeEqual(wire.mac, expected)) {
     return refuse('bad_mac', meta, 'mac does not verify');
   }
 

@@ -8,7 +8,7 @@
 // window, goes to the dead-letter stream with an alert. Nothing is dropped silently.
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { nonceClaimOf, openEnvelope, type EnvelopeMeta, type Opened, type RejectReason } from '../envelope/envelope.js';
+import { decodeWire, nonceClaimOf, openEnvelope, type EnvelopeMeta, type Opened, type RejectReason } from '../envelope/envelope.js';
 import type { Keyring } from '../envelope/keyring.js';
 import { wallContracts, type MessageBody, type MessageType } from '../messages/catalog.js';
 import { assert } from '../assert.js';
@@ -247,10 +247,6 @@ export class InboundPipeline {
 }
 
 function messageIdOf(msg: JsMsg): string | null {
-  try {
-    const parsed = JSON.parse(Buffer.from(msg.data).toString('utf8')) as { id?: unknown };
-    return typeof parsed.id === 'string' ? parsed.id.slice(0, 64) : null;
-  } catch {
-    return null;
-  }
+  const wire = decodeWire(msg.data);
+  return typeof wire === 'string' ? null : wire.id;
 }
