@@ -11,6 +11,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../../customer-stack/api/src/app.js';
+import { parseCustomerConfig } from '../../customer-stack/api/src/config/customer-config.js';
 import { OrdersService } from '../../customer-stack/api/src/orders/orders.service.js';
 import { createExecutionApp } from '../../execution-stack/api/src/app.js';
 import { InstrumentsService } from '../../execution-stack/api/src/market/instruments.service.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   nats = await startTestNats();
   customerDb = await createTestDatabase('customer');
   executionDb = await createTestDatabase('execution');
-  customer = await createCustomerApp(parseStackConfig('customer', testStackEnv('customer', customerDb, nats)));
+  customer = await createCustomerApp(parseCustomerConfig(testStackEnv('customer', customerDb, nats)));
   execution = await createExecutionApp(parseStackConfig('execution', testStackEnv('execution', executionDb, nats)));
   await Promise.all([customer.init(), execution.init()]);
 });

@@ -2,6 +2,9 @@ export interface Secrets {
   wall: { c2e: { kid: string; secret: string }; e2c: { kid: string; secret: string } };
   nats: { customer: string; execution: string; provisioner: string };
   postgres: { customer: string; execution: string; customerOwner: string; executionOwner: string };
+  postgres: { customer: string; execution: string };
+  auth: { jwtPrivateKey: string; totpKey: string; lookupKey: string };
+  notifications: { webhookKey: string };
 }
 export const ROOT: string;
 export function freePort(): Promise<number>;

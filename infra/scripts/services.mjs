@@ -6,7 +6,7 @@
 //             is available) with infra/nats/nats.conf.
 // Plain Node (no TypeScript) so it can run before anything is built.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -78,6 +78,13 @@ export function generateSecrets() {
     nats: { customer: natsPassword(), execution: natsPassword(), provisioner: natsPassword() },
     // `customer`/`execution`: the application roles; `*Owner`: the roles that own the schema and run migrations.
     postgres: { customer: secret(), execution: secret(), customerOwner: secret(), executionOwner: secret() },
+    auth: {
+      // Ed25519 signing key for access tokens (PKCS#8 DER, base64url); the public half is derived.
+      jwtPrivateKey: generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64url'),
+      totpKey: secret(),
+      lookupKey: secret(),
+    },
+    notifications: { webhookKey: secret() },
   };
 }
 
@@ -329,6 +336,14 @@ export function stackEnv(stack, { database, natsUrl, secrets, natsAuthenticated,
     WALL_C2E_SECRET: secrets.wall.c2e.secret,
     WALL_E2C_KID: secrets.wall.e2c.kid,
     WALL_E2C_SECRET: secrets.wall.e2c.secret,
+    ...(stack === 'customer'
+      ? {
+          AUTH_JWT_PRIVATE_KEY: secrets.auth.jwtPrivateKey,
+          AUTH_TOTP_KEY: secrets.auth.totpKey,
+          AUTH_LOOKUP_KEY: secrets.auth.lookupKey,
+          NOTIFY_WEBHOOK_KEY: secrets.notifications.webhookKey,
+        }
+      : {}),
   };
 }
 

@@ -1,17 +1,35 @@
 // The customer stack: everything that knows who a customer is. Its domain modules are listed
 // here; the platform (logs, health, metrics, database, the wall) comes from StackModule.
-import type { INestApplication } from '@nestjs/common';
-import { createStackApp, type StackConfig } from '@bulwark/shared-contracts/platform';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
+import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
+import { createStackApp } from '@bulwark/shared-contracts/platform';
+import { AuthModule } from './auth/auth.module.js';
+import { CustomerConfigModule, type CustomerConfig } from './config/customer-config.js';
 import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from './database/schema.js';
 import { OrdersModule } from './orders/orders.module.js';
 
-export function createCustomerApp(config: StackConfig<'customer'>): Promise<INestApplication> {
+/** `extraModules` lets a test mount its own controllers behind the same guard and middleware. */
+export function createCustomerApp(config: CustomerConfig, extraModules: NonNullable<ModuleMetadata['imports']> = []): Promise<INestApplication> {
   return createStackApp(
-    { config, entities: CUSTOMER_ENTITIES, migrations: CUSTOMER_MIGRATIONS, domain: [OrdersModule] },
+    {
+      config,
+      entities: CUSTOMER_ENTITIES,
+      migrations: CUSTOMER_MIGRATIONS,
+      domain: [CustomerConfigModule.forRoot(config), AuthModule, OrdersModule, ...extraModules],
+    },
     {
       title: 'Bulwark customer stack',
       description: 'Investors, compliance and money: auth, KYC, AML, FX, the ledger, payments, order intents and the audit chain.',
       version: '0.1.0',
     },
+    (app) => installHttpSecurity(app, config),
   );
+}
+
+/** Security headers on every response, cookies parsed for the SPA's session, CORS only for listed origins. */
+function installHttpSecurity(app: INestApplication, config: CustomerConfig): void {
+  app.use(helmet());
+  app.use(cookieParser());
+  app.enableCors({ origin: [...config.corsOrigins], credentials: true, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 });
 }

@@ -1,6 +1,6 @@
-import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { createCustomerApp } from './app.js';
+import { parseCustomerConfig } from './config/customer-config.js';
 
-const config = parseStackConfig('customer', process.env);
+const config = parseCustomerConfig(process.env);
 const app = await createCustomerApp(config);
 await app.listen(config.http.port, config.http.host);

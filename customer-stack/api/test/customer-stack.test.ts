@@ -9,10 +9,12 @@ import { DataSource } from 'typeorm';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
+import { parseCustomerConfig } from '../src/config/customer-config.js';
 import { WALL_STREAMS } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../src/app.js';
 import { OrdersService } from '../src/orders/orders.service.js';
+import { routeAccess } from './support/auth.js';
 
 let nats: TestNats;
 let database: TestDatabase;
@@ -21,7 +23,7 @@ let app: INestApplication;
 beforeAll(async () => {
   nats = await startTestNats();
   database = await createTestDatabase('customer');
-  app = await createCustomerApp(parseStackConfig('customer', testStackEnv('customer', database, nats)));
+  app = await createCustomerApp(parseCustomerConfig(testStackEnv('customer', database, nats)));
   await app.listen(0, '127.0.0.1');
 });
 
@@ -42,6 +44,16 @@ describe('customer stack platform', () => {
     const docs = await request(app.getHttpServer()).get('/docs-json').expect(200);
     expect(docs.body.info.title).toBe('Bulwark customer stack');
     await request(app.getHttpServer()).get('/docs').expect(200);
+  });
+
+  it('puts every route behind @Public() or @Permissions(...): the guard refuses any other', async () => {
+    const routes = routeAccess(app);
+    expect(routes.filter((route) => route.rule.kind !== 'public' && route.rule.kind !== 'permissions')).toEqual([]);
+    // The scan sees the platform's routes and the domain's, not an empty list.
+    const named = routes.map((route) => `${route.controller}.${route.handler}:${route.rule.kind}`);
+    expect(named).toEqual(expect.arrayContaining(['HealthController.check:public', 'MetricsController.scrape:public', 'AuthController.login:public', 'AuthController.sessions:permissions']));
+    // The OpenAPI document is middleware, outside Nest's routes: public by construction.
+    await request(app.getHttpServer()).get('/docs-json').expect(200);
   });
 
   it('has no pending migrations: entities and the migrated schema agree', async () => {

@@ -14,15 +14,20 @@ export interface AppMeta {
   readonly version: string;
 }
 
-/** Builds a stack's HTTP application (main.ts and the integration tests both start it so). */
-export async function createStackApp(options: StackModuleOptions, meta: AppMeta): Promise<INestApplication> {
+/**
+ * Builds a stack's HTTP application (main.ts and the integration tests both start it so).
+ * `middleware` runs before any route is mounted (the docs included), so security headers,
+ * CORS and cookie parsing a stack installs there cover every response.
+ */
+export async function createStackApp(options: StackModuleOptions, meta: AppMeta, middleware?: (app: INestApplication) => void): Promise<INestApplication> {
   const app = await NestFactory.create(StackModule.forRoot(options), { bufferLogs: true });
-  configureApp(app, meta);
+  configureApp(app, meta, middleware);
   return app;
 }
 
-export function configureApp(app: INestApplication, meta: AppMeta): void {
+export function configureApp(app: INestApplication, meta: AppMeta, middleware?: (app: INestApplication) => void): void {
   app.useLogger(app.get(PinoNestLogger));
+  middleware?.(app);
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

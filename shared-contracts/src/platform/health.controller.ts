@@ -4,11 +4,13 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { Public } from './access.js';
 import { WallService } from './wall.module.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
 @ApiTags('platform')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

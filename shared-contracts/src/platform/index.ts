@@ -1,3 +1,4 @@
+export * from './access.js';
 export * from './database.module.js';
 export * from './metrics.js';
 export * from './wall.module.js';

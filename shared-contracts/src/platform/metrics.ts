@@ -2,6 +2,7 @@
 import { Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Public } from './access.js';
 import type { RejectReason } from '../envelope/envelope.js';
 import type { WallObserver } from '../wall/runtime.js';
 
@@ -43,6 +44,7 @@ export class MetricsService implements WallObserver {
 }
 
 @ApiExcludeController()
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}

@@ -1,7 +1,9 @@
 // The customer database: its entities and the ordered list of migrations that build it.
 import { OrderIntentEntity } from '../orders/order-intent.entity.js';
+import { AUTH_ENTITIES } from '../auth/auth.entities.js';
 import { Wall1763700000000 } from '@bulwark/shared-contracts/platform';
 import { OrderIntents1763700000001 } from './migrations/1763700000001-order-intents.js';
+import { Auth1763810000000 } from './migrations/1763810000000-auth.js';
 
-export const CUSTOMER_ENTITIES = [OrderIntentEntity];
-export const CUSTOMER_MIGRATIONS = [Wall1763700000000, OrderIntents1763700000001];
+export const CUSTOMER_ENTITIES = [OrderIntentEntity, ...AUTH_ENTITIES];
+export const CUSTOMER_MIGRATIONS = [Wall1763700000000, OrderIntents1763700000001, Auth1763810000000];

@@ -1,0 +1,165 @@
+// Auth's tables. Tenant-scoped ones carry tenant_id under row-level security (policy in the
+// migration); user_directory and auth_rate_limit hold only opaque ids and keyed hashes.
+import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+
+@Entity({ name: 'user_account' })
+@Unique('user_account_email', ['tenantId', 'emailLookup'])
+@Unique('user_account_account_ref', ['accountRef'])
+@Check('user_account_roles', `cardinality("roles") >= 1 AND "roles" <@ ARRAY['investor','compliance_officer','mlro','finance_ops','admin','auditor']::text[]`)
+@Check('user_account_investor_ref', `('investor' = ANY("roles")) = ("account_ref" IS NOT NULL)`)
+@Check('user_account_status', `"status" IN ('active', 'disabled')`)
+export class UserAccountEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  /** HMAC-SHA256 of the normalised email under the lookup key: finds a user without the email. */
+  @Column({ name: 'email_lookup', type: 'bytea' })
+  emailLookup!: Buffer;
+
+  @Column({ name: 'email_sealed', type: 'bytea' })
+  emailSealed!: Buffer;
+
+  @Column({ name: 'password_hash', type: 'text' })
+  passwordHash!: string;
+
+  @Column({ type: 'text', array: true })
+  roles!: string[];
+
+  @Column({ name: 'account_ref', type: 'uuid', nullable: true })
+  accountRef!: string | null;
+
+  @Column({ type: 'text' })
+  status!: 'active' | 'disabled';
+
+  @Column({ name: 'created_by', type: 'uuid', nullable: true })
+  createdBy!: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+/** userId -> tenant, readable without a tenant (step-up checks and the notification dispatcher). */
+@Entity({ name: 'user_directory' })
+export class UserDirectoryEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+}
+
+/** A sign-in: one refresh-token family. Revoking it ends every token of the family. */
+@Entity({ name: 'auth_session' })
+@Index('auth_session_user', ['tenantId', 'userId', 'createdAt'])
+export class AuthSessionEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @Column({ name: 'device_lookup', type: 'bytea' })
+  deviceLookup!: Buffer;
+
+  @Column({ name: 'user_agent', type: 'text' })
+  userAgent!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'last_used_at', type: 'timestamptz' })
+  lastUsedAt!: Date;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ name: 'revoke_reason', type: 'text', nullable: true })
+  revokeReason!: string | null;
+}
+
+/** One refresh token (stored as its SHA-256); used_at set when rotated, so a second use is reuse. */
+@Entity({ name: 'refresh_token' })
+@Index('refresh_token_session', ['sessionId'])
+export class RefreshTokenEntity {
+  @PrimaryColumn({ name: 'token_hash', type: 'bytea' })
+  tokenHash!: Buffer;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ name: 'session_id', type: 'uuid' })
+  sessionId!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
+  usedAt!: Date | null;
+}
+
+/** Devices a user signed in from (keyed hash of a device cookie): a new one triggers a notice. */
+@Entity({ name: 'known_device' })
+export class KnownDeviceEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @PrimaryColumn({ name: 'device_lookup', type: 'bytea' })
+  deviceLookup!: Buffer;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ name: 'first_seen_at', type: 'timestamptz' })
+  firstSeenAt!: Date;
+}
+
+/** A user's TOTP secret (AES-256-GCM sealed) and the last time step accepted (never accepted again). */
+@Entity({ name: 'user_totp' })
+export class UserTotpEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ name: 'secret_sealed', type: 'bytea' })
+  secretSealed!: Buffer;
+
+  @Column({ name: 'enabled_at', type: 'timestamptz', nullable: true })
+  enabledAt!: Date | null;
+
+  @Column({ name: 'last_step', type: 'bigint' })
+  lastStep!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** Fixed-window attempt counters shared by every instance of the stack (keys are keyed hashes). */
+@Entity({ name: 'auth_rate_limit' })
+@Index('auth_rate_limit_window', ['windowStartedAt'])
+export class AuthRateLimitEntity {
+  @PrimaryColumn({ type: 'text' })
+  bucket!: string;
+
+  @Column({ name: 'window_started_at', type: 'timestamptz' })
+  windowStartedAt!: Date;
+
+  @Column({ type: 'integer' })
+  hits!: number;
+}
+
+export const AUTH_ENTITIES = [UserAccountEntity, UserDirectoryEntity, AuthSessionEntity, RefreshTokenEntity, KnownDeviceEntity, UserTotpEntity, AuthRateLimitEntity];
+export const AUTH_TENANT_TABLES = ['user_account', 'auth_session', 'refresh_token', 'known_device', 'user_totp'] as const;

@@ -1,0 +1,328 @@
+// Who a caller is: accounts, sign-in with a password and an optional second factor, sessions
+// with rotating refresh tokens, and the checks the guard and step-up rely on. Every state
+// change happens in one tenant transaction.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { assert } from '@bulwark/shared-contracts';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
+import { AuthError, RateLimitedError } from './auth.errors.js';
+import { CLOCK, type Clock } from './clock.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { STAFF_ROLES, type Role, type StaffRole } from './permissions.js';
+import type { Principal } from './principal.js';
+import { RATE_LIMITS, RateLimiter, type RateLimit } from './rate-limiter.js';
+import { lookupHash, open, seal, sha256 } from './secret-box.js';
+import { SessionsRepository, type SessionRow } from './sessions.repository.js';
+import { inTenant } from './tenant-transaction.js';
+import { TokenService } from './token.service.js';
+import { matchStep, newTotpSecret, stepAt, totpUri } from './totp.js';
+import { UsersRepository, type UserRow } from './users.repository.js';
+
+/** What the HTTP layer knows about the caller's client. */
+export interface ClientContext {
+  readonly ip: string;
+  readonly userAgent: string;
+  /** The long-lived device cookie, when the client has one. */
+  readonly deviceId: string | undefined;
+}
+
+export interface IssuedSession {
+  readonly principal: Principal;
+  readonly accessToken: string;
+  readonly accessExpiresInS: number;
+  readonly refreshToken: string;
+  readonly refreshExpiresAt: Date;
+  readonly deviceId: string;
+}
+
+export type LoginResult =
+  | { readonly kind: 'session'; readonly session: IssuedSession }
+  | { readonly kind: 'mfa'; readonly mfaToken: string; readonly deviceId: string };
+
+export interface NewAccount {
+  readonly email: string;
+  readonly password: string;
+  readonly roles: readonly Role[];
+  readonly createdBy: string | null;
+}
+
+export interface SessionView {
+  readonly id: string;
+  readonly userAgent: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string;
+  readonly expiresAt: string;
+  readonly revokedAt: string | null;
+  readonly current: boolean;
+}
+
+const REFRESH_TOKEN_PREFIX = 'rt1';
+const REFRESH_TOKEN_PATTERN = /^rt1\.([0-9a-f-]{36})\.[A-Za-z0-9_-]{43}$/;
+const DEVICE_ID_PATTERN = /^[0-9a-f-]{36}$/;
+const USER_AGENT_LENGTH_MAX = 200;
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(TokenService) private readonly tokens: TokenService,
+    @Inject(RateLimiter) private readonly limiter: RateLimiter,
+    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
+  ) {}
+
+  // ------------------------------------------------------------------ accounts
+
+  /** An investor registers into a tenant and gets an opaque account reference for the wall. */
+  async register(tenantId: string, email: string, password: string, client: ClientContext): Promise<{ userId: string; accountRef: string }> {
+    await this.enforce(RATE_LIMITS.registerPerClient, client.ip);
+    const accountRef = randomUUID();
+    const userId = await inTenant(this.db, tenantId, (tx) => this.createAccount(tx, tenantId, { email, password, roles: ['investor'], createdBy: null }, accountRef));
+    return { userId, accountRef };
+  }
+
+  /** An admin creates a staff account in their own tenant. */
+  async createStaff(admin: Principal, email: string, password: string, roles: readonly StaffRole[]): Promise<{ userId: string }> {
+    assert(roles.every((role) => (STAFF_ROLES as readonly string[]).includes(role)), 'staff roles only');
+    const userId = await inTenant(this.db, admin.tenantId, (tx) => this.createAccount(tx, admin.tenantId, { email, password, roles, createdBy: admin.userId }, null));
+    return { userId };
+  }
+
+  /** Creates an account inside the caller's tenant transaction (registration, staff, seeding). */
+  async createAccount(tx: SqlTx, tenantId: string, account: NewAccount, accountRef: string | null): Promise<string> {
+    assert(account.roles.includes('investor') === (accountRef !== null), 'an investor, and only an investor, has an account reference');
+    const userId = randomUUID();
+    const inserted = await this.users.insert(tx, {
+      id: userId,
+      tenantId,
+      email: account.email,
+      passwordHash: await hashPassword(account.password),
+      roles: account.roles,
+      accountRef,
+      createdBy: account.createdBy,
+      now: this.clock.now(),
+    });
+    if (!inserted) throw new AuthError('email_taken');
+    return userId;
+  }
+
+  // ------------------------------------------------------------------ sign-in
+
+  async login(tenantId: string, email: string, password: string, client: ClientContext): Promise<LoginResult> {
+    const accountKey = `${tenantId}:${email.trim().toLowerCase()}`;
+    await this.enforce(RATE_LIMITS.loginPerClient, client.ip);
+    await this.enforce(RATE_LIMITS.loginPerAccount, accountKey);
+    const user = await inTenant(this.db, tenantId, (tx) => this.users.findByEmail(tx, tenantId, email));
+    const passwordOk = await verifyPassword(user?.passwordHash, password);
+    if (!user || !passwordOk || user.status !== 'active') throw new AuthError('credentials_invalid');
+    await this.limiter.reset(RATE_LIMITS.loginPerAccount, accountKey);
+    const deviceId = this.deviceIdOf(client);
+    if (await inTenant(this.db, tenantId, (tx) => this.totpEnabled(tx, user.id))) {
+      return { kind: 'mfa', mfaToken: await this.tokens.issueMfaTicket({ userId: user.id, tenantId, deviceId }, this.clock.now()), deviceId };
+    }
+    return { kind: 'session', session: await inTenant(this.db, tenantId, (tx) => this.openSession(tx, user, { ...client, deviceId })) };
+  }
+
+  /** The second step of a sign-in with 2FA: the ticket from the password step and a fresh code. */
+  async completeMfa(mfaToken: string, code: string, client: ClientContext): Promise<IssuedSession> {
+    const ticket = await this.tokens.verifyMfaTicket(mfaToken);
+    await this.enforce(RATE_LIMITS.mfaPerUser, ticket.userId);
+    return inTenant(this.db, ticket.tenantId, async (tx) => {
+      const user = await this.users.findById(tx, ticket.userId);
+      if (!user || user.status !== 'active') throw new AuthError('mfa_invalid');
+      if (!(await this.consumeTotp(tx, user.id, code, 'enabled'))) throw new AuthError('mfa_invalid');
+      return this.openSession(tx, user, { ...client, deviceId: ticket.deviceId });
+    }).then(async (session) => {
+      await this.limiter.reset(RATE_LIMITS.mfaPerUser, ticket.userId);
+      return session;
+    });
+  }
+
+  /**
+   * Rotates a refresh token: the presented one is spent and a new one issued in the same family.
+   * A spent token presented again means it was copied: the whole family (session) is revoked.
+   */
+  async refresh(refreshToken: string, client: ClientContext): Promise<IssuedSession> {
+    const tenantId = REFRESH_TOKEN_PATTERN.exec(refreshToken)?.[1];
+    if (!tenantId) throw new AuthError('refresh_invalid');
+    const now = this.clock.now();
+    const outcome = await inTenant(this.db, tenantId, async (tx): Promise<IssuedSession | 'reused'> => {
+      const rotation = await this.sessions.rotate(tx, sha256(refreshToken), now);
+      if (rotation.kind === 'unknown') throw new AuthError('refresh_invalid');
+      const session = await this.sessions.find(tx, rotation.sessionId);
+      assert(session !== undefined, 'a refresh token belongs to a session');
+      if (rotation.kind === 'reused') {
+        await this.sessions.revoke(tx, session.id, session.userId, 'refresh_reused', now);
+        return 'reused';
+      }
+      if (session.revokedAt || session.expiresAt <= now) throw new AuthError('refresh_invalid');
+      const user = await this.users.findById(tx, session.userId);
+      if (!user || user.status !== 'active') throw new AuthError('refresh_invalid');
+      await this.sessions.touch(tx, session.id, now);
+      return this.issue(tx, user, session.id, session.expiresAt, this.deviceIdOf(client));
+    });
+    if (outcome === 'reused') throw new AuthError('refresh_reused');
+    return outcome;
+  }
+
+  /** Ends the caller's session: its refresh family is revoked and its access tokens stop working. */
+  async logout(principal: Principal): Promise<void> {
+    await inTenant(this.db, principal.tenantId, (tx) => this.sessions.revoke(tx, principal.sessionId, principal.userId, 'logout', this.clock.now()));
+  }
+
+  async listSessions(principal: Principal): Promise<SessionView[]> {
+    const rows = await inTenant(this.db, principal.tenantId, (tx) => this.sessions.listForUser(tx, principal.userId));
+    return rows.map((row: SessionRow) => ({
+      id: row.id,
+      userAgent: row.userAgent,
+      createdAt: row.createdAt.toISOString(),
+      lastUsedAt: row.lastUsedAt.toISOString(),
+      expiresAt: row.expiresAt.toISOString(),
+      revokedAt: row.revokedAt?.toISOString() ?? null,
+      current: row.id === principal.sessionId,
+    }));
+  }
+
+  async revokeSession(principal: Principal, sessionId: string): Promise<void> {
+    await inTenant(this.db, principal.tenantId, async (tx) => {
+      const session = await this.sessions.find(tx, sessionId);
+      if (!session || session.userId !== principal.userId) throw new AuthError('session_not_found');
+      await this.sessions.revoke(tx, sessionId, principal.userId, 'revoked_by_user', this.clock.now());
+    });
+  }
+
+  /** The guard's check: a valid access token whose session is still live. */
+  async authenticate(accessToken: string): Promise<Principal> {
+    const principal = await this.tokens.verifyAccess(accessToken);
+    const live = await inTenant(this.db, principal.tenantId, (tx) => this.sessions.isLive(tx, principal.sessionId, principal.userId, this.clock.now()));
+    if (!live) throw new AuthError('session_revoked');
+    return principal;
+  }
+
+  // ------------------------------------------------------------------ second factor
+
+  /** Starts (or restarts) enrolment: a new secret, shown once, inactive until a code confirms it. */
+  async beginTotp(principal: Principal): Promise<{ secret: string; otpauthUri: string }> {
+    const secret = newTotpSecret();
+    await inTenant(this.db, principal.tenantId, async (tx) => {
+      if (await this.totpEnabled(tx, principal.userId)) throw new AuthError('mfa_already_enabled');
+      await tx.query(
+        `INSERT INTO user_totp (user_id, tenant_id, secret_sealed, enabled_at, last_step, created_at) VALUES ($1, $2, $3, NULL, 0, $4)
+         ON CONFLICT (user_id) DO UPDATE SET secret_sealed = EXCLUDED.secret_sealed, last_step = 0, created_at = EXCLUDED.created_at`,
+        [principal.userId, principal.tenantId, this.sealTotp(principal.userId, secret), this.clock.now()],
+      );
+    });
+    return { secret, otpauthUri: totpUri(secret, principal.userId, 'Bulwark') };
+  }
+
+  async enableTotp(principal: Principal, code: string): Promise<void> {
+    await this.enforce(RATE_LIMITS.mfaPerUser, principal.userId);
+    await inTenant(this.db, principal.tenantId, async (tx) => {
+      if (await this.totpEnabled(tx, principal.userId)) throw new AuthError('mfa_already_enabled');
+      if (!(await this.consumeTotp(tx, principal.userId, code, 'pending'))) throw new AuthError('mfa_invalid');
+      await tx.query(`UPDATE user_totp SET enabled_at = $2 WHERE user_id = $1`, [principal.userId, this.clock.now()]);
+    });
+    await this.limiter.reset(RATE_LIMITS.mfaPerUser, principal.userId);
+  }
+
+  async disableTotp(principal: Principal, code: string): Promise<void> {
+    await this.enforce(RATE_LIMITS.mfaPerUser, principal.userId);
+    await inTenant(this.db, principal.tenantId, async (tx) => {
+      if (!(await this.consumeTotp(tx, principal.userId, code, 'enabled'))) throw new AuthError('mfa_invalid');
+      await tx.query(`DELETE FROM user_totp WHERE user_id = $1`, [principal.userId]);
+    });
+    await this.limiter.reset(RATE_LIMITS.mfaPerUser, principal.userId);
+  }
+
+  /**
+   * Step-up for sensitive actions: true when the code is valid for the user's enabled second
+   * factor and was never accepted before. Rate-limited like sign-in codes; false (never an
+   * exception) for a wrong, reused or limited code and for a user without a second factor.
+   */
+  async verifyStepUp(userId: string, totpCode: string): Promise<boolean> {
+    const limited = await this.limiter.hit(RATE_LIMITS.mfaPerUser, userId);
+    if (!limited.allowed) return false;
+    const tenantId = await this.db.transaction((tx) => this.users.tenantOf(tx, userId));
+    if (!tenantId) return false;
+    const accepted = await inTenant(this.db, tenantId, async (tx) => (await this.totpEnabled(tx, userId)) && this.consumeTotp(tx, userId, totpCode, 'enabled'));
+    if (accepted) await this.limiter.reset(RATE_LIMITS.mfaPerUser, userId);
+    return accepted;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private async enforce(limit: RateLimit, subject: string): Promise<void> {
+    const decision = await this.limiter.hit(limit, subject);
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterS);
+  }
+
+  private deviceIdOf(client: ClientContext): string {
+    return client.deviceId && DEVICE_ID_PATTERN.test(client.deviceId) ? client.deviceId : randomUUID();
+  }
+
+  private async openSession(tx: SqlTx, user: UserRow, client: ClientContext & { deviceId: string }): Promise<IssuedSession> {
+    const now = this.clock.now();
+    const sessionId = randomUUID();
+    const expiresAt = new Date(now.getTime() + this.config.auth.refreshTtlS * 1000);
+    const deviceLookup = lookupHash(this.config.auth.lookupKey.reveal(), 'device', user.id, client.deviceId);
+    await this.sessions.create(tx, {
+      id: sessionId,
+      tenantId: user.tenantId,
+      userId: user.id,
+      deviceLookup,
+      userAgent: client.userAgent.slice(0, USER_AGENT_LENGTH_MAX),
+      now,
+      expiresAt,
+    });
+    await this.sessions.rememberDevice(tx, user.tenantId, user.id, deviceLookup, now);
+    return this.issue(tx, user, sessionId, expiresAt, client.deviceId);
+  }
+
+  private async issue(tx: SqlTx, user: UserRow, sessionId: string, refreshExpiresAt: Date, deviceId: string): Promise<IssuedSession> {
+    const now = this.clock.now();
+    const refreshToken = `${REFRESH_TOKEN_PREFIX}.${user.tenantId}.${randomBytes(32).toString('base64url')}`;
+    await this.sessions.addRefreshToken(tx, user.tenantId, sessionId, sha256(refreshToken), now);
+    const principal: Principal = { userId: user.id, tenantId: user.tenantId, accountRef: user.accountRef, roles: user.roles, sessionId };
+    return {
+      principal,
+      accessToken: await this.tokens.issueAccess(principal, now),
+      accessExpiresInS: this.tokens.accessTtlS,
+      refreshToken,
+      refreshExpiresAt,
+      deviceId,
+    };
+  }
+
+  private async totpEnabled(tx: SqlTx, userId: string): Promise<boolean> {
+    const rows = await tx.query(`SELECT 1 FROM user_totp WHERE user_id = $1 AND enabled_at IS NOT NULL`, [userId]);
+    return rows.length === 1;
+  }
+
+  /** Accepts a code once: its step must be later than every step accepted before for the user. */
+  private async consumeTotp(tx: SqlTx, userId: string, code: string, state: 'pending' | 'enabled'): Promise<boolean> {
+    const [row] = await tx.query<{ secret_sealed: Buffer; last_step: string; enabled_at: Date | null }>(
+      `SELECT secret_sealed, last_step, enabled_at FROM user_totp WHERE user_id = $1 FOR UPDATE`,
+      [userId],
+    );
+    if (!row) throw new AuthError('mfa_not_enrolled');
+    if ((row.enabled_at !== null) !== (state === 'enabled')) throw new AuthError(state === 'enabled' ? 'mfa_not_enrolled' : 'mfa_already_enabled');
+    const nowMs = this.clock.now().getTime();
+    const step = matchStep(this.openTotp(userId, row.secret_sealed), code, nowMs);
+    if (step === null || step <= Number(row.last_step)) return false;
+    assert(Math.abs(step - stepAt(nowMs)) <= 1, 'accepted step within drift');
+    const updated = await tx.query(`UPDATE user_totp SET last_step = $2 WHERE user_id = $1 AND last_step < $2 RETURNING user_id`, [userId, step]);
+    return updated.length === 1;
+  }
+
+  private sealTotp(userId: string, secret: string): Buffer {
+    return seal(this.config.auth.totpKey.reveal(), secret, `totp:${userId}`);
+  }
+
+  private openTotp(userId: string, sealed: Buffer): string {
+    return open(this.config.auth.totpKey.reveal(), sealed, `totp:${userId}`);
+  }
+}

@@ -1,0 +1,106 @@
+// user_account and user_directory. The email is personal data: it is stored sealed, and found by
+// a keyed hash; both happen only in sealEmail/openEmail/emailLookup below (the one place that
+// changes when the tenancy module's PersonalDataVault takes over sealing).
+import { Inject, Injectable } from '@nestjs/common';
+import type { SqlTx } from '@bulwark/shared-contracts/wall';
+import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
+import type { Role } from './permissions.js';
+import { lookupHash, normaliseEmail, open, seal } from './secret-box.js';
+
+export interface UserRow {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly passwordHash: string;
+  readonly roles: Role[];
+  readonly accountRef: string | null;
+  readonly status: 'active' | 'disabled';
+}
+
+export interface NewUser {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly email: string;
+  readonly passwordHash: string;
+  readonly roles: readonly Role[];
+  readonly accountRef: string | null;
+  readonly createdBy: string | null;
+  readonly now: Date;
+}
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  password_hash: string;
+  roles: Role[];
+  account_ref: string | null;
+  status: 'active' | 'disabled';
+}
+
+const toUser = (row: Row): UserRow => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  passwordHash: row.password_hash,
+  roles: row.roles,
+  accountRef: row.account_ref,
+  status: row.status,
+});
+
+@Injectable()
+export class UsersRepository {
+  constructor(@Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig) {}
+
+  /** Inserts the user; false when the email is already registered in the tenant. */
+  async insert(tx: SqlTx, user: NewUser): Promise<boolean> {
+    const rows = await tx.query(
+      `INSERT INTO user_account (id, tenant_id, email_lookup, email_sealed, password_hash, roles, account_ref, status, created_by, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6::text[], $7, 'active', $8, $9, $9)
+       ON CONFLICT ON CONSTRAINT user_account_email DO NOTHING
+       RETURNING id`,
+      [
+        user.id, user.tenantId, this.emailLookup(user.tenantId, user.email), this.sealEmail(user.id, user.email),
+        user.passwordHash, user.roles, user.accountRef, user.createdBy, user.now,
+      ],
+    );
+    if (rows.length === 0) return false;
+    await tx.query(`INSERT INTO user_directory (user_id, tenant_id) VALUES ($1, $2)`, [user.id, user.tenantId]);
+    return true;
+  }
+
+  async findByEmail(tx: SqlTx, tenantId: string, email: string): Promise<UserRow | undefined> {
+    const [row] = await tx.query<Row>(`SELECT * FROM user_account WHERE tenant_id = $1 AND email_lookup = $2`, [tenantId, this.emailLookup(tenantId, email)]);
+    return row && toUser(row);
+  }
+
+  async findById(tx: SqlTx, userId: string): Promise<UserRow | undefined> {
+    const [row] = await tx.query<Row>(`SELECT * FROM user_account WHERE id = $1`, [userId]);
+    return row && toUser(row);
+  }
+
+  /** The user's email in clear, for sending them mail; null when it cannot be opened (erased). */
+  async emailOf(tx: SqlTx, userId: string): Promise<string | null> {
+    const [row] = await tx.query<{ email_sealed: Buffer }>(`SELECT email_sealed FROM user_account WHERE id = $1`, [userId]);
+    return row ? this.openEmail(userId, row.email_sealed) : null;
+  }
+
+  /** The tenant a user belongs to, without a tenant set (the directory holds ids only). */
+  async tenantOf(tx: SqlTx, userId: string): Promise<string | undefined> {
+    const [row] = await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM user_directory WHERE user_id = $1`, [userId]);
+    return row?.tenant_id;
+  }
+
+  private emailLookup(tenantId: string, email: string): Buffer {
+    return lookupHash(this.config.auth.lookupKey.reveal(), 'email', tenantId, normaliseEmail(email));
+  }
+
+  private sealEmail(userId: string, email: string): Buffer {
+    return seal(this.config.auth.totpKey.reveal(), normaliseEmail(email), `email:${userId}`);
+  }
+
+  private openEmail(userId: string, sealed: Buffer): string | null {
+    try {
+      return open(this.config.auth.totpKey.reveal(), sealed, `email:${userId}`);
+    } catch {
+      return null;
+    }
+  }
+}

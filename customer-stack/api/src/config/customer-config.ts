@@ -1,0 +1,149 @@
+// The customer stack's configuration: the platform's (HTTP, database, the wall) plus its own
+// domains' settings and keys, parsed once, validated and frozen. Nothing else reads process.env.
+import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { z } from 'zod';
+import { ConfigError, deepFreeze, parseEnv } from '@bulwark/shared-contracts/wall';
+import { parseStackConfig, type StackConfig } from '@bulwark/shared-contracts/platform';
+
+const secret = z.string().regex(/^[A-Za-z0-9_-]{43,}$/, 'a base64url secret of at least 32 bytes');
+const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/** Access tokens live at most this long (the issue caps them at 15 minutes). */
+export const ACCESS_TOKEN_TTL_S_MAX = 900;
+
+const CustomerEnvSchema = z.object({
+  AUTH_JWT_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{40,400}$/, 'an Ed25519 PKCS#8 DER private key, base64url'),
+  AUTH_JWT_PREVIOUS_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{40,400}$/, 'an Ed25519 SPKI DER public key, base64url').optional(),
+  AUTH_JWT_ISSUER: z.string().min(1).max(200).default('https://customer.bulwark.local'),
+  AUTH_JWT_AUDIENCE: z.string().min(1).max(200).default('bulwark-customer-api'),
+  AUTH_ACCESS_TTL_S: seconds(30, ACCESS_TOKEN_TTL_S_MAX, 600),
+  AUTH_REFRESH_TTL_S: seconds(300, 60 * 60 * 24 * 30, 60 * 60 * 24 * 14),
+  AUTH_TOTP_KEY: secret,
+  AUTH_LOOKUP_KEY: secret,
+  AUTH_COOKIE_SECURE: flag.default(true),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0))
+    .pipe(z.array(z.url({ protocol: /^https?$/ })).max(50)),
+  NOTIFY_WEBHOOK_KEY: secret,
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.email().default('no-reply@bulwark.local'),
+  NOTIFY_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  NOTIFY_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+});
+
+/**
+ * Holds key material out of reach of deepFreeze (which cannot freeze a KeyObject), JSON and
+ * logs: the value sits in a private field and is handed out only by reveal().
+ */
+export class KeyHandle<T> {
+  readonly #value: T;
+
+  constructor(value: T) {
+    this.#value = value;
+  }
+
+  reveal(): T {
+    return this.#value;
+  }
+
+  toJSON(): string {
+    return '[key]';
+  }
+}
+
+export interface JwtKeys {
+  readonly privateKey: KeyHandle<KeyObject>;
+  readonly publicKey: KeyHandle<KeyObject>;
+  /** A key that signed tokens before the last rotation: accepted for verification only. */
+  readonly previousPublicKey: KeyHandle<KeyObject> | undefined;
+}
+
+export interface AuthConfig {
+  readonly jwt: JwtKeys & { readonly issuer: string; readonly audience: string };
+  readonly accessTtlS: number;
+  readonly refreshTtlS: number;
+  /** AES-256-GCM key sealing TOTP secrets. */
+  readonly totpKey: KeyHandle<KeyObject>;
+  /** HMAC-SHA256 key for lookup columns and rate-limit buckets (no plaintext identifier is stored). */
+  readonly lookupKey: KeyHandle<KeyObject>;
+  readonly cookieSecure: boolean;
+}
+
+export interface NotificationsConfig {
+  /** AES-256-GCM key sealing tenants' webhook signing secrets. */
+  readonly webhookKey: KeyHandle<KeyObject>;
+  /** Absent outside production: a local SMTP sink is started and used instead. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly dispatchIntervalMs: number;
+  readonly maxAttempts: number;
+  readonly backoffBaseMs: number;
+}
+
+export interface CustomerConfig extends StackConfig<'customer'> {
+  readonly auth: AuthConfig;
+  readonly corsOrigins: readonly string[];
+  readonly notifications: NotificationsConfig;
+}
+
+export const CUSTOMER_CONFIG = Symbol('CUSTOMER_CONFIG');
+
+/** Gives every customer module the parsed configuration under CUSTOMER_CONFIG. */
+@Global()
+@Module({})
+export class CustomerConfigModule {
+  static forRoot(config: CustomerConfig): DynamicModule {
+    return { module: CustomerConfigModule, providers: [{ provide: CUSTOMER_CONFIG, useValue: config }], exports: [CUSTOMER_CONFIG] };
+  }
+}
+
+function ed25519Keys(privateDer: string, previousPublicDer: string | undefined): JwtKeys {
+  try {
+    const privateKey = createPrivateKey({ key: Buffer.from(privateDer, 'base64url'), format: 'der', type: 'pkcs8' });
+    if (privateKey.asymmetricKeyType !== 'ed25519') throw new ConfigError('AUTH_JWT_PRIVATE_KEY: not an Ed25519 key');
+    const previousPublicKey = previousPublicDer
+      ? createPublicKey({ key: Buffer.from(previousPublicDer, 'base64url'), format: 'der', type: 'spki' })
+      : undefined;
+    if (previousPublicKey && previousPublicKey.asymmetricKeyType !== 'ed25519') throw new ConfigError('AUTH_JWT_PREVIOUS_PUBLIC_KEY: not an Ed25519 key');
+    return {
+      privateKey: new KeyHandle(privateKey),
+      publicKey: new KeyHandle(createPublicKey(privateKey)),
+      previousPublicKey: previousPublicKey && new KeyHandle(previousPublicKey),
+    };
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`invalid configuration: AUTH_JWT_PRIVATE_KEY / AUTH_JWT_PREVIOUS_PUBLIC_KEY: unreadable key (${(error as Error).message})`);
+  }
+}
+
+export function parseCustomerConfig(env: Readonly<Record<string, string | undefined>>): CustomerConfig {
+  const stack = parseStackConfig('customer', env);
+  const e = parseEnv(CustomerEnvSchema, env);
+  if (stack.env === 'production' && !e.SMTP_URL) throw new ConfigError('invalid configuration: SMTP_URL is required in production');
+  if (stack.env === 'production' && !e.AUTH_COOKIE_SECURE) throw new ConfigError('invalid configuration: AUTH_COOKIE_SECURE must be true in production');
+  return deepFreeze({
+    ...stack,
+    auth: {
+      jwt: { ...ed25519Keys(e.AUTH_JWT_PRIVATE_KEY, e.AUTH_JWT_PREVIOUS_PUBLIC_KEY), issuer: e.AUTH_JWT_ISSUER, audience: e.AUTH_JWT_AUDIENCE },
+      accessTtlS: e.AUTH_ACCESS_TTL_S,
+      refreshTtlS: e.AUTH_REFRESH_TTL_S,
+      totpKey: new KeyHandle(createSecretKey(Buffer.from(e.AUTH_TOTP_KEY, 'base64url').subarray(0, 32))),
+      lookupKey: new KeyHandle(createSecretKey(Buffer.from(e.AUTH_LOOKUP_KEY, 'base64url'))),
+      cookieSecure: e.AUTH_COOKIE_SECURE,
+    },
+    corsOrigins: e.CORS_ORIGINS,
+    notifications: {
+      webhookKey: new KeyHandle(createSecretKey(Buffer.from(e.NOTIFY_WEBHOOK_KEY, 'base64url').subarray(0, 32))),
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.MAIL_FROM,
+      dispatchIntervalMs: e.NOTIFY_DISPATCH_INTERVAL_MS,
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      backoffBaseMs: e.NOTIFY_BACKOFF_BASE_MS,
+    },
+  });
+}
