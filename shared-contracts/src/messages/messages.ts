@@ -35,7 +35,11 @@ export const IntentAcceptedV1 = z.strictObject({
   acceptedAt: Timestamp,
 });
 
-export const INTENT_REJECT_CODES = ['unknown_instrument', 'instrument_not_trading', 'price_out_of_band', 'bad_tick', 'bad_lot', 'duplicate_intent', 'venue_unavailable'] as const;
+export const INTENT_REJECT_CODES = [
+  'unknown_instrument', 'instrument_not_trading', 'price_out_of_band', 'bad_tick', 'bad_lot', 'duplicate_intent', 'venue_unavailable',
+  /** The on-chain pre-trade simulation refused the transfer the trade would settle with. */
+  'transfer_not_compliant',
+] as const;
 export const IntentRejectedV1 = z.strictObject({
   intentId: Ref,
   accountRef: Ref,
