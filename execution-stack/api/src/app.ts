@@ -2,13 +2,17 @@
 // platform (logs, health, metrics, database, the wall) comes from StackModule.
 import type { INestApplication } from '@nestjs/common';
 import { createStackApp, type StackConfig } from '@bulwark/shared-contracts/platform';
+import type { ChainConfig } from './chain/chain-config.js';
+import { ChainModule } from './chain/chain.module.js';
 import { EXECUTION_ENTITIES, EXECUTION_MIGRATIONS } from './database/schema.js';
 import { IntakeModule } from './intake/intake.service.js';
 import { MarketModule } from './market/instruments.service.js';
 
-export function createExecutionApp(config: StackConfig<'execution'>): Promise<INestApplication> {
+/** `chain` undefined: the stack runs without the chain module (no settlement on chain, no anchoring). */
+export function createExecutionApp(config: StackConfig<'execution'>, chain?: ChainConfig): Promise<INestApplication> {
+  const domain = [MarketModule, IntakeModule, ...(chain ? [ChainModule.forRoot(chain)] : [])];
   return createStackApp(
-    { config, entities: EXECUTION_ENTITIES, migrations: EXECUTION_MIGRATIONS, domain: [MarketModule, IntakeModule] },
+    { config, entities: EXECUTION_ENTITIES, migrations: EXECUTION_MIGRATIONS, domain },
     {
       title: 'Bulwark execution stack',
       description: 'No personal data: the CLOB, market data, omnibus aggregation, allocation, settlement and the chain.',

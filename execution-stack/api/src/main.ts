@@ -1,6 +1,7 @@
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { createExecutionApp } from './app.js';
+import { parseChainConfig } from './chain/chain-config.js';
 
 const config = parseStackConfig('execution', process.env);
-const app = await createExecutionApp(config);
+const app = await createExecutionApp(config, parseChainConfig(process.env));
 await app.listen(config.http.port, config.http.host);

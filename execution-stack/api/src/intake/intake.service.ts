@@ -1,11 +1,13 @@
 // The intake of the omnibus: every intent.submitted.v1 that passed the wall is checked against
 // its instrument and answered exactly once, accepted or rejected with a code. The answer is
 // written to the outbox in the same transaction as the intent itself.
-import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, Optional, type OnModuleInit } from '@nestjs/common';
 import { assert, decimal, type MessageBody } from '@bulwark/shared-contracts';
 import { enqueueOutbound, type InboundMessage, type OutboundMessage, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { WallService } from '@bulwark/shared-contracts/platform';
 import { InstrumentsService, MarketModule, type Instrument } from '../market/instruments.service.js';
+import { ChainUnavailableError } from '../chain/chain-rpc.js';
+import { ChainService, type PreTradeRefusal } from '../chain/chain.service.js';
 
 type IntentRejectCode = MessageBody<'intent.rejected.v1'>['code'];
 
@@ -20,12 +22,35 @@ export function intakeRefusal(intent: MessageBody<'intent.submitted.v1'>, instru
   return undefined;
 }
 
+/** How a pre-trade refusal on chain answers the intent: settlement must never fail on compliance. */
+export function chainRefusalCode(refusal: PreTradeRefusal): IntentRejectCode {
+  return refusal === 'instrument_not_on_chain' ? 'instrument_not_trading' : 'transfer_not_compliant';
+}
+
 @Injectable()
 export class IntakeService implements OnModuleInit {
   constructor(
     @Inject(WallService) private readonly wall: WallService,
     @Inject(InstrumentsService) private readonly instruments: InstrumentsService,
+    // Present when the stack runs with a chain: intents are then simulated on chain before acceptance.
+    @Optional() @Inject(ChainService) private readonly chain: ChainService | null = null,
   ) {}
+
+  /**
+   * The on-chain pre-trade check of an intent the book would accept: can the tenant's omnibus
+   * wallet receive (buy) or deliver (sell) the quantity under every compliance rule right now?
+   * Fails closed: an unreachable chain answers venue_unavailable.
+   */
+  private async preTradeRefusal(intent: MessageBody<'intent.submitted.v1'>): Promise<IntentRejectCode | undefined> {
+    if (!this.chain) return undefined;
+    try {
+      const refusal = await this.chain.preTradeCheck({ instrumentId: intent.instrumentId, walletRef: intent.tenantRef, side: intent.side, quantity: intent.quantity });
+      return refusal === null ? undefined : chainRefusalCode(refusal);
+    } catch (error) {
+      if (error instanceof ChainUnavailableError) return 'venue_unavailable';
+      throw error;
+    }
+  }
 
   onModuleInit(): void {
     this.wall.registerHandlers({ 'intent.submitted.v1': (tx, messages) => this.onSubmitted(tx, messages) });
@@ -33,7 +58,11 @@ export class IntakeService implements OnModuleInit {
 
   async onSubmitted(tx: SqlTx, messages: readonly InboundMessage<'intent.submitted.v1'>[]): Promise<void> {
     const instruments = await this.instruments.findMany(tx, [...new Set(messages.map((m) => m.body.instrumentId))]);
-    const decided = messages.map((m) => ({ message: m, refusal: intakeRefusal(m.body, instruments.get(m.body.instrumentId)) }));
+    const decided: { message: (typeof messages)[number]; refusal: IntentRejectCode | undefined }[] = [];
+    for (const m of messages) {
+      const refusal = intakeRefusal(m.body, instruments.get(m.body.instrumentId)) ?? (await this.preTradeRefusal(m.body));
+      decided.push({ message: m, refusal });
+    }
     // An intent id seen before (a customer-stack retry under a new message id) is answered once only.
     const inserted = new Set(
       (

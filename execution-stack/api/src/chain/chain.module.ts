@@ -1,0 +1,63 @@
+// The chain module: present only when the execution stack is configured with a chain. A worker
+// drives it on an interval: settlement cycle, anchors, the transaction pipeline, the indexer.
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ChainConfig } from './chain-config.js';
+import { CHAIN_CONFIG, ChainRpc, ChainUnavailableError } from './chain-rpc.js';
+import { ChainIndexerService } from './chain-indexer.service.js';
+import { ChainTxService } from './chain-tx.service.js';
+import { ChainService } from './chain.service.js';
+
+@Injectable()
+export class ChainWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ChainWorker.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    @Inject(CHAIN_CONFIG) private readonly config: ChainConfig,
+    @Inject(ChainService) private readonly chain: ChainService,
+    @Inject(ChainIndexerService) private readonly indexer: ChainIndexerService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.runOnce(), this.config.pollIntervalMs);
+  }
+
+  /** One cycle; a chain outage leaves the work queued for the next. Concurrent calls share one cycle. */
+  runOnce(): Promise<void> {
+    this.running ??= this.cycle().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async cycle(): Promise<void> {
+    try {
+      await this.chain.tick();
+      await this.indexer.indexOnce();
+    } catch (error) {
+      if (error instanceof ChainUnavailableError) {
+        this.logger.warn({ event: 'chain.unavailable', error: error.message }, 'chain unavailable: work stays queued');
+        return;
+      }
+      this.logger.error({ event: 'chain.cycle.failed', error: error instanceof Error ? error.message : String(error) }, 'chain cycle failed');
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+@Module({})
+export class ChainModule {
+  static forRoot(config: ChainConfig): DynamicModule {
+    return {
+      module: ChainModule,
+      global: true,
+      providers: [{ provide: CHAIN_CONFIG, useValue: config }, ChainRpc, ChainTxService, ChainService, ChainIndexerService, ChainWorker],
+      exports: [ChainService, ChainIndexerService, ChainTxService, ChainWorker],
+    };
+  }
+}

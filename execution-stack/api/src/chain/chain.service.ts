@@ -1,0 +1,524 @@
+// What the execution stack does on chain: one ERC-3643 suite per instrument (deployed once,
+// recorded, never redeployed), custodial omnibus and member wallets registered under opaque
+// references (the claim carries only a hash of the reference), mints, burns, freezes, pauses,
+// settlement legs queued durably and sent as one atomic batch transfer per seller and instrument
+// each cycle, the pre-trade compliance simulation, and audit-root anchoring.
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Interface, getAddress, keccak256, parseUnits, toUtf8Bytes, type Contract } from 'ethers';
+import {
+  CLAIM_SCHEME_ECDSA, CLAIM_TOPICS, artifact, attach, deployClaimIssuer, deployContract, deploySuite, signClaim, type SuiteOptions,
+} from '@bulwark/solidity';
+import { assert, type MessageBody } from '@bulwark/shared-contracts';
+import { enqueueOutbound, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
+import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
+import { CHAIN_TOKEN_DECIMALS } from './chain-config.js';
+import { ChainRpc } from './chain-rpc.js';
+import { ChainTxService, type TxOutcome } from './chain-tx.service.js';
+
+export type WalletKind = 'omnibus' | 'member' | 'house';
+export type AuditLogName = 'customer' | 'execution';
+
+export interface SettlementLeg {
+  readonly settlementId: string;
+  readonly instrumentId: string;
+  readonly fromRef: string;
+  readonly toRef: string;
+  /** Decimal string in instrument units. */
+  readonly quantity: string;
+}
+
+export const PRE_TRADE_REFUSALS = [
+  'instrument_not_on_chain', 'unknown_wallet', 'paused', 'sender_frozen', 'receiver_frozen', 'receiver_not_verified',
+  'insufficient_unfrozen_balance', 'not_compliant',
+] as const;
+export type PreTradeRefusal = (typeof PRE_TRADE_REFUSALS)[number];
+
+export interface AnchorRequest {
+  readonly batchId: number;
+  readonly merkleRoot: string;
+  readonly entryCount: number;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+}
+
+/** Legs taken into batches per settlement cycle. */
+export const SETTLEMENT_LEGS_PER_CYCLE_MAX = 5_000;
+/** Anchors given their transaction per cycle. */
+export const ANCHORS_PER_CYCLE_MAX = 100;
+/** Wallets registered into a newly deployed instrument in one pass. */
+export const WALLETS_PER_INSTRUMENT_MAX = 10_000;
+/** The jurisdiction recorded for the platform's own house wallet (ISO 3166-1 numeric; 0 = none). */
+const HOUSE_COUNTRY = 0;
+
+const tokenInterface = new Interface(artifact('Token').abi);
+const anchorInterface = new Interface(artifact('AuditAnchor').abi);
+
+interface InstrumentRow {
+  instrument_id: string;
+  token_address: string;
+  contracts: { identityRegistry: string; compliance: string };
+  decimals: number;
+}
+
+interface WalletRow {
+  wallet_ref: string;
+  kind: WalletKind;
+  key_index: number;
+  wallet_address: string;
+  identity_contract: string;
+  country: number;
+}
+
+/** Instrument units (decimal string) to token base units; refuses more decimals than the token has. */
+export function toBaseUnits(quantity: string, decimals: number = CHAIN_TOKEN_DECIMALS): bigint {
+  assert(/^\d+(\.\d+)?$/.test(quantity), 'a quantity is a non-negative decimal string');
+  const units = parseUnits(quantity.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''), decimals);
+  assert(units >= 0n, 'base units are non-negative');
+  return units;
+}
+
+@Injectable()
+export class ChainService implements OnModuleInit {
+  private readonly logger = new Logger(ChainService.name);
+
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(ChainRpc) private readonly rpc: ChainRpc,
+    @Inject(ChainTxService) private readonly txs: ChainTxService,
+    @Inject(WallService) private readonly wall: WallService,
+  ) {}
+
+  onModuleInit(): void {
+    // Only the root crosses the wall; the anchoring transaction is sent by the next cycle.
+    this.wall.registerHandlers({
+      'audit.anchor-request.v1': async (tx, messages) => {
+        for (const { body } of messages) await this.requestAnchor(tx, 'customer', body);
+      },
+    });
+    this.txs.onComplete('settlement', (tx, outcome) => this.onSettlementMined(tx, outcome));
+    this.txs.onComplete('anchor', (tx, outcome) => this.onAnchorMined(tx, outcome));
+  }
+
+  /** A multi-transaction operator interaction, serialised with the pipeline's operator transactions. */
+  private operatorWork<T>(work: () => Promise<T>): Promise<T> {
+    return this.rpc.withOperator(() => this.rpc.direct(work));
+  }
+
+  // ------------------------------------------------------------------ platform contracts
+
+  /** A platform contract by name, deployed the first time it is needed. */
+  private async platformContract(name: string, deploy: () => Promise<string>): Promise<string> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`chain:contract:${name}`]);
+      const [row] = await tx.query<{ contract_address: string }>(`SELECT contract_address FROM chain_contract WHERE purpose = $1`, [name]);
+      if (row) return row.contract_address;
+      const address = await this.operatorWork(deploy);
+      await tx.query(`INSERT INTO chain_contract (purpose, chain_id, contract_address, deployed_at) VALUES ($1, $2, $3, clock_timestamp())`, [
+        name, this.rpc.config.chainId, address,
+      ]);
+      this.logger.log({ event: 'chain.contract.deployed', name, address }, 'platform contract deployed');
+      return address;
+    });
+  }
+
+  claimIssuer(): Promise<string> {
+    return this.platformContract('claim_issuer', async () => (await deployClaimIssuer(this.rpc.operator, this.rpc.operator.address)).getAddress());
+  }
+
+  /** The AuditAnchor contract of one audit log (the operator anchors). */
+  auditAnchor(log: AuditLogName): Promise<string> {
+    return this.platformContract(`audit_anchor:${log}`, async () => {
+      const { contract } = await deployContract(this.rpc.operator, 'AuditAnchor', [this.rpc.operator.address, this.rpc.operator.address]);
+      return contract.getAddress();
+    });
+  }
+
+  // ------------------------------------------------------------------ instruments
+
+  /**
+   * Deploys the instrument's suite unless it is recorded already (a restart does not redeploy),
+   * then registers every known wallet in its identity registry.
+   */
+  async ensureInstrument(instrumentId: string, symbol: string, compliance: SuiteOptions['compliance'] = {}): Promise<string> {
+    const issuer = await this.claimIssuer();
+    const tokenAddress = await this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`chain:instrument:${instrumentId}`]);
+      const [row] = await tx.query<{ token_address: string }>(`SELECT token_address FROM chain_instrument WHERE instrument_id = $1`, [instrumentId]);
+      if (row) return row.token_address;
+      const suite = await this.operatorWork(() =>
+        deploySuite(this.rpc.operator, { name: `Bulwark ${symbol}`, symbol, decimals: CHAIN_TOKEN_DECIMALS, trustedIssuers: [{ issuer }], compliance }),
+      );
+      await tx.query(
+        `INSERT INTO chain_instrument (instrument_id, chain_id, token_address, contracts, decimals, deployed_at)
+         VALUES ($1, $2, $3, $4, $5, clock_timestamp())`,
+        [instrumentId, this.rpc.config.chainId, suite.addresses.token, JSON.stringify(suite.addresses), CHAIN_TOKEN_DECIMALS],
+      );
+      await this.recordGas(tx, 'deploy', instrumentId, suite.gasUsed.total);
+      this.logger.log({ event: 'chain.instrument.deployed', instrumentId, token: suite.addresses.token, gas: String(suite.gasUsed.total) }, 'suite deployed');
+      return suite.addresses.token;
+    });
+    await this.registerKnownWallets(instrumentId);
+    return tokenAddress;
+  }
+
+  /** Deploys the suite and mints the listing's initial supply to a registered wallet. */
+  async listInstrument(input: { instrumentId: string; symbol: string; supply: string; holderRef: string }): Promise<string> {
+    const token = await this.ensureInstrument(input.instrumentId, input.symbol);
+    await this.db.transaction((tx) => this.mint(tx, input.instrumentId, input.holderRef, input.supply, `listing:${input.instrumentId}`));
+    return token;
+  }
+
+  private async instrument(tx: SqlTx, instrumentId: string): Promise<InstrumentRow | undefined> {
+    const [row] = await tx.query<InstrumentRow>(`SELECT instrument_id, token_address, contracts, decimals FROM chain_instrument WHERE instrument_id = $1`, [
+      instrumentId,
+    ]);
+    return row;
+  }
+
+  private async requireInstrument(tx: SqlTx, instrumentId: string): Promise<InstrumentRow> {
+    const row = await this.instrument(tx, instrumentId);
+    assert(row, `instrument ${instrumentId} is deployed on chain`);
+    return row;
+  }
+
+  // ------------------------------------------------------------------ wallets
+
+  /**
+   * Registers a custodial wallet under an opaque reference: an Identity contract carrying a KYC
+   * claim whose data is keccak256(reference) — nothing personal — in every instrument's registry.
+   * Idempotent: a known reference returns its wallet.
+   */
+  async registerWallet(walletRef: string, kind: WalletKind, country: number): Promise<string> {
+    assert(Number.isInteger(country) && country >= 0 && country <= 999, 'country is ISO 3166-1 numeric');
+    const issuer = await this.claimIssuer();
+    const address = await this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('chain:wallets'))`);
+      const [known] = await tx.query<{ wallet_address: string }>(`SELECT wallet_address FROM chain_wallet WHERE wallet_ref = $1`, [walletRef]);
+      if (known) return known.wallet_address;
+      const [next] = await tx.query<{ key_index: number }>(`SELECT COALESCE(max(key_index) + 1, 0)::int AS key_index FROM chain_wallet`);
+      const keyIndex = next?.key_index ?? 0;
+      const wallet = this.rpc.wallet(keyIndex);
+      const identity = await this.operatorWork(() => this.deployIdentity(issuer, walletRef));
+      await tx.query(
+        `INSERT INTO chain_wallet (wallet_ref, kind, key_index, wallet_address, identity_contract, country, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())`,
+        [walletRef, kind, keyIndex, wallet.address, identity, country],
+      );
+      if (kind !== 'house') {
+        // Gas money, so the wallet can sign its own settlement batches.
+        const valueWei = this.rpc.config.walletFundingWei;
+        await this.txs.enqueue(tx, { operation: 'fund', ref: walletRef, signerKeyIndex: null, contractAddress: wallet.address, callData: '0x', valueWei });
+      }
+      return wallet.address;
+    });
+    const instruments = await this.db.transaction((tx) => tx.query<{ instrument_id: string }>(`SELECT instrument_id FROM chain_instrument ORDER BY deployed_at`));
+    for (const { instrument_id } of instruments) await this.registerKnownWallets(instrument_id);
+    return address;
+  }
+
+  /** The platform's own wallet: the counterparty the pre-trade check simulates against. */
+  houseWallet(): Promise<string> {
+    return this.registerWallet('00000000-0000-4000-8000-000000000000', 'house', HOUSE_COUNTRY);
+  }
+
+  private async deployIdentity(issuer: string, walletRef: string): Promise<string> {
+    const { contract: identity } = await deployContract(this.rpc.operator, 'Identity', [this.rpc.operator.address]);
+    const identityAddress = await identity.getAddress();
+    const data = keccak256(toUtf8Bytes(walletRef)); // opaque: the reference itself never goes on chain
+    const signature = await signClaim(this.rpc.operator, identityAddress, CLAIM_TOPICS.KYC, data);
+    await (await identity.getFunction('addClaim')(CLAIM_TOPICS.KYC, CLAIM_SCHEME_ECDSA, issuer, signature, data, '')).wait();
+    return identityAddress;
+  }
+
+  /** Registers in the instrument's identity registry every wallet not registered there yet. */
+  private async registerKnownWallets(instrumentId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`chain:registrations:${instrumentId}`]);
+      const instrument = await this.requireInstrument(tx, instrumentId);
+      const missing = await tx.query<WalletRow>(
+        `SELECT w.* FROM chain_wallet w
+          WHERE NOT EXISTS (SELECT 1 FROM chain_registration r WHERE r.wallet_ref = w.wallet_ref AND r.instrument_id = $1)
+          ORDER BY w.key_index LIMIT $2`,
+        [instrumentId, WALLETS_PER_INSTRUMENT_MAX],
+      );
+      if (missing.length === 0) return;
+      const registry = attach('IdentityRegistry', instrument.contracts.identityRegistry, this.rpc.operator);
+      for (let from = 0; from < missing.length; from += 100) {
+        const chunk = missing.slice(from, from + 100);
+        const receipt = await this.operatorWork(async () => {
+            const sent = await registry.getFunction('batchRegisterIdentity')(
+              chunk.map((w) => w.wallet_address), chunk.map((w) => w.identity_contract), chunk.map((w) => w.country),
+            );
+            return sent.wait();
+        });
+        await this.recordGas(tx, 'register', instrumentId, receipt?.gasUsed ?? 0n);
+      }
+      await tx.query(
+        `INSERT INTO chain_registration (wallet_ref, instrument_id, registered_at) SELECT unnest($1::uuid[]), $2, clock_timestamp()`,
+        [missing.map((w) => w.wallet_ref), instrumentId],
+      );
+    });
+  }
+
+  private async walletsByRef(tx: SqlTx, refs: readonly string[]): Promise<Map<string, WalletRow>> {
+    const rows = await tx.query<WalletRow>(`SELECT * FROM chain_wallet WHERE wallet_ref = ANY($1::uuid[])`, [refs]);
+    return new Map(rows.map((row) => [row.wallet_ref, row]));
+  }
+
+  private async requireWallet(tx: SqlTx, ref: string): Promise<WalletRow> {
+    const wallet = (await this.walletsByRef(tx, [ref])).get(ref);
+    assert(wallet, `wallet ${ref} is registered`);
+    return wallet;
+  }
+
+  // ------------------------------------------------------------------ agent operations (queued)
+
+  async mint(tx: SqlTx, instrumentId: string, walletRef: string, quantity: string, ref: string): Promise<string> {
+    const instrument = await this.requireInstrument(tx, instrumentId);
+    const wallet = await this.requireWallet(tx, walletRef);
+    const data = tokenInterface.encodeFunctionData('mint', [wallet.wallet_address, toBaseUnits(quantity, instrument.decimals)]);
+    return this.txs.enqueue(tx, { operation: 'mint', ref, signerKeyIndex: null, contractAddress: instrument.token_address, callData: data });
+  }
+
+  /** Burns holdings on resolution: one atomic batch. */
+  async burn(tx: SqlTx, instrumentId: string, holdings: readonly { walletRef: string; quantity: string }[], ref: string): Promise<string> {
+    assert(holdings.length > 0 && holdings.length <= 100, 'a burn batch holds 1 to 100 holdings');
+    const instrument = await this.requireInstrument(tx, instrumentId);
+    const wallets = await this.walletsByRef(tx, holdings.map((h) => h.walletRef));
+    const addresses = holdings.map((h) => {
+      const wallet = wallets.get(h.walletRef);
+      assert(wallet, `wallet ${h.walletRef} is registered`);
+      return wallet.wallet_address;
+    });
+    const data = tokenInterface.encodeFunctionData('batchBurn', [addresses, holdings.map((h) => toBaseUnits(h.quantity, instrument.decimals))]);
+    return this.txs.enqueue(tx, { operation: 'burn', ref, signerKeyIndex: null, contractAddress: instrument.token_address, callData: data });
+  }
+
+  async freeze(tx: SqlTx, instrumentId: string, walletRef: string, frozen: boolean, ref: string): Promise<string> {
+    const instrument = await this.requireInstrument(tx, instrumentId);
+    const wallet = await this.requireWallet(tx, walletRef);
+    const data = tokenInterface.encodeFunctionData('setAddressFrozen', [wallet.wallet_address, frozen]);
+    return this.txs.enqueue(tx, { operation: 'freeze', ref, signerKeyIndex: null, contractAddress: instrument.token_address, callData: data });
+  }
+
+  async pause(tx: SqlTx, instrumentId: string, paused: boolean, ref: string): Promise<string> {
+    const instrument = await this.requireInstrument(tx, instrumentId);
+    const data = tokenInterface.encodeFunctionData(paused ? 'pause' : 'unpause', []);
+    return this.txs.enqueue(tx, { operation: 'pause', ref, signerKeyIndex: null, contractAddress: instrument.token_address, callData: data });
+  }
+
+  // ------------------------------------------------------------------ settlement
+
+  /** Queues legs durably in the caller's transaction; a leg id seen before is ignored. */
+  async queueSettlements(tx: SqlTx, legs: readonly SettlementLeg[]): Promise<number> {
+    if (legs.length === 0) return 0;
+    for (const leg of legs) assert(toBaseUnits(leg.quantity) > 0n && leg.fromRef !== leg.toRef, 'a leg moves a positive quantity between two wallets');
+    const inserted = await tx.query(
+      `INSERT INTO chain_settlement (settlement_id, instrument_id, from_ref, to_ref, quantity, status, queued_at)
+       SELECT *, 'queued', clock_timestamp() FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::numeric[])
+       ON CONFLICT (settlement_id) DO NOTHING RETURNING settlement_id`,
+      [legs.map((l) => l.settlementId), legs.map((l) => l.instrumentId), legs.map((l) => l.fromRef), legs.map((l) => l.toRef), legs.map((l) => l.quantity)],
+    );
+    return inserted.length;
+  }
+
+  /**
+   * One settlement cycle: every queued leg joins a batch of its (instrument, seller), at most
+   * CHAIN_SETTLEMENT_BATCH_LEGS legs each, sent as one batchTransfer signed by the seller's
+   * wallet: all legs of a batch settle, or none.
+   */
+  async batchSettlements(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const legs = await tx.query<{ settlement_id: string; instrument_id: string; from_ref: string; to_ref: string; quantity: string }>(
+        `SELECT settlement_id, instrument_id, from_ref, to_ref, quantity::text FROM chain_settlement
+          WHERE status = 'queued' ORDER BY queued_at, settlement_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [SETTLEMENT_LEGS_PER_CYCLE_MAX],
+      );
+      if (legs.length === 0) return 0;
+      const wallets = await this.walletsByRef(tx, [...new Set(legs.flatMap((l) => [l.from_ref, l.to_ref]))]);
+      const groups = new Map<string, typeof legs>();
+      for (const leg of legs) {
+        const key = `${leg.instrument_id}/${leg.from_ref}`;
+        groups.set(key, [...(groups.get(key) ?? []), leg]);
+      }
+      let batches = 0;
+      for (const group of groups.values()) {
+        const first = group[0];
+        assert(first, 'a group has a leg');
+        const instrument = await this.requireInstrument(tx, first.instrument_id);
+        const seller = wallets.get(first.from_ref);
+        assert(seller, `seller wallet ${first.from_ref} is registered`);
+        for (let from = 0; from < group.length; from += this.rpc.config.settlementBatchLegs) {
+          const batch = group.slice(from, from + this.rpc.config.settlementBatchLegs);
+          const receivers = batch.map((leg) => {
+            const wallet = wallets.get(leg.to_ref);
+            assert(wallet, `buyer wallet ${leg.to_ref} is registered`);
+            return wallet.wallet_address;
+          });
+          const amounts = batch.map((leg) => toBaseUnits(leg.quantity, instrument.decimals));
+          const txId = await this.txs.enqueue(tx, {
+            operation: 'settlement',
+            ref: `${first.instrument_id}/${first.from_ref}`,
+            signerKeyIndex: seller.key_index,
+            contractAddress: instrument.token_address,
+            callData: tokenInterface.encodeFunctionData('batchTransfer', [receivers, amounts]),
+          });
+          await tx.query(`UPDATE chain_settlement SET status = 'batched', chain_tx_id = $2 WHERE settlement_id = ANY($1::uuid[])`, [
+            batch.map((leg) => leg.settlement_id), txId,
+          ]);
+          batches += 1;
+        }
+      }
+      return batches;
+    });
+  }
+
+  private async onSettlementMined(tx: SqlTx, outcome: TxOutcome): Promise<void> {
+    const status = outcome.status === 'mined' ? 'settled' : 'failed';
+    const updated = await tx.query(
+      `UPDATE chain_settlement SET status = $2, settled_at = clock_timestamp() WHERE chain_tx_id = $1 AND status = 'batched' RETURNING settlement_id`,
+      [outcome.id, status],
+    );
+    assert(updated.length > 0, 'a settlement transaction settles its legs');
+    if (status === 'failed') this.logger.error({ event: 'chain.settlement.failed', chainTxId: outcome.id, legs: updated.length, error: outcome.error }, 'settlement batch failed');
+  }
+
+  /** Drives the queued work once: batch the cycle's legs, then push every queued transaction. */
+  async tick(): Promise<void> {
+    await this.batchSettlements();
+    await this.scheduleAnchors();
+    await this.txs.process();
+  }
+
+  // ------------------------------------------------------------------ pre-trade check
+
+  /**
+   * Simulates (eth_call, nothing is sent) whether `quantity` could move from `fromRef` to `toRef`
+   * now: pause, freezes, the receiver's verification, the seller's unfrozen balance and every
+   * compliance module. Returns null when it could, else the first refusal.
+   */
+  async simulateTransfer(instrumentId: string, fromRef: string, toRef: string, quantity: string): Promise<PreTradeRefusal | null> {
+    const { instrument, wallets } = await this.db.transaction(async (tx) => ({
+      instrument: await this.instrument(tx, instrumentId),
+      wallets: await this.walletsByRef(tx, [fromRef, toRef]),
+    }));
+    if (!instrument) return 'instrument_not_on_chain';
+    const from = wallets.get(fromRef);
+    const to = wallets.get(toRef);
+    if (!from || !to) return 'unknown_wallet';
+    const amount = toBaseUnits(quantity, instrument.decimals);
+    const token = attach('Token', instrument.token_address, this.rpc.provider);
+    const registry = attach('IdentityRegistry', instrument.contracts.identityRegistry, this.rpc.provider);
+    const compliance = attach('ModularCompliance', instrument.contracts.compliance, this.rpc.provider);
+    const view = (contract: Contract, name: string, ...args: unknown[]) => this.rpc.call(() => contract.getFunction(name).staticCall(...args));
+    const [paused, fromFrozen, toFrozen, verified, balance, frozenTokens, compliant] = await Promise.all([
+      view(token, 'paused'),
+      view(token, 'isFrozen', from.wallet_address),
+      view(token, 'isFrozen', to.wallet_address),
+      view(registry, 'isVerified', to.wallet_address),
+      view(token, 'balanceOf', from.wallet_address),
+      view(token, 'getFrozenTokens', from.wallet_address),
+      view(compliance, 'canTransfer', from.wallet_address, to.wallet_address, amount),
+    ]);
+    if (paused) return 'paused';
+    if (fromFrozen) return 'sender_frozen';
+    if (toFrozen) return 'receiver_frozen';
+    if (!verified) return 'receiver_not_verified';
+    if (from.kind !== 'house' && (balance as bigint) - (frozenTokens as bigint) < amount) return 'insufficient_unfrozen_balance';
+    if (!compliant) return 'not_compliant';
+    return null;
+  }
+
+  /**
+   * The pre-trade check of an order by `walletRef`: a buy must be able to receive the quantity, a
+   * sell to deliver it. The unknown counterparty is simulated by the platform's house wallet.
+   */
+  async preTradeCheck(input: { instrumentId: string; walletRef: string; side: 'buy' | 'sell'; quantity: string }): Promise<PreTradeRefusal | null> {
+    const house = '00000000-0000-4000-8000-000000000000';
+    return input.side === 'buy'
+      ? this.simulateTransfer(input.instrumentId, house, input.walletRef, input.quantity)
+      : this.simulateTransfer(input.instrumentId, input.walletRef, house, input.quantity);
+  }
+
+  async isOnChain(instrumentId: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => (await this.instrument(tx, instrumentId)) !== undefined);
+  }
+
+  // ------------------------------------------------------------------ audit anchoring
+
+  /** Records a batch root of `log` to anchor, in the caller's transaction; a batch id seen before is ignored. */
+  async requestAnchor(tx: SqlTx, log: AuditLogName, request: AnchorRequest): Promise<boolean> {
+    assert(/^[0-9a-f]{64}$/.test(request.merkleRoot), 'a Merkle root is sha-256 hex');
+    assert(request.lastSeq - request.firstSeq + 1 === request.entryCount, 'a batch covers exactly its entries');
+    const inserted = await tx.query(
+      `INSERT INTO chain_anchor (log, batch_id, merkle_root, entry_count, first_seq, last_seq, status, requested_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'queued', clock_timestamp()) ON CONFLICT (log, batch_id) DO NOTHING RETURNING batch_id`,
+      [log, request.batchId, request.merkleRoot, request.entryCount, request.firstSeq, request.lastSeq],
+    );
+    return inserted.length > 0;
+  }
+
+  /** Gives every recorded root its anchoring transaction (the anchor contract is deployed on first use). */
+  async scheduleAnchors(): Promise<number> {
+    let scheduled = 0;
+    for (const log of ['customer', 'execution'] as const) {
+      const waiting = await this.db.transaction((tx) => tx.query(`SELECT 1 FROM chain_anchor WHERE log = $1 AND chain_tx_id IS NULL LIMIT 1`, [log]));
+      if (waiting.length === 0) continue;
+      const anchorAddress = await this.auditAnchor(log);
+      scheduled += await this.db.transaction(async (tx) => {
+        const rows = await tx.query<{ batch_id: string; merkle_root: string; entry_count: number }>(
+          `SELECT batch_id, merkle_root, entry_count FROM chain_anchor WHERE log = $1 AND chain_tx_id IS NULL
+            ORDER BY batch_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [log, ANCHORS_PER_CYCLE_MAX],
+        );
+        for (const row of rows) {
+          const data = anchorInterface.encodeFunctionData('anchor', [BigInt(row.batch_id), `0x${row.merkle_root}`, row.entry_count]);
+          const txId = await this.txs.enqueue(tx, { operation: 'anchor', ref: `${log}:${row.batch_id}`, signerKeyIndex: null, contractAddress: anchorAddress, callData: data });
+          await tx.query(`UPDATE chain_anchor SET chain_tx_id = $3 WHERE log = $1 AND batch_id = $2`, [log, row.batch_id, txId]);
+        }
+        return rows.length;
+      });
+    }
+    return scheduled;
+  }
+
+  private async onAnchorMined(tx: SqlTx, outcome: TxOutcome): Promise<void> {
+    const [row] = await tx.query<{ log: AuditLogName; batch_id: string; merkle_root: string; contract_address: string }>(
+      `UPDATE chain_anchor a SET status = 'anchored' FROM chain_tx t
+        WHERE a.chain_tx_id = $1 AND t.id = a.chain_tx_id AND a.status = 'queued'
+        RETURNING a.log, a.batch_id, a.merkle_root, t.contract_address`,
+      [outcome.id],
+    );
+    assert(row, 'an anchor transaction anchors its batch');
+    if (outcome.status !== 'mined') {
+      // The contract refuses a batch id twice: a mined anchor of the same batch would have been recorded already.
+      this.logger.error({ event: 'chain.anchor.failed', log: row.log, batchId: row.batch_id, error: outcome.error }, 'anchoring failed');
+      return;
+    }
+    assert(outcome.txHash !== null && outcome.blockNumber !== null, 'a mined anchor has its transaction and block');
+    if (row.log !== 'customer') return;
+    const body: MessageBody<'audit.anchored.v1'> = {
+      batchId: Number(row.batch_id),
+      merkleRoot: row.merkle_root,
+      chainId: this.rpc.config.chainId,
+      contractAddress: getAddress(row.contract_address),
+      txHash: outcome.txHash,
+      blockNumber: Number(outcome.blockNumber),
+      anchoredAt: new Date().toISOString(),
+    };
+    await enqueueOutbound(tx, [{ type: 'audit.anchored.v1', body }]);
+  }
+
+  /** Gas used per operation, deployments and registrations included. */
+  gasReportByOperation(): Promise<{ operation: string; transactions: number; gasUsed: string }[]> {
+    return this.txs.gasReport();
+  }
+
+  private async recordGas(tx: SqlTx, operation: string, ref: string, gasUsed: bigint): Promise<void> {
+    await tx.query(
+      `INSERT INTO chain_tx (operation, ref, signer_key_index, signer_address, contract_address, call_data, status, gas_used, created_at, mined_at)
+       VALUES ($1, $2, NULL, $3, '', '', 'mined', $4, clock_timestamp(), clock_timestamp())`,
+      [operation, ref, this.rpc.operator.address, String(gasUsed)],
+    );
+  }
+}

@@ -1,0 +1,287 @@
+// The chain module against a real anvil node, real Postgres and a real JetStream: suites deployed
+// once per instrument, wallets registered under opaque references, mint, atomic batched
+// settlement, burn, freeze and the pre-trade simulation, the indexer across a reorganisation,
+// audit anchoring, and settlements queued through a chain outage that settle exactly once.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { JsonRpcProvider, keccak256, toUtf8Bytes } from 'ethers';
+import { attach } from '@bulwark/solidity';
+import { parseStackConfig, SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { createExecutionApp } from '../src/app.js';
+import { parseChainConfig } from '../src/chain/chain-config.js';
+import { ChainIndexerService } from '../src/chain/chain-indexer.service.js';
+import { ChainWorker } from '../src/chain/chain.module.js';
+import { ChainService } from '../src/chain/chain.service.js';
+import { IntakeService } from '../src/intake/intake.service.js';
+import { InstrumentsService } from '../src/market/instruments.service.js';
+import { chainTestEnv, RestartableAnvil } from './support/anvil-node.js';
+
+let nats: TestNats;
+let database: TestDatabase;
+let anvil: RestartableAnvil;
+let app: INestApplication;
+let chain: ChainService;
+let worker: ChainWorker;
+let indexer: ChainIndexerService;
+let db: SqlDatabase;
+let provider: JsonRpcProvider;
+
+const instrumentId = randomUUID();
+const omnibusRef = randomUUID();
+const memberRef = randomUUID();
+const makerRef = randomUUID();
+const SRI_LANKA = 144;
+const UNIT = 1_000_000n; // token base units per instrument unit (6 decimals)
+
+async function startApp(): Promise<INestApplication> {
+  const env = { ...testStackEnv('execution', database, nats), ...chainTestEnv(anvil) };
+  const started = await createExecutionApp(parseStackConfig('execution', env), parseChainConfig(env));
+  await started.init();
+  return started;
+}
+
+async function token() {
+  const [row] = await db.transaction((tx) => tx.query<{ token_address: string; contracts: { identityRegistry: string } }>(
+    `SELECT token_address, contracts FROM chain_instrument WHERE instrument_id = $1`, [instrumentId],
+  ));
+  if (!row) throw new Error('instrument not deployed');
+  return { token: attach('Token', row.token_address, provider), registry: attach('IdentityRegistry', row.contracts.identityRegistry, provider) };
+}
+
+async function walletOf(ref: string): Promise<string> {
+  const [row] = await db.transaction((tx) => tx.query<{ wallet_address: string }>(`SELECT wallet_address FROM chain_wallet WHERE wallet_ref = $1`, [ref]));
+  if (!row) throw new Error(`no wallet ${ref}`);
+  return row.wallet_address;
+}
+
+async function balanceOf(ref: string): Promise<bigint> {
+  return (await token()).token.getFunction('balanceOf')(await walletOf(ref)) as Promise<bigint>;
+}
+
+/** Runs worker cycles until the queue holds no open transaction. */
+async function drain(cyclesMax = 40): Promise<void> {
+  for (let i = 0; i < cyclesMax; i += 1) {
+    await worker.runOnce();
+    const [open] = await db.transaction((tx) => tx.query<{ n: string }>(
+      `SELECT (SELECT count(*) FROM chain_tx WHERE status IN ('pending', 'signed')) + (SELECT count(*) FROM chain_settlement WHERE status = 'queued')
+            + (SELECT count(*) FROM chain_anchor WHERE chain_tx_id IS NULL) AS n`,
+    ));
+    if (open?.n === '0') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('chain work did not drain');
+}
+
+beforeAll(async () => {
+  [nats, database, anvil] = await Promise.all([startTestNats(), createTestDatabase('execution'), RestartableAnvil.start()]);
+  provider = new JsonRpcProvider(anvil.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  app = await startApp();
+  chain = app.get(ChainService);
+  worker = app.get(ChainWorker);
+  indexer = app.get(ChainIndexerService);
+  db = app.get(SQL_DATABASE);
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  provider?.destroy();
+  await anvil?.close();
+  await database?.drop();
+  await nats?.stop();
+});
+
+describe('deployment and registration', () => {
+  it('registers wallets under opaque references: the claim holds only a hash of the reference', async () => {
+    await chain.houseWallet();
+    const omnibus = await chain.registerWallet(omnibusRef, 'omnibus', SRI_LANKA);
+    await chain.registerWallet(memberRef, 'member', SRI_LANKA);
+    await chain.registerWallet(makerRef, 'member', SRI_LANKA);
+    expect(await chain.registerWallet(omnibusRef, 'omnibus', SRI_LANKA)).toBe(omnibus); // idempotent
+    const [row] = await db.transaction((tx) => tx.query<{ identity_contract: string }>(`SELECT identity_contract FROM chain_wallet WHERE wallet_ref = $1`, [omnibusRef]));
+    const identity = attach('Identity', row!.identity_contract, provider);
+    const claimIds = (await identity.getFunction('getClaimIdsByTopic')(1n)) as string[];
+    const claim = (await identity.getFunction('getClaim')(claimIds[0])) as { data: string };
+    expect(claim.data).toBe(keccak256(toUtf8Bytes(omnibusRef)));
+    expect(claim.data).not.toContain(omnibusRef.replaceAll('-', ''));
+  }, 60_000);
+
+  it('deploys an instrument once, registers the known wallets in it, and mints its listing supply', async () => {
+    const address = await chain.listInstrument({ instrumentId, symbol: 'LKBOND-A', supply: '1000', holderRef: makerRef });
+    expect(await chain.ensureInstrument(instrumentId, 'LKBOND-A')).toBe(address);
+    await drain();
+    const { registry } = await token();
+    for (const ref of [omnibusRef, memberRef, makerRef]) expect(await registry.getFunction('isVerified')(await walletOf(ref))).toBe(true);
+    expect(await balanceOf(makerRef)).toBe(1000n * UNIT);
+    const [deploys] = await db.transaction((tx) => tx.query<{ n: string }>(`SELECT count(*) AS n FROM chain_tx WHERE operation = 'deploy'`));
+    expect(deploys?.n).toBe('1');
+  }, 120_000);
+
+  it('does not redeploy after a restart: the deployment is recorded', async () => {
+    await app.close();
+    app = await startApp();
+    chain = app.get(ChainService);
+    worker = app.get(ChainWorker);
+    indexer = app.get(ChainIndexerService);
+    db = app.get(SQL_DATABASE);
+    const before = (await token()).token.target;
+    expect(await chain.ensureInstrument(instrumentId, 'LKBOND-A')).toBe(before);
+    const [deploys] = await db.transaction((tx) => tx.query<{ n: string }>(`SELECT count(*) AS n FROM chain_tx WHERE operation = 'deploy'`));
+    expect(deploys?.n).toBe('1');
+  }, 60_000);
+});
+
+describe('settlement', () => {
+  it('settles a cycle of legs from one seller as one atomic batch transaction', async () => {
+    const legs = [
+      { settlementId: randomUUID(), instrumentId, fromRef: makerRef, toRef: omnibusRef, quantity: '10.5' },
+      { settlementId: randomUUID(), instrumentId, fromRef: makerRef, toRef: memberRef, quantity: '4' },
+      { settlementId: randomUUID(), instrumentId, fromRef: makerRef, toRef: omnibusRef, quantity: '0.000001' },
+    ];
+    await db.transaction((tx) => chain.queueSettlements(tx, legs));
+    expect(await db.transaction((tx) => chain.queueSettlements(tx, legs))).toBe(0); // a leg is queued once
+    await drain();
+    const rows = await db.transaction((tx) => tx.query<{ status: string; chain_tx_id: string }>(
+      `SELECT status, chain_tx_id FROM chain_settlement WHERE settlement_id = ANY($1::uuid[])`, [legs.map((l) => l.settlementId)],
+    ));
+    expect(rows.map((r) => r.status)).toEqual(['settled', 'settled', 'settled']);
+    expect(new Set(rows.map((r) => r.chain_tx_id)).size).toBe(1);
+    expect(await balanceOf(omnibusRef)).toBe(10_500_001n);
+    expect(await balanceOf(memberRef)).toBe(4n * UNIT);
+    expect(await balanceOf(makerRef)).toBe(1000n * UNIT - 14_500_001n);
+  }, 60_000);
+
+  it('records gas per operation', async () => {
+    const report = await app.get(ChainService).gasReportByOperation();
+    const operations = report.map((r) => r.operation);
+    expect(operations).toEqual(expect.arrayContaining(['deploy', 'register', 'mint', 'settlement', 'fund']));
+    for (const line of report) expect(BigInt(line.gasUsed)).toBeGreaterThan(0n);
+  });
+});
+
+describe('pre-trade check and agent operations', () => {
+  it('simulates the transfer with eth_call: frozen, unverified or short wallets are refused before the order is accepted', async () => {
+    expect(await chain.preTradeCheck({ instrumentId, walletRef: omnibusRef, side: 'buy', quantity: '5' })).toBeNull();
+    expect(await chain.preTradeCheck({ instrumentId, walletRef: memberRef, side: 'sell', quantity: '4' })).toBeNull();
+    expect(await chain.preTradeCheck({ instrumentId, walletRef: memberRef, side: 'sell', quantity: '4.000001' })).toBe('insufficient_unfrozen_balance');
+    expect(await chain.preTradeCheck({ instrumentId, walletRef: randomUUID(), side: 'buy', quantity: '1' })).toBe('unknown_wallet');
+    expect(await chain.preTradeCheck({ instrumentId: randomUUID(), walletRef: omnibusRef, side: 'buy', quantity: '1' })).toBe('instrument_not_on_chain');
+
+    await db.transaction((tx) => chain.freeze(tx, instrumentId, omnibusRef, true, 'instruction-1'));
+    await drain();
+    expect(await chain.preTradeCheck({ instrumentId, walletRef: omnibusRef, side: 'buy', quantity: '5' })).toBe('receiver_frozen');
+    expect(await chain.preTradeCheck({ instrumentId, walletRef: omnibusRef, side: 'sell', quantity: '1' })).toBe('sender_frozen');
+    await db.transaction((tx) => chain.freeze(tx, instrumentId, omnibusRef, false, 'instruction-2'));
+    await drain();
+    expect(await chain.preTradeCheck({ instrumentId, walletRef: omnibusRef, side: 'buy', quantity: '5' })).toBeNull();
+  }, 60_000);
+
+  it('intake answers an omnibus intent the chain would refuse with transfer_not_compliant, before it is accepted', async () => {
+    const listed = await app.get(InstrumentsService).list({ symbol: 'LKBOND-B', kind: 'security', tickSize: '0.01', lotSize: '1' });
+    await chain.ensureInstrument(listed.id, 'LKBOND-B');
+    const intent = (quantity: string) => ({
+      meta: { v: 1, kid: 'test', subject: 'bulwark.c2e.intent.submitted.v1', id: randomUUID(), nonce: randomUUID(), ts: Date.now() },
+      streamSeq: 1,
+      body: {
+        intentId: randomUUID(), accountRef: randomUUID(), tenantRef: omnibusRef, instrumentId: listed.id, side: 'sell' as const,
+        quantity, limitPrice: '1.00', timeInForce: 'GTC' as const, submittedAt: new Date().toISOString(),
+      },
+    });
+    const sell = intent('3'); // the omnibus holds none of LKBOND-B: the batch transfer would revert
+    await db.transaction((tx) => app.get(IntakeService).onSubmitted(tx, [sell]));
+    const answers = await db.transaction((tx) => tx.query<{ subject: string; body: string }>(
+      `SELECT subject, body FROM wall_outbox WHERE body::jsonb ->> 'intentId' = $1`, [sell.body.intentId],
+    ));
+    expect(answers.map((a) => [a.subject, (JSON.parse(a.body) as { code?: string }).code])).toEqual([['bulwark.e2c.intent.rejected.v1', 'transfer_not_compliant']]);
+
+    await db.transaction((tx) => chain.mint(tx, listed.id, omnibusRef, '3', 'listing-b'));
+    await drain();
+    const accepted = intent('3');
+    await db.transaction((tx) => app.get(IntakeService).onSubmitted(tx, [accepted]));
+    const [answer] = await db.transaction((tx) => tx.query<{ subject: string }>(`SELECT subject FROM wall_outbox WHERE body::jsonb ->> 'intentId' = $1`, [accepted.body.intentId]));
+    expect(answer?.subject).toBe('bulwark.e2c.intent.accepted.v1');
+  }, 60_000);
+
+  it('burns holdings on resolution in one batch', async () => {
+    await db.transaction((tx) => chain.burn(tx, instrumentId, [{ walletRef: memberRef, quantity: '4' }, { walletRef: omnibusRef, quantity: '0.5' }], 'resolution-1'));
+    await drain();
+    expect(await balanceOf(memberRef)).toBe(0n);
+    expect(await balanceOf(omnibusRef)).toBe(10_000_001n);
+  }, 60_000);
+});
+
+describe('event indexer', () => {
+  it('indexes Transfer, freezes and anchored roots once confirmed, and survives a reorganisation', async () => {
+    await anvil.mine(2);
+    await indexer.indexOnce();
+    const transfers = await indexer.events({ name: 'Transfer' });
+    expect(transfers.length).toBeGreaterThanOrEqual(6); // mint, 3 settlement legs, 2 burns
+    expect((await indexer.events({ name: 'AddressFrozen' })).map((e) => e.args.isFrozen)).toEqual([true, false]);
+
+    // A transfer lands and is indexed; then the chain reorganises it away and a different one replaces it.
+    const snapshot = await anvil.rpc<string>('evm_snapshot');
+    const first = { settlementId: randomUUID(), instrumentId, fromRef: makerRef, toRef: memberRef, quantity: '7' };
+    await db.transaction((tx) => chain.queueSettlements(tx, [first]));
+    await drain();
+    await anvil.mine(1);
+    await indexer.indexOnce();
+    const memberWallet = (await walletOf(memberRef)).toLowerCase();
+    const toMember = async () => (await indexer.events({ name: 'Transfer' })).filter((e) => String(e.args.to).toLowerCase() === memberWallet).map((e) => e.args.value);
+    expect(await toMember()).toContain(String(7n * UNIT));
+
+    // The reorganisation drops the block of the 7-unit transfer; the indexer must forget its event.
+    await anvil.rpc('evm_revert', [snapshot]);
+    const second = { settlementId: randomUUID(), instrumentId, fromRef: makerRef, toRef: memberRef, quantity: '3' };
+    await db.transaction((tx) => chain.queueSettlements(tx, [second]));
+    await drain();
+    await anvil.mine(3);
+    await indexer.indexOnce();
+    const after = await toMember();
+    expect(after).toContain(String(3n * UNIT));
+    expect(after).not.toContain(String(7n * UNIT));
+    expect(await balanceOf(memberRef)).toBe(3n * UNIT);
+  }, 90_000);
+});
+
+describe('audit anchoring', () => {
+  it('anchors a customer batch root and answers audit.anchored.v1 with the transaction and block', async () => {
+    const root = 'ab'.repeat(32);
+    await db.transaction((tx) => chain.requestAnchor(tx, 'customer', { batchId: 1, merkleRoot: root, entryCount: 10, firstSeq: 1, lastSeq: 10 }));
+    expect(await db.transaction((tx) => chain.requestAnchor(tx, 'customer', { batchId: 1, merkleRoot: root, entryCount: 10, firstSeq: 1, lastSeq: 10 }))).toBe(false);
+    await drain();
+    const anchor = attach('AuditAnchor', await chain.auditAnchor('customer'), provider);
+    expect(await anchor.getFunction('rootOf')(1n)).toBe(`0x${root}`);
+    const [outbox] = await db.transaction((tx) => tx.query<{ body: string }>(`SELECT body FROM wall_outbox WHERE subject = 'bulwark.e2c.audit.anchored.v1'`));
+    const body = JSON.parse(outbox!.body) as { batchId: number; merkleRoot: string; txHash: string; blockNumber: number };
+    expect(body).toMatchObject({ batchId: 1, merkleRoot: root });
+    const receipt = await provider.getTransactionReceipt(body.txHash);
+    expect(receipt?.blockNumber).toBe(body.blockNumber);
+    await anvil.mine(2);
+    await indexer.indexOnce();
+    expect((await indexer.events({ name: 'RootAnchored' })).map((e) => e.args.root)).toEqual([`0x${root}`]);
+  }, 60_000);
+});
+
+describe('chain outage', () => {
+  it('queues settlements durably while the chain is down and settles each exactly once when it returns', async () => {
+    const before = { omnibus: await balanceOf(omnibusRef), maker: await balanceOf(makerRef) };
+    await anvil.stop();
+    const legs = Array.from({ length: 5 }, () => ({ settlementId: randomUUID(), instrumentId, fromRef: makerRef, toRef: omnibusRef, quantity: '1' }));
+    await db.transaction((tx) => chain.queueSettlements(tx, legs));
+    for (let i = 0; i < 4; i += 1) await worker.runOnce(); // fails against the dead node, opens the breaker
+    const queued = await db.transaction((tx) => tx.query<{ status: string }>(`SELECT status FROM chain_settlement WHERE settlement_id = ANY($1::uuid[])`, [legs.map((l) => l.settlementId)]));
+    expect(queued.map((r) => r.status)).toEqual(['batched', 'batched', 'batched', 'batched', 'batched']);
+
+    await anvil.start();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // past the breaker's reset timeout
+    await drain();
+    const settled = await db.transaction((tx) => tx.query<{ status: string }>(`SELECT status FROM chain_settlement WHERE settlement_id = ANY($1::uuid[])`, [legs.map((l) => l.settlementId)]));
+    expect(settled.map((r) => r.status)).toEqual(['settled', 'settled', 'settled', 'settled', 'settled']);
+    await worker.runOnce();
+    await worker.runOnce();
+    expect(await balanceOf(omnibusRef)).toBe(before.omnibus + 5n * UNIT);
+    expect(await balanceOf(makerRef)).toBe(before.maker - 5n * UNIT);
+  }, 90_000);
+});

@@ -1,0 +1,101 @@
+// An anvil node a test can stop and start again on the same port with the same chain state
+// (--state dumps on exit and loads on start): a real outage of the chain, not a mock.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { anvilBinaryPath } from '@bulwark/solidity';
+
+/** anvil's first default account: funded on every fresh anvil chain. */
+export const ANVIL_OPERATOR_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+export const ANVIL_CHAIN_ID = 31337;
+export const TEST_WALLET_MNEMONIC = 'test test test test test test test test test test test junk';
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+async function rpcReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export class RestartableAnvil {
+  private child: ChildProcess | undefined;
+  private readonly dir = mkdtempSync(path.join(tmpdir(), 'bulwark-anvil-'));
+
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<RestartableAnvil> {
+    const node = new RestartableAnvil(await freePort());
+    await node.start();
+    return node;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(anvilBinaryPath(), ['--host', '127.0.0.1', '--port', String(this.port), '--quiet', '--state', path.join(this.dir, 'state.json')], {
+      stdio: 'ignore',
+    });
+    this.child = child;
+    const deadline = Date.now() + 15_000;
+    while (!(await rpcReady(this.url))) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error('anvil did not start');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async rpc<T>(method: string, params: unknown[] = []): Promise<T> {
+    const response = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+    const body = (await response.json()) as { result?: T; error?: { message: string } };
+    if (body.error) throw new Error(`${method}: ${body.error.message}`);
+    return body.result as T;
+  }
+
+  async mine(blocks = 1): Promise<void> {
+    for (let i = 0; i < blocks; i += 1) await this.rpc('evm_mine');
+  }
+}
+
+export function chainTestEnv(anvil: RestartableAnvil, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    CHAIN_RPC_URL: anvil.url,
+    CHAIN_ID: String(ANVIL_CHAIN_ID),
+    CHAIN_SIGNER_KEY: ANVIL_OPERATOR_KEY,
+    CHAIN_WALLET_MNEMONIC: TEST_WALLET_MNEMONIC,
+    CHAIN_CONFIRMATIONS: '1',
+    CHAIN_POLL_INTERVAL_MS: '60000', // tests drive the worker themselves
+    CHAIN_RPC_TIMEOUT_MS: '3000',
+    CHAIN_BREAKER_RESET_MS: '200',
+    ...overrides,
+  };
+}
