@@ -8,7 +8,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { parseStackConfig } from '@bulwark/shared-contracts/platform';
+import { WallService, parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../../customer-stack/api/src/app.js';
 import { parseCustomerConfig } from '../../customer-stack/api/src/config/customer-config.js';
@@ -68,6 +68,31 @@ describe('a round trip across the wall', () => {
       );
       expect(counts).toEqual({ rejected: 0, unpublished: 0 });
     }
+  });
+});
+
+describe('pausing a stack\'s inbound for maintenance', () => {
+  it('keeps answers waiting in JetStream while paused and books them all on resume', async () => {
+    const listed = await execution.get(InstrumentsService).list({ symbol: 'LK-PAUSE-2027-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
+    const wall = customer.get(WallService);
+    await wall.pauseInbound();
+    const base = { accountRef: randomUUID(), tenantRef: randomUUID(), instrumentId: listed.id, side: 'buy' as const, quantity: '5', limitPrice: '0.5', timeInForce: 'GTC' as const };
+    const ids = await customer.get(OrdersService).submitIntents([base, base, base]);
+    // The execution stack accepted and answered all three ...
+    await eventually(async () => {
+      const [row] = await execution.get(DataSource).query(
+        `SELECT count(*)::int AS answered FROM wall_outbox WHERE subject = 'bulwark.e2c.intent.accepted.v1' AND published_at IS NOT NULL AND body LIKE ANY($1)`,
+        [ids.map((id) => `%${id}%`)],
+      );
+      return row.answered === 3 ? true : undefined;
+    }, 20_000, 'the three answers to be published');
+    // ... and the paused customer stack has not taken them.
+    expect((await customer.get(OrdersService).findIntents(ids)).map((r) => r.status)).toEqual(['submitted', 'submitted', 'submitted']);
+    await wall.resumeInbound();
+    await eventually(async () => {
+      const rows = await customer.get(OrdersService).findIntents(ids);
+      return rows.every((r) => r.status === 'accepted') ? true : undefined;
+    }, 20_000, 'the answers to be booked after resuming');
   });
 });
 

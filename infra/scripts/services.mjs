@@ -289,6 +289,7 @@ export async function spawnNatsServer({ port, storeDir, secrets, bin = findNatsS
   return {
     url: `nats://127.0.0.1:${port}`,
     child,
+    pid: child.pid,
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -14,6 +14,8 @@ export const PG_ADMIN_URL = process.env.BULWARK_PG_ADMIN_URL ?? 'postgres://post
 
 export interface TestNats {
   readonly url: string;
+  /** The nats-server process (benchmarks read its CPU time). */
+  readonly pid: number;
   readonly secrets: Secrets;
   credentials(user: StackName | 'provisioner'): { user: string; pass: string };
   stop(): Promise<void>;
@@ -26,6 +28,7 @@ export async function startTestNats(secrets: Secrets = generateSecrets()): Promi
   await provisionWall(server.url, credentials('provisioner'));
   return {
     url: server.url,
+    pid: server.pid,
     secrets,
     credentials,
     stop: async () => {

@@ -67,11 +67,9 @@ export class WallService implements OnApplicationBootstrap, OnApplicationShutdow
     await this.connection.jsm.consumers.info(WALL_STREAMS[wall.inbound], wall.consumer).catch((error: unknown) => {
       throw new Error(`wall consumer ${wall.consumer} is not provisioned: run infra provisioning first (${String(error)})`);
     });
-    const deps = { db: this.db, js: this.connection.js, keyring: this.keyring, clock: systemClock, logger: wallLogger(this.logger), observer: this.metrics };
-    this.relay = new OutboxRelay({ ...deps, direction: wall.outbound });
-    this.pipeline = new InboundPipeline({ ...deps, stack, handlers: this.handlers });
+    this.relay = new OutboxRelay({ ...this.wallDeps(this.connection), direction: wall.outbound });
     this.relay.start();
-    await this.pipeline.start();
+    await this.resumeInbound();
     this.logger.log({ msg: 'wall connected', stack, inbound: WALL_STREAMS[wall.inbound] });
   }
 
@@ -79,6 +77,28 @@ export class WallService implements OnApplicationBootstrap, OnApplicationShutdow
     await this.pipeline?.stop();
     await this.relay?.stop();
     await this.connection?.nc.drain().catch(() => undefined);
+  }
+
+  /**
+   * Stops taking inbound messages (for maintenance): JetStream keeps them, and the outbox relay
+   * goes on publishing. Messages already taken are finished first.
+   */
+  async pauseInbound(): Promise<void> {
+    const pipeline = this.pipeline;
+    this.pipeline = undefined;
+    await pipeline?.stop();
+    if (pipeline) this.logger.warn({ msg: 'wall inbound paused', stack: this.options.stack });
+  }
+
+  /** Takes inbound messages again, from where the durable consumer stopped. */
+  async resumeInbound(): Promise<void> {
+    if (this.pipeline || !this.connection) return;
+    this.pipeline = new InboundPipeline({ ...this.wallDeps(this.connection), stack: this.options.stack, handlers: this.handlers });
+    await this.pipeline.start();
+  }
+
+  private wallDeps(connection: WallConnection) {
+    return { db: this.db, js: connection.js, keyring: this.keyring, clock: systemClock, logger: wallLogger(this.logger), observer: this.metrics };
   }
 
   /** Wakes the outbox relay after a transaction that enqueued messages has committed. */

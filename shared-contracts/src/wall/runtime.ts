@@ -45,6 +45,9 @@ export async function connectWall(options: WallConnectionOptions): Promise<WallC
     inboxPrefix: options.inboxPrefix,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
+    // Otherwise every request (each JetStream publish awaiting its ack) builds two Error objects
+    // with stack traces up front, in case it times out: a fifth of the relay's CPU at load.
+    noAsyncTraces: true,
     ...(options.user ? { user: options.user, pass: options.pass ?? '' } : {}),
   });
   const js = jetstream(nc);
