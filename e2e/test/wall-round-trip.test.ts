@@ -76,7 +76,9 @@ describe('pausing a stack\'s inbound for maintenance', () => {
     const listed = await execution.get(InstrumentsService).list({ symbol: 'LK-PAUSE-2027-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
     const wall = customer.get(WallService);
     await wall.pauseInbound();
-    const base = { accountRef: randomUUID(), tenantRef: randomUUID(), instrumentId: listed.id, side: 'buy' as const, quantity: '5', limitPrice: '0.5', timeInForce: 'GTC' as const };
+    const base = {
+      accountRef: randomUUID(), tenantRef: randomUUID(), instrumentId: listed.id, side: 'buy' as const, quantity: '5', limitPrice: '0.5', timeInForce: 'GTC' as const,
+    };
     const ids = await customer.get(OrdersService).submitIntents([base, base, base]);
     // The execution stack accepted and answered all three ...
     await eventually(async () => {
