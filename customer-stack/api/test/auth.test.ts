@@ -14,6 +14,7 @@ import { createCustomerApp } from '../src/app.js';
 import { AuthService } from '../src/auth/auth.service.js';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers } from '../src/auth/demo-users.js';
 import { TokenService } from '../src/auth/token.service.js';
+import { NotificationDispatcher } from '../src/notifications/notification.dispatcher.js';
 import { totpCode } from '../src/auth/totp.js';
 import { CUSTOMER_CONFIG, parseCustomerConfig, type CustomerConfig } from '../src/config/customer-config.js';
 import { loginAs, routeAccess } from './support/auth.js';
@@ -418,5 +419,16 @@ describe('demo users', () => {
       const result = await app.get(AuthService).login(demoTenant, user.email, DEMO_PASSWORD, { ip: `seed-${randomUUID()}`, userAgent: 'test', deviceId: undefined });
       expect(result.kind === 'session' && result.session.principal.roles).toEqual([user.role]);
     }
+  });
+});
+
+describe('mail without an SMTP server configured', () => {
+  it('goes to the built-in local SMTP sink (development and tests)', async () => {
+    const user = await loginAs(app, { role: 'investor', tenantId });
+    const { secret } = (await http().post('/auth/2fa/setup').set(user.headers).expect(200)).body;
+    await http().post('/auth/2fa/enable').set(user.headers).set('Idempotency-Key', randomUUID()).send({ code: totpCode(secret, Date.now()) }).expect(204);
+    await app.get(NotificationDispatcher).dispatchDue();
+    const mail = app.get(NotificationDispatcher).localMailbox.find((m) => m.to.includes(user.email));
+    expect(mail?.headers.subject).toBe('Two-factor authentication is on');
   });
 });

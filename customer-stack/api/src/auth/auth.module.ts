@@ -22,6 +22,6 @@ import { UsersRepository } from './users.repository.js';
     AuthService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService, TokenService],
+  exports: [AuthService, TokenService, CLOCK],
 })
 export class AuthModule {}

@@ -7,6 +7,7 @@ import { assert } from '@bulwark/shared-contracts';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
+import { NotificationService } from '../notifications/notification.service.js';
 import { AuthError, RateLimitedError } from './auth.errors.js';
 import { CLOCK, type Clock } from './clock.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -73,6 +74,7 @@ export class AuthService {
     @Inject(RateLimiter) private readonly limiter: RateLimiter,
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
+    @Inject(NotificationService) private readonly notifications: NotificationService,
   ) {}
 
   // ------------------------------------------------------------------ accounts
@@ -156,7 +158,9 @@ export class AuthService {
       const session = await this.sessions.find(tx, rotation.sessionId);
       assert(session !== undefined, 'a refresh token belongs to a session');
       if (rotation.kind === 'reused') {
-        await this.sessions.revoke(tx, session.id, session.userId, 'refresh_reused', now);
+        if (await this.sessions.revoke(tx, session.id, session.userId, 'refresh_reused', now)) {
+          await this.notifications.enqueue(tx, { tenantId, userId: session.userId, event: 'security.session-revoked', data: { reason: 'a refresh token was used twice' } });
+        }
         return 'reused';
       }
       if (session.revokedAt || session.expiresAt <= now) throw new AuthError('refresh_invalid');
@@ -191,7 +195,9 @@ export class AuthService {
     await inTenant(this.db, principal.tenantId, async (tx) => {
       const session = await this.sessions.find(tx, sessionId);
       if (!session || session.userId !== principal.userId) throw new AuthError('session_not_found');
-      await this.sessions.revoke(tx, sessionId, principal.userId, 'revoked_by_user', this.clock.now());
+      if (await this.sessions.revoke(tx, sessionId, principal.userId, 'revoked_by_user', this.clock.now())) {
+        await this.notifications.enqueue(tx, { tenantId: principal.tenantId, userId: principal.userId, event: 'security.session-revoked', data: { reason: 'ended by you' } });
+      }
     });
   }
 
@@ -201,6 +207,11 @@ export class AuthService {
     const live = await inTenant(this.db, principal.tenantId, (tx) => this.sessions.isLive(tx, principal.sessionId, principal.userId, this.clock.now()));
     if (!live) throw new AuthError('session_revoked');
     return principal;
+  }
+
+  /** The user's email for sending them mail (notifications), inside the caller's tenant transaction. */
+  async emailOf(tx: SqlTx, userId: string): Promise<string | null> {
+    return this.users.emailOf(tx, userId);
   }
 
   // ------------------------------------------------------------------ second factor
@@ -225,6 +236,7 @@ export class AuthService {
       if (await this.totpEnabled(tx, principal.userId)) throw new AuthError('mfa_already_enabled');
       if (!(await this.consumeTotp(tx, principal.userId, code, 'pending'))) throw new AuthError('mfa_invalid');
       await tx.query(`UPDATE user_totp SET enabled_at = $2 WHERE user_id = $1`, [principal.userId, this.clock.now()]);
+      await this.notifications.enqueue(tx, { tenantId: principal.tenantId, userId: principal.userId, event: 'security.mfa-enabled', data: {} });
     });
     await this.limiter.reset(RATE_LIMITS.mfaPerUser, principal.userId);
   }
@@ -234,6 +246,7 @@ export class AuthService {
     await inTenant(this.db, principal.tenantId, async (tx) => {
       if (!(await this.consumeTotp(tx, principal.userId, code, 'enabled'))) throw new AuthError('mfa_invalid');
       await tx.query(`DELETE FROM user_totp WHERE user_id = $1`, [principal.userId]);
+      await this.notifications.enqueue(tx, { tenantId: principal.tenantId, userId: principal.userId, event: 'security.mfa-disabled', data: {} });
     });
     await this.limiter.reset(RATE_LIMITS.mfaPerUser, principal.userId);
   }
@@ -278,7 +291,12 @@ export class AuthService {
       now,
       expiresAt,
     });
-    await this.sessions.rememberDevice(tx, user.tenantId, user.id, deviceLookup, now);
+    const newDevice = await this.sessions.rememberDevice(tx, user.tenantId, user.id, deviceLookup, now);
+    // The first device of an account is where it was opened; every later new one is worth a notice.
+    if (newDevice && (await this.sessions.knownDeviceCount(tx, user.id)) > 1) {
+      const device = client.userAgent.slice(0, USER_AGENT_LENGTH_MAX);
+      await this.notifications.enqueue(tx, { tenantId: user.tenantId, userId: user.id, event: 'security.new-device', data: { device, at: now.toISOString() } });
+    }
     return this.issue(tx, user, sessionId, expiresAt, client.deviceId);
   }
 

@@ -1,0 +1,127 @@
+// Notifications: other modules enqueue an event in their own transaction (the outbox), and the
+// dispatcher sends it later, email to the user and Standard Webhooks to the tenant's endpoints.
+// Tenant admins manage their endpoints and see deliveries that gave up (dead).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { assert } from '@bulwark/shared-contracts';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import { CLOCK, type Clock } from '../auth/clock.js';
+import type { Principal } from '../auth/principal.js';
+import { seal } from '../auth/secret-box.js';
+import { inTenant } from '../auth/tenant-transaction.js';
+import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
+import { NotificationInput, type NotificationEvent } from './notification-events.js';
+import { NotificationsRepository, type DeliveryRow } from './notifications.repository.js';
+
+export const WEBHOOK_ENDPOINTS_PER_TENANT_MAX = 20;
+export const DELIVERIES_LISTED_MAX = 200;
+
+export interface WebhookEndpointView {
+  readonly id: string;
+  readonly url: string;
+  readonly events: string[];
+  readonly active: boolean;
+  readonly createdAt: string;
+}
+
+export interface DeliveryView {
+  readonly id: string;
+  readonly outboxId: string;
+  readonly channel: 'email' | 'webhook';
+  readonly target: string;
+  readonly status: DeliveryRow['status'];
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+}
+
+export class NotificationError extends Error {
+  constructor(readonly code: 'endpoint_limit' | 'endpoint_not_found' | 'delivery_not_dead') {
+    super(code);
+  }
+}
+
+export function webhookSecretContext(endpointId: string): string {
+  return `webhook:${endpointId}`;
+}
+
+@Injectable()
+export class NotificationService {
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
+  ) {}
+
+  /**
+   * Records a notification in the caller's transaction (whose tenant is set): it is sent if and
+   * only if that transaction commits. One delivery per channel and target, each sent once.
+   */
+  async enqueue(tx: SqlTx, input: { tenantId: string; userId?: string; event: NotificationEvent; data: Record<string, string> }): Promise<string> {
+    const { tenantId, userId, event, data } = NotificationInput.parse(input);
+    const [scope] = await tx.query<{ tenant: string | null }>(`SELECT current_setting('bulwark.tenant_id', true) AS tenant`);
+    assert(scope?.tenant === tenantId, 'notifications are enqueued inside a transaction of their own tenant');
+    const now = this.clock.now();
+    const outboxId = randomUUID();
+    await this.repository.insertOutbox(tx, { id: outboxId, tenantId, userId: userId ?? null, event, data, now });
+    const endpoints = await this.repository.endpointsFor(tx, event);
+    const targets = [
+      ...(userId ? [{ id: randomUUID(), channel: 'email' as const, target: userId }] : []),
+      ...endpoints.map((endpoint) => ({ id: randomUUID(), channel: 'webhook' as const, target: endpoint.id })),
+    ];
+    await this.repository.insertDeliveries(tx, outboxId, tenantId, targets, now);
+    return outboxId;
+  }
+
+  /** Registers a tenant endpoint; its signing secret is returned this once and stored sealed. */
+  async addWebhook(admin: Principal, url: string, events: readonly NotificationEvent[]): Promise<{ id: string; secret: string }> {
+    const id = randomUUID();
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    await inTenant(this.db, admin.tenantId, async (tx) => {
+      const active = (await this.repository.listEndpoints(tx)).filter((endpoint) => endpoint.active);
+      if (active.length >= WEBHOOK_ENDPOINTS_PER_TENANT_MAX) throw new NotificationError('endpoint_limit');
+      await this.repository.insertEndpoint(tx, {
+        id,
+        tenantId: admin.tenantId,
+        url,
+        secretSealed: seal(this.config.notifications.webhookKey.reveal(), secret, webhookSecretContext(id)),
+        events,
+        createdBy: admin.userId,
+        now: this.clock.now(),
+      });
+    });
+    return { id, secret };
+  }
+
+  async listWebhooks(admin: Principal): Promise<WebhookEndpointView[]> {
+    const rows = await inTenant(this.db, admin.tenantId, (tx) => this.repository.listEndpoints(tx));
+    return rows.map((row) => ({ id: row.id, url: row.url, events: row.events, active: row.active, createdAt: row.created_at.toISOString() }));
+  }
+
+  async removeWebhook(admin: Principal, id: string): Promise<void> {
+    const removed = await inTenant(this.db, admin.tenantId, (tx) => this.repository.deactivateEndpoint(tx, id));
+    if (!removed) throw new NotificationError('endpoint_not_found');
+  }
+
+  async deliveries(admin: Principal, status: DeliveryRow['status']): Promise<DeliveryView[]> {
+    const rows = await this.db.transaction((tx) => this.repository.deliveriesOf(tx, admin.tenantId, status, DELIVERIES_LISTED_MAX));
+    return rows.map((row) => ({
+      id: row.id,
+      outboxId: row.outbox_id,
+      channel: row.channel,
+      target: row.target,
+      status: row.status,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      createdAt: row.created_at.toISOString(),
+    }));
+  }
+
+  /** Gives a dead delivery a fresh set of attempts (after the receiver was fixed). */
+  async retryDead(admin: Principal, deliveryId: string): Promise<void> {
+    const requeued = await this.db.transaction((tx) => this.repository.requeueDead(tx, admin.tenantId, deliveryId, this.clock.now()));
+    if (!requeued) throw new NotificationError('delivery_not_dead');
+  }
+}

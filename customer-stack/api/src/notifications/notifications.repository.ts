@@ -1,0 +1,148 @@
+// SQL for the notification outbox, its deliveries and tenants' webhook endpoints.
+import { Injectable } from '@nestjs/common';
+import type { SqlTx } from '@bulwark/shared-contracts/wall';
+
+export interface DeliveryRow {
+  readonly id: string;
+  readonly outbox_id: string;
+  readonly tenant_id: string;
+  readonly channel: 'email' | 'webhook';
+  readonly target: string;
+  readonly status: 'pending' | 'sending' | 'sent' | 'dead' | 'skipped';
+  readonly attempts: number;
+  readonly next_attempt_at: Date;
+  readonly last_error: string | null;
+  readonly created_at: Date;
+  readonly sent_at: Date | null;
+}
+
+export interface OutboxRow {
+  readonly id: string;
+  readonly tenant_id: string;
+  readonly user_id: string | null;
+  readonly event: string;
+  readonly data: Record<string, string>;
+  readonly created_at: Date;
+}
+
+export interface EndpointRow {
+  readonly id: string;
+  readonly url: string;
+  readonly secret_sealed: Buffer;
+  readonly events: string[];
+  readonly active: boolean;
+  readonly created_at: Date;
+}
+
+@Injectable()
+export class NotificationsRepository {
+  async insertOutbox(tx: SqlTx, row: { id: string; tenantId: string; userId: string | null; event: string; data: Record<string, string>; now: Date }): Promise<void> {
+    await tx.query(`INSERT INTO notification_outbox (id, tenant_id, user_id, event, data, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)`, [
+      row.id,
+      row.tenantId,
+      row.userId,
+      row.event,
+      JSON.stringify(row.data),
+      row.now,
+    ]);
+  }
+
+  async insertDeliveries(
+    tx: SqlTx,
+    outboxId: string,
+    tenantId: string,
+    targets: readonly { id: string; channel: 'email' | 'webhook'; target: string }[],
+    now: Date,
+  ): Promise<void> {
+    if (targets.length === 0) return;
+    await tx.query(
+      `INSERT INTO notification_delivery (id, outbox_id, tenant_id, channel, target, status, attempts, next_attempt_at, created_at)
+       SELECT id, $1, $2, channel, target, 'pending', 0, $3, $3 FROM unnest($4::uuid[], $5::text[], $6::uuid[]) AS t(id, channel, target)`,
+      [outboxId, tenantId, now, targets.map((t) => t.id), targets.map((t) => t.channel), targets.map((t) => t.target)],
+    );
+  }
+
+  async endpointsFor(tx: SqlTx, event: string): Promise<{ id: string }[]> {
+    return tx.query<{ id: string }>(`SELECT id FROM webhook_endpoint WHERE active AND $1 = ANY(events) ORDER BY created_at`, [event]);
+  }
+
+  /**
+   * Claims due deliveries for this instance: pending ones whose time has come, and ones another
+   * instance claimed but did not finish within the lease (it crashed). SKIP LOCKED lets several
+   * instances drain the queue side by side without sending a row twice at once.
+   */
+  async claimDue(tx: SqlTx, now: Date, leaseMs: number, limit: number): Promise<DeliveryRow[]> {
+    return tx.query<DeliveryRow>(
+      `UPDATE notification_delivery d SET status = 'sending', attempts = d.attempts + 1, next_attempt_at = $1::timestamptz + make_interval(secs => $2 / 1000.0)
+        WHERE d.id IN (
+          SELECT id FROM notification_delivery
+           WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1
+           ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING d.*`,
+      [now, leaseMs, limit],
+    );
+  }
+
+  async markSent(tx: SqlTx, id: string, now: Date): Promise<void> {
+    await tx.query(`UPDATE notification_delivery SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1 AND status = 'sending'`, [id, now]);
+  }
+
+  async markSkipped(tx: SqlTx, id: string, reason: string): Promise<void> {
+    await tx.query(`UPDATE notification_delivery SET status = 'skipped', last_error = $2 WHERE id = $1 AND status = 'sending'`, [id, reason]);
+  }
+
+  async markFailed(tx: SqlTx, id: string, error: string, retryAt: Date | null): Promise<void> {
+    await tx.query(
+      `UPDATE notification_delivery SET status = CASE WHEN $3::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,
+              next_attempt_at = COALESCE($3::timestamptz, next_attempt_at), last_error = $2
+        WHERE id = $1 AND status = 'sending'`,
+      [id, error, retryAt],
+    );
+  }
+
+  async outbox(tx: SqlTx, id: string): Promise<OutboxRow | undefined> {
+    const [row] = await tx.query<OutboxRow>(`SELECT * FROM notification_outbox WHERE id = $1`, [id]);
+    return row;
+  }
+
+  async endpoint(tx: SqlTx, id: string): Promise<EndpointRow | undefined> {
+    const [row] = await tx.query<EndpointRow>(`SELECT * FROM webhook_endpoint WHERE id = $1`, [id]);
+    return row;
+  }
+
+  async insertEndpoint(
+    tx: SqlTx,
+    row: { id: string; tenantId: string; url: string; secretSealed: Buffer; events: readonly string[]; createdBy: string; now: Date },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO webhook_endpoint (id, tenant_id, url, secret_sealed, events, active, created_by, created_at) VALUES ($1, $2, $3, $4, $5::text[], true, $6, $7)`,
+      [row.id, row.tenantId, row.url, row.secretSealed, row.events, row.createdBy, row.now],
+    );
+  }
+
+  async listEndpoints(tx: SqlTx): Promise<EndpointRow[]> {
+    return tx.query<EndpointRow>(`SELECT * FROM webhook_endpoint ORDER BY created_at`);
+  }
+
+  async deactivateEndpoint(tx: SqlTx, id: string): Promise<boolean> {
+    return (await tx.query(`UPDATE webhook_endpoint SET active = false WHERE id = $1 AND active RETURNING id`, [id])).length === 1;
+  }
+
+  /** A tenant's deliveries in a state (the queue has no RLS: the tenant is filtered here). */
+  async deliveriesOf(tx: SqlTx, tenantId: string, status: DeliveryRow['status'], limit: number): Promise<DeliveryRow[]> {
+    return tx.query<DeliveryRow>(`SELECT * FROM notification_delivery WHERE tenant_id = $1 AND status = $2 ORDER BY created_at DESC LIMIT $3`, [
+      tenantId,
+      status,
+      limit,
+    ]);
+  }
+
+  async requeueDead(tx: SqlTx, tenantId: string, id: string, now: Date): Promise<boolean> {
+    const rows = await tx.query(
+      `UPDATE notification_delivery SET status = 'pending', attempts = 0, next_attempt_at = $3, last_error = NULL
+        WHERE id = $1 AND tenant_id = $2 AND status = 'dead' RETURNING id`,
+      [id, tenantId, now],
+    );
+    return rows.length === 1;
+  }
+}
