@@ -8,6 +8,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { decodeWire } from '@bulwark/shared-contracts';
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { parseCustomerConfig } from '../src/config/customer-config.js';
 import { WALL_STREAMS } from '@bulwark/shared-contracts/wall';
@@ -97,7 +98,10 @@ describe('order intents and the outbox', () => {
     try {
       const stored = await (await jetstreamManager(provisioner)).streams.getMessage(WALL_STREAMS.c2e, { seq: Number(outbox.stream_seq) });
       expect(stored?.header.get('Nats-Msg-Id')).toBe(outbox.message_id);
-      expect(JSON.parse(stored?.string() ?? '{}')).toMatchObject({ id: outbox.message_id, subject: 'bulwark.c2e.intent.submitted.v1', v: 1 });
+      expect(stored?.subject).toBe('bulwark.c2e.intent.submitted.v1');
+      const wire = decodeWire(stored?.string() ?? '');
+      expect(wire).toMatchObject({ id: outbox.message_id, v: 1 });
+      expect(typeof wire === 'string' ? wire : JSON.parse(wire.body)).toMatchObject({ intentId });
     } finally {
       await provisioner.close();
     }
