@@ -255,16 +255,38 @@ export async function dropDatabase(adminUrl, database) {
 
 // ---------------------------------------------------------------- NATS
 
-export function findNatsServer({ install = true } = {}) {
-  const candidates = [process.env.NATS_SERVER_BIN, spawnSync('sh', ['-c', 'command -v nats-server']).stdout?.toString().trim(), '/usr/sbin/nats-server', '/usr/bin/nats-server'];
-  const found = candidates.find((candidate) => candidate && existsSync(candidate));
+/**
+ * The first of `candidates` (absolute paths or command names on PATH) that exists. When none does
+ * and this process is root with apt-get, installs Debian's `aptPackage` once and looks again.
+ */
+export function findOrInstall({ candidates, aptPackage, what, install = true }) {
+  const resolve = (candidate) => {
+    if (!candidate) return undefined;
+    if (candidate.includes('/')) return existsSync(candidate) ? candidate : undefined;
+    return spawnSync('sh', ['-c', `command -v ${candidate}`]).stdout?.toString().trim() || undefined;
+  };
+  const found = candidates.map(resolve).find(Boolean);
   if (found || !install) return found;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!root || spawnSync('sh', ['-c', 'command -v apt-get']).status !== 0) return undefined;
-  log('NATS: installing Debian\'s nats-server with apt-get');
+  log(`${what}: installing Debian's ${aptPackage} with apt-get`);
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  const installed = spawnSync('apt-get', ['install', '-y', '-qq', 'nats-server'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  return installed.status === 0 ? findNatsServer({ install: false }) : undefined;
+  const installed = spawnSync('apt-get', ['install', '-y', '-qq', aptPackage], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return installed.status === 0 ? findOrInstall({ candidates, aptPackage, what, install: false }) : undefined;
+}
+
+export function findNatsServer({ install = true } = {}) {
+  return findOrInstall({ candidates: [process.env.NATS_SERVER_BIN, 'nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server'], aptPackage: 'nats-server', what: 'NATS', install });
+}
+
+/**
+ * Where docker exists, a compose CLI to check docker-compose.yml with: the docker compose plugin
+ * when present, else Debian's docker-compose (installed when missing). Undefined without docker.
+ */
+export function findComposeCli() {
+  if (spawnSync('sh', ['-c', 'command -v docker']).status !== 0) return undefined;
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return 'docker compose';
+  return findOrInstall({ candidates: ['docker-compose'], aptPackage: 'docker-compose', what: 'compose' });
 }
 
 /** Starts nats-server with the project's config (users and permissions) on the given port. */

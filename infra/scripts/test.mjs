@@ -18,7 +18,7 @@ const run = (command, args, env = process.env) => {
   return spawnSync(command, args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
 };
 
-const { ensureDependencies, ensurePostgres, findNatsServer } = await import('./services.mjs');
+const { ensureDependencies, ensurePostgres, findComposeCli, findNatsServer } = await import('./services.mjs');
 if (!ensureDependencies(root)) process.exit(1);
 const postgres = await ensurePostgres();
 const natsBin = findNatsServer();
@@ -26,6 +26,8 @@ if (!natsBin) {
   say('nats-server is missing and could not be installed (needs apt-get as root): the integration tests cannot run');
   process.exit(1);
 }
+// Where docker exists, docker-compose.yml is also checked by a compose CLI (e2e/test/docker-compose.test.ts).
+if (findComposeCli() === undefined) say('no docker here: docker-compose.yml is checked by its structure only');
 const resultsDir = mkdtempSync(path.join(tmpdir(), 'bulwark-test-results-'));
 const env = { ...process.env, BULWARK_PG_ADMIN_URL: postgres.adminUrl, NATS_SERVER_BIN: natsBin, BULWARK_TEST_RESULTS_DIR: resultsDir, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 
