@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: Bulwark on one machine for a newcomer. Installs dependencies when missing,
 // finds or starts Postgres and NATS, provisions the databases (one per stack, one role each)
-// and the wall's JetStream streams, builds, starts both stacks and prints their URLs.
+// and the wall's JetStream streams, starts a local chain (or uses CHAIN_RPC_URL), builds, starts
+// both stacks and prints their URLs.
 // Ctrl-C stops everything it started.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -16,17 +17,20 @@ const run = (command, args) => {
   }
 };
 
-const { bringUpServices, ensureDependencies, stackEnv } = await import('./services.mjs');
+const { STATE_DIR, bringUpServices, ensureDependencies, stackEnv } = await import('./services.mjs');
 if (!ensureDependencies(root)) process.exit(1);
 run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
 
 const services = await bringUpServices();
+const chain = await ensureChain();
 const ports = { customer: Number(process.env.CUSTOMER_HTTP_PORT ?? 3000), execution: Number(process.env.EXECUTION_HTTP_PORT ?? 3100) };
 const children = [];
 for (const stack of ['customer', 'execution']) {
   const env = {
     ...process.env,
     ...stackEnv(stack, { database: services.databases[stack], natsUrl: services.nats.url, secrets: services.secrets, natsAuthenticated: services.nats.authenticated, port: ports[stack] }),
+    // The chain signer keys go to the execution stack only.
+    ...(stack === 'execution' ? chain.env : {}),
   };
   const child = spawn(process.execPath, [path.join(root, `${stack}-stack/api/dist/main.js`)], { cwd: root, env, stdio: 'inherit' });
   child.on('exit', (code) => {
@@ -48,6 +52,7 @@ async function stop(code = 0) {
     child.once('exit', resolve);
     child.kill('SIGTERM');
   })));
+  await chain.stop();
   await services.stop();
   process.exit(code);
 }
@@ -74,5 +79,43 @@ Bulwark is running.
   execution stack   http://127.0.0.1:${ports.execution}   (API docs: /docs, health: /health, metrics: /metrics)
   Postgres          ${services.postgres.adminUrl.replace(/:[^:@/]+@/, ':***@')}   (databases: customer, execution)
   NATS JetStream    ${services.nats.url}
+  EVM chain         ${chain.env.CHAIN_RPC_URL}   (chain id ${chain.env.CHAIN_ID}${chain.local ? ', local anvil, state kept in .bulwark/anvil-state.json' : ''})
 Press Ctrl-C to stop.
 `);
+
+/**
+ * The chain the execution stack settles on: CHAIN_RPC_URL with CHAIN_ID, CHAIN_SIGNER_KEY and
+ * CHAIN_WALLET_MNEMONIC when given, else a local anvil (npm @foundry-rs/anvil) mining a block a
+ * second, whose state survives restarts in .bulwark/, signed by anvil's first development account
+ * and with custodial wallets derived from a mnemonic generated once into .bulwark/chain.json.
+ */
+async function ensureChain() {
+  if (process.env.CHAIN_RPC_URL) {
+    say('chain: using CHAIN_RPC_URL');
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('CHAIN_')));
+    return { env, local: false, stop: async () => {} };
+  }
+  const { existsSync, mkdirSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { Wallet } = await import('ethers');
+  const { startAnvil } = await import('@bulwark/solidity');
+  mkdirSync(STATE_DIR, { recursive: true });
+  const secretsFile = path.join(STATE_DIR, 'chain.json');
+  if (!existsSync(secretsFile)) {
+    writeFileSync(secretsFile, JSON.stringify({ walletMnemonic: Wallet.createRandom().mnemonic.phrase }, null, 2), { mode: 0o600 });
+  }
+  const { walletMnemonic } = JSON.parse(readFileSync(secretsFile, 'utf8'));
+  const node = await startAnvil({ args: ['--chain-id', '31337', '--block-time', '1', '--state', path.join(STATE_DIR, 'anvil-state.json')] });
+  say(`chain: local anvil on ${node.url}`);
+  return {
+    local: true,
+    env: {
+      CHAIN_RPC_URL: node.url,
+      CHAIN_ID: '31337',
+      // anvil's first development account (public knowledge): for a local chain only.
+      CHAIN_SIGNER_KEY: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+      CHAIN_WALLET_MNEMONIC: walletMnemonic,
+      CHAIN_CONFIRMATIONS: '1',
+    },
+    stop: () => node.kill(),
+  };
+}
