@@ -18,11 +18,14 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, eventually, startTestNats, testStackEnv } from '../../infra/testing/harness.js';
 import { createCustomerApp } from '../../customer-stack/api/dist/app.js';
 import { parseCustomerConfig } from '../../customer-stack/api/dist/config/customer-config.js';
 import { OrdersService } from '../../customer-stack/api/dist/orders/orders.service.js';
-import { WallService } from '@bulwark/shared-contracts/platform';
+import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
+import { REFERENCE_TENANT_ID } from '../../customer-stack/api/dist/tenancy/reference-tenant.js';
+import { TenantsService } from '../../customer-stack/api/dist/tenancy/tenants.service.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const arg = (name: string, fallback: number) => {
@@ -55,7 +58,16 @@ await executionSql.query(
   [instrumentId],
 );
 
-const input = () => ({ accountRef: randomUUID(), tenantRef: randomUUID(), instrumentId, side: 'buy' as const, quantity: '10', limitPrice: '0.55', timeInForce: 'GTC' as const });
+// Investors of the reference tenant (an intent's account must be registered under its tenant).
+const accounts = Array.from({ length: 100 }, () => randomUUID());
+await customer.get<SqlDatabase>(SQL_DATABASE).transaction(async (tx) => {
+  for (const accountRef of accounts) await customer.get(TenantsService).registerAccount(tx, { actor: 'system:bench', role: 'system' }, REFERENCE_TENANT_ID, accountRef);
+});
+const input = () => ({
+  accountRef: accounts[Math.floor(Math.random() * accounts.length)]!,
+  tenantRef: REFERENCE_TENANT_ID,
+  instrumentId, side: 'buy' as const, quantity: '10', limitPrice: '0.55', timeInForce: 'GTC' as const,
+});
 const handledCount = async () => Number((await executionSql.query('SELECT count(*) AS n FROM wall_inbound')).rows[0].n);
 const waitFor = (n: number) => eventually(async () => ((await handledCount()) >= n ? true : undefined), 600_000, `${n} handled messages`);
 

@@ -13,6 +13,8 @@ import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestD
 import { createCustomerApp } from '../../customer-stack/api/src/app.js';
 import { parseCustomerConfig } from '../../customer-stack/api/src/config/customer-config.js';
 import { OrdersService } from '../../customer-stack/api/src/orders/orders.service.js';
+import { REFERENCE_TENANT_ID } from '../../customer-stack/api/src/tenancy/reference-tenant.js';
+import { registerTestAccount } from '../../customer-stack/api/test/support/tenancy.js';
 import { createExecutionApp } from '../../execution-stack/api/src/app.js';
 import { InstrumentsService } from '../../execution-stack/api/src/market/instruments.service.js';
 
@@ -42,14 +44,14 @@ afterAll(async () => {
 describe('a round trip across the wall', () => {
   it('submits intents on the customer side and books the execution stack\'s answers', async () => {
     const listed = await execution.get(InstrumentsService).list({ symbol: 'LK-ELECTION-2027-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
-    const base = { accountRef: randomUUID(), tenantRef: randomUUID(), side: 'buy' as const, quantity: '25', timeInForce: 'GTC' as const };
+    const base = { accountRef: await registerTestAccount(customer), tenantRef: REFERENCE_TENANT_ID, side: 'buy' as const, quantity: '25', timeInForce: 'GTC' as const };
     const [good, offTick, unknown] = await customer.get(OrdersService).submitIntents([
       { ...base, instrumentId: listed.id, limitPrice: '0.42' },
       { ...base, instrumentId: listed.id, limitPrice: '0.425' },
       { ...base, instrumentId: randomUUID(), limitPrice: '0.42' },
     ]);
     const settled = await eventually(async () => {
-      const rows = await customer.get(OrdersService).findIntents([good!, offTick!, unknown!]);
+      const rows = await customer.get(OrdersService).findIntents(REFERENCE_TENANT_ID, [good!, offTick!, unknown!]);
       return rows.every((r) => r.status !== 'submitted') ? new Map(rows.map((r) => [r.id, r])) : undefined;
     }, 20_000, 'all three intents to be answered');
     expect(settled.get(good!)).toMatchObject({ status: 'accepted', reject_code: null });

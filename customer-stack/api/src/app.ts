@@ -7,8 +7,10 @@ import { createStackApp } from '@bulwark/shared-contracts/platform';
 import { AuthModule } from './auth/auth.module.js';
 import { CustomerConfigModule, type CustomerConfig } from './config/customer-config.js';
 import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from './database/schema.js';
+import { AuditModule } from './audit/audit.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrdersModule } from './orders/orders.module.js';
+import { TenantsModule } from './tenancy/tenants.module.js';
 
 /** `extraModules` lets a test mount its own controllers behind the same guard and middleware. */
 export function createCustomerApp(config: CustomerConfig, extraModules: NonNullable<ModuleMetadata['imports']> = []): Promise<INestApplication> {
@@ -17,7 +19,7 @@ export function createCustomerApp(config: CustomerConfig, extraModules: NonNulla
       config,
       entities: CUSTOMER_ENTITIES,
       migrations: CUSTOMER_MIGRATIONS,
-      domain: [CustomerConfigModule.forRoot(config), AuthModule, NotificationsModule, OrdersModule, ...extraModules],
+      domain: [CustomerConfigModule.forRoot(config), AuditModule, TenantsModule, AuthModule, NotificationsModule, OrdersModule, ...extraModules],
     },
     {
       title: 'Bulwark customer stack',

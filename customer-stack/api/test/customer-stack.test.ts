@@ -16,6 +16,8 @@ import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestD
 import { createCustomerApp } from '../src/app.js';
 import { OrdersService } from '../src/orders/orders.service.js';
 import { routeAccess } from './support/auth.js';
+import { REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
+import { registerTestAccount } from './support/tenancy.js';
 
 let nats: TestNats;
 let database: TestDatabase;
@@ -81,8 +83,12 @@ describe('customer stack platform', () => {
 });
 
 describe('order intents and the outbox', () => {
+  let accountRef: string;
+  beforeAll(async () => {
+    accountRef = await registerTestAccount(app);
+  });
   const input = () => ({
-    accountRef: randomUUID(), tenantRef: randomUUID(), instrumentId: randomUUID(),
+    accountRef, tenantRef: REFERENCE_TENANT_ID, instrumentId: randomUUID(),
     side: 'buy' as const, quantity: '10', limitPrice: '0.55', timeInForce: 'GTC' as const,
   });
 
@@ -105,7 +111,7 @@ describe('order intents and the outbox', () => {
     } finally {
       await provisioner.close();
     }
-    const [intent] = await app.get(OrdersService).findIntents([intentId!]);
+    const [intent] = await app.get(OrdersService).findIntents(REFERENCE_TENANT_ID, [intentId!]);
     expect(intent).toMatchObject({ status: 'submitted', quantity: '10.000000000000000000' });
   });
 
@@ -113,6 +119,9 @@ describe('order intents and the outbox', () => {
     const before = await app.get(DataSource).query('SELECT count(*)::int AS n FROM wall_outbox');
     await expect(app.get(OrdersService).submitIntents([{ ...input(), quantity: '-1' }])).rejects.toThrow();
     await expect(app.get(OrdersService).submitIntents([{ ...input(), quantity: '1e3' }])).rejects.toThrow();
+    // An account of another tenant, or one never registered, cannot place an intent here.
+    await expect(app.get(OrdersService).submitIntents([{ ...input(), tenantRef: randomUUID() }])).rejects.toThrow(/does not belong to this tenant/);
+    await expect(app.get(OrdersService).submitIntents([{ ...input(), accountRef: randomUUID() }])).rejects.toThrow(/does not belong to this tenant/);
     const after = await app.get(DataSource).query('SELECT count(*)::int AS n FROM wall_outbox');
     expect(after[0].n).toBe(before[0].n);
   });

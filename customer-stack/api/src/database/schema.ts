@@ -1,11 +1,34 @@
 // The customer database: its entities and the ordered list of migrations that build it.
-import { OrderIntentEntity } from '../orders/order-intent.entity.js';
 import { AUTH_ENTITIES } from '../auth/auth.entities.js';
 import { NOTIFICATION_ENTITIES } from '../notifications/notification.entities.js';
 import { Wall1763700000000 } from '@bulwark/shared-contracts/platform';
+import { AuditChainHeadEntity } from '../audit/audit-chain-head.entity.js';
+import { AuditEntryEntity } from '../audit/audit-entry.entity.js';
+import { OrderIntentEntity } from '../orders/order-intent.entity.js';
+import { AccountDirectoryEntity } from '../tenancy/account-directory.entity.js';
+import { TenantTierLimitEntity } from '../tenancy/tenant-tier-limit.entity.js';
+import { TenantEntity } from '../tenancy/tenant.entity.js';
 import { OrderIntents1763700000001 } from './migrations/1763700000001-order-intents.js';
+import { Tenancy1763800000000 } from './migrations/1763800000000-tenancy.js';
+import { AuditChain1763800000001 } from './migrations/1763800000001-audit-chain.js';
 import { Auth1763810000000 } from './migrations/1763810000000-auth.js';
 import { Notifications1763810000001 } from './migrations/1763810000001-notifications.js';
 
-export const CUSTOMER_ENTITIES = [OrderIntentEntity, ...AUTH_ENTITIES, ...NOTIFICATION_ENTITIES];
-export const CUSTOMER_MIGRATIONS = [Wall1763700000000, OrderIntents1763700000001, Auth1763810000000, Notifications1763810000001];
+export const CUSTOMER_ENTITIES = [
+  OrderIntentEntity,
+  TenantEntity,
+  TenantTierLimitEntity,
+  AccountDirectoryEntity,
+  AuditEntryEntity,
+  AuditChainHeadEntity,
+  ...AUTH_ENTITIES,
+  ...NOTIFICATION_ENTITIES,
+];
+export const CUSTOMER_MIGRATIONS = [
+  Wall1763700000000,
+  OrderIntents1763700000001,
+  Tenancy1763800000000,
+  AuditChain1763800000001,
+  Auth1763810000000,
+  Notifications1763810000001,
+];

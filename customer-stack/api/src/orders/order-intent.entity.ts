@@ -18,8 +18,9 @@ export class OrderIntentEntity {
   @Column({ name: 'account_ref', type: 'uuid' })
   accountRef!: string;
 
-  @Column({ name: 'tenant_ref', type: 'uuid' })
-  tenantRef!: string;
+  /** The tenant (row-level security); crosses the wall as `tenantRef`. */
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
 
   @Column({ name: 'instrument_id', type: 'uuid' })
   instrumentId!: string;

@@ -1,11 +1,12 @@
-// SQL for order intents. Every method runs inside the caller's transaction.
+// SQL for order intents. Every method runs inside the caller's transaction, with its tenant set
+// (row-level security: rows of other tenants are neither visible nor writable).
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import type { IntentStatus } from './order-intent.entity.js';
 
 export interface IntentRow {
   id: string;
   account_ref: string;
-  tenant_ref: string;
+  tenant_id: string;
   instrument_id: string;
   side: 'buy' | 'sell';
   quantity: string;
@@ -19,7 +20,7 @@ export interface IntentRow {
 export interface NewIntent {
   readonly id: string;
   readonly accountRef: string;
-  readonly tenantRef: string;
+  readonly tenantId: string;
   readonly instrumentId: string;
   readonly side: 'buy' | 'sell';
   readonly quantity: string;
@@ -31,14 +32,14 @@ export interface NewIntent {
 export class OrdersRepository {
   async insert(tx: SqlTx, intents: readonly NewIntent[]): Promise<void> {
     await tx.query(
-      `INSERT INTO order_intent (id, account_ref, tenant_ref, instrument_id, side, quantity, limit_price, time_in_force, status, created_at, updated_at)
-       SELECT id, account_ref, tenant_ref, instrument_id, side, quantity, limit_price, tif, 'submitted', created_at, created_at
+      `INSERT INTO order_intent (id, account_ref, tenant_id, instrument_id, side, quantity, limit_price, time_in_force, status, created_at, updated_at)
+       SELECT id, account_ref, tenant_id, instrument_id, side, quantity, limit_price, tif, 'submitted', created_at, created_at
          FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::numeric[], $8::text[], $9::timestamptz[])
-           AS t(id, account_ref, tenant_ref, instrument_id, side, quantity, limit_price, tif, created_at)`,
+           AS t(id, account_ref, tenant_id, instrument_id, side, quantity, limit_price, tif, created_at)`,
       [
         intents.map((i) => i.id),
         intents.map((i) => i.accountRef),
-        intents.map((i) => i.tenantRef),
+        intents.map((i) => i.tenantId),
         intents.map((i) => i.instrumentId),
         intents.map((i) => i.side),
         intents.map((i) => i.quantity),

@@ -1,0 +1,85 @@
+// SQL of the audit chain. Appends lock the single head row, insert the whole batch in one
+// statement and move the head in the same statement; reads of the whole chain go through the
+// SECURITY DEFINER reader (row-level security shows a tenant only its own entries).
+import type { SqlTx } from '@bulwark/shared-contracts/wall';
+
+export interface AuditRow {
+  seq: string;
+  time: Date;
+  tenant_id: string | null;
+  actor: string;
+  role: string;
+  on_behalf_of: string | null;
+  action: string;
+  resource: string;
+  diff: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface NewAuditRow {
+  readonly seq: bigint;
+  readonly time: Date;
+  readonly tenantId: string | null;
+  readonly actor: string;
+  readonly role: string;
+  readonly onBehalfOf: string | null;
+  readonly action: string;
+  readonly resource: string;
+  readonly diffJson: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export class AuditRepository {
+  /** Locks the chain head for the rest of the caller's transaction. */
+  async lockHead(tx: SqlTx): Promise<{ seq: bigint; hash: string }> {
+    const [head] = await tx.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
+    if (!head) throw new Error('audit_chain_head row is missing: the audit migration did not run');
+    return { seq: BigInt(head.seq), hash: head.hash };
+  }
+
+  async head(tx: SqlTx): Promise<{ seq: bigint; hash: string }> {
+    const [head] = await tx.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1');
+    if (!head) throw new Error('audit_chain_head row is missing: the audit migration did not run');
+    return { seq: BigInt(head.seq), hash: head.hash };
+  }
+
+  /** Inserts the rows (consecutive seqs) and moves the head to the last of them, in one statement. */
+  async append(tx: SqlTx, rows: readonly NewAuditRow[]): Promise<void> {
+    const last = rows[rows.length - 1];
+    if (!last) return;
+    await tx.query(
+      `WITH appended AS (
+         INSERT INTO audit_entry (seq, time, tenant_id, actor, role, on_behalf_of, action, resource, diff, prev_hash, hash)
+         SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[])
+       )
+       UPDATE audit_chain_head SET seq = $12, hash = $13 WHERE id = 1`,
+      [
+        rows.map((r) => r.seq.toString()),
+        rows.map((r) => r.time.toISOString()),
+        rows.map((r) => r.tenantId),
+        rows.map((r) => r.actor),
+        rows.map((r) => r.role),
+        rows.map((r) => r.onBehalfOf),
+        rows.map((r) => r.action),
+        rows.map((r) => r.resource),
+        rows.map((r) => r.diffJson),
+        rows.map((r) => r.prevHash),
+        rows.map((r) => r.hash),
+        last.seq.toString(),
+        last.hash,
+      ],
+    );
+  }
+
+  /** Entries fromSeq..toSeq of the whole chain, in order (at most AUDIT_CHAIN_PAGE_MAX, enforced in SQL too). */
+  async range(tx: SqlTx, fromSeq: bigint, toSeq: bigint): Promise<AuditRow[]> {
+    return tx.query<AuditRow>('SELECT * FROM audit_chain_range($1, $2)', [fromSeq.toString(), toSeq.toString()]);
+  }
+
+  /** The entries of the tenant set on the transaction (row-level security filters), newest first. */
+  async ofResource(tx: SqlTx, resource: string, limit: number): Promise<AuditRow[]> {
+    return tx.query<AuditRow>('SELECT * FROM audit_entry WHERE resource = $1 ORDER BY seq DESC LIMIT $2', [resource, limit]);
+  }
+}

@@ -1,0 +1,154 @@
+// The audit chain of the customer stack: every state change appends an entry in the caller's
+// own transaction. Built for throughput: one lock of the head row per transaction, hashing in
+// process, one INSERT per recordMany. The head stays locked until the caller commits, so a
+// caller should record as late in its transaction as it can (see docs/operations.md).
+import { Inject, Injectable } from '@nestjs/common';
+import { AUDIT_GENESIS_HASH, assert, findFirstBreak, type ChainedEntry } from '@bulwark/shared-contracts';
+import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import { AuditError } from './audit.errors.js';
+import { hashAuditEntry, hashedFieldsOf, type AuditRecordFields } from './audit-fields.js';
+import { checkAuditInput, type AuditInput } from './audit-input.js';
+import { AUDIT_BATCH_MAX, AUDIT_CHAIN_PAGE_MAX } from './audit-limits.js';
+import { AuditRepository, type AuditRow, type NewAuditRow } from './audit.repository.js';
+
+export type { AuditActor, AuditInput } from './audit-input.js';
+
+export interface AuditEntry {
+  readonly seq: bigint;
+  readonly time: Date;
+  readonly tenantId: string | null;
+  readonly actor: string;
+  readonly role: string;
+  readonly onBehalfOf: string | null;
+  readonly action: string;
+  readonly resource: string;
+  readonly diff: Record<string, unknown>;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/**
+ * `missing_entries`: seq is the first entry absent below the head (deleted); `prev_hash_mismatch`
+ * and `hash_mismatch`: seq is the first entry whose link or content was changed; `head_mismatch`:
+ * the head row does not match the last entry.
+ */
+export type AuditBreakKind = 'missing_entries' | 'prev_hash_mismatch' | 'hash_mismatch' | 'head_mismatch';
+
+export interface AuditVerification {
+  readonly ok: boolean;
+  /** The head's seq when the walk started (entries appended during the walk are left for the next). */
+  readonly headSeq: string;
+  readonly checkedEntries: string;
+  readonly firstBreak: { readonly seq: string; readonly kind: AuditBreakKind } | null;
+}
+
+@Injectable()
+export class AuditService {
+  private readonly repository = new AuditRepository();
+
+  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+
+  /** Appends one entry inside the caller's transaction. */
+  async record(tx: SqlTx, entry: AuditInput): Promise<{ seq: string; hash: string }> {
+    const [result] = await this.recordMany(tx, [entry]);
+    assert(result !== undefined, 'one entry recorded');
+    return result;
+  }
+
+  /** Appends entries in order inside the caller's transaction: one head lock, one INSERT. */
+  async recordMany(tx: SqlTx, entries: readonly AuditInput[]): Promise<{ seq: string; hash: string }[]> {
+    if (entries.length === 0) return [];
+    if (entries.length > AUDIT_BATCH_MAX) throw new AuditError('batch_too_large');
+    const checked = entries.map(checkAuditInput);
+    const head = await this.repository.lockHead(tx);
+    const time = new Date();
+    let prevHash = head.hash;
+    let seq = head.seq;
+    const rows: NewAuditRow[] = checked.map((entry) => {
+      seq += 1n;
+      const fields = { ...entry, seq, time };
+      const hash = hashAuditEntry(prevHash, fields);
+      const row = { ...fields, prevHash, hash };
+      prevHash = hash;
+      return row;
+    });
+    await this.repository.append(tx, rows);
+    assert(seq === head.seq + BigInt(entries.length), 'the chain grew by exactly the entries given');
+    return rows.map((row) => ({ seq: row.seq.toString(), hash: row.hash }));
+  }
+
+  /** The chain's last seq and hash (seq 0 and the genesis hash while empty). */
+  async head(tx?: SqlTx): Promise<{ seq: bigint; hash: string }> {
+    return tx ? this.repository.head(tx) : this.db.transaction((own) => this.repository.head(own));
+  }
+
+  /** Entries fromSeq..toSeq (inclusive) of the whole chain, across tenants, in order. */
+  async range(fromSeq: bigint, toSeq: bigint, tx?: SqlTx): Promise<AuditEntry[]> {
+    if (fromSeq < 1n || toSeq < fromSeq || toSeq - fromSeq >= BigInt(AUDIT_CHAIN_PAGE_MAX)) throw new AuditError('range_invalid');
+    const read = async (t: SqlTx) => (await this.repository.range(t, fromSeq, toSeq)).map(entryOf);
+    return tx ? read(tx) : this.db.transaction(read);
+  }
+
+  /** Entries about one resource visible to the transaction's tenant, newest first. */
+  async ofResource(tx: SqlTx, resource: string, limit = 100): Promise<AuditEntry[]> {
+    assert(limit >= 1 && limit <= AUDIT_CHAIN_PAGE_MAX, 'resource history limit within bounds');
+    return (await this.repository.ofResource(tx, resource, limit)).map(entryOf);
+  }
+
+  /**
+   * Walks the whole chain from the genesis in pages and names the first broken entry: a gap in
+   * the seqs, a link to the wrong previous hash, a hash that does not match the entry, entries
+   * missing below the head, or a head that disagrees with the last entry.
+   */
+  async verify(pageSize = AUDIT_CHAIN_PAGE_MAX): Promise<AuditVerification> {
+    assert(pageSize >= 1 && pageSize <= AUDIT_CHAIN_PAGE_MAX, 'verification page within limit');
+    const head = await this.head();
+    let last = { seq: 0n, hash: AUDIT_GENESIS_HASH };
+    const report = (firstBreak: AuditVerification['firstBreak']): AuditVerification => ({
+      ok: firstBreak === null,
+      headSeq: head.seq.toString(),
+      checkedEntries: last.seq.toString(),
+      firstBreak,
+    });
+    while (last.seq < head.seq) {
+      const to = last.seq + BigInt(pageSize) < head.seq ? last.seq + BigInt(pageSize) : head.seq;
+      const page = await this.range(last.seq + 1n, to);
+      const chained: ChainedEntry[] = page.map((entry) => ({
+        seq: entry.seq,
+        prevHash: entry.prevHash,
+        hash: entry.hash,
+        fields: hashedFieldsOf({ ...entry, diff: entry.diff as AuditRecordFields['diff'] }),
+      }));
+      const broken = findFirstBreak(chained, last);
+      if (broken?.kind === 'sequence_gap') return report({ seq: broken.expectedSeq.toString(), kind: 'missing_entries' });
+      if (broken) return report({ seq: broken.seq.toString(), kind: broken.kind });
+      const tail = page[page.length - 1];
+      if (!tail || tail.seq < to) {
+        // Entries below the head are gone (a deleted tail of this page).
+        const missing = (tail?.seq ?? last.seq) + 1n;
+        if (tail) last = { seq: tail.seq, hash: tail.hash };
+        return report({ seq: missing.toString(), kind: 'missing_entries' });
+      }
+      last = { seq: tail.seq, hash: tail.hash };
+    }
+    if (last.hash !== head.hash) return report({ seq: head.seq.toString(), kind: 'head_mismatch' });
+    return report(null);
+  }
+}
+
+function entryOf(row: AuditRow): AuditEntry {
+  return {
+    seq: BigInt(row.seq),
+    time: row.time,
+    tenantId: row.tenant_id,
+    actor: row.actor,
+    role: row.role,
+    onBehalfOf: row.on_behalf_of,
+    action: row.action,
+    resource: row.resource,
+    diff: row.diff,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
