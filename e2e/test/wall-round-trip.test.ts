@@ -79,7 +79,8 @@ describe('pausing a stack\'s inbound for maintenance', () => {
     const wall = customer.get(WallService);
     await wall.pauseInbound();
     const base = {
-      accountRef: randomUUID(), tenantRef: randomUUID(), instrumentId: listed.id, side: 'buy' as const, quantity: '5', limitPrice: '0.5', timeInForce: 'GTC' as const,
+      accountRef: await registerTestAccount(customer), tenantRef: REFERENCE_TENANT_ID, instrumentId: listed.id,
+      side: 'buy' as const, quantity: '5', limitPrice: '0.5', timeInForce: 'GTC' as const,
     };
     const ids = await customer.get(OrdersService).submitIntents([base, base, base]);
     // The execution stack accepted and answered all three ...
@@ -91,10 +92,10 @@ describe('pausing a stack\'s inbound for maintenance', () => {
       return row.answered === 3 ? true : undefined;
     }, 20_000, 'the three answers to be published');
     // ... and the paused customer stack has not taken them.
-    expect((await customer.get(OrdersService).findIntents(ids)).map((r) => r.status)).toEqual(['submitted', 'submitted', 'submitted']);
+    expect((await customer.get(OrdersService).findIntents(REFERENCE_TENANT_ID, ids)).map((r) => r.status)).toEqual(['submitted', 'submitted', 'submitted']);
     await wall.resumeInbound();
     await eventually(async () => {
-      const rows = await customer.get(OrdersService).findIntents(ids);
+      const rows = await customer.get(OrdersService).findIntents(REFERENCE_TENANT_ID, ids);
       return rows.every((r) => r.status === 'accepted') ? true : undefined;
     }, 20_000, 'the answers to be booked after resuming');
   });
