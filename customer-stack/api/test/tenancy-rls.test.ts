@@ -14,6 +14,7 @@ import { TEST_ADMIN, migratedCustomerDatabase, type MigratedCustomerDatabase } f
 const RLS_EXEMPT: Readonly<Record<string, string>> = {
   account_directory: 'routes wall messages carrying only an opaque accountRef to their tenant; holds opaque references only',
   user_directory: 'auth: finds the tenant of a token\'s user id before any tenant is set; holds opaque ids only',
+  notification_delivery: 'notifications: the dispatcher claims due deliveries across tenants; ids and delivery state only (content sits in notification_outbox, under RLS)',
 };
 
 let fixture: MigratedCustomerDatabase;
