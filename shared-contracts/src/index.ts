@@ -8,3 +8,4 @@ export * from './messages/catalog.js';
 export * from './money/money.js';
 export * from './audit/hash-chain.js';
 export * from './audit/merkle.js';
+export * from './messages/allocation-inputs.js';
