@@ -5,6 +5,7 @@ export interface Secrets {
   postgres: { customer: string; execution: string };
   auth: { jwtPrivateKey: string; totpKey: string; lookupKey: string };
   notifications: { webhookKey: string };
+  privacy: { vaultMasterKey: string };
 }
 export const ROOT: string;
 export function freePort(): Promise<number>;

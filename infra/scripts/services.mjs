@@ -85,6 +85,8 @@ export function generateSecrets() {
       lookupKey: secret(),
     },
     notifications: { webhookKey: secret() },
+    // Wraps every person's data key (AES-256-GCM); erasing a person destroys their data key.
+    privacy: { vaultMasterKey: secret() },
   };
 }
 
@@ -365,6 +367,7 @@ export function stackEnv(stack, { database, natsUrl, secrets, natsAuthenticated,
           AUTH_TOTP_KEY: secrets.auth.totpKey,
           AUTH_LOOKUP_KEY: secrets.auth.lookupKey,
           NOTIFY_WEBHOOK_KEY: secrets.notifications.webhookKey,
+          PRIVACY_VAULT_MASTER_KEY: secrets.privacy.vaultMasterKey,
         }
       : {}),
   };

@@ -10,6 +10,7 @@ import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from './database/schema.js';
 import { AuditModule } from './audit/audit.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrdersModule } from './orders/orders.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
 import { TenantsModule } from './tenancy/tenants.module.js';
 
 /** `extraModules` lets a test mount its own controllers behind the same guard and middleware. */
@@ -19,7 +20,7 @@ export function createCustomerApp(config: CustomerConfig, extraModules: NonNulla
       config,
       entities: CUSTOMER_ENTITIES,
       migrations: CUSTOMER_MIGRATIONS,
-      domain: [CustomerConfigModule.forRoot(config), AuditModule, TenantsModule, AuthModule, NotificationsModule, OrdersModule, ...extraModules],
+      domain: [CustomerConfigModule.forRoot(config), AuditModule, TenantsModule, PrivacyModule, AuthModule, NotificationsModule, OrdersModule, ...extraModules],
     },
     {
       title: 'Bulwark customer stack',

@@ -34,6 +34,8 @@ const CustomerEnvSchema = z.object({
   NOTIFY_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   NOTIFY_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  PRIVACY_VAULT_MASTER_KEY: secret,
+  PRIVACY_PURGE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(3_600_000),
 });
 
 /**
@@ -85,10 +87,18 @@ export interface NotificationsConfig {
   readonly backoffBaseMs: number;
 }
 
+export interface PrivacyConfig {
+  /** AES-256-GCM key wrapping every person's data key. */
+  readonly vaultMasterKey: KeyHandle<KeyObject>;
+  /** How often the retention purge runs. */
+  readonly purgeIntervalMs: number;
+}
+
 export interface CustomerConfig extends StackConfig<'customer'> {
   readonly auth: AuthConfig;
   readonly corsOrigins: readonly string[];
   readonly notifications: NotificationsConfig;
+  readonly privacy: PrivacyConfig;
 }
 
 export const CUSTOMER_CONFIG = Symbol('CUSTOMER_CONFIG');
@@ -144,6 +154,10 @@ export function parseCustomerConfig(env: Readonly<Record<string, string | undefi
       dispatchIntervalMs: e.NOTIFY_DISPATCH_INTERVAL_MS,
       maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
       backoffBaseMs: e.NOTIFY_BACKOFF_BASE_MS,
+    },
+    privacy: {
+      vaultMasterKey: new KeyHandle(createSecretKey(Buffer.from(e.PRIVACY_VAULT_MASTER_KEY, 'base64url').subarray(0, 32))),
+      purgeIntervalMs: e.PRIVACY_PURGE_INTERVAL_MS,
     },
   });
 }

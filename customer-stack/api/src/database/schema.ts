@@ -8,9 +8,11 @@ import { OrderIntentEntity } from '../orders/order-intent.entity.js';
 import { AccountDirectoryEntity } from '../tenancy/account-directory.entity.js';
 import { TenantTierLimitEntity } from '../tenancy/tenant-tier-limit.entity.js';
 import { TenantEntity } from '../tenancy/tenant.entity.js';
+import { PRIVACY_ENTITIES } from '../privacy/privacy.entities.js';
 import { OrderIntents1763700000001 } from './migrations/1763700000001-order-intents.js';
 import { Tenancy1763800000000 } from './migrations/1763800000000-tenancy.js';
 import { AuditChain1763800000001 } from './migrations/1763800000001-audit-chain.js';
+import { Privacy1763800000002 } from './migrations/1763800000002-privacy.js';
 import { Auth1763810000000 } from './migrations/1763810000000-auth.js';
 import { Notifications1763810000001 } from './migrations/1763810000001-notifications.js';
 
@@ -21,6 +23,7 @@ export const CUSTOMER_ENTITIES = [
   AccountDirectoryEntity,
   AuditEntryEntity,
   AuditChainHeadEntity,
+  ...PRIVACY_ENTITIES,
   ...AUTH_ENTITIES,
   ...NOTIFICATION_ENTITIES,
 ];
@@ -29,6 +32,7 @@ export const CUSTOMER_MIGRATIONS = [
   OrderIntents1763700000001,
   Tenancy1763800000000,
   AuditChain1763800000001,
+  Privacy1763800000002,
   Auth1763810000000,
   Notifications1763810000001,
 ];

@@ -1,0 +1,26 @@
+import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { auditActorOf } from '../audit/audit-actor.js';
+import { CurrentPrincipal, Permissions, type Principal } from '../auth/permissions.decorator.js';
+import type { TenantSettings } from './tenant-settings.js';
+import { TenantsService } from './tenants.service.js';
+
+@ApiTags('tenants')
+@Controller('tenants')
+export class TenantsController {
+  constructor(@Inject(TenantsService) private readonly tenants: TenantsService) {}
+
+  @Get('current')
+  @Permissions('tenants:read')
+  @ApiOperation({ summary: "The caller's tenant: brand, residency countries, minimum age, currencies, tier limits" })
+  current(@CurrentPrincipal() principal: Principal): Promise<TenantSettings> {
+    return this.tenants.get(principal.tenantId);
+  }
+
+  @Put('current')
+  @Permissions('tenants:manage')
+  @ApiOperation({ summary: "Replace the caller's tenant settings (audited)" })
+  update(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<TenantSettings> {
+    return this.tenants.update(auditActorOf(principal, 'tenants:manage'), principal.tenantId, body);
+  }
+}
