@@ -5,12 +5,20 @@ import { createStackApp, type StackConfig } from '@bulwark/shared-contracts/plat
 import type { ChainConfig } from './chain/chain-config.js';
 import { ChainModule } from './chain/chain.module.js';
 import { EXECUTION_ENTITIES, EXECUTION_MIGRATIONS } from './database/schema.js';
+import { ExecutionConfigModule, parseExecutionConfig, type ExecutionConfig } from './config/execution-config.js';
 import { IntakeModule } from './intake/intake.service.js';
-import { MarketModule } from './market/instruments.service.js';
+import { MarketModule } from './market/market.module.js';
 
-/** `chain` undefined: the stack runs without the chain module (no settlement on chain, no anchoring). */
-export function createExecutionApp(config: StackConfig<'execution'>, chain?: ChainConfig): Promise<INestApplication> {
-  const domain = [MarketModule, IntakeModule, ...(chain ? [ChainModule.forRoot(chain)] : [])];
+/**
+ * `chain` undefined: the stack runs without the chain module (no settlement on chain, no anchoring).
+ * `execution` holds the stack's own settings (market, members); the defaults suit tests.
+ */
+export function createExecutionApp(
+  config: StackConfig<'execution'>,
+  chain?: ChainConfig,
+  execution: ExecutionConfig = parseExecutionConfig({}),
+): Promise<INestApplication> {
+  const domain = [ExecutionConfigModule.forRoot(execution), MarketModule, IntakeModule, ...(chain ? [ChainModule.forRoot(chain)] : [])];
   return createStackApp(
     { config, entities: EXECUTION_ENTITIES, migrations: EXECUTION_MIGRATIONS, domain },
     {

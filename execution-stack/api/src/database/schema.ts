@@ -1,11 +1,22 @@
 // The execution database: its entities and the ordered list of migrations that build it.
 // It holds opaque references and USD amounts only (proved by the schema PII test).
 import { InstrumentEntity } from '../market/instrument.entity.js';
+import { MarketCandleEntity, MarketJournalEntity, MarketOrderEntity, MarketSnapshotEntity, MarketTradeEntity } from '../market/market-records.entity.js';
 import { OmnibusIntentEntity } from '../intake/omnibus-intent.entity.js';
 import { CHAIN_ENTITIES } from '../chain/chain.entity.js';
 import { Wall1763700000000 } from '@bulwark/shared-contracts/platform';
 import { Intake1763700000001 } from './migrations/1763700000001-intake.js';
+import { Market1763800000000 } from './migrations/1763800000000-market.js';
 import { Chain1763810000000 } from './migrations/1763810000000-chain.js';
 
-export const EXECUTION_ENTITIES = [InstrumentEntity, OmnibusIntentEntity, ...CHAIN_ENTITIES];
-export const EXECUTION_MIGRATIONS = [Wall1763700000000, Intake1763700000001, Chain1763810000000];
+export const EXECUTION_ENTITIES = [
+  InstrumentEntity,
+  OmnibusIntentEntity,
+  MarketJournalEntity,
+  MarketSnapshotEntity,
+  MarketOrderEntity,
+  MarketTradeEntity,
+  MarketCandleEntity,
+  ...CHAIN_ENTITIES,
+];
+export const EXECUTION_MIGRATIONS = [Wall1763700000000, Intake1763700000001, Market1763800000000, Chain1763810000000];

@@ -5,7 +5,8 @@ import { Inject, Injectable, Module, Optional, type OnModuleInit } from '@nestjs
 import { assert, decimal, type MessageBody } from '@bulwark/shared-contracts';
 import { enqueueOutbound, type InboundMessage, type OutboundMessage, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { WallService } from '@bulwark/shared-contracts/platform';
-import { InstrumentsService, MarketModule, type Instrument } from '../market/instruments.service.js';
+import { InstrumentsService, type Instrument } from '../market/instruments.service.js';
+import { MarketModule } from '../market/market.module.js';
 import { ChainUnavailableError } from '../chain/chain-rpc.js';
 import { ChainService, type PreTradeRefusal } from '../chain/chain.service.js';
 

@@ -1,0 +1,36 @@
+// The execution stack's own settings (market, member API, market-maker simulator), parsed once
+// from the environment next to the platform's StackConfig. The process refuses to start on a
+// bad value; nothing else reads process.env.
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { z } from 'zod';
+import { deepFreeze, parseEnv } from '@bulwark/shared-contracts/wall';
+
+const ExecutionEnv = z.object({
+  /** Unsent bytes a feed client may hold on the server before it is dropped as a slow consumer. */
+  MARKET_FEED_CLIENT_BUFFER_BYTES: z.coerce.number().int().min(4_096).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** A snapshot every this many journaled commands bounds the replay after a restart. */
+  MARKET_SNAPSHOT_EVERY_COMMANDS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /** How often the books are checked for due auctions and good-till-date expiries. */
+  MARKET_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+});
+
+export interface ExecutionConfig {
+  readonly market: { readonly feedClientBufferBytes: number; readonly snapshotEveryCommands: number; readonly tickMs: number };
+}
+
+export const EXECUTION_CONFIG = Symbol('EXECUTION_CONFIG');
+
+export function parseExecutionConfig(env: Readonly<Record<string, string | undefined>>): ExecutionConfig {
+  const e = parseEnv(ExecutionEnv, env);
+  return deepFreeze({
+    market: { feedClientBufferBytes: e.MARKET_FEED_CLIENT_BUFFER_BYTES, snapshotEveryCommands: e.MARKET_SNAPSHOT_EVERY_COMMANDS, tickMs: e.MARKET_TICK_MS },
+  });
+}
+
+@Global()
+@Module({})
+export class ExecutionConfigModule {
+  static forRoot(config: ExecutionConfig): DynamicModule {
+    return { module: ExecutionConfigModule, providers: [{ provide: EXECUTION_CONFIG, useValue: config }], exports: [EXECUTION_CONFIG] };
+  }
+}
