@@ -108,20 +108,19 @@ describe('sessions', () => {
 
 describe('volatility breaker', () => {
   it('halts on a 10 % move, and after the cool-down reopens through a call auction at the volume-maximising price', async () => {
-    const instrument = await listing({ haltMoveBps: 1_000, haltWindowMs: 60_000, haltCooldownMs: 400 });
+    const instrument = await listing({ haltMoveBps: 1_000, haltWindowMs: 60_000, haltCooldownMs: 1_500 });
     await order(instrument, 'sell', '10.00', 1);
     await order(instrument, 'buy', '10.00', 1);
     await order(instrument, 'sell', '11.00', 5);
     await order(instrument, 'buy', '11.00', 1); // 10 → 11: +10 %
     expect((await market.book(instrument.id, 5))?.state).toBe('halted');
-    await order(instrument, 'buy', '11.20', 2);
-    await order(instrument, 'buy', '11.10', 3);
-    await order(instrument, 'sell', '11.30', 4);
+    await Promise.all([order(instrument, 'buy', '11.20', 2), order(instrument, 'buy', '11.10', 3), order(instrument, 'sell', '11.30', 4)]);
+    expect((await market.book(instrument.id, 5))?.auctionOrders).toBe(3); // all collected before the cool-down ended
     // The timer runs the auction once the cool-down is over: 11.00 crosses 4 lots of the 5 bid.
     const book = await eventually(async () => {
       const view = await market.book(instrument.id, 5);
       return view?.state === 'open' ? view : undefined;
-    }, 5_000, 'the auction to reopen the market');
+    }, 8_000, 'the auction to reopen the market');
     expect(book).toMatchObject({ lastPrice: '11', bids: [['11.1', '1']], asks: [['11.3', '4']] });
     const auction = await db().query(
       `SELECT price::int AS price, quantity::int AS lots FROM market_trade WHERE instrument_id = $1 AND aggressor = 'auction' ORDER BY trade_seq`,

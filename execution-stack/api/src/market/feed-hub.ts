@@ -35,6 +35,7 @@ interface Channel {
   bids: Map<string, string>;
   asks: Map<string, string>;
   state: string;
+  resumeAt: number | null;
   lastPrice: string | null;
   readonly subscribers: Set<FeedClientState>;
 }
@@ -92,6 +93,7 @@ export class FeedHub {
       bids: depthOf(book, scale, Side.Buy),
       asks: depthOf(book, scale, Side.Sell),
       state: book.state.state,
+      resumeAt: book.state.resumeAtMs,
       lastPrice: book.lastPrice === null ? null : priceText(book.lastPrice, scale.tickSize),
       subscribers: held?.subscribers ?? new Set(),
     });
@@ -120,6 +122,7 @@ export class FeedHub {
     for (const event of batch.events) {
       if (event.kind !== 'status') continue;
       channel.state = event.state;
+      channel.resumeAt = event.resumeAtMs;
       messages.push({ type: 'status', instrumentId, seq: 0, state: event.state, reason: event.reason, resumeAt: event.resumeAtMs });
     }
     for (const message of messages) {
@@ -127,6 +130,13 @@ export class FeedHub {
       const text = JSON.stringify({ ...message, seq: channel.seq });
       for (const client of channel.subscribers) this.send(client, text);
     }
+  }
+
+  /** The committed view of a book: what the last published batch left (never a batch still being journaled). */
+  committed(instrumentId: string): { state: string; resumeAt: number | null; lastPrice: string | null; bids: Level[]; asks: Level[] } | null {
+    const c = this.channels.get(instrumentId);
+    if (!c) return null;
+    return { state: c.state, resumeAt: c.resumeAt, lastPrice: c.lastPrice, bids: [...c.bids.entries()], asks: [...c.asks.entries()] };
   }
 
   /** The channel's state as a snapshot message (what increments after `seq` build on). */

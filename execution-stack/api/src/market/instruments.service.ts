@@ -34,7 +34,7 @@ export const NewInstrument = z
   })
   .transform((input, context) => {
     const priceMin = input.priceMin ?? input.tickSize;
-    const priceMax = input.priceMax ?? (input.kind === 'event' ? '1' : decimal(input.tickSize).times(SECURITY_DEFAULT_PRICE_TICKS_MAX).toString());
+    const priceMax = input.priceMax ?? (input.kind === 'event' ? '1' : decimal(input.tickSize).times(decimal(String(SECURITY_DEFAULT_PRICE_TICKS_MAX))).toString());
     const min = priceToTicks(priceMin, input.tickSize);
     const max = priceToTicks(priceMax, input.tickSize);
     const band = priceToTicks(input.bandWidth, input.tickSize);

@@ -1,8 +1,6 @@
 // The market: one desk (single writer, journaled book) per listed instrument, the clock that
 // drives due auctions and expiries, the feed, and the read side (book, orders, trades, candles).
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { Side } from '@bulwark/engine';
-import { priceText, quantityText } from './wire-decimal.js';
 import { decimal } from '@bulwark/shared-contracts';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
@@ -144,18 +142,16 @@ export class MarketService implements OnModuleInit, OnModuleDestroy {
 
   async book(instrumentId: string, levels: number): Promise<BookView | null> {
     const desk = await this.desk(instrumentId);
-    if (!desk) return null;
-    const { book, instrument } = desk;
-    const side = (s: Side) => book.engine.depth(s, levels).map((l): [string, string] => [priceText(l.priceTicks, instrument.tickSize), quantityText(l.lots, instrument.lotSize)]);
-    const state = book.state;
+    const view = this.feed.committed(instrumentId);
+    if (!desk || !view) return null;
     return {
       instrumentId,
-      state: state.state,
-      resumeAt: state.resumeAtMs,
-      lastPrice: book.lastPrice === null ? null : priceText(book.lastPrice, instrument.tickSize),
-      bids: side(Side.Buy),
-      asks: side(Side.Sell),
-      auctionOrders: book.auctionOrders().length,
+      state: view.state,
+      resumeAt: view.resumeAt,
+      lastPrice: view.lastPrice,
+      bids: view.bids.slice(0, levels).map(([p, q]) => [p, q]),
+      asks: view.asks.slice(0, levels).map(([p, q]) => [p, q]),
+      auctionOrders: desk.book.auctionOrders().length,
     };
   }
 
