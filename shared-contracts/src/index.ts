@@ -9,3 +9,4 @@ export * from './money/money.js';
 export * from './audit/hash-chain.js';
 export * from './audit/merkle.js';
 export * from './messages/allocation-inputs.js';
+export * from './audit/audit-export.js';

@@ -1,0 +1,2 @@
+export * from './anchors.js';
+export * from './verify-file.js';
