@@ -7,7 +7,7 @@ import { AUDIT_GENESIS_HASH, assert, findFirstBreak, type ChainedEntry } from '@
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { AuditError } from './audit.errors.js';
-import { hashAuditEntry, hashedFieldsOf, type AuditRecordFields } from './audit-fields.js';
+import { hashAuditEntryFast, hashedFieldsOf, type AuditRecordFields } from './audit-fields.js';
 import { checkAuditInput, type AuditInput } from './audit-input.js';
 import { AUDIT_BATCH_MAX, AUDIT_CHAIN_PAGE_MAX } from './audit-limits.js';
 import { AuditRepository, type AuditRow, type NewAuditRow } from './audit.repository.js';
@@ -68,7 +68,7 @@ export class AuditService {
     const rows: NewAuditRow[] = checked.map((entry) => {
       seq += 1n;
       const fields = { ...entry, seq, time };
-      const hash = hashAuditEntry(prevHash, fields);
+      const hash = hashAuditEntryFast(prevHash, fields);
       const row = { ...fields, prevHash, hash };
       prevHash = hash;
       return row;
