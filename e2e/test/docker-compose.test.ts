@@ -9,6 +9,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import { parseStackConfig } from '@bulwark/shared-contracts/platform';
+import { generateSecrets, stackEnv } from '../../infra/scripts/services.mjs';
+import { parseCustomerConfig } from '../../customer-stack/api/src/config/customer-config.js';
+import { parseChainConfig } from '../../execution-stack/api/src/chain/chain-config.js';
+import { parseExecutionConfig } from '../../execution-stack/api/src/config/execution-config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const composeText = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
@@ -79,6 +84,37 @@ describe('docker-compose.yml', () => {
     const secretValues = Object.values(services).flatMap((s) => Object.entries(s.environment ?? {})).filter(([key]) => /PASSWORD|SECRET/.test(key));
     expect(secretValues.length).toBeGreaterThan(0);
     for (const [key, value] of secretValues) expect([key, String(value).startsWith('${')]).toEqual([key, true]);
+  });
+
+  // Each stack container gets every setting its configuration requires in production: the
+  // compose environment, with every ${...} filled by a valid value of the same setting (as npm
+  // start generates them), must parse. A stack that gains a required setting fails here until
+  // docker-compose.yml passes it.
+  it.each(['customer', 'execution'] as const)('passes the %s stack every setting its production configuration requires', (stack) => {
+    const local: Record<string, string> = {
+      ...stackEnv(stack, { database: { url: 'postgres://a:b@db/x', ownerUrl: 'postgres://c:d@db/x' }, natsUrl: 'nats://n:4222', secrets: generateSecrets(), natsAuthenticated: true, port: 3000 }),
+      CHAIN_SIGNER_KEY: `0x${'ab'.repeat(32)}`,
+      CHAIN_WALLET_MNEMONIC: 'test test test test test test test test test test test junk',
+      SMTP_URL: 'smtps://relay.example.net:465',
+    };
+    const environment = services[`${stack}-stack`]?.environment ?? {};
+    const env: Record<string, string> = { NODE_ENV: 'production' };
+    for (const [name, raw] of Object.entries(environment)) {
+      const value = String(raw);
+      if (/^\$\{[A-Z0-9_]+(:?[?-][^}]*)?\}$/.test(value)) {
+        expect([name, local[name] !== undefined]).toEqual([name, true]);
+        env[name] = local[name]!;
+      } else {
+        env[name] = value.replace(/\$\{[^}]+\}/g, 'x');
+      }
+    }
+    if (stack === 'customer') {
+      expect(() => parseCustomerConfig(env)).not.toThrow();
+    } else {
+      expect(() => parseStackConfig('execution', env)).not.toThrow();
+      expect(parseChainConfig(env)).toBeDefined();
+      expect(() => parseExecutionConfig(env)).not.toThrow();
+    }
   });
 
   const cli = composeCli();
