@@ -92,7 +92,9 @@ describe('docker-compose.yml', () => {
   // docker-compose.yml passes it.
   it.each(['customer', 'execution'] as const)('passes the %s stack every setting its production configuration requires', (stack) => {
     const local: Record<string, string> = {
-      ...stackEnv(stack, { database: { url: 'postgres://a:b@db/x', ownerUrl: 'postgres://c:d@db/x' }, natsUrl: 'nats://n:4222', secrets: generateSecrets(), natsAuthenticated: true, port: 3000 }),
+      ...stackEnv(stack, {
+        database: { url: 'postgres://a:b@db/x', ownerUrl: 'postgres://c:d@db/x' }, natsUrl: 'nats://n:4222', secrets: generateSecrets(), natsAuthenticated: true, port: 3000,
+      }),
       CHAIN_SIGNER_KEY: `0x${'ab'.repeat(32)}`,
       CHAIN_WALLET_MNEMONIC: 'test test test test test test test test test test test junk',
       SMTP_URL: 'smtps://relay.example.net:465',
