@@ -1,6 +1,6 @@
 // The execution stack: no personal data at all. Its domain modules are listed here; the
 // platform (logs, health, metrics, database, the wall) comes from StackModule.
-import type { INestApplication } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { createStackApp, type StackConfig } from '@bulwark/shared-contracts/platform';
 import type { ChainConfig } from './chain/chain-config.js';
 import { ChainModule } from './chain/chain.module.js';
@@ -8,17 +8,31 @@ import { EXECUTION_ENTITIES, EXECUTION_MIGRATIONS } from './database/schema.js';
 import { ExecutionConfigModule, parseExecutionConfig, type ExecutionConfig } from './config/execution-config.js';
 import { IntakeModule } from './intake/intake.service.js';
 import { MarketModule } from './market/market.module.js';
+import { POST_TRADE_CONFIG, parsePostTradeConfig, type PostTradeConfig } from './aggregation/post-trade-config.js';
+
+/** The post-trade settings, visible to every post-trade module. */
+@Global()
+@Module({})
+class PostTradeConfigModule {
+  static forRoot(config: PostTradeConfig): DynamicModule {
+    return { module: PostTradeConfigModule, providers: [{ provide: POST_TRADE_CONFIG, useValue: config }], exports: [POST_TRADE_CONFIG] };
+  }
+}
 
 /**
  * `chain` undefined: the stack runs without the chain module (no settlement on chain, no anchoring).
- * `execution` holds the stack's own settings (market, members); the defaults suit tests.
+ * `execution` holds the stack's own settings (market, members), `postTrade` the post-trade ones; the defaults suit tests.
  */
 export function createExecutionApp(
   config: StackConfig<'execution'>,
   chain?: ChainConfig,
   execution: ExecutionConfig = parseExecutionConfig({}),
+  postTrade: PostTradeConfig = parsePostTradeConfig({}),
 ): Promise<INestApplication> {
-  const domain = [ExecutionConfigModule.forRoot(execution), MarketModule, IntakeModule, ...(chain ? [ChainModule.forRoot(chain)] : [])];
+  const domain = [
+    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, IntakeModule,
+    ...(chain ? [ChainModule.forRoot(chain)] : []),
+  ];
   return createStackApp(
     { config, entities: EXECUTION_ENTITIES, migrations: EXECUTION_MIGRATIONS, domain },
     {

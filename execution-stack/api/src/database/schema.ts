@@ -4,10 +4,16 @@ import { InstrumentEntity } from '../market/instrument.entity.js';
 import { MarketCandleEntity, MarketJournalEntity, MarketOrderEntity, MarketSnapshotEntity, MarketTradeEntity } from '../market/market-records.entity.js';
 import { OmnibusIntentEntity } from '../intake/omnibus-intent.entity.js';
 import { CHAIN_ENTITIES } from '../chain/chain.entity.js';
+import { AGGREGATION_ENTITIES } from '../aggregation/aggregation.entity.js';
+import { AllocationEntity } from '../allocation/allocation.entity.js';
+import { InstrumentEventEntity, PayoutEntity } from '../resolution/resolution.entity.js';
+import { SETTLEMENT_ENTITIES } from '../settlement/settlement.entity.js';
+import { ReconciliationBreakEntity, StatementSentEntity } from '../reconciliation/reconciliation.entity.js';
 import { Wall1763700000000 } from '@bulwark/shared-contracts/platform';
 import { Intake1763700000001 } from './migrations/1763700000001-intake.js';
 import { Market1763800000000 } from './migrations/1763800000000-market.js';
 import { Chain1763810000000 } from './migrations/1763810000000-chain.js';
+import { PostTrade1763820000000 } from './migrations/1763820000000-post-trade.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -18,5 +24,12 @@ export const EXECUTION_ENTITIES = [
   MarketTradeEntity,
   MarketCandleEntity,
   ...CHAIN_ENTITIES,
+  ...AGGREGATION_ENTITIES,
+  AllocationEntity,
+  InstrumentEventEntity,
+  PayoutEntity,
+  ...SETTLEMENT_ENTITIES,
+  ReconciliationBreakEntity,
+  StatementSentEntity,
 ];
-export const EXECUTION_MIGRATIONS = [Wall1763700000000, Intake1763700000001, Market1763800000000, Chain1763810000000];
+export const EXECUTION_MIGRATIONS = [Wall1763700000000, Intake1763700000001, Market1763800000000, Chain1763810000000, PostTrade1763820000000];

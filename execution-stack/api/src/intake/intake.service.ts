@@ -9,6 +9,7 @@ import { InstrumentsService, type Instrument } from '../market/instruments.servi
 import { MarketModule } from '../market/market.module.js';
 import { ChainUnavailableError } from '../chain/chain-rpc.js';
 import { ChainService, type PreTradeRefusal } from '../chain/chain.service.js';
+import { AggregationModule, AggregationService } from '../aggregation/aggregation.service.js';
 
 type IntentRejectCode = MessageBody<'intent.rejected.v1'>['code'];
 
@@ -33,6 +34,7 @@ export class IntakeService implements OnModuleInit {
   constructor(
     @Inject(WallService) private readonly wall: WallService,
     @Inject(InstrumentsService) private readonly instruments: InstrumentsService,
+    @Inject(AggregationService) private readonly aggregation: AggregationService,
     // Present when the stack runs with a chain: intents are then simulated on chain before acceptance.
     @Optional() @Inject(ChainService) private readonly chain: ChainService | null = null,
   ) {}
@@ -92,9 +94,11 @@ export class IntakeService implements OnModuleInit {
     );
     const now = new Date().toISOString();
     const answers: OutboundMessage[] = [];
+    const admitted: MessageBody<'intent.submitted.v1'>[] = [];
     for (const { message, refusal } of decided) {
       if (!inserted.has(message.body.intentId)) continue;
       inserted.delete(message.body.intentId); // a second copy inside the same batch is answered once
+      if (!refusal) admitted.push(message.body);
       const { intentId, accountRef } = message.body;
       answers.push(
         refusal
@@ -104,9 +108,10 @@ export class IntakeService implements OnModuleInit {
     }
     assert(answers.length <= messages.length, 'at most one answer per intent');
     await enqueueOutbound(tx, answers);
+    await this.aggregation.admit(tx, admitted); // accepted intents wait in their pools from the same commit
     this.wall.nudge();
   }
 }
 
-@Module({ imports: [MarketModule], providers: [IntakeService], exports: [IntakeService] })
+@Module({ imports: [MarketModule, AggregationModule], providers: [IntakeService], exports: [IntakeService] })
 export class IntakeModule {}

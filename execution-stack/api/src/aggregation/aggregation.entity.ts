@@ -1,0 +1,132 @@
+import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+
+/**
+ * An accepted intent in the aggregator: waiting in its pool's window, then part of one omnibus
+ * order. `seq` is the acceptance order the allocation's tie-break uses.
+ */
+@Entity({ name: 'pooled_intent' })
+@Unique('pooled_intent_seq', ['seq'])
+@Index('pooled_intent_window', ['status', 'tenantRef', 'instrumentId', 'side', 'limitPrice', 'timeInForce'])
+@Index('pooled_intent_order', ['orderRef', 'seq'])
+@Check('pooled_intent_status', `"status" IN ('waiting', 'pooled', 'done')`)
+@Check('pooled_intent_open', `"open_quantity" >= 0 AND "open_quantity" <= "quantity" AND "quantity" > 0`)
+@Check('pooled_intent_pooled', `("status" = 'waiting') = ("order_ref" IS NULL)`)
+export class PooledIntentEntity {
+  @PrimaryColumn({ name: 'intent_id', type: 'uuid' })
+  intentId!: string;
+
+  @Column({ type: 'bigint' })
+  seq!: string;
+
+  @Column({ name: 'tenant_ref', type: 'uuid' })
+  tenantRef!: string;
+
+  @Column({ name: 'account_ref', type: 'uuid' })
+  accountRef!: string;
+
+  @Column({ name: 'instrument_id', type: 'uuid' })
+  instrumentId!: string;
+
+  @Column({ type: 'text' })
+  side!: 'buy' | 'sell';
+
+  @Column({ name: 'limit_price', type: 'numeric', precision: 38, scale: 18 })
+  limitPrice!: string;
+
+  @Column({ name: 'time_in_force', type: 'text' })
+  timeInForce!: 'GTC' | 'IOC' | 'FOK';
+
+  @Column({ type: 'numeric', precision: 38, scale: 18 })
+  quantity!: string;
+
+  @Column({ name: 'open_quantity', type: 'numeric', precision: 38, scale: 18 })
+  openQuantity!: string;
+
+  @Column({ type: 'text' })
+  status!: 'waiting' | 'pooled' | 'done';
+
+  @Column({ name: 'order_ref', type: 'uuid', nullable: true })
+  orderRef!: string | null;
+
+  @Column({ name: 'accepted_at', type: 'timestamptz' })
+  acceptedAt!: Date;
+}
+
+/** One omnibus order: a pool sent to one venue. */
+@Entity({ name: 'omnibus_order' })
+@Index('omnibus_order_open', ['status', 'venue'])
+@Check('omnibus_order_status', `"status" IN ('new', 'working', 'done')`)
+@Check('omnibus_order_filled', `"filled_quantity" >= 0 AND "filled_quantity" <= "quantity"`)
+export class OmnibusOrderEntity {
+  @PrimaryColumn({ name: 'order_ref', type: 'uuid' })
+  orderRef!: string;
+
+  @Column({ name: 'tenant_ref', type: 'uuid' })
+  tenantRef!: string;
+
+  @Column({ name: 'instrument_id', type: 'uuid' })
+  instrumentId!: string;
+
+  @Column({ type: 'text' })
+  side!: 'buy' | 'sell';
+
+  @Column({ name: 'limit_price', type: 'numeric', precision: 38, scale: 18 })
+  limitPrice!: string;
+
+  @Column({ name: 'time_in_force', type: 'text' })
+  timeInForce!: 'GTC' | 'IOC' | 'FOK';
+
+  @Column({ type: 'numeric', precision: 38, scale: 18 })
+  quantity!: string;
+
+  @Column({ name: 'filled_quantity', type: 'numeric', precision: 38, scale: 18, default: 0 })
+  filledQuantity!: string;
+
+  @Column({ type: 'text' })
+  venue!: string;
+
+  @Column({ type: 'text' })
+  status!: 'new' | 'working' | 'done';
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** One execution of an omnibus order at a venue, allocated once (`round_ref`). */
+@Entity({ name: 'omnibus_fill' })
+@Index('omnibus_fill_order', ['orderRef'])
+@Index('omnibus_fill_period', ['tradedAt'])
+@Check('omnibus_fill_positive', `"price" > 0 AND "quantity" > 0`)
+export class OmnibusFillEntity {
+  @PrimaryColumn({ name: 'fill_ref', type: 'uuid' })
+  fillRef!: string;
+
+  @Column({ name: 'order_ref', type: 'uuid' })
+  orderRef!: string;
+
+  @Column({ name: 'tenant_ref', type: 'uuid' })
+  tenantRef!: string;
+
+  @Column({ name: 'instrument_id', type: 'uuid' })
+  instrumentId!: string;
+
+  @Column({ type: 'text' })
+  side!: 'buy' | 'sell';
+
+  @Column({ type: 'text' })
+  venue!: string;
+
+  @Column({ type: 'numeric', precision: 38, scale: 18 })
+  price!: string;
+
+  @Column({ type: 'numeric', precision: 38, scale: 18 })
+  quantity!: string;
+
+  @Column({ name: 'round_ref', type: 'uuid', nullable: true })
+  roundRef!: string | null;
+
+  @Column({ name: 'traded_at', type: 'timestamptz' })
+  tradedAt!: Date;
+}
+
+export const AGGREGATION_ENTITIES = [PooledIntentEntity, OmnibusOrderEntity, OmnibusFillEntity];

@@ -1,0 +1,255 @@
+// Omnibus aggregation: accepted intents wait in a pool per (tenant, instrument, side, limit,
+// time in force); a pool's window closes after windowMs, or once its quantity or intent count
+// reaches its limit, and becomes one omnibus order routed to the best venue. Fills come back
+// (at once, or later for a resting GTC order), are stored and allocated in one transaction.
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { assert, decimal, sumDecimals, type MessageBody } from '@bulwark/shared-contracts';
+import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
+import { AllocationModule, AllocationService } from '../allocation/allocation.service.js';
+import type { VenueFill } from '../allocation/pro-rata-allocation.js';
+import { PostTradeAuditModule, PostTradeAuditService } from '../settlement/post-trade-audit.service.js';
+import { POST_TRADE_CONFIG, type PostTradeConfig } from './post-trade-config.js';
+import { SandboxVenue } from './sandbox-venue.js';
+import { BreakerVenue, VENUES, VenueUnavailableError, routeOrder, type Venue, type VenueExecution, type VenueOrder } from './venue.js';
+
+/** Pools closed, orders sent and working orders polled per tick. */
+export const POOLS_PER_TICK_MAX = 100;
+export const ORDERS_PER_TICK_MAX = 100;
+
+interface OrderRow {
+  order_ref: string;
+  tenant_ref: string;
+  instrument_id: string;
+  side: 'buy' | 'sell';
+  limit_price: string;
+  time_in_force: 'GTC' | 'IOC' | 'FOK';
+  quantity: string;
+  venue: string;
+}
+
+const toVenueOrder = (row: OrderRow): VenueOrder => ({
+  orderRef: row.order_ref, tenantRef: row.tenant_ref, instrumentId: row.instrument_id, side: row.side,
+  limitPrice: decimal(row.limit_price).toString(), quantity: decimal(row.quantity).toString(), timeInForce: row.time_in_force,
+});
+
+@Injectable()
+export class AggregationService {
+  private readonly logger = new Logger(AggregationService.name);
+
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(POST_TRADE_CONFIG) private readonly config: PostTradeConfig,
+    @Inject(VENUES) private readonly venues: readonly Venue[],
+    @Inject(AllocationService) private readonly allocation: AllocationService,
+    @Inject(PostTradeAuditService) private readonly audit: PostTradeAuditService,
+    @Inject(WallService) private readonly wall: WallService,
+  ) {
+    assert(venues.length > 0, 'at least one venue');
+  }
+
+  /** Admits accepted intents into their pools, in the intake's transaction. */
+  async admit(tx: SqlTx, intents: readonly MessageBody<'intent.submitted.v1'>[]): Promise<void> {
+    if (intents.length === 0) return;
+    await tx.query(
+      `INSERT INTO pooled_intent (intent_id, seq, tenant_ref, account_ref, instrument_id, side, limit_price, time_in_force, quantity, open_quantity, status, accepted_at)
+       SELECT i.id, nextval('pooled_intent_seq_gen'), i.tenant, i.account, i.instrument, i.side, i.price, i.tif, i.qty, i.qty, 'waiting', clock_timestamp()
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::text[], $8::numeric[])
+              WITH ORDINALITY AS i(id, tenant, account, instrument, side, price, tif, qty, n)
+        ORDER BY i.n
+       ON CONFLICT (intent_id) DO NOTHING`,
+      [
+        intents.map((i) => i.intentId), intents.map((i) => i.tenantRef), intents.map((i) => i.accountRef), intents.map((i) => i.instrumentId),
+        intents.map((i) => i.side), intents.map((i) => i.limitPrice), intents.map((i) => i.timeInForce), intents.map((i) => i.quantity),
+      ],
+    );
+  }
+
+  /** Closes every due window into an omnibus order; returns the new order refs. */
+  async closeWindows(): Promise<string[]> {
+    return this.db.transaction(async (tx) => {
+      const due = await tx.query<{ tenant_ref: string; instrument_id: string; side: string; limit_price: string; time_in_force: string }>(
+        `SELECT tenant_ref, instrument_id, side, limit_price, time_in_force FROM pooled_intent WHERE status = 'waiting'
+          GROUP BY tenant_ref, instrument_id, side, limit_price, time_in_force
+         HAVING min(accepted_at) <= clock_timestamp() - make_interval(secs => $1::double precision / 1000)
+             OR sum(quantity) >= $2::numeric OR count(*) >= $3
+          LIMIT $4`,
+        [this.config.windowMs, this.config.windowQuantityMax, this.config.windowIntentsMax, POOLS_PER_TICK_MAX],
+      );
+      const orders: string[] = [];
+      for (const pool of due) {
+        const orderRef = randomUUID();
+        // The earliest intents up to the window's limits; the rest wait for the next window.
+        const taken = await tx.query<{ quantity: string }>(
+          `WITH locked AS (
+             SELECT intent_id, quantity, seq FROM pooled_intent
+              WHERE status = 'waiting' AND tenant_ref = $1 AND instrument_id = $2 AND side = $3 AND limit_price = $4 AND time_in_force = $5
+              FOR UPDATE SKIP LOCKED),
+           ranked AS (SELECT intent_id, sum(quantity) OVER (ORDER BY seq) AS running, row_number() OVER (ORDER BY seq) AS n FROM locked)
+           UPDATE pooled_intent p SET status = 'pooled', order_ref = $6
+             FROM ranked r WHERE p.intent_id = r.intent_id AND r.n <= $7 AND (r.n = 1 OR r.running <= $8::numeric)
+           RETURNING p.quantity`,
+          [pool.tenant_ref, pool.instrument_id, pool.side, pool.limit_price, pool.time_in_force, orderRef, this.config.windowIntentsMax, this.config.windowQuantityMax],
+        );
+        if (taken.length === 0) continue;
+        const quantity = sumDecimals(taken.map((t) => decimal(t.quantity).toString()));
+        await tx.query(
+          `INSERT INTO omnibus_order (order_ref, tenant_ref, instrument_id, side, limit_price, time_in_force, quantity, filled_quantity, venue, status, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 0, '', 'new', clock_timestamp())`,
+          [orderRef, pool.tenant_ref, pool.instrument_id, pool.side, pool.limit_price, pool.time_in_force, quantity],
+        );
+        await this.audit.record(tx, {
+          actor: 'system:aggregation', action: 'omnibus_order.created', resource: `omnibus_order:${orderRef}`,
+          diff: { instrumentId: pool.instrument_id, side: pool.side, limitPrice: decimal(pool.limit_price).toString(), quantity, intents: taken.length },
+        });
+        orders.push(orderRef);
+      }
+      return orders;
+    });
+  }
+
+  private venue(id: string): Venue {
+    const venue = this.venues.find((v) => v.id === id);
+    assert(venue, `venue ${id} is configured`);
+    return venue;
+  }
+
+  /** Routes and sends new orders. A venue that fails leaves its order new, to be routed again. */
+  async sendNewOrders(): Promise<number> {
+    const orders = await this.db.transaction((tx) =>
+      tx.query<OrderRow>(`SELECT * FROM omnibus_order WHERE status = 'new' ORDER BY created_at LIMIT $1`, [ORDERS_PER_TICK_MAX]),
+    );
+    let sent = 0;
+    for (const row of orders) {
+      const order = toVenueOrder(row);
+      const routed = await routeOrder(this.venues, order);
+      if (!routed) continue; // every venue is down: try again next tick
+      // Claimed for the venue before the call, so a crash never sends the same order twice.
+      const claimed = await this.db.transaction((tx) =>
+        tx.query(`UPDATE omnibus_order SET status = 'working', venue = $2 WHERE order_ref = $1 AND status = 'new' RETURNING order_ref`, [row.order_ref, routed.venue.id]),
+      );
+      if (claimed.length === 0) continue;
+      let execution: VenueExecution;
+      try {
+        execution = await routed.venue.submit(order);
+      } catch (error) {
+        if (!(error instanceof VenueUnavailableError)) throw error;
+        this.logger.warn({ event: 'aggregation.venue.failed', orderRef: row.order_ref, venue: routed.venue.id }, 'venue failed: order routed again next tick');
+        await this.db.transaction((tx) => tx.query(`UPDATE omnibus_order SET status = 'new', venue = '' WHERE order_ref = $1`, [row.order_ref]));
+        continue;
+      }
+      await this.db.transaction((tx) => this.recordExecution(tx, { ...row, venue: routed.venue.id }, execution));
+      sent++;
+    }
+    return sent;
+  }
+
+  /** Collects later fills of working orders. */
+  async pollWorkingOrders(): Promise<number> {
+    const orders = await this.db.transaction((tx) =>
+      tx.query<OrderRow>(`SELECT * FROM omnibus_order WHERE status = 'working' ORDER BY created_at LIMIT $1`, [ORDERS_PER_TICK_MAX]),
+    );
+    let filled = 0;
+    for (const row of orders) {
+      let execution: VenueExecution;
+      try {
+        execution = await this.venue(row.venue).poll(row.order_ref);
+      } catch (error) {
+        if (error instanceof VenueUnavailableError) continue;
+        throw error;
+      }
+      await this.db.transaction((tx) => this.recordExecution(tx, row, execution));
+      filled += execution.fills.length;
+    }
+    return filled;
+  }
+
+  /** Stores an execution's fills, updates the order and allocates the round: one transaction. */
+  async recordExecution(tx: SqlTx, row: OrderRow, execution: VenueExecution): Promise<void> {
+    const [locked] = await tx.query<{ status: string; quantity: string; filled_quantity: string }>(
+      `SELECT status, quantity, filled_quantity FROM omnibus_order WHERE order_ref = $1 FOR UPDATE`,
+      [row.order_ref],
+    );
+    assert(locked?.status === 'working', 'fills are recorded for a working order');
+    const roundRef = randomUUID();
+    const fills: VenueFill[] = execution.fills.map((f) => ({ ...f, price: decimal(f.price).toString(), quantity: decimal(f.quantity).toString() }));
+    const inserted = fills.length === 0 ? [] : await tx.query<{ fill_ref: string }>(
+      `INSERT INTO omnibus_fill (fill_ref, order_ref, tenant_ref, instrument_id, side, venue, price, quantity, round_ref, traded_at)
+       SELECT f.ref, $1, $2, $3, $4, $5, f.price, f.qty, $6, clock_timestamp()
+         FROM unnest($7::uuid[], $8::numeric[], $9::numeric[]) AS f(ref, price, qty)
+       ON CONFLICT (fill_ref) DO NOTHING RETURNING fill_ref`,
+      [row.order_ref, row.tenant_ref, row.instrument_id, row.side, row.venue, roundRef, fills.map((f) => f.fillRef), fills.map((f) => f.price), fills.map((f) => f.quantity)],
+    );
+    const fresh = fills.filter((f) => inserted.some((i) => i.fill_ref === f.fillRef)); // a fill reported twice is allocated once
+    const filledNow = sumDecimals(fresh.map((f) => f.quantity));
+    const filledTotal = decimal(locked.filled_quantity).plus(decimal(filledNow));
+    assert(filledTotal.lte(decimal(locked.quantity)), 'a venue never fills more than the order');
+    const done = !execution.working || filledTotal.eq(decimal(locked.quantity));
+    await tx.query(`UPDATE omnibus_order SET filled_quantity = $2, status = $3 WHERE order_ref = $1`, [row.order_ref, filledTotal.toString(), done ? 'done' : 'working']);
+    const allocated = { orderRef: row.order_ref, tenantRef: row.tenant_ref, instrumentId: row.instrument_id, side: row.side };
+    await this.allocation.allocateRound(tx, allocated, roundRef, fresh, this.config.feeBps);
+    if (done) await tx.query(`UPDATE pooled_intent SET status = 'done' WHERE order_ref = $1`, [row.order_ref]);
+    if (fresh.length > 0 || done) {
+      await this.audit.record(tx, {
+        actor: `venue:${row.venue}`, action: done ? 'omnibus_order.done' : 'omnibus_order.filled', resource: `omnibus_order:${row.order_ref}`,
+        diff: { roundRef, fills: fresh.length, filled: filledNow, filledTotal: filledTotal.toString() },
+      });
+    }
+    this.wall.nudge();
+  }
+
+  /** One pass of the aggregator. */
+  async tick(): Promise<void> {
+    await this.closeWindows();
+    await this.sendNewOrders();
+    await this.pollWorkingOrders();
+  }
+}
+
+@Injectable()
+export class AggregationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AggregationWorker.name);
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    @Inject(AggregationService) private readonly aggregation: AggregationService,
+    @Inject(POST_TRADE_CONFIG) private readonly config: PostTradeConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.aggregation.tick().catch((error: unknown) => this.logger.error({ err: error }, 'aggregation tick failed')).finally(() => {
+        this.running = null;
+      });
+    }, this.config.tickMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+@Module({
+  imports: [AllocationModule, PostTradeAuditModule],
+  providers: [
+    SandboxVenue,
+    {
+      // The internal CLOB is the default venue once its adapter is wired (listed first, it wins ties);
+      // the sandbox external venue sits behind its breaker.
+      provide: VENUES,
+      inject: [SandboxVenue, POST_TRADE_CONFIG],
+      useFactory: (sandbox: SandboxVenue, config: PostTradeConfig): Venue[] => [
+        new BreakerVenue(sandbox, { timeoutMs: config.venueTimeoutMs, resetMs: config.venueResetMs }),
+      ],
+    },
+    AggregationService,
+    AggregationWorker,
+  ],
+  exports: [AggregationService, SandboxVenue],
+})
+export class AggregationModule {}

@@ -1,0 +1,59 @@
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export const EXECUTION_BREAK_KINDS = ['fill_without_order', 'order_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch'] as const;
+export type ExecutionBreakKind = (typeof EXECUTION_BREAK_KINDS)[number];
+
+/** A reconciliation break: recorded, shown to people, never corrected automatically. */
+@Entity({ name: 'reconciliation_break' })
+@Check('reconciliation_break_kind', `"kind" IN ('fill_without_order', 'order_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch')`)
+@Check('reconciliation_break_status', `"status" IN ('open', 'acknowledged', 'resolved')`)
+@Index('reconciliation_break_open', ['kind', 'subject'], { unique: true, where: `"status" <> 'resolved'` })
+export class ReconciliationBreakEntity {
+  @PrimaryColumn({ name: 'break_id', type: 'uuid' })
+  breakId!: string;
+
+  @Column({ type: 'text' })
+  kind!: ExecutionBreakKind;
+
+  /** What does not agree: an order, a fill round, an (instrument, wallet). */
+  @Column({ type: 'text' })
+  subject!: string;
+
+  @Column({ type: 'numeric', precision: 48, scale: 18 })
+  expected!: string;
+
+  @Column({ type: 'numeric', precision: 48, scale: 18 })
+  actual!: string;
+
+  @Column({ type: 'text' })
+  status!: 'open' | 'acknowledged' | 'resolved';
+
+  @Column({ name: 'detected_at', type: 'timestamptz' })
+  detectedAt!: Date;
+
+  @Column({ name: 'last_seen_at', type: 'timestamptz' })
+  lastSeenAt!: Date;
+}
+
+/** A statement sent to a tenant for a period. */
+@Entity({ name: 'statement_sent' })
+@Index('statement_sent_period', ['tenantRef', 'periodStart', 'periodEnd'], { unique: true })
+export class StatementSentEntity {
+  @PrimaryColumn({ name: 'statement_id', type: 'uuid' })
+  statementId!: string;
+
+  @Column({ name: 'tenant_ref', type: 'uuid' })
+  tenantRef!: string;
+
+  @Column({ name: 'period_start', type: 'timestamptz' })
+  periodStart!: Date;
+
+  @Column({ name: 'period_end', type: 'timestamptz' })
+  periodEnd!: Date;
+
+  @Column({ name: 'content_hash', type: 'char', length: 64 })
+  contentHash!: string;
+
+  @Column({ name: 'sent_at', type: 'timestamptz' })
+  sentAt!: Date;
+}

@@ -1,0 +1,135 @@
+// Post-trade over real Postgres and a real JetStream: signed intents cross the wall, are
+// accepted, wait in their pool, leave as one omnibus order routed to the best venue, and the
+// fills come back as allocation.v1 messages — exact, conserved, with an inputs hash the
+// customer stack can recompute — published through the outbox.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { allocationInputsHash, createKeyring, decimal, signEnvelope, subjectOf, sumDecimals, type Keyring, type MessageBody } from '@bulwark/shared-contracts';
+import { parseStackConfig } from '@bulwark/shared-contracts/platform';
+import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { createExecutionApp } from '../src/app.js';
+import { parsePostTradeConfig } from '../src/aggregation/post-trade-config.js';
+import { SandboxVenue } from '../src/aggregation/sandbox-venue.js';
+import { InstrumentsService, type Instrument } from '../src/market/instruments.service.js';
+
+let nats: TestNats;
+let database: TestDatabase;
+let app: INestApplication;
+let customer: NatsConnection;
+let js: JetStreamClient;
+let keyring: Keyring;
+let instrument: Instrument;
+const tenantRef = randomUUID();
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  database = await createTestDatabase('execution');
+  const postTrade = parsePostTradeConfig({ POSTTRADE_WINDOW_MS: '300', POSTTRADE_TICK_MS: '50', POSTTRADE_FEE_BPS: '10' });
+  app = await createExecutionApp(parseStackConfig('execution', testStackEnv('execution', database, nats)), undefined, undefined, postTrade);
+  await app.init();
+  instrument = await app.get(InstrumentsService).list({ symbol: 'PT-EVENT-YES', kind: 'event', tickSize: '0.01', lotSize: '5' });
+  keyring = createKeyring([
+    { direction: 'c2e', current: { kid: nats.secrets.wall.c2e.kid, secret: nats.secrets.wall.c2e.secret } },
+    { direction: 'e2c', current: { kid: nats.secrets.wall.e2c.kid, secret: nats.secrets.wall.e2c.secret } },
+  ]);
+  customer = await connect({ servers: nats.url, ...nats.credentials('customer'), inboxPrefix: '_INBOX_customer' });
+  js = jetstream(customer);
+});
+
+afterAll(async () => {
+  await customer?.close();
+  await app?.close();
+  await database?.drop();
+  await nats?.stop();
+});
+
+const db = () => app.get(DataSource);
+
+async function submit(body: MessageBody<'intent.submitted.v1'>): Promise<void> {
+  const { wire } = signEnvelope({ key: keyring.signingKey('c2e'), subject: subjectOf('intent.submitted.v1'), id: randomUUID(), body, nowMs: Date.now() });
+  await js.publish(subjectOf('intent.submitted.v1'), wire);
+}
+
+const intent = (quantity: string, limitPrice = '0.60'): MessageBody<'intent.submitted.v1'> => ({
+  intentId: randomUUID(), accountRef: randomUUID(), tenantRef, instrumentId: instrument.id, side: 'buy', quantity, limitPrice,
+  timeInForce: 'GTC', submittedAt: new Date().toISOString(),
+});
+
+async function publishedAllocations(intentIds: readonly string[]): Promise<MessageBody<'allocation.v1'>[]> {
+  const rows: { body: string; published_at: Date | null }[] = await db().query(
+    `SELECT body, published_at FROM wall_outbox WHERE subject = $1 ORDER BY seq`, [subjectOf('allocation.v1')],
+  );
+  return rows
+    .filter((r) => r.published_at !== null)
+    .map((r) => JSON.parse(r.body) as MessageBody<'allocation.v1'>)
+    .filter((b) => intentIds.includes(b.intentId));
+}
+
+describe('from accepted intents through fills to allocation.v1', () => {
+  it('pools a window into one omnibus order, fills it at the best venue and allocates pro rata, exactly', async () => {
+    // The sandbox venue offers 50 units at 0.55 and 40 at 0.58 (within the 0.60 limit).
+    app.get(SandboxVenue).seed(instrument.id, { asks: [{ price: '0.55', quantity: '50' }, { price: '0.58', quantity: '40' }] });
+    const pool = [intent('70'), intent('50'), intent('30')]; // Σ 150 > 90 available: a partial fill
+    for (const body of pool) await submit(body);
+
+    const ids = pool.map((p) => p.intentId);
+    const allocations = await eventually(async () => {
+      const found = await publishedAllocations(ids);
+      return found.length === 3 ? found : undefined;
+    }, 20_000, 'three published allocations');
+
+    const [order] = await db().query(`SELECT order_ref, quantity, filled_quantity, venue, status FROM omnibus_order`);
+    expect(order).toMatchObject({ venue: 'sandbox', status: 'working' });
+    expect(decimal(order.quantity).eq(decimal('150'))).toBe(true);
+    expect(decimal(order.filled_quantity).eq(decimal('90'))).toBe(true);
+    // 90 units in lots of 5 = 18 lots over 70/50/30 (14/10/6 lots): shares 8.4/6/3.6 → 8, 6, 3 + the one lot left over to the largest remainder (0.6) → 8, 6, 4 lots.
+    const byIntent = new Map(allocations.map((a) => [a.intentId, a]));
+    expect(ids.map((id) => byIntent.get(id)?.quantity)).toEqual(['40', '30', '20']);
+    expect(sumDecimals(allocations.map((a) => a.quantity))).toBe('90');
+    // The notional is conserved to the last digit: 50 × 0.55 + 40 × 0.58 = 50.7.
+    expect(sumDecimals(allocations.map((a) => a.notional))).toBe('50.7');
+    for (const a of allocations) {
+      const own = pool.find((p) => p.intentId === a.intentId) as MessageBody<'intent.submitted.v1'>;
+      expect(a.omnibusOrderRef).toBe(order.order_ref);
+      expect(decimal(a.fee).eq(decimal(a.notional).times(decimal('0.001')))).toBe(true);
+      // What the customer stack does: recompute the inputs hash from its own intent and the message.
+      expect(allocationInputsHash({
+        intentId: own.intentId, accountRef: own.accountRef, instrumentId: own.instrumentId, side: own.side, limitPrice: own.limitPrice,
+        openQuantity: own.quantity, omnibusOrderRef: a.omnibusOrderRef, fillRefs: a.fillRefs, quantity: a.quantity, notional: a.notional,
+        fee: a.fee, remainingQuantity: a.remainingQuantity,
+      })).toBe(a.inputsHash);
+    }
+  });
+
+  it('fills the resting remainder later and allocates only the new fills', async () => {
+    const [order] = await db().query(`SELECT order_ref FROM omnibus_order`);
+    app.get(SandboxVenue).seed(instrument.id, { asks: [{ price: '0.60', quantity: '60' }] });
+    await eventually(async () => {
+      const [row] = await db().query(`SELECT status FROM omnibus_order WHERE order_ref = $1`, [order.order_ref]);
+      return row.status === 'done' ? true : undefined;
+    }, 20_000, 'the order to complete');
+    const [totals] = await db().query(
+      `SELECT sum(quantity)::text AS quantity, sum(notional)::text AS notional, count(*)::int AS n FROM allocation WHERE order_ref = $1`, [order.order_ref],
+    );
+    expect(decimal(totals.quantity).eq(decimal('150'))).toBe(true);
+    expect(decimal(totals.notional).eq(decimal('86.7'))).toBe(true); // 50.7 + 60 × 0.60
+    const open: { open_quantity: string }[] = await db().query(`SELECT open_quantity FROM pooled_intent WHERE order_ref = $1`, [order.order_ref]);
+    expect(open.every((o) => decimal(o.open_quantity).eq(decimal('0')))).toBe(true);
+  });
+
+  it('skips an unreachable venue behind its breaker and leaves the order to be routed again', async () => {
+    const venue = app.get(SandboxVenue);
+    venue.simulate({ reachable: false });
+    const body = intent('10');
+    await submit(body);
+    await eventually(async () => {
+      const [row] = await db().query(`SELECT o.status FROM omnibus_order o JOIN pooled_intent p ON p.order_ref = o.order_ref WHERE p.intent_id = $1`, [body.intentId]);
+      return row?.status === 'new' ? true : undefined;
+    }, 20_000, 'the order to wait unsent');
+    venue.simulate({ reachable: true });
+  });
+});
