@@ -1,13 +1,13 @@
 // /auth: registration, sign-in (password, then the second factor when enrolled), token refresh,
 // sign-out, the caller's sessions and second factor, and staff accounts created by an admin.
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
 import { NoIdempotencyKey } from '../idempotency/no-idempotency-key.decorator.js';
 import { AuthError } from './auth.errors.js';
 import { AuthService, type ClientContext, type IssuedSession, type LoginResult, type SessionView } from './auth.service.js';
-import { CreateStaffBody, LoginBody, MfaVerifyBody, RefreshBody, RegisterBody, TotpCodeBody, parseBody } from './auth.dto.js';
+import { CreateStaffBody, LoginBody, MfaVerifyBody, RefreshBody, RegisterBody, RolesBody, TotpCodeBody, parseBody } from './auth.dto.js';
 import { clearSessionCookies, DEVICE_COOKIE, REFRESH_COOKIE, setDeviceCookie, setSessionCookies } from './cookies.js';
 import { CurrentPrincipal, Permissions, Public } from './permissions.decorator.js';
 import type { Principal } from './principal.js';
@@ -137,6 +137,18 @@ export class AuthController {
   async createStaff(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<{ userId: string }> {
     const { email, password, roles } = parseBody(CreateStaffBody, body);
     return this.auth.createStaff(principal, email, password, roles);
+  }
+
+  @Permissions('staff:manage')
+  @Put('users/:id/roles')
+  async changeRoles(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) userId: string, @Body() body: unknown): Promise<{ roles: string[] }> {
+    return this.auth.changeRoles(principal, userId, parseBody(RolesBody, body).roles);
+  }
+
+  @Permissions('sessions:manage')
+  @Delete('users/:id/sessions')
+  async revokeSessionsOf(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) userId: string): Promise<{ revoked: number }> {
+    return this.auth.revokeSessionsOf(principal, userId);
   }
 
   private get secure(): boolean {

@@ -17,7 +17,9 @@ export const LoginBody = z.strictObject({ tenantId: z.uuid(), email, password: z
 export const MfaVerifyBody = z.strictObject({ mfaToken: z.string().min(1).max(4_096), code, transport });
 export const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200).optional(), transport: transportChoice.optional() });
 export const TotpCodeBody = z.strictObject({ code });
-export const CreateStaffBody = z.strictObject({ email, password, roles: z.array(z.enum(STAFF_ROLES)).min(1).max(STAFF_ROLES.length) });
+const staffRoles = z.array(z.enum(STAFF_ROLES)).min(1).max(STAFF_ROLES.length);
+export const CreateStaffBody = z.strictObject({ email, password, roles: staffRoles });
+export const RolesBody = z.strictObject({ roles: staffRoles });
 
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const parsed = schema.safeParse(body ?? {});

@@ -18,6 +18,8 @@ export const AUTH_ERROR_CODES = [
   'mfa_already_enabled',
   'rate_limited',
   'session_not_found',
+  'user_not_found',
+  'role_change_refused',
   'invalid_request',
 ] as const;
 export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
@@ -39,6 +41,8 @@ export const AUTH_ERROR_MESSAGES: Readonly<Record<AuthErrorCode, string>> = {
   mfa_already_enabled: 'Two-factor authentication is already on.',
   rate_limited: 'Too many attempts; wait before trying again.',
   session_not_found: 'There is no such session.',
+  user_not_found: 'There is no such user in your tenant.',
+  role_change_refused: 'This change of roles is not allowed.',
   invalid_request: 'The request is not valid.',
 };
 
@@ -59,6 +63,8 @@ const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, HttpStatus>> = {
   mfa_already_enabled: HttpStatus.CONFLICT,
   rate_limited: HttpStatus.TOO_MANY_REQUESTS,
   session_not_found: HttpStatus.NOT_FOUND,
+  user_not_found: HttpStatus.NOT_FOUND,
+  role_change_refused: HttpStatus.CONFLICT,
   invalid_request: HttpStatus.BAD_REQUEST,
 };
 

@@ -6,8 +6,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assert } from '@bulwark/shared-contracts';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import { auditActorOf } from '../audit/audit-actor.js';
+import { AuditService, type AuditActor, type AuditInput } from '../audit/audit.service.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
 import { NotificationService } from '../notifications/notification.service.js';
+import { ANONYMOUS_ACTOR, AUTH_AUDIT_ACTIONS as ACTIONS, AUTH_SYSTEM_ACTOR, userActor, userResource } from './auth-audit.js';
 import { AuthError, RateLimitedError } from './auth.errors.js';
 import { CLOCK, type Clock } from './clock.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -75,6 +78,7 @@ export class AuthService {
     @Inject(UsersRepository) private readonly users: UsersRepository,
     @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
     @Inject(NotificationService) private readonly notifications: NotificationService,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
   // ------------------------------------------------------------------ accounts
@@ -94,7 +98,10 @@ export class AuthService {
     return { userId };
   }
 
-  /** Creates an account inside the caller's tenant transaction (registration, staff, seeding). */
+  /**
+   * Creates an account inside the caller's tenant transaction (registration, staff, seeding) and
+   * audits it: a self-registration as the new user, an account made by an admin as that admin.
+   */
   async createAccount(tx: SqlTx, tenantId: string, account: NewAccount, accountRef: string | null): Promise<string> {
     assert(account.roles.includes('investor') === (accountRef !== null), 'an investor, and only an investor, has an account reference');
     const userId = randomUUID();
@@ -109,7 +116,47 @@ export class AuthService {
       now: this.clock.now(),
     });
     if (!inserted) throw new AuthError('email_taken');
+    const byAdmin = account.createdBy !== null;
+    const staff = account.roles.every((role) => (STAFF_ROLES as readonly string[]).includes(role));
+    await this.audit.record(tx, {
+      tenantId,
+      ...(byAdmin ? { actor: `user:${account.createdBy}`, role: 'admin' } : userActor({ id: userId, roles: account.roles })),
+      action: byAdmin ? (staff ? ACTIONS.staffCreated : ACTIONS.accountCreated) : ACTIONS.accountRegistered,
+      resource: userResource(userId),
+      diff: { roles: [...account.roles], accountRef },
+    });
     return userId;
+  }
+
+  /**
+   * An admin replaces a staff member's roles in their own tenant. The member's sessions end (their
+   * access tokens carry the old roles), and an admin cannot take the admin role from themselves.
+   */
+  async changeRoles(admin: Principal, userId: string, roles: readonly StaffRole[]): Promise<{ roles: Role[] }> {
+    assert(roles.length >= 1 && roles.every((role) => (STAFF_ROLES as readonly string[]).includes(role)), 'staff roles only');
+    const next = [...new Set(roles)].sort() as Role[];
+    if (userId === admin.userId && !next.includes('admin')) throw new AuthError('role_change_refused', 'an admin cannot remove their own admin role');
+    return inTenant(this.db, admin.tenantId, async (tx) => {
+      const user = await this.users.findById(tx, userId);
+      if (!user || user.status !== 'active') throw new AuthError('user_not_found');
+      if (user.roles.includes('investor')) throw new AuthError('role_change_refused', 'an investor account cannot hold staff roles');
+      const before = [...user.roles].sort();
+      if (before.join() === next.join()) return { roles: before };
+      const now = this.clock.now();
+      await this.users.setRoles(tx, userId, next, now);
+      const revoked = await this.sessions.revokeAllForUser(tx, userId, 'roles_changed', now);
+      if (revoked.length > 0) {
+        await this.notifications.enqueue(tx, { tenantId: admin.tenantId, userId, event: 'security.session-revoked', data: { reason: 'your roles changed' } });
+      }
+      await this.audit.record(tx, {
+        tenantId: admin.tenantId,
+        ...auditActorOf(admin, 'staff:manage'),
+        action: ACTIONS.rolesChanged,
+        resource: userResource(userId),
+        diff: { before, after: next, sessionsRevoked: revoked },
+      });
+      return { roles: next };
+    });
   }
 
   // ------------------------------------------------------------------ sign-in
@@ -120,28 +167,36 @@ export class AuthService {
     await this.enforce(RATE_LIMITS.loginPerAccount, accountKey);
     const user = await inTenant(this.db, tenantId, (tx) => this.users.findByEmail(tx, tenantId, email));
     const passwordOk = await verifyPassword(user?.passwordHash, password);
-    if (!user || !passwordOk || user.status !== 'active') throw new AuthError('credentials_invalid');
+    if (!user || !passwordOk || user.status !== 'active') {
+      const reason = !user ? 'unknown_account' : !passwordOk ? 'password_wrong' : 'account_disabled';
+      await this.recordLoginFailure(tenantId, user?.id, reason);
+      throw new AuthError('credentials_invalid');
+    }
     await this.limiter.reset(RATE_LIMITS.loginPerAccount, accountKey);
     const deviceId = this.deviceIdOf(client);
     if (await inTenant(this.db, tenantId, (tx) => this.totpEnabled(tx, user.id))) {
       return { kind: 'mfa', mfaToken: await this.tokens.issueMfaTicket({ userId: user.id, tenantId, deviceId }, this.clock.now()), deviceId };
     }
-    return { kind: 'session', session: await inTenant(this.db, tenantId, (tx) => this.openSession(tx, user, { ...client, deviceId })) };
+    return { kind: 'session', session: await inTenant(this.db, tenantId, (tx) => this.openSession(tx, user, { ...client, deviceId }, false)) };
   }
 
   /** The second step of a sign-in with 2FA: the ticket from the password step and a fresh code. */
   async completeMfa(mfaToken: string, code: string, client: ClientContext): Promise<IssuedSession> {
     const ticket = await this.tokens.verifyMfaTicket(mfaToken);
     await this.enforce(RATE_LIMITS.mfaPerUser, ticket.userId);
-    return inTenant(this.db, ticket.tenantId, async (tx) => {
+    const outcome = await inTenant(this.db, ticket.tenantId, async (tx): Promise<IssuedSession | 'refused'> => {
       const user = await this.users.findById(tx, ticket.userId);
       if (!user || user.status !== 'active') throw new AuthError('mfa_invalid');
-      if (!(await this.consumeTotp(tx, user.id, code, 'enabled'))) throw new AuthError('mfa_invalid');
-      return this.openSession(tx, user, { ...client, deviceId: ticket.deviceId });
-    }).then(async (session) => {
-      await this.limiter.reset(RATE_LIMITS.mfaPerUser, ticket.userId);
-      return session;
+      if (!(await this.consumeTotp(tx, user.id, code, 'enabled'))) {
+        const refused: AuditInput = { tenantId: ticket.tenantId, ...ANONYMOUS_ACTOR, action: ACTIONS.mfaFailed, resource: userResource(user.id), diff: { purpose: 'login' } };
+        await this.audit.record(tx, refused);
+        return 'refused';
+      }
+      return this.openSession(tx, user, { ...client, deviceId: ticket.deviceId }, true);
     });
+    if (outcome === 'refused') throw new AuthError('mfa_invalid');
+    await this.limiter.reset(RATE_LIMITS.mfaPerUser, ticket.userId);
+    return outcome;
   }
 
   /**
@@ -158,16 +213,22 @@ export class AuthService {
       const session = await this.sessions.find(tx, rotation.sessionId);
       assert(session !== undefined, 'a refresh token belongs to a session');
       if (rotation.kind === 'reused') {
+        const bySystem = { tenantId, ...AUTH_SYSTEM_ACTOR, resource: userResource(session.userId) };
+        const entries: AuditInput[] = [{ ...bySystem, action: ACTIONS.refreshReused, diff: { sessionId: session.id } }];
         if (await this.sessions.revoke(tx, session.id, session.userId, 'refresh_reused', now)) {
           await this.notifications.enqueue(tx, { tenantId, userId: session.userId, event: 'security.session-revoked', data: { reason: 'a refresh token was used twice' } });
+          entries.push({ ...bySystem, action: ACTIONS.sessionRevoked, diff: { sessionId: session.id, reason: 'refresh_reused' } });
         }
+        await this.audit.recordMany(tx, entries);
         return 'reused';
       }
       if (session.revokedAt || session.expiresAt <= now) throw new AuthError('refresh_invalid');
       const user = await this.users.findById(tx, session.userId);
       if (!user || user.status !== 'active') throw new AuthError('refresh_invalid');
       await this.sessions.touch(tx, session.id, now);
-      return this.issue(tx, user, session.id, session.expiresAt, this.deviceIdOf(client));
+      const issued = await this.issue(tx, user, session.id, session.expiresAt, this.deviceIdOf(client));
+      await this.audit.record(tx, { tenantId, ...userActor(user), action: ACTIONS.refreshRotated, resource: userResource(user.id), diff: { sessionId: session.id } });
+      return issued;
     });
     if (outcome === 'reused') throw new AuthError('refresh_reused');
     return outcome;
@@ -175,7 +236,16 @@ export class AuthService {
 
   /** Ends the caller's session: its refresh family is revoked and its access tokens stop working. */
   async logout(principal: Principal): Promise<void> {
-    await inTenant(this.db, principal.tenantId, (tx) => this.sessions.revoke(tx, principal.sessionId, principal.userId, 'logout', this.clock.now()));
+    await inTenant(this.db, principal.tenantId, async (tx) => {
+      if (!(await this.sessions.revoke(tx, principal.sessionId, principal.userId, 'logout', this.clock.now()))) return;
+      await this.audit.record(tx, {
+        tenantId: principal.tenantId,
+        ...auditActorOf(principal, 'session:self'),
+        action: ACTIONS.loggedOut,
+        resource: userResource(principal.userId),
+        diff: { sessionId: principal.sessionId },
+      });
+    });
   }
 
   async listSessions(principal: Principal): Promise<SessionView[]> {
@@ -195,9 +265,38 @@ export class AuthService {
     await inTenant(this.db, principal.tenantId, async (tx) => {
       const session = await this.sessions.find(tx, sessionId);
       if (!session || session.userId !== principal.userId) throw new AuthError('session_not_found');
-      if (await this.sessions.revoke(tx, sessionId, principal.userId, 'revoked_by_user', this.clock.now())) {
-        await this.notifications.enqueue(tx, { tenantId: principal.tenantId, userId: principal.userId, event: 'security.session-revoked', data: { reason: 'ended by you' } });
-      }
+      if (!(await this.sessions.revoke(tx, sessionId, principal.userId, 'revoked_by_user', this.clock.now()))) return;
+      await this.notifications.enqueue(tx, { tenantId: principal.tenantId, userId: principal.userId, event: 'security.session-revoked', data: { reason: 'ended by you' } });
+      await this.audit.record(tx, {
+        tenantId: principal.tenantId,
+        ...auditActorOf(principal, 'session:self'),
+        action: ACTIONS.sessionRevoked,
+        resource: userResource(principal.userId),
+        diff: { sessionId, reason: 'revoked_by_user' },
+      });
+    });
+  }
+
+  /**
+   * An admin signs a user of their tenant out everywhere (a lost phone reported to support): the
+   * audit entry names the admin as actor, acting on behalf of the user.
+   */
+  async revokeSessionsOf(admin: Principal, userId: string): Promise<{ revoked: number }> {
+    return inTenant(this.db, admin.tenantId, async (tx) => {
+      const user = await this.users.findById(tx, userId);
+      if (!user) throw new AuthError('user_not_found');
+      const revoked = await this.sessions.revokeAllForUser(tx, userId, 'revoked_by_admin', this.clock.now());
+      if (revoked.length === 0) return { revoked: 0 };
+      await this.notifications.enqueue(tx, { tenantId: admin.tenantId, userId, event: 'security.session-revoked', data: { reason: 'ended by an administrator' } });
+      await this.audit.record(tx, {
+        tenantId: admin.tenantId,
+        ...auditActorOf(admin, 'sessions:manage'),
+        onBehalfOf: userResource(userId),
+        action: ACTIONS.sessionRevoked,
+        resource: userResource(userId),
+        diff: { sessionIds: revoked, reason: 'revoked_by_admin' },
+      });
+      return { revoked: revoked.length };
     });
   }
 
@@ -226,28 +325,35 @@ export class AuthService {
          ON CONFLICT (user_id) DO UPDATE SET secret_sealed = EXCLUDED.secret_sealed, last_step = 0, created_at = EXCLUDED.created_at`,
         [principal.userId, principal.tenantId, this.sealTotp(principal.userId, secret), this.clock.now()],
       );
+      await this.recordSelf(tx, principal, ACTIONS.mfaSetupStarted);
     });
     return { secret, otpauthUri: totpUri(secret, principal.userId, 'Bulwark') };
   }
 
   async enableTotp(principal: Principal, code: string): Promise<void> {
     await this.enforce(RATE_LIMITS.mfaPerUser, principal.userId);
-    await inTenant(this.db, principal.tenantId, async (tx) => {
+    const accepted = await inTenant(this.db, principal.tenantId, async (tx) => {
       if (await this.totpEnabled(tx, principal.userId)) throw new AuthError('mfa_already_enabled');
-      if (!(await this.consumeTotp(tx, principal.userId, code, 'pending'))) throw new AuthError('mfa_invalid');
+      if (!(await this.consumeTotp(tx, principal.userId, code, 'pending'))) return this.recordCodeRefused(tx, principal, 'enable');
       await tx.query(`UPDATE user_totp SET enabled_at = $2 WHERE user_id = $1`, [principal.userId, this.clock.now()]);
       await this.notifications.enqueue(tx, { tenantId: principal.tenantId, userId: principal.userId, event: 'security.mfa-enabled', data: {} });
+      await this.recordSelf(tx, principal, ACTIONS.mfaEnabled);
+      return true;
     });
+    if (!accepted) throw new AuthError('mfa_invalid');
     await this.limiter.reset(RATE_LIMITS.mfaPerUser, principal.userId);
   }
 
   async disableTotp(principal: Principal, code: string): Promise<void> {
     await this.enforce(RATE_LIMITS.mfaPerUser, principal.userId);
-    await inTenant(this.db, principal.tenantId, async (tx) => {
-      if (!(await this.consumeTotp(tx, principal.userId, code, 'enabled'))) throw new AuthError('mfa_invalid');
+    const accepted = await inTenant(this.db, principal.tenantId, async (tx) => {
+      if (!(await this.consumeTotp(tx, principal.userId, code, 'enabled'))) return this.recordCodeRefused(tx, principal, 'disable');
       await tx.query(`DELETE FROM user_totp WHERE user_id = $1`, [principal.userId]);
       await this.notifications.enqueue(tx, { tenantId: principal.tenantId, userId: principal.userId, event: 'security.mfa-disabled', data: {} });
+      await this.recordSelf(tx, principal, ACTIONS.mfaDisabled);
+      return true;
     });
+    if (!accepted) throw new AuthError('mfa_invalid');
     await this.limiter.reset(RATE_LIMITS.mfaPerUser, principal.userId);
   }
 
@@ -255,13 +361,27 @@ export class AuthService {
    * Step-up for sensitive actions: true when the code is valid for the user's enabled second
    * factor and was never accepted before. Rate-limited like sign-in codes; false (never an
    * exception) for a wrong, reused or limited code and for a user without a second factor.
+   * The outcome is audited (a limited attempt is refused before it is looked at, and is not).
    */
   async verifyStepUp(userId: string, totpCode: string): Promise<boolean> {
     const limited = await this.limiter.hit(RATE_LIMITS.mfaPerUser, userId);
     if (!limited.allowed) return false;
     const tenantId = await this.db.transaction((tx) => this.users.tenantOf(tx, userId));
     if (!tenantId) return false;
-    const accepted = await inTenant(this.db, tenantId, async (tx) => (await this.totpEnabled(tx, userId)) && this.consumeTotp(tx, userId, totpCode, 'enabled'));
+    const accepted = await inTenant(this.db, tenantId, async (tx) => {
+      const user = await this.users.findById(tx, userId);
+      if (!user) return false;
+      const enrolled = await this.totpEnabled(tx, userId);
+      const ok = enrolled && user.status === 'active' && (await this.consumeTotp(tx, userId, totpCode, 'enabled'));
+      await this.audit.record(tx, {
+        tenantId,
+        ...userActor(user),
+        action: ok ? ACTIONS.stepUpVerified : ACTIONS.stepUpFailed,
+        resource: userResource(userId),
+        diff: ok ? {} : { reason: enrolled ? 'code_refused' : 'not_enrolled' },
+      });
+      return ok;
+    });
     if (accepted) await this.limiter.reset(RATE_LIMITS.mfaPerUser, userId);
     return accepted;
   }
@@ -277,7 +397,26 @@ export class AuthService {
     return client.deviceId && DEVICE_ID_PATTERN.test(client.deviceId) ? client.deviceId : randomUUID();
   }
 
-  private async openSession(tx: SqlTx, user: UserRow, client: ClientContext & { deviceId: string }): Promise<IssuedSession> {
+  /** A refused password attempt, in a transaction of its own (nothing else changes). */
+  private async recordLoginFailure(tenantId: string, userId: string | undefined, reason: 'unknown_account' | 'password_wrong' | 'account_disabled'): Promise<void> {
+    await inTenant(this.db, tenantId, (tx) =>
+      this.audit.record(tx, { tenantId, ...ANONYMOUS_ACTOR, action: ACTIONS.loginFailed, resource: userId ? userResource(userId) : `tenant:${tenantId}`, diff: { reason } }),
+    );
+  }
+
+  /** A signed-in user changing their own second factor. */
+  private async recordSelf(tx: SqlTx, principal: Principal, action: string, diff?: Record<string, unknown>): Promise<void> {
+    const who: AuditActor = auditActorOf(principal, 'mfa:self');
+    await this.audit.record(tx, { tenantId: principal.tenantId, ...who, action, resource: userResource(principal.userId), ...(diff ? { diff } : {}) });
+  }
+
+  /** Audits a refused code in the transaction that looked at it; false, for the caller to refuse after commit. */
+  private async recordCodeRefused(tx: SqlTx, principal: Principal, purpose: 'enable' | 'disable'): Promise<false> {
+    await this.recordSelf(tx, principal, ACTIONS.mfaFailed, { purpose });
+    return false;
+  }
+
+  private async openSession(tx: SqlTx, user: UserRow, client: ClientContext & { deviceId: string }, secondFactor: boolean): Promise<IssuedSession> {
     const now = this.clock.now();
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.config.auth.refreshTtlS * 1000);
@@ -297,7 +436,15 @@ export class AuthService {
       const device = client.userAgent.slice(0, USER_AGENT_LENGTH_MAX);
       await this.notifications.enqueue(tx, { tenantId: user.tenantId, userId: user.id, event: 'security.new-device', data: { device, at: now.toISOString() } });
     }
-    return this.issue(tx, user, sessionId, expiresAt, client.deviceId);
+    const issued = await this.issue(tx, user, sessionId, expiresAt, client.deviceId);
+    await this.audit.record(tx, {
+      tenantId: user.tenantId,
+      ...userActor(user),
+      action: ACTIONS.loginSucceeded,
+      resource: userResource(user.id),
+      diff: { sessionId, secondFactor, newDevice },
+    });
+    return issued;
   }
 
   private async issue(tx: SqlTx, user: UserRow, sessionId: string, refreshExpiresAt: Date, deviceId: string): Promise<IssuedSession> {

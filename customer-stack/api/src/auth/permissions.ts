@@ -14,6 +14,7 @@ export const PERMISSIONS = [
   'session:self',
   'mfa:self',
   'staff:manage',
+  'sessions:manage',
   'users:read',
   // notifications: a tenant's webhook endpoints
   'webhooks:manage',
@@ -58,7 +59,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     ...SIGNED_IN, 'users:read', 'orders:read', 'ledger:read', 'kyc:review', 'aml:review', 'aml:decide', 'aml:freeze', 'sar:manage', 'console:read', 'audit:read', 'tenants:read',
   ],
   finance_ops: [...SIGNED_IN, 'orders:read', 'ledger:read', 'payments:approve', 'tenants:read'],
-  admin: [...SIGNED_IN, 'staff:manage', 'users:read', 'webhooks:manage', 'tenants:read', 'tenants:manage', 'privacy:manage', 'audit:read'],
+  admin: [...SIGNED_IN, 'staff:manage', 'sessions:manage', 'users:read', 'webhooks:manage', 'tenants:read', 'tenants:manage', 'privacy:manage', 'audit:read'],
   auditor: [...SIGNED_IN, 'orders:read', 'ledger:read', 'audit:read', 'audit:verify', 'audit:export', 'tenants:read'],
 };
 

@@ -110,6 +110,15 @@ export class SessionsRepository {
     return rows.length === 1;
   }
 
+  /** Revokes every live session of the user; returns the ids revoked (oldest first). */
+  async revokeAllForUser(tx: SqlTx, userId: string, reason: string, now: Date): Promise<string[]> {
+    const rows = await tx.query<{ id: string; created_at: Date }>(
+      `UPDATE auth_session SET revoked_at = $2, revoke_reason = $3 WHERE user_id = $1 AND revoked_at IS NULL RETURNING id, created_at`,
+      [userId, now, reason],
+    );
+    return rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id)).map((row) => row.id);
+  }
+
   /** Records the device; true when the user had not signed in from it before. */
   async rememberDevice(tx: SqlTx, tenantId: string, userId: string, deviceLookup: Buffer, now: Date): Promise<boolean> {
     const rows = await tx.query(

@@ -2,6 +2,7 @@
 // a keyed hash; both happen only in sealEmail/openEmail/emailLookup below (the one place that
 // changes when the tenancy module's PersonalDataVault takes over sealing).
 import { Inject, Injectable } from '@nestjs/common';
+import { assert } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
 import type { Role } from './permissions.js';
@@ -74,6 +75,11 @@ export class UsersRepository {
   async findById(tx: SqlTx, userId: string): Promise<UserRow | undefined> {
     const [row] = await tx.query<Row>(`SELECT * FROM user_account WHERE id = $1`, [userId]);
     return row && toUser(row);
+  }
+
+  async setRoles(tx: SqlTx, userId: string, roles: readonly Role[], now: Date): Promise<void> {
+    const rows = await tx.query(`UPDATE user_account SET roles = $2::text[], updated_at = $3 WHERE id = $1 RETURNING id`, [userId, roles, now]);
+    assert(rows.length === 1, 'roles changed on an existing user');
   }
 
   /** The user's email in clear, for sending them mail; null when it cannot be opened (erased). */

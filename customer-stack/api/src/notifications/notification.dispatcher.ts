@@ -6,6 +6,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CLOCK, type Clock } from '../auth/clock.js';
 import { open } from '../auth/secret-box.js';
@@ -23,6 +24,15 @@ export const DELIVERY_LEASE_MS = 60_000;
 
 type Outcome = SendResult | { readonly skipped: string };
 
+const DISPATCHER_ACTOR = { actor: 'system:notifications', role: 'system' } as const;
+
+/** `HTTP 500` stays as it is; any other failure is reduced to its error name (`TypeError`, `Error`). */
+export function failureKind(error: string): string {
+  if (/^HTTP \d{3}$/.test(error)) return error;
+  const name = /^([A-Za-z][A-Za-z0-9]{0,40}):/.exec(error)?.[1];
+  return name ?? 'error';
+}
+
 @Injectable()
 export class NotificationDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Notifications');
@@ -38,6 +48,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
     @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -99,13 +110,22 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     } catch (error) {
       outcome = { ok: false, error: error instanceof Error ? error.message.slice(0, 200) : 'unknown error' };
     }
-    await this.db.transaction(async (tx) => {
+    // The delivery's tenant is set so that giving up can be audited in the same transaction.
+    await inTenant(this.db, delivery.tenant_id, async (tx) => {
       if ('skipped' in outcome) return this.repository.markSkipped(tx, delivery.id, outcome.skipped);
       if (outcome.ok) return this.repository.markSent(tx, delivery.id, this.clock.now());
       const exhausted = delivery.attempts >= this.config.notifications.maxAttempts;
       const retryAt = exhausted ? null : new Date(this.clock.now().getTime() + backoffMs(delivery.attempts, this.config.notifications.backoffBaseMs));
-      if (exhausted) this.logger.warn({ msg: 'notification delivery is dead', deliveryId: delivery.id, channel: delivery.channel, error: outcome.error });
-      return this.repository.markFailed(tx, delivery.id, outcome.error, retryAt);
+      if (!(await this.repository.markFailed(tx, delivery.id, outcome.error, retryAt)) || !exhausted) return;
+      this.logger.warn({ msg: 'notification delivery is dead', deliveryId: delivery.id, channel: delivery.channel, error: outcome.error });
+      await this.audit.record(tx, {
+        tenantId: delivery.tenant_id,
+        ...DISPATCHER_ACTOR,
+        action: 'notifications.delivery.dead',
+        resource: `notification_delivery:${delivery.id}`,
+        // The stored error text may quote a receiver; the chain keeps only its kind.
+        diff: { outboxId: delivery.outbox_id, channel: delivery.channel, attempts: delivery.attempts, failure: failureKind(outcome.error) },
+      });
     });
   }
 

@@ -6,6 +6,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assert } from '@bulwark/shared-contracts';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import { auditActorOf } from '../audit/audit-actor.js';
+import { AuditService } from '../audit/audit.service.js';
 import { CLOCK, type Clock } from '../auth/clock.js';
 import type { Principal } from '../auth/principal.js';
 import { seal } from '../auth/secret-box.js';
@@ -53,6 +55,7 @@ export class NotificationService {
     @Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
   /**
@@ -91,6 +94,13 @@ export class NotificationService {
         createdBy: admin.userId,
         now: this.clock.now(),
       });
+      await this.audit.record(tx, {
+        tenantId: admin.tenantId,
+        ...auditActorOf(admin, 'webhooks:manage'),
+        action: 'notifications.webhook.added',
+        resource: `webhook_endpoint:${id}`,
+        diff: { origin: new URL(url).origin, events: [...events] },
+      });
     });
     return { id, secret };
   }
@@ -101,7 +111,12 @@ export class NotificationService {
   }
 
   async removeWebhook(admin: Principal, id: string): Promise<void> {
-    const removed = await inTenant(this.db, admin.tenantId, (tx) => this.repository.deactivateEndpoint(tx, id));
+    const removed = await inTenant(this.db, admin.tenantId, async (tx) => {
+      if (!(await this.repository.deactivateEndpoint(tx, id))) return false;
+      const who = auditActorOf(admin, 'webhooks:manage');
+      await this.audit.record(tx, { tenantId: admin.tenantId, ...who, action: 'notifications.webhook.removed', resource: `webhook_endpoint:${id}` });
+      return true;
+    });
     if (!removed) throw new NotificationError('endpoint_not_found');
   }
 
@@ -121,7 +136,16 @@ export class NotificationService {
 
   /** Gives a dead delivery a fresh set of attempts (after the receiver was fixed). */
   async retryDead(admin: Principal, deliveryId: string): Promise<void> {
-    const requeued = await this.db.transaction((tx) => this.repository.requeueDead(tx, admin.tenantId, deliveryId, this.clock.now()));
+    const requeued = await inTenant(this.db, admin.tenantId, async (tx) => {
+      if (!(await this.repository.requeueDead(tx, admin.tenantId, deliveryId, this.clock.now()))) return false;
+      await this.audit.record(tx, {
+        tenantId: admin.tenantId,
+        ...auditActorOf(admin, 'webhooks:manage'),
+        action: 'notifications.delivery.requeued',
+        resource: `notification_delivery:${deliveryId}`,
+      });
+      return true;
+    });
     if (!requeued) throw new NotificationError('delivery_not_dead');
   }
 }

@@ -91,13 +91,15 @@ export class NotificationsRepository {
     await tx.query(`UPDATE notification_delivery SET status = 'skipped', last_error = $2 WHERE id = $1 AND status = 'sending'`, [id, reason]);
   }
 
-  async markFailed(tx: SqlTx, id: string, error: string, retryAt: Date | null): Promise<void> {
-    await tx.query(
+  /** Records a failed attempt; false when the row was no longer this attempt's (another instance took it over). */
+  async markFailed(tx: SqlTx, id: string, error: string, retryAt: Date | null): Promise<boolean> {
+    const rows = await tx.query(
       `UPDATE notification_delivery SET status = CASE WHEN $3::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,
               next_attempt_at = COALESCE($3::timestamptz, next_attempt_at), last_error = $2
-        WHERE id = $1 AND status = 'sending'`,
+        WHERE id = $1 AND status = 'sending' RETURNING id`,
       [id, error, retryAt],
     );
+    return rows.length === 1;
   }
 
   async outbox(tx: SqlTx, id: string): Promise<OutboxRow | undefined> {
