@@ -6,6 +6,7 @@ export interface Secrets {
   auth: { jwtPrivateKey: string; totpKey: string; lookupKey: string };
   notifications: { webhookKey: string };
   privacy: { vaultMasterKey: string };
+  compliance: { dataKey: string; subjectKey: string };
 }
 export const ROOT: string;
 export function freePort(): Promise<number>;

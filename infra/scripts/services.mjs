@@ -87,6 +87,8 @@ export function generateSecrets() {
     notifications: { webhookKey: secret() },
     // Wraps every person's data key (AES-256-GCM); erasing a person destroys their data key.
     privacy: { vaultMasterKey: secret() },
+    // `dataKey` seals SAR narratives (they outlive a subject's erasure); `subjectKey` hashes SAR subjects.
+    compliance: { dataKey: secret(), subjectKey: secret() },
   };
 }
 
@@ -368,6 +370,8 @@ export function stackEnv(stack, { database, natsUrl, secrets, natsAuthenticated,
           AUTH_LOOKUP_KEY: secrets.auth.lookupKey,
           NOTIFY_WEBHOOK_KEY: secrets.notifications.webhookKey,
           PRIVACY_VAULT_MASTER_KEY: secrets.privacy.vaultMasterKey,
+          COMPLIANCE_DATA_KEY: secrets.compliance.dataKey,
+          COMPLIANCE_SUBJECT_KEY: secrets.compliance.subjectKey,
         }
       : {}),
   };

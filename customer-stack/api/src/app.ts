@@ -3,11 +3,15 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
+import { ScheduleModule } from '@nestjs/schedule';
 import { createStackApp } from '@bulwark/shared-contracts/platform';
+import { AmlModule } from './aml/aml.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CustomerConfigModule, type CustomerConfig } from './config/customer-config.js';
 import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from './database/schema.js';
 import { AuditModule } from './audit/audit.module.js';
+import { ConsoleModule } from './console/console.module.js';
+import { KycModule } from './kyc/kyc.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
@@ -20,7 +24,10 @@ export function createCustomerApp(config: CustomerConfig, extraModules: NonNulla
       config,
       entities: CUSTOMER_ENTITIES,
       migrations: CUSTOMER_MIGRATIONS,
-      domain: [CustomerConfigModule.forRoot(config), AuditModule, TenantsModule, PrivacyModule, AuthModule, NotificationsModule, OrdersModule, ...extraModules],
+      domain: [
+        CustomerConfigModule.forRoot(config), ScheduleModule.forRoot(), AuditModule, TenantsModule, PrivacyModule, AuthModule, NotificationsModule,
+        OrdersModule, AmlModule, KycModule, ConsoleModule, ...extraModules,
+      ],
     },
     {
       title: 'Bulwark customer stack',

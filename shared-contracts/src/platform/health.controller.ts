@@ -1,10 +1,12 @@
-// /health: the database and the wall (NATS connection, relay, inbound consumer). 200 when all
-// are up, 503 with the failing part named otherwise.
+// /health: the database, the wall (NATS connection, relay, inbound consumer) and what domain
+// modules register in the HealthRegistry. 200 when all critical parts are up, 503 with the
+// failing part named otherwise.
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { Public } from './access.js';
+import { HealthRegistry } from './health-registry.js';
 import { WallService } from './wall.module.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -18,6 +20,7 @@ export class HealthController {
     @Inject(HealthIndicatorService) private readonly indicator: HealthIndicatorService,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(WallService) private readonly wall: WallService,
+    @Inject(HealthRegistry) private readonly registry: HealthRegistry,
   ) {}
 
   @Get()
@@ -42,6 +45,16 @@ export class HealthController {
           return session.down({ error: error instanceof Error ? error.message : 'unreachable' });
         }
       },
+      ...this.registry.registrations().map(({ name, critical, check }) => async () => {
+        const session = this.indicator.check(name);
+        try {
+          const state = await withTimeout(Promise.resolve(check()));
+          return state.up || !critical ? session.up({ ...state.details, ...(state.up ? {} : { degraded: true }) }) : session.down(state.details);
+        } catch (error) {
+          const details = { error: error instanceof Error ? error.message : 'unreachable' };
+          return critical ? session.down(details) : session.up({ ...details, degraded: true });
+        }
+      }),
     ]);
   }
 }

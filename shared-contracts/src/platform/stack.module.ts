@@ -4,6 +4,7 @@ import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common'
 import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseModule, type DatabaseOptions } from './database.module.js';
 import { HealthController } from './health.controller.js';
+import { HealthRegistryModule } from './health-registry.js';
 import { loggingModule } from './logging.js';
 import { MetricsController } from './metrics.js';
 import { STACK_CONFIG, type StackConfig } from './stack-config.js';
@@ -24,6 +25,7 @@ export class StackModule {
       imports: [
         loggingModule(config.stack, config.logLevel),
         TerminusModule.forRoot({ logger: false }),
+        HealthRegistryModule,
         DatabaseModule.forRoot({ ...config.database, applicationName: `bulwark-${config.stack}`, entities, migrations }),
         WallModule.forRoot({ stack: config.stack, config: config.wall }),
         ...domain,

@@ -36,6 +36,14 @@ const CustomerEnvSchema = z.object({
   NOTIFY_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   PRIVACY_VAULT_MASTER_KEY: secret,
   PRIVACY_PURGE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(3_600_000),
+  COMPLIANCE_DATA_KEY: secret,
+  COMPLIANCE_SUBJECT_KEY: secret,
+  KYC_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
+  KYC_BREAKER_RESET_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  KYC_RETRY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  KYC_RETRY_ATTEMPTS_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  AML_RESCREEN_CRON: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression').default('0 30 2 * * *'),
+  AML_SAR_FILING_DAYS: z.coerce.number().int().min(1).max(90).default(30),
 });
 
 /**
@@ -94,11 +102,27 @@ export interface PrivacyConfig {
   readonly purgeIntervalMs: number;
 }
 
+export interface ComplianceConfig {
+  /** AES-256-GCM key sealing SAR narratives: they must outlive the subject's erasure, so not under the subject's own key. */
+  readonly dataKey: KeyHandle<KeyObject>;
+  /** HMAC-SHA256 key for the SAR register's subject hashes (the register never stores who). */
+  readonly subjectKey: KeyHandle<KeyObject>;
+  readonly kycProviderTimeoutMs: number;
+  readonly kycBreakerResetMs: number;
+  readonly kycRetryIntervalMs: number;
+  readonly kycRetryAttemptsMax: number;
+  /** When the daily re-screen of all customers against list changes runs (six-field cron, server time). */
+  readonly amlRescreenCron: string;
+  /** Days from a SAR decision to its filing deadline. */
+  readonly sarFilingDays: number;
+}
+
 export interface CustomerConfig extends StackConfig<'customer'> {
   readonly auth: AuthConfig;
   readonly corsOrigins: readonly string[];
   readonly notifications: NotificationsConfig;
   readonly privacy: PrivacyConfig;
+  readonly compliance: ComplianceConfig;
 }
 
 export const CUSTOMER_CONFIG = Symbol('CUSTOMER_CONFIG');
@@ -158,6 +182,16 @@ export function parseCustomerConfig(env: Readonly<Record<string, string | undefi
     privacy: {
       vaultMasterKey: new KeyHandle(createSecretKey(Buffer.from(e.PRIVACY_VAULT_MASTER_KEY, 'base64url').subarray(0, 32))),
       purgeIntervalMs: e.PRIVACY_PURGE_INTERVAL_MS,
+    },
+    compliance: {
+      dataKey: new KeyHandle(createSecretKey(Buffer.from(e.COMPLIANCE_DATA_KEY, 'base64url').subarray(0, 32))),
+      subjectKey: new KeyHandle(createSecretKey(Buffer.from(e.COMPLIANCE_SUBJECT_KEY, 'base64url'))),
+      kycProviderTimeoutMs: e.KYC_PROVIDER_TIMEOUT_MS,
+      kycBreakerResetMs: e.KYC_BREAKER_RESET_MS,
+      kycRetryIntervalMs: e.KYC_RETRY_INTERVAL_MS,
+      kycRetryAttemptsMax: e.KYC_RETRY_ATTEMPTS_MAX,
+      amlRescreenCron: e.AML_RESCREEN_CRON,
+      sarFilingDays: e.AML_SAR_FILING_DAYS,
     },
   });
 }

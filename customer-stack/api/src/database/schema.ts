@@ -1,5 +1,7 @@
 // The customer database: its entities and the ordered list of migrations that build it.
+import { AML_ENTITIES } from '../aml/aml.entities.js';
 import { AUTH_ENTITIES } from '../auth/auth.entities.js';
+import { KYC_ENTITIES } from '../kyc/kyc.entities.js';
 import { NOTIFICATION_ENTITIES } from '../notifications/notification.entities.js';
 import { Wall1763700000000 } from '@bulwark/shared-contracts/platform';
 import { AuditChainHeadEntity } from '../audit/audit-chain-head.entity.js';
@@ -15,6 +17,7 @@ import { AuditChain1763800000001 } from './migrations/1763800000001-audit-chain.
 import { Privacy1763800000002 } from './migrations/1763800000002-privacy.js';
 import { Auth1763810000000 } from './migrations/1763810000000-auth.js';
 import { Notifications1763810000001 } from './migrations/1763810000001-notifications.js';
+import { Compliance1763820000000 } from './migrations/1763820000000-compliance.js';
 
 export const CUSTOMER_ENTITIES = [
   OrderIntentEntity,
@@ -26,6 +29,8 @@ export const CUSTOMER_ENTITIES = [
   ...PRIVACY_ENTITIES,
   ...AUTH_ENTITIES,
   ...NOTIFICATION_ENTITIES,
+  ...KYC_ENTITIES,
+  ...AML_ENTITIES,
 ];
 export const CUSTOMER_MIGRATIONS = [
   Wall1763700000000,
@@ -35,4 +40,5 @@ export const CUSTOMER_MIGRATIONS = [
   Privacy1763800000002,
   Auth1763810000000,
   Notifications1763810000001,
+  Compliance1763820000000,
 ];
