@@ -3,7 +3,7 @@
 // decisions, the four-eyes freeze) and the SAR register. Every state change is audited in the
 // transaction that makes it; every customer-data table is tenant-scoped.
 import { createHmac, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { z } from 'zod';
@@ -12,13 +12,15 @@ import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
-import { PersonalDataSealer } from '../compliance/personal-data-sealer.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
+import { PersonalDataVault } from '../privacy/personal-data-vault.js';
+import { SubjectDataRegistry } from '../privacy/subject-data.registry.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
 import { AmlError } from './aml.errors.js';
 import { AML_PAGE_MAX, AmlRepository, type AlertFilter, type AlertRow, type FreezeRow, type SarRow, type ScreeningRow } from './aml.repository.js';
 import { ListRepository, type ImportSummary } from './list.repository.js';
+import { SarSealer } from './sar-sealer.js';
 import { HISTORY_EVENTS_MAX, HISTORY_WINDOW_MS, evaluateRules, type MonitoredTransaction, type MonitoringRule } from './monitoring-rules.js';
 import { decide, ALERT_DECISIONS, type AlertDecision, type AlertStatus } from './review-queue.js';
 import { riskScore, type RiskScore } from './risk-score.js';
@@ -95,7 +97,7 @@ export function officerActor(principal: Principal): { actor: string; role: strin
 }
 
 @Injectable()
-export class AmlService implements OnApplicationBootstrap, OnModuleDestroy {
+export class AmlService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('AmlService');
   private readonly repository = new AmlRepository();
   private readonly lists = new ListRepository();
@@ -107,10 +109,25 @@ export class AmlService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(TenantScope) private readonly scope: TenantScope,
     @Inject(TenantsService) private readonly tenants: TenantsService,
     @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(PersonalDataSealer) private readonly sealer: PersonalDataSealer,
+    @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
+    @Inject(SarSealer) private readonly sarSealer: SarSealer,
+    @Inject(SubjectDataRegistry) private readonly subjects: SubjectDataRegistry,
     @Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig,
     @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
   ) {}
+
+  onModuleInit(): void {
+    // A subject-access export shows a person their screenings and risk score. Alerts, freezes in
+    // preparation and SARs are left out: disclosing them would tip the person off.
+    this.subjects.register('aml', async (tx, subjectId) => {
+      const screenings = await this.repository.screeningsOf(tx, subjectId, AML_PAGE_MAX);
+      const risk = await this.repository.risk(tx, subjectId);
+      return {
+        screenings: screenings.map((s) => ({ subject: s.subject, context: s.context, decision: s.decision, listVersion: s.list_version, at: s.created_at })),
+        risk: risk ? { score: risk.score, band: risk.band, version: risk.version, computedAt: risk.computed_at } : null,
+      };
+    });
+  }
 
   onApplicationBootstrap(): void {
     const job = CronJob.from({
@@ -203,7 +220,7 @@ export class AmlService implements OnApplicationBootstrap, OnModuleDestroy {
     const id = randomUUID();
     const now = new Date();
     const hitSummary = result.hits.map((h) => ({ entryId: h.entryId, kind: h.kind, score: h.score, decision: h.decision }));
-    const hitsSealed = result.hits.length > 0 ? await this.sealer.seal(tx, userId, JSON.stringify(result.hits)) : null;
+    const hitsSealed = result.hits.length > 0 ? await this.vault.seal(tx, userId, JSON.stringify(result.hits)) : null;
     await this.repository.insertScreening(tx, { id, tenantId, userId, subject, context, listVersion, model: result.model, decision: result.decision, hitSummary, hitsSealed, now });
     const entryIds = result.hits.map((h) => h.entryId);
     await this.audit.record(tx, {
@@ -367,7 +384,7 @@ export class AmlService implements OnApplicationBootstrap, OnModuleDestroy {
       const alert = await this.repository.alert(tx, alertId);
       if (!alert) throw new AmlError('alert_not_found');
       const notes = await Promise.all(
-        (await this.repository.notes(tx, alertId)).map(async (n) => ({ id: n.id, author: n.author, text: await this.sealer.open(tx, alert.user_id, n.body_sealed),
+        (await this.repository.notes(tx, alertId)).map(async (n) => ({ id: n.id, author: n.author, text: await this.vault.open(tx, alert.user_id, n.body_sealed),
           createdAt: n.created_at })),
       );
       const screening = alert.screening_id ? await this.repository.screening(tx, alert.screening_id) : undefined;
@@ -380,7 +397,7 @@ export class AmlService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async openHits(tx: SqlTx, screening: ScreeningRow | undefined): Promise<ScreeningHit[] | null> {
     if (!screening?.hits_sealed) return null;
-    const text = await this.sealer.open(tx, screening.user_id, screening.hits_sealed);
+    const text = await this.vault.open(tx, screening.user_id, screening.hits_sealed);
     return text === null ? null : (JSON.parse(text) as ScreeningHit[]);
   }
 
@@ -402,7 +419,7 @@ export class AmlService implements OnApplicationBootstrap, OnModuleDestroy {
       const alert = await this.repository.alert(tx, alertId);
       if (!alert) throw new AmlError('alert_not_found');
       const id = randomUUID();
-      await this.repository.insertNote(tx, { id, tenantId: officer.tenantId, alertId, author: officer.userId, bodySealed: await this.sealer.seal(tx, alert.user_id, text),
+      await this.repository.insertNote(tx, { id, tenantId: officer.tenantId, alertId, author: officer.userId, bodySealed: await this.vault.seal(tx, alert.user_id, text),
         now: new Date() });
       await this.audit.record(tx, { tenantId: officer.tenantId, ...officerActor(officer), action: 'aml.alert.note_added', resource: `aml_alert:${alertId}`, diff: { noteId: id } });
       return { id };
@@ -424,7 +441,7 @@ export class AmlService implements OnApplicationBootstrap, OnModuleDestroy {
         const dueAt = new Date(now.getTime() + this.config.compliance.sarFilingDays * 86_400_000);
         await this.repository.insertSar(tx, {
           id: sarId, tenantId: officer.tenantId, subjectHash: this.subjectHash(officer.tenantId, alert.user_id), alertId,
-          narrativeSealed: await this.sealer.seal(tx, `sar:${sarId}`, input.narrative ?? ''), decidedBy: officer.userId, now, dueAt,
+          narrativeSealed: await this.sarSealer.seal(sarId, input.narrative ?? ''), decidedBy: officer.userId, now, dueAt,
         });
         await this.audit.record(tx, { tenantId: officer.tenantId, ...officerActor(officer), action: 'aml.sar.created', resource: `aml_sar:${sarId}`, diff: { alertId,
           dueAt: dueAt.toISOString() } });
@@ -442,7 +459,7 @@ export class AmlService implements OnApplicationBootstrap, OnModuleDestroy {
       await this.repository.updateAlert(tx, alertId, { status: verdict.next, ...(closing ? { decision: input.decision, decidedBy: officer.userId } : {}), now });
       // The reason is free text that may name people: it is kept as a sealed note, the audit entry points to it.
       const noteId = randomUUID();
-      await this.repository.insertNote(tx, { id: noteId, tenantId: officer.tenantId, alertId, author: officer.userId, bodySealed: await this.sealer.seal(tx, alert.user_id,
+      await this.repository.insertNote(tx, { id: noteId, tenantId: officer.tenantId, alertId, author: officer.userId, bodySealed: await this.vault.seal(tx, alert.user_id,
         `[${input.decision}] ${input.reason}`), now });
       await this.audit.record(tx, {
         tenantId: officer.tenantId, ...officerActor(officer), action: 'aml.alert.decided', resource: `aml_alert:${alertId}`,
@@ -476,7 +493,7 @@ export class AmlService implements OnApplicationBootstrap, OnModuleDestroy {
       return Promise.all(
         rows.map(async ({ narrative_sealed, ...row }) => ({
           ...row,
-          narrative: await this.sealer.open(tx, `sar:${row.id}`, narrative_sealed),
+          narrative: this.sarSealer.open(row.id, narrative_sealed),
           overdue: row.status === 'draft' && row.due_at.getTime() < now,
         })),
       );

@@ -19,9 +19,10 @@ import { HealthRegistry, SQL_DATABASE } from '@bulwark/shared-contracts/platform
 import { AmlService, officerActor, type ScreeningIdentity, type ScreeningIdentitySource } from '../aml/aml.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
-import { PersonalDataSealer } from '../compliance/personal-data-sealer.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
 import { NotificationService } from '../notifications/notification.service.js';
+import { PersonalDataVault } from '../privacy/personal-data-vault.js';
+import { SubjectDataRegistry } from '../privacy/subject-data.registry.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
 import type { TenantSettings } from '../tenancy/tenant-settings.js';
@@ -95,7 +96,8 @@ export class KycService implements OnModuleInit, OnApplicationBootstrap, OnModul
     @Inject(TenantsService) private readonly tenants: TenantsService,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(NotificationService) private readonly notifications: NotificationService,
-    @Inject(PersonalDataSealer) private readonly sealer: PersonalDataSealer,
+    @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
+    @Inject(SubjectDataRegistry) private readonly subjects: SubjectDataRegistry,
     @Inject(AmlService) private readonly aml: AmlService,
     @Inject(HealthRegistry) private readonly health: HealthRegistry,
     @Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig,
@@ -106,6 +108,7 @@ export class KycService implements OnModuleInit, OnApplicationBootstrap, OnModul
 
   onModuleInit(): void {
     this.aml.useIdentitySource(this);
+    this.subjects.register('kyc', (tx, subjectId) => this.customerDetail(tx, subjectId));
     this.health.register({
       name: 'kyc-provider',
       critical: false,
@@ -169,7 +172,7 @@ export class KycService implements OnModuleInit, OnApplicationBootstrap, OnModul
       const grantedTier = existing?.tier ?? 0;
       await this.repository.upsertSubmission(tx, {
         userId, tenantId, status: 'pending', tier: grantedTier, requestedTier: input.requestedTier, residenceCountry: input.residenceCountry,
-        documentCountry: input.document.country, documentType: input.document.type, personalData: await this.sealer.seal(tx, userId, JSON.stringify(sealed)),
+        documentCountry: input.document.country, documentType: input.document.type, personalData: await this.vault.seal(tx, userId, JSON.stringify(sealed)),
         reasons: [], provider: this.provider.provider.name, now,
       });
       await this.audit.record(tx, {
@@ -196,6 +199,7 @@ export class KycService implements OnModuleInit, OnApplicationBootstrap, OnModul
       const profile = await this.repository.find(tx, userId);
       if (profile?.status !== 'pending') return undefined;
       const data = await this.openSubmission(tx, profile);
+      if (!data) return undefined; // erased meanwhile: nothing left to check
       const req: KycProviderRequest = {
         reference: profile.user_id, givenNames: data.givenNames, familyName: data.familyName, dateOfBirth: data.dateOfBirth,
         documentType: profile.document_type as KycProviderRequest['documentType'], documentNumber: data.documentNumber,
@@ -243,6 +247,7 @@ export class KycService implements OnModuleInit, OnApplicationBootstrap, OnModul
       return;
     }
     const identity = await this.identityOf(tx, profile);
+    assert(identity !== null, 'a profile being checked has its personal data');
     const screening = await this.aml.screenCustomer(tx, tenantId, identity, 'onboarding');
     const reasons = [
       ...(result.outcome === 'review' ? result.reasons : []),
@@ -330,7 +335,7 @@ export class KycService implements OnModuleInit, OnApplicationBootstrap, OnModul
     personalData: Omit<SealedSubmission, 'livenessToken'> | null; livenessScore: string | null; attempts: number; checks: unknown[] }) | null> {
     const profile = await this.repository.find(tx, userId);
     if (!profile) return null;
-    const opened = await this.sealer.open(tx, userId, profile.personal_data);
+    const opened = await this.vault.open(tx, userId, profile.personal_data);
     const personal = opened === null ? null : (JSON.parse(opened) as SealedSubmission);
     return {
       ...viewOf(profile),
@@ -350,22 +355,26 @@ export class KycService implements OnModuleInit, OnApplicationBootstrap, OnModul
   async screenableIdentities(tx: SqlTx, afterUserId: string | null, limit: number): Promise<ScreeningIdentity[]> {
     const rows = await this.repository.screenable(tx, afterUserId, limit);
     const identities: ScreeningIdentity[] = [];
-    for (const row of rows) identities.push(await this.identityOf(tx, row));
+    for (const row of rows) {
+      const identity = await this.identityOf(tx, row);
+      if (identity) identities.push(identity); // an erased person has nothing left to screen
+    }
     return identities;
   }
 
-  private async identityOf(tx: SqlTx, profile: ProfileRow): Promise<ScreeningIdentity> {
+  private async identityOf(tx: SqlTx, profile: ProfileRow): Promise<ScreeningIdentity | null> {
     const data = await this.openSubmission(tx, profile);
+    if (!data) return null;
     return {
       userId: profile.user_id, name: `${data.givenNames} ${data.familyName}`, dateOfBirth: data.dateOfBirth,
       country: profile.residence_country, documentCountry: profile.document_country, tier: profile.tier as KycTier,
     };
   }
 
-  private async openSubmission(tx: SqlTx, profile: ProfileRow): Promise<SealedSubmission> {
-    const text = await this.sealer.open(tx, profile.user_id, profile.personal_data);
-    assert(text !== null, 'a profile in progress has its personal data');
-    return JSON.parse(text) as SealedSubmission;
+  /** The sealed submission, or null once the person is erased. */
+  private async openSubmission(tx: SqlTx, profile: ProfileRow): Promise<SealedSubmission | null> {
+    const text = await this.vault.open(tx, profile.user_id, profile.personal_data);
+    return text === null ? null : (JSON.parse(text) as SealedSubmission);
   }
 }
 
