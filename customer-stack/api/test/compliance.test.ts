@@ -337,7 +337,9 @@ describe('the console', () => {
       aml: { frozen: false, openAlerts: 1, risk: { version: 'risk.v1' }, alerts: [expect.objectContaining({ rule: 'high_risk_country' })] },
     });
     const trail = await http().get(`/console/customers/${userId}/audit`).set(officer.headers).expect(200);
-    expect(trail.body.map((e: { action: string }) => e.action)).toEqual(['kyc.submission.received', 'aml.screening.completed', 'kyc.decision.recorded', 'console.customer.viewed']);
+    expect(trail.body.map((e: { action: string }) => e.action)).toEqual([
+      'auth.account.registered', 'auth.login.succeeded', 'kyc.submission.received', 'aml.screening.completed', 'kyc.decision.recorded', 'console.customer.viewed',
+    ]);
     await http().get(`/console/customers/${userId}`).set(investor.headers).expect(403);
   });
 
