@@ -1,0 +1,130 @@
+// Exactly-once, read from both sides of the wall: every intent the customer stack committed is
+// known once to the execution stack, answered once, booked once (state and audit entry), and
+// every message one side committed to its outbox was published, stored once in JetStream and
+// handled once by the other side — compared by message id, not only by count.
+import { expect } from '@jest/globals';
+import type { TestSystem } from './system.js';
+
+const ANSWER_SUBJECTS = ['bulwark.e2c.intent.accepted.v1', 'bulwark.e2c.intent.rejected.v1'];
+
+export interface WallAccounting {
+  /** Intents the customer stack committed. */
+  readonly intents: number;
+  /** Still waiting for their answer. */
+  readonly unanswered: number;
+  readonly byStatus: Record<string, number>;
+  /** Committed on the customer side but unknown to the execution side, and the reverse. */
+  readonly missingOnExecution: string[];
+  readonly unknownOnCustomer: string[];
+  /** Booked differently on the two sides (status or reject code). */
+  readonly disagreeing: string[];
+  /** Intents the execution stack answered other than exactly once. */
+  readonly answersNotOnce: string[];
+  /** Intents whose submitted / answered audit entries are not exactly one each. */
+  readonly auditNotOnce: string[];
+  /** Outbound messages of one side not handled by the other (by message id), per direction. */
+  readonly unhandled: { c2e: string[]; e2c: string[] };
+  /** Messages handled that the other side never committed (invented), per direction. */
+  readonly invented: { c2e: string[]; e2c: string[] };
+  readonly unpublished: { customer: number; execution: number };
+  readonly rejections: { customer: string[]; execution: string[] };
+  readonly deadLetters: { customer: number; execution: number };
+  /** Messages in each stream (undefined while NATS is down), against rows in the sending outbox. */
+  readonly streams: { c2e: number; e2c: number; dlq: number } | undefined;
+  readonly outboxes: { c2e: number; e2c: number };
+}
+
+const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+const difference = (a: readonly string[], b: readonly string[]) => {
+  const other = new Set(b);
+  return a.filter((x) => !other.has(x));
+};
+
+export async function wallAccounting(system: TestSystem): Promise<WallAccounting> {
+  const c = (text: string, params: unknown[] = []) => system.customerSql.query(text, params).then((r) => r.rows);
+  const e = (text: string, params: unknown[] = []) => system.executionSql.query(text, params).then((r) => r.rows);
+  const customerIntents = await c(`SELECT id, status, reject_code FROM order_intent`);
+  const executionIntents = await e(`SELECT intent_id AS id, status, reject_code FROM omnibus_intent`);
+  const onExecution = new Map(executionIntents.map((r) => [r.id as string, r]));
+  const answers = await e(
+    `SELECT body::json->>'intentId' AS id, count(*)::int AS n FROM wall_outbox WHERE subject = ANY($1) GROUP BY 1`, [ANSWER_SUBJECTS],
+  );
+  const answered = new Map(answers.map((r) => [r.id as string, r.n as number]));
+  const audit = await c(
+    `SELECT substr(resource, length('order_intent:') + 1) AS id,
+            count(*) FILTER (WHERE action = 'orders.intent.submitted')::int AS submitted,
+            count(*) FILTER (WHERE action IN ('orders.intent.accepted', 'orders.intent.rejected'))::int AS answered
+       FROM audit_entry WHERE resource LIKE 'order_intent:%' GROUP BY 1`,
+  );
+  const audited = new Map(audit.map((r) => [r.id as string, r]));
+  const outboxIds = async (query: typeof c) => ids(await query(`SELECT message_id AS id FROM wall_outbox ORDER BY seq`));
+  const inboundIds = async (query: typeof c) => ids(await query(`SELECT message_id AS id FROM wall_inbound`));
+  const [c2eSent, c2eHandled, e2cSent, e2cHandled] = await Promise.all([outboxIds(c), inboundIds(e), outboxIds(e), inboundIds(c)]);
+  const count = async (query: typeof c, text: string) => ((await query(text))[0]?.n as number | undefined) ?? 0;
+  const unpublishedSql = `SELECT count(*)::int AS n FROM wall_outbox WHERE published_at IS NULL`;
+  const deadSql = `SELECT count(*)::int AS n FROM wall_dead_letter`;
+  const rejectionsSql = `SELECT reason || ' ' || subject AS id FROM wall_rejection`;
+
+  const byStatus: Record<string, number> = {};
+  for (const row of customerIntents) byStatus[row.status as string] = (byStatus[row.status as string] ?? 0) + 1;
+  return {
+    intents: customerIntents.length,
+    unanswered: customerIntents.filter((r) => r.status === 'submitted').length,
+    byStatus,
+    missingOnExecution: difference(ids(customerIntents), [...onExecution.keys()]),
+    unknownOnCustomer: difference([...onExecution.keys()], ids(customerIntents)),
+    disagreeing: customerIntents
+      .filter((r) => r.status !== 'submitted')
+      .filter((r) => onExecution.get(r.id)?.status !== r.status || onExecution.get(r.id)?.reject_code !== r.reject_code)
+      .map((r) => r.id as string),
+    answersNotOnce: executionIntents.filter((r) => answered.get(r.id) !== 1).map((r) => r.id as string),
+    auditNotOnce: customerIntents
+      .filter((r) => {
+        const entry = audited.get(r.id);
+        return entry?.submitted !== 1 || entry.answered !== (r.status === 'submitted' ? 0 : 1);
+      })
+      .map((r) => r.id as string),
+    unhandled: { c2e: difference(c2eSent, c2eHandled), e2c: difference(e2cSent, e2cHandled) },
+    invented: { c2e: difference(c2eHandled, c2eSent), e2c: difference(e2cHandled, e2cSent) },
+    unpublished: { customer: await count(c, unpublishedSql), execution: await count(e, unpublishedSql) },
+    rejections: { customer: ids(await c(rejectionsSql)), execution: ids(await e(rejectionsSql)) },
+    deadLetters: { customer: await count(c, deadSql), execution: await count(e, deadSql) },
+    streams: system.nats.running ? await system.streamMessages() : undefined,
+    outboxes: { c2e: c2eSent.length, e2c: e2cSent.length },
+  };
+}
+
+/** Waits until every committed intent is answered and both outboxes are published and handled. */
+export async function settledAccounting(system: TestSystem, timeoutMs = 90_000): Promise<WallAccounting> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const accounting = await wallAccounting(system);
+    const settled = accounting.unanswered === 0 && accounting.unpublished.customer === 0 && accounting.unpublished.execution === 0
+      && accounting.unhandled.c2e.length === 0 && accounting.unhandled.e2c.length === 0;
+    if (settled) return accounting;
+    if (Date.now() > deadline) {
+      const { unanswered, unpublished } = accounting;
+      const unhandled = { c2e: accounting.unhandled.c2e.length, e2c: accounting.unhandled.e2c.length };
+      throw new Error(`the wall did not settle: ${JSON.stringify({ unanswered, unpublished, unhandled })}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The exactly-once assertions every fault test ends with (`expected` intents at least). */
+export function expectExactlyOnce(accounting: WallAccounting, expected: { intentsMin: number }): void {
+  expect(accounting.intents).toBeGreaterThanOrEqual(expected.intentsMin);
+  expect(accounting.unanswered).toBe(0);
+  expect(accounting.missingOnExecution).toEqual([]);
+  expect(accounting.unknownOnCustomer).toEqual([]);
+  expect(accounting.disagreeing).toEqual([]);
+  expect(accounting.answersNotOnce).toEqual([]);
+  expect(accounting.auditNotOnce).toEqual([]);
+  expect(accounting.unhandled).toEqual({ c2e: [], e2c: [] });
+  expect(accounting.invented).toEqual({ c2e: [], e2c: [] });
+  expect(accounting.unpublished).toEqual({ customer: 0, execution: 0 });
+  expect(accounting.rejections).toEqual({ customer: [], execution: [] });
+  expect(accounting.deadLetters).toEqual({ customer: 0, execution: 0 });
+  // Republished messages (an acknowledgement lost in the fault) were deduplicated by JetStream.
+  expect(accounting.streams).toEqual({ c2e: accounting.outboxes.c2e, e2c: accounting.outboxes.e2c, dlq: 0 });
+}
