@@ -6,6 +6,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const wallMessage =
   'The stacks are separated by the wall: share code only through @bulwark/shared-contracts.';
@@ -66,6 +67,23 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['@bulwark/customer-*', '@bulwark/execution-*', '@bulwark/engine', '**/customer-stack/**', '**/execution-stack/**'], message: 'shared-contracts depends on neither stack.' },
+        ],
+      }],
+    },
+  },
+  {
+    // The three UIs run in the browser: browser globals, the rules of hooks, and no stack code at all.
+    files: ['ui-kit/**/*.{ts,tsx}', 'customer-stack/web/**/*.{ts,tsx}', 'execution-stack/admin-web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
+  {
+    files: ['ui-kit/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@bulwark/customer-*', '@bulwark/execution-*', '@bulwark/engine', '**/customer-stack/**', '**/execution-stack/**'], message: 'ui-kit serves both stacks and depends on neither.' },
         ],
       }],
     },

@@ -15,6 +15,7 @@ export function generateSecrets(): Secrets;
 export function findNatsServer(options?: { install?: boolean }): string | undefined;
 export function findOrInstall(options: { candidates: readonly (string | undefined)[]; aptPackage: string; what: string; install?: boolean }): string | undefined;
 export function findComposeCli(): string | undefined;
+export function findChromium(options?: { install?: boolean }): string | undefined;
 export function spawnNatsServer(options: { port: number; storeDir: string; secrets: Secrets; bin?: string }): Promise<{ url: string; pid: number; stop(): Promise<void> }>;
 /** A stack database's two URLs: the application role's and the owner's (migrations only). */
 export interface DatabaseUrls {

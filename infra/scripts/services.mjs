@@ -293,6 +293,11 @@ export function findComposeCli() {
   return findOrInstall({ candidates: ['docker-compose'], aptPackage: 'docker-compose', what: 'compose' });
 }
 
+/** Debian's Chromium for the browser tests (CHROMIUM_BIN, else PATH), installed with apt when missing. */
+export function findChromium({ install = true } = {}) {
+  return findOrInstall({ candidates: [process.env.CHROMIUM_BIN, 'chromium', '/usr/bin/chromium'], aptPackage: 'chromium', what: 'Chromium', install });
+}
+
 /** Starts nats-server with the project's config (users and permissions) on the given port. */
 export async function spawnNatsServer({ port, storeDir, secrets, bin = findNatsServer() }) {
   if (!bin) throw new Error('nats-server is not installed and could not be installed: install it or set NATS_URL');

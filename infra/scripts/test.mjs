@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: every test of the repository, against real services.
 // Installs dependencies when missing, finds or starts Postgres (DATABASE_URL, else the local
-// server, else an embedded one) and makes sure nats-server is available (each integration
-// suite starts its own with infra/nats/nats.conf), builds, lints, runs the tidy check, then
-// runs unit, integration and end-to-end tests through nx, and ends with one line:
+// server, else an embedded one) and makes sure nats-server (each integration suite starts its
+// own with infra/nats/nats.conf) and Debian's chromium (the browser tests) are available, builds,
+// lints, runs the tidy check, then runs unit, integration and end-to-end tests through nx, and ends with one line:
 // "N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -18,7 +18,7 @@ const run = (command, args, env = process.env) => {
   return spawnSync(command, args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
 };
 
-const { ensureDependencies, ensurePostgres, findComposeCli, findNatsServer } = await import('./services.mjs');
+const { ensureDependencies, ensurePostgres, findChromium, findComposeCli, findNatsServer } = await import('./services.mjs');
 if (!ensureDependencies(root)) process.exit(1);
 const postgres = await ensurePostgres();
 const natsBin = findNatsServer();
@@ -28,8 +28,13 @@ if (!natsBin) {
 }
 // Where docker exists, docker-compose.yml is also checked by a compose CLI (e2e/test/docker-compose.test.ts).
 if (findComposeCli() === undefined) say('no docker here: docker-compose.yml is checked by its structure only');
+const chromiumBin = findChromium();
+if (!chromiumBin) {
+  say('chromium is missing and could not be installed (needs apt-get as root): the browser tests cannot run');
+  process.exit(1);
+}
 const resultsDir = mkdtempSync(path.join(tmpdir(), 'bulwark-test-results-'));
-const env = { ...process.env, BULWARK_PG_ADMIN_URL: postgres.adminUrl, NATS_SERVER_BIN: natsBin, BULWARK_TEST_RESULTS_DIR: resultsDir, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+const env = { ...process.env, BULWARK_PG_ADMIN_URL: postgres.adminUrl, NATS_SERVER_BIN: natsBin, CHROMIUM_BIN: chromiumBin, BULWARK_TEST_RESULTS_DIR: resultsDir, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 
 let status = 0;
 try {

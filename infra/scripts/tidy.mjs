@@ -18,9 +18,9 @@ const CODE_FILE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
 // kebab-case words, then dotted role suffixes: ledger.service.ts, pii-guard.spec.ts, jest.config.js.
 const KEBAB_FILE = /^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*$/;
 
-/** The source roots of the repository: every stack package's src, shared-contracts/src and e2e. */
+/** The source roots of the repository: every stack package's src, shared-contracts/src, ui-kit/src and e2e. */
 function defaultRoots() {
-  const roots = [path.join(REPO, 'shared-contracts', 'src'), path.join(REPO, 'e2e')];
+  const roots = [path.join(REPO, 'shared-contracts', 'src'), path.join(REPO, 'ui-kit', 'src'), path.join(REPO, 'e2e')];
   for (const stack of ['customer-stack', 'execution-stack']) {
     const stackDir = path.join(REPO, stack);
     for (const pkg of safeReaddir(stackDir)) roots.push(path.join(stackDir, pkg, 'src'));

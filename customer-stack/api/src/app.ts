@@ -1,10 +1,11 @@
 // The customer stack: everything that knows who a customer is. Its domain modules are listed
 // here; the platform (logs, health, metrics, database, the wall) comes from StackModule.
+import { fileURLToPath } from 'node:url';
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { ScheduleModule } from '@nestjs/schedule';
-import { createStackApp } from '@bulwark/shared-contracts/platform';
+import { createStackApp, serveStaticUi } from '@bulwark/shared-contracts/platform';
 import { AmlModule } from './aml/aml.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CustomerConfigModule, type CustomerConfig } from './config/customer-config.js';
@@ -38,9 +39,14 @@ export function createCustomerApp(config: CustomerConfig, extraModules: NonNulla
   );
 }
 
+/** The investor SPA and the compliance console, built by customer-stack/web. */
+export const CUSTOMER_UI_MOUNTS = ['/app', '/console'] as const;
+const CUSTOMER_UI_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
 /** Security headers on every response, cookies parsed for the SPA's session, CORS only for listed origins. */
 function installHttpSecurity(app: INestApplication, config: CustomerConfig): void {
   app.use(helmet());
   app.use(cookieParser());
   app.enableCors({ origin: [...config.corsOrigins], credentials: true, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 });
+  serveStaticUi(app, { distDir: config.ui.distDir ?? CUSTOMER_UI_DIST, mounts: CUSTOMER_UI_MOUNTS });
 }

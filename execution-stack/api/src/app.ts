@@ -1,7 +1,8 @@
 // The execution stack: no personal data at all. Its domain modules are listed here; the
 // platform (logs, health, metrics, database, the wall) comes from StackModule.
+import { fileURLToPath } from 'node:url';
 import { Global, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
-import { createStackApp, type StackConfig } from '@bulwark/shared-contracts/platform';
+import { createStackApp, serveStaticUi, type StackConfig } from '@bulwark/shared-contracts/platform';
 import type { ChainConfig } from './chain/chain-config.js';
 import { ChainModule } from './chain/chain.module.js';
 import { EXECUTION_ENTITIES, EXECUTION_MIGRATIONS } from './database/schema.js';
@@ -18,6 +19,10 @@ class PostTradeConfigModule {
     return { module: PostTradeConfigModule, providers: [{ provide: POST_TRADE_CONFIG, useValue: config }], exports: [POST_TRADE_CONFIG] };
   }
 }
+
+/** The operator admin, built by execution-stack/admin-web. No personal data is ever shown there. */
+export const EXECUTION_UI_MOUNTS = ['/admin'] as const;
+const EXECUTION_UI_DIST = fileURLToPath(new URL('../../admin-web/dist', import.meta.url));
 
 /**
  * `chain` undefined: the stack runs without the chain module (no settlement on chain, no anchoring).
@@ -40,5 +45,6 @@ export function createExecutionApp(
       description: 'No personal data: the CLOB, market data, omnibus aggregation, allocation, settlement and the chain.',
       version: '0.1.0',
     },
+    (app) => serveStaticUi(app, { distDir: config.ui.distDir ?? EXECUTION_UI_DIST, mounts: EXECUTION_UI_MOUNTS }),
   );
 }

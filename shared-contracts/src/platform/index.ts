@@ -10,3 +10,4 @@ export * from './bootstrap.js';
 export * from './wall.migration.js';
 export * from './stack-config.js';
 export * from './stack.module.js';
+export * from './static-ui.js';

@@ -16,6 +16,8 @@ const EnvSchema = z.object({
   /** The owner role: owns the schema; used only to run the migrations at start. */
   DATABASE_OWNER_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** Where the stack's built UIs are (vite's dist); unset: the stack's own web workspace. */
+  UI_DIST_DIR: z.string().min(1).max(4_096).optional(),
   ...wallEnvShape,
 });
 
@@ -26,6 +28,7 @@ export interface StackConfig<S extends StackName = StackName> {
   readonly logLevel: string;
   readonly database: { readonly url: string; readonly ownerUrl: string; readonly poolMax: number };
   readonly wall: WallConfig;
+  readonly ui: { readonly distDir: string | undefined };
 }
 
 export const STACK_CONFIG = Symbol('STACK_CONFIG');
@@ -39,5 +42,6 @@ export function parseStackConfig<S extends StackName>(stack: S, env: Readonly<Re
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, ownerUrl: e.DATABASE_OWNER_URL, poolMax: e.DATABASE_POOL_MAX },
     wall: wallConfigOf(e),
+    ui: { distDir: e.UI_DIST_DIR },
   });
 }

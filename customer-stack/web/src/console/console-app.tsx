@@ -1,0 +1,63 @@
+// The compliance console: staff only; each role sees the screens its permissions allow.
+import type { ReactNode } from 'react';
+import { Link, Route, Routes } from 'react-router';
+import { AppShell, Badge, ErrorAlert, KeyValues, Loading, PageTitle, Section, type NavItem } from '@bulwark/ui-kit';
+import { ROLE_LABELS, type Principal, type Role } from '../shared/customer-api';
+import { SecurityPage } from '../shared/security.page';
+import { usePrincipal, useSession } from '../shared/session';
+import { SignIn } from '../shared/sign-in';
+import { APP_NAME } from './app-name';
+
+const STAFF_ROLES: readonly Role[] = ['compliance_officer', 'mlro', 'finance_ops', 'admin', 'auditor'];
+
+/** The console's navigation for a set of roles: a screen is listed only to roles that may use it. */
+export function consoleNav(roles: readonly Role[]): NavItem[] {
+  const has = (...wanted: Role[]) => wanted.some((role) => roles.includes(role));
+  const nav: NavItem[] = [{ to: '/', label: 'Overview' }];
+  if (has(...STAFF_ROLES)) nav.push({ to: '/security', label: 'Security' });
+  return nav;
+}
+
+export function ConsoleApp() {
+  const { state, signOut, recheck } = useSession();
+  const brandName = 'Bulwark';
+  const bare = (content: ReactNode) => <AppShell appName={APP_NAME} brandName={brandName} nav={[]}>{content}</AppShell>;
+  if (state.status === 'checking') return bare(<Loading label="Checking your session…" />);
+  if (state.status === 'unreachable') return bare(<ErrorAlert error={state.error} onRetry={() => void recheck()} />);
+  if (state.status === 'signed-out') {
+    return <AppShell appName={APP_NAME} brandName={brandName} nav={[]}><SignIn appName={APP_NAME} reason={state.reason} /></AppShell>;
+  }
+  const { roles } = state.principal;
+  const who = roles.map((role) => ROLE_LABELS[role]).join(', ');
+  if (!roles.some((role) => STAFF_ROLES.includes(role))) {
+    return (
+      <AppShell appName={APP_NAME} brandName={brandName} nav={[]} who={who} onSignOut={() => void signOut()}>
+        <ErrorAlert error={new Error('The compliance console is for staff. Investors use the app at /app/.')} />
+      </AppShell>
+    );
+  }
+  return (
+    <AppShell appName={APP_NAME} brandName={brandName} nav={consoleNav(roles)} who={who} onSignOut={() => void signOut()}>
+      <Routes>
+        <Route path="/" element={<Overview />} />
+        <Route path="/security" element={<SecurityPage appName={APP_NAME} />} />
+        <Route path="*" element={<div className="card"><h1>Page not found</h1><p><Link to="/">Back to the overview</Link></p></div>} />
+      </Routes>
+    </AppShell>
+  );
+}
+
+function Overview() {
+  const principal: Principal = usePrincipal();
+  return (
+    <>
+      <PageTitle appName={APP_NAME}>Overview</PageTitle>
+      <Section title="You">
+        <KeyValues items={[
+          ['Roles', principal.roles.map((role) => <Badge key={role} tone="info">{ROLE_LABELS[role]}</Badge>)],
+          ['Tenant', <code key="t">{principal.tenantId}</code>],
+        ]} />
+      </Section>
+    </>
+  );
+}

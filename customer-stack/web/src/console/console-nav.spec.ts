@@ -1,0 +1,12 @@
+import { describe, expect, it } from '@jest/globals';
+import { consoleNav } from './console-app';
+
+describe('the console lists only what a role may use', () => {
+  it('gives every staff role the overview and its security', () => {
+    expect(consoleNav(['auditor']).map((item) => item.to)).toEqual(['/', '/security']);
+  });
+
+  it('gives a non-staff principal nothing beyond the overview', () => {
+    expect(consoleNav(['investor']).map((item) => item.to)).toEqual(['/']);
+  });
+});

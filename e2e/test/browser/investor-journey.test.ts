@@ -1,0 +1,144 @@
+// The investor's journey in a real browser against the real customer stack: registration,
+// sign-in, two-factor set-up and sign-in with the code, keyboard only where a person could be,
+// checked for accessibility on every screen and on a phone's width.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { expectAccessible, openBrowser, pageProblems, screenshot, tabTo, type BrowserUser } from './support/browser.js';
+import { startStacks, type RunningStacks } from './support/stacks.js';
+import { Authenticator } from './support/totp.js';
+
+let stacks: RunningStacks;
+let investor: BrowserUser;
+let page: Page;
+
+beforeAll(async () => {
+  stacks = await startStacks();
+  investor = await openBrowser();
+  page = investor.page;
+}, 120_000);
+
+afterAll(async () => {
+  await investor?.close();
+  await stacks?.stop();
+});
+
+const email = `investor-${Date.now()}@example.lk`;
+const password = 'a long enough passphrase';
+let authenticator: Authenticator;
+
+describe('the investor journey', () => {
+  it('serves the SPA on the customer stack with immutable bundles and revalidated HTML', async () => {
+    const html = await fetch(`${stacks.customerUrl}/app/portfolio/deep/link`, { headers: { Accept: 'text/html' } });
+    expect(html.status).toBe(200);
+    expect(html.headers.get('cache-control')).toBe('no-cache');
+    expect(html.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const bundle = /src="(\/assets\/[^"]+\.js)"/.exec(await html.text())?.[1];
+    expect(bundle).toBeDefined();
+    const asset = await fetch(`${stacks.customerUrl}${bundle}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // An API path is never shadowed by the UI, and a JSON client under /app gets no HTML.
+    expect((await fetch(`${stacks.customerUrl}/health`)).headers.get('content-type')).toContain('json');
+    expect((await fetch(`${stacks.customerUrl}/app/missing.js`)).status).toBe(404);
+  });
+
+  it('registers with validation, by keyboard', async () => {
+    await page.goto(`${stacks.customerUrl}/app/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-01-sign-in');
+
+    await tabTo(page, page.getByRole('link', { name: 'Open an account' }));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Open an account' }).waitFor();
+    await tabTo(page, page.getByLabel('Email'));
+    await page.keyboard.type(email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('short');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('different');
+    await page.keyboard.press('Enter');
+    await expect(page.getByText('Use at least 12 characters.').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('The two passwords differ.').isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+    await expectAccessible(page);
+    await screenshot(page, 'investor-02-register-invalid');
+
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel('Repeat the password').fill(password);
+    await page.getByLabel('Repeat the password').press('Enter');
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-03-signed-in');
+  });
+
+  it('refuses a second registration with the same email, saying why', async () => {
+    const other = await openBrowser();
+    try {
+      await other.page.goto(`${stacks.customerUrl}/app/register`);
+      await other.page.getByLabel('Email').fill(email);
+      await other.page.getByLabel('Password', { exact: true }).fill(password);
+      await other.page.getByLabel('Repeat the password').fill(password);
+      await other.page.getByRole('button', { name: 'Open account' }).click();
+      await other.page.getByText('An account with this email already exists.').waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('sets up two-factor authentication with a first code', async () => {
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    authenticator = new Authenticator(secret);
+    await screenshot(page, 'investor-04-2fa-setup');
+
+    await page.getByLabel('Code from your authenticator app').fill('12345');
+    await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+    await page.getByText('Enter the 6-digit code your authenticator app shows now.').waitFor();
+    await page.getByLabel('Code from your authenticator app').fill(await authenticator.code());
+    await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+    await page.getByRole('button', { name: 'Turn off two-factor' }).waitFor();
+    await expectAccessible(page);
+  });
+
+  it('signs out, and signs in again with password and one-time code', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You have signed out.').waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('the wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('The email or password is wrong.').waitFor();
+    await page.getByLabel('Password').fill(password);
+    await page.getByLabel('Password').press('Enter');
+    await page.getByRole('heading', { name: 'Enter your one-time code' }).waitFor();
+    await expectAccessible(page);
+    await page.getByLabel('One-time code').fill(await authenticator.code());
+    await page.getByLabel('One-time code').press('Enter');
+    // Back where they were, and the screen knows two-factor is on (this sign-in passed it).
+    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    await page.getByRole('button', { name: 'Turn off two-factor' }).waitFor();
+    // The session survives a reload (HttpOnly cookies), and a deep link lands on its screen.
+    await page.goto(`${stacks.customerUrl}/app/security`);
+    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    await page.getByText('This device').waitFor();
+    await screenshot(page, 'investor-05-security');
+  });
+
+  it('works at a phone\'s width: the menu opens by keyboard and every screen stays accessible', async () => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.goto(`${stacks.customerUrl}/app/`);
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    const menu = page.getByRole('button', { name: 'Menu' });
+    await tabTo(page, menu);
+    await page.keyboard.press('Enter');
+    await expect(menu.getAttribute('aria-expanded')).resolves.toBe('true');
+    await expectAccessible(page);
+    await screenshot(page, 'investor-06-phone-menu');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(375);
+    expect(pageProblems(page)).toEqual([]);
+  });
+});

@@ -1,0 +1,47 @@
+// Both real stacks for a browser test: a private NATS, a fresh database each, the apps listening
+// on ephemeral loopback ports and serving their built UIs. Cookies are not Secure here because
+// the test serves plain http on 127.0.0.1.
+import type { INestApplication } from '@nestjs/common';
+import { parseStackConfig } from '@bulwark/shared-contracts/platform';
+import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { createCustomerApp } from '../../../../customer-stack/api/src/app.js';
+import { parseCustomerConfig } from '../../../../customer-stack/api/src/config/customer-config.js';
+import { createExecutionApp } from '../../../../execution-stack/api/src/app.js';
+
+export interface RunningStacks {
+  readonly customer: INestApplication;
+  readonly execution: INestApplication;
+  readonly customerUrl: string;
+  readonly executionUrl: string;
+  stop(): Promise<void>;
+}
+
+async function listen(app: INestApplication): Promise<string> {
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return `http://127.0.0.1:${address.port}`;
+}
+
+export async function startStacks(): Promise<RunningStacks> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const nats: TestNats = await startTestNats();
+    cleanups.push(() => nats.stop());
+    const customerDb: TestDatabase = await createTestDatabase('customer');
+    cleanups.push(() => customerDb.drop());
+    const executionDb: TestDatabase = await createTestDatabase('execution');
+    cleanups.push(() => executionDb.drop());
+    const customer = await createCustomerApp(parseCustomerConfig(testStackEnv('customer', customerDb, nats, { AUTH_COOKIE_SECURE: 'false' })));
+    cleanups.push(() => customer.close());
+    const execution = await createExecutionApp(parseStackConfig('execution', testStackEnv('execution', executionDb, nats)));
+    cleanups.push(() => execution.close());
+    const [customerUrl, executionUrl] = await Promise.all([listen(customer), listen(execution)]);
+    return { customer, execution, customerUrl, executionUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from '@jest/globals';
+import { cacheControlOf, mountOf } from './static-ui.js';
+
+describe('serving the built UIs', () => {
+  it.each([
+    ['assets/app-Cu3ilMj7.js', 'public, max-age=31536000, immutable'],
+    ['assets/sign-in-D5zP3bMH.css', 'public, max-age=31536000, immutable'],
+    ['assets/app-Cu3ilMj7.js.map', 'no-cache'], // source maps are not content-hashed themselves
+    ['assets/logo.svg', 'no-cache'], // no hash: could change under the same name
+    ['app/index.html', 'no-cache'],
+    ['app/assets-Cu3ilMj7.js', 'no-cache'], // outside /assets/
+  ])('caches %s as %s', (file, policy) => {
+    expect(cacheControlOf(file)).toBe(policy);
+  });
+
+  it.each([
+    ['/app', '/app'],
+    ['/app/', '/app'],
+    ['/app/orders/42', '/app'],
+    ['/console/cases', '/console'],
+    ['/application', undefined], // a prefix is not a mount
+    ['/auth/login', undefined],
+    ['/', undefined],
+  ])('routes %s to mount %s', (requestPath, mount) => {
+    expect(mountOf(['/app', '/console'], requestPath)).toBe(mount);
+  });
+});
