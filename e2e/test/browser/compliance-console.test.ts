@@ -35,6 +35,26 @@ describe('the compliance console', () => {
     expect(pageProblems(page)).toEqual([]);
   });
 
+  it('lets an auditor verify the whole audit chain from the browser', async () => {
+    const auditor = await loginAs(stacks.customer, { role: 'auditor', tenantId: TENANT_ID });
+    const other = await openBrowser();
+    try {
+      await other.page.goto(`${stacks.customerUrl}/console/`);
+      await other.page.getByLabel('Email').fill(auditor.email);
+      await other.page.getByLabel('Password').fill(auditor.password);
+      await other.page.getByRole('button', { name: 'Sign in' }).click();
+      await other.page.getByRole('link', { name: 'Audit chain' }).click();
+      await other.page.getByText('The audit chain verifies').waitFor();
+      // Branded from the tenant the auditor belongs to.
+      await other.page.getByText('Bulwark Lanka').first().waitFor();
+      await expectAccessible(other.page);
+      await screenshot(other.page, 'console-02-audit-verify');
+      expect(pageProblems(other.page)).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('turns an investor away to the investor app', async () => {
     const investor = await loginAs(stacks.customer, { role: 'investor', tenantId: TENANT_ID });
     const other = await openBrowser();

@@ -6,6 +6,8 @@ import { ROLE_LABELS, type Principal, type Role } from '../shared/customer-api';
 import { SecurityPage } from '../shared/security.page';
 import { usePrincipal, useSession } from '../shared/session';
 import { SignIn } from '../shared/sign-in';
+import { useTenantBrand } from '../shared/use-tenant-brand';
+import { AuditVerifyPage } from './audit-verify.page';
 import { APP_NAME } from './app-name';
 
 const STAFF_ROLES: readonly Role[] = ['compliance_officer', 'mlro', 'finance_ops', 'admin', 'auditor'];
@@ -14,13 +16,15 @@ const STAFF_ROLES: readonly Role[] = ['compliance_officer', 'mlro', 'finance_ops
 export function consoleNav(roles: readonly Role[]): NavItem[] {
   const has = (...wanted: Role[]) => wanted.some((role) => roles.includes(role));
   const nav: NavItem[] = [{ to: '/', label: 'Overview' }];
+  if (has('auditor')) nav.push({ to: '/audit', label: 'Audit chain' });
   if (has(...STAFF_ROLES)) nav.push({ to: '/security', label: 'Security' });
   return nav;
 }
 
 export function ConsoleApp() {
   const { state, signOut, recheck } = useSession();
-  const brandName = 'Bulwark';
+  const staff = state.status === 'signed-in' && state.principal.roles.some((role) => STAFF_ROLES.includes(role));
+  const brandName = useTenantBrand(staff).name;
   const bare = (content: ReactNode) => <AppShell appName={APP_NAME} brandName={brandName} nav={[]}>{content}</AppShell>;
   if (state.status === 'checking') return bare(<Loading label="Checking your session…" />);
   if (state.status === 'unreachable') return bare(<ErrorAlert error={state.error} onRetry={() => void recheck()} />);
@@ -41,6 +45,7 @@ export function ConsoleApp() {
       <Routes>
         <Route path="/" element={<Overview />} />
         <Route path="/security" element={<SecurityPage appName={APP_NAME} />} />
+        {roles.includes('auditor') ? <Route path="/audit" element={<AuditVerifyPage />} /> : null}
         <Route path="*" element={<div className="card"><h1>Page not found</h1><p><Link to="/">Back to the overview</Link></p></div>} />
       </Routes>
     </AppShell>

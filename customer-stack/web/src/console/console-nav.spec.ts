@@ -2,8 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { consoleNav } from './console-app';
 
 describe('the console lists only what a role may use', () => {
-  it('gives every staff role the overview and its security', () => {
-    expect(consoleNav(['auditor']).map((item) => item.to)).toEqual(['/', '/security']);
+  it('gives every staff role the overview and its security, and auditors the audit chain', () => {
+    expect(consoleNav(['compliance_officer']).map((item) => item.to)).toEqual(['/', '/security']);
+    expect(consoleNav(['auditor']).map((item) => item.to)).toEqual(['/', '/audit', '/security']);
   });
 
   it('gives a non-staff principal nothing beyond the overview', () => {

@@ -24,6 +24,23 @@ export interface SessionView {
   readonly current: boolean;
 }
 
+export interface TenantSettings {
+  readonly id: string;
+  readonly slug: string;
+  readonly brand: { readonly name: string; readonly primaryColour: string; readonly accentColour: string };
+  readonly residencyCountries: readonly string[];
+  readonly minimumAge: number;
+  readonly currencies: readonly string[];
+  readonly tierLimits: readonly { readonly tier: 0 | 1 | 2 | 3; readonly dailyTradeLimitUsd: string; readonly dailyWithdrawalLimitUsd: string }[];
+}
+
+export interface AuditVerification {
+  readonly ok: boolean;
+  readonly headSeq: string;
+  readonly checkedEntries: string;
+  readonly firstBreak: { readonly seq: string; readonly kind: string } | null;
+}
+
 export const PASSWORD_LENGTH_MIN = 12;
 export const PASSWORD_LENGTH_MAX = 128;
 
@@ -55,6 +72,14 @@ export const auth = {
   setupTotp: () => api.post<{ secret: string; otpauthUri: string }>('/auth/2fa/setup'),
   enableTotp: (code: string) => api.post<undefined>('/auth/2fa/enable', { code }),
   disableTotp: (code: string) => api.post<undefined>('/auth/2fa/disable', { code }),
+};
+
+export const tenants = {
+  current: (signal?: AbortSignal) => api.get<TenantSettings>('/tenants/current', undefined, signal),
+};
+
+export const audit = {
+  verify: (signal?: AbortSignal) => api.get<AuditVerification>('/audit/verify', undefined, signal),
 };
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
