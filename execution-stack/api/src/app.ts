@@ -9,6 +9,7 @@ import { EXECUTION_ENTITIES, EXECUTION_MIGRATIONS } from './database/schema.js';
 import { ExecutionConfigModule, parseExecutionConfig, type ExecutionConfig } from './config/execution-config.js';
 import { IntakeModule } from './intake/intake.service.js';
 import { MarketModule } from './market/market.module.js';
+import { MembersModule } from './members/members.module.js';
 import { POST_TRADE_CONFIG, parsePostTradeConfig, type PostTradeConfig } from './aggregation/post-trade-config.js';
 
 /** The post-trade settings, visible to every post-trade module. */
@@ -35,7 +36,7 @@ export function createExecutionApp(
   postTrade: PostTradeConfig = parsePostTradeConfig({}),
 ): Promise<INestApplication> {
   const domain = [
-    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, IntakeModule,
+    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, MembersModule, IntakeModule,
     ...(chain ? [ChainModule.forRoot(chain)] : []),
   ];
   return createStackApp(

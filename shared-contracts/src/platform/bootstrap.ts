@@ -20,7 +20,8 @@ export interface AppMeta {
  * CORS and cookie parsing a stack installs there cover every response.
  */
 export async function createStackApp(options: StackModuleOptions, meta: AppMeta, middleware?: (app: INestApplication) => void): Promise<INestApplication> {
-  const app = await NestFactory.create(StackModule.forRoot(options), { bufferLogs: true });
+  // rawBody: signed requests (the execution stack's member API) are verified over the exact bytes received.
+  const app = await NestFactory.create(StackModule.forRoot(options), { bufferLogs: true, rawBody: true });
   configureApp(app, meta, middleware);
   return app;
 }

@@ -12,10 +12,13 @@ const ExecutionEnv = z.object({
   MARKET_SNAPSHOT_EVERY_COMMANDS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** How often the books are checked for due auctions and good-till-date expiries. */
   MARKET_TICK_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+  /** Signed member and operator requests are accepted this long either side of their timestamp. */
+  MEMBER_SIGNATURE_WINDOW_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
 });
 
 export interface ExecutionConfig {
   readonly market: { readonly feedClientBufferBytes: number; readonly snapshotEveryCommands: number; readonly tickMs: number };
+  readonly members: { readonly signatureWindowMs: number };
 }
 
 export const EXECUTION_CONFIG = Symbol('EXECUTION_CONFIG');
@@ -24,6 +27,7 @@ export function parseExecutionConfig(env: Readonly<Record<string, string | undef
   const e = parseEnv(ExecutionEnv, env);
   return deepFreeze({
     market: { feedClientBufferBytes: e.MARKET_FEED_CLIENT_BUFFER_BYTES, snapshotEveryCommands: e.MARKET_SNAPSHOT_EVERY_COMMANDS, tickMs: e.MARKET_TICK_MS },
+    members: { signatureWindowMs: e.MEMBER_SIGNATURE_WINDOW_MS },
   });
 }
 

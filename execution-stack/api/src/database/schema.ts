@@ -3,6 +3,8 @@
 import { InstrumentEntity } from '../market/instrument.entity.js';
 import { MarketCandleEntity, MarketJournalEntity, MarketOrderEntity, MarketSnapshotEntity, MarketTradeEntity } from '../market/market-records.entity.js';
 import { OmnibusIntentEntity } from '../intake/omnibus-intent.entity.js';
+import { ExecutionAuditEntity, ExecutionAuditHeadEntity } from '../audit/execution-audit.entity.js';
+import { ApiKeyEntity, MemberEntity, OperatorEntity, RequestNonceEntity } from '../members/member.entity.js';
 import { CHAIN_ENTITIES } from '../chain/chain.entity.js';
 import { AGGREGATION_ENTITIES } from '../aggregation/aggregation.entity.js';
 import { AllocationEntity } from '../allocation/allocation.entity.js';
@@ -12,6 +14,7 @@ import { ReconciliationBreakEntity, StatementSentEntity } from '../reconciliatio
 import { Wall1763700000000 } from '@bulwark/shared-contracts/platform';
 import { Intake1763700000001 } from './migrations/1763700000001-intake.js';
 import { Market1763800000000 } from './migrations/1763800000000-market.js';
+import { Members1763800000001 } from './migrations/1763800000001-members.js';
 import { Chain1763810000000 } from './migrations/1763810000000-chain.js';
 import { PostTrade1763820000000 } from './migrations/1763820000000-post-trade.js';
 
@@ -23,6 +26,12 @@ export const EXECUTION_ENTITIES = [
   MarketOrderEntity,
   MarketTradeEntity,
   MarketCandleEntity,
+  ExecutionAuditEntity,
+  ExecutionAuditHeadEntity,
+  MemberEntity,
+  OperatorEntity,
+  ApiKeyEntity,
+  RequestNonceEntity,
   ...CHAIN_ENTITIES,
   ...AGGREGATION_ENTITIES,
   AllocationEntity,
@@ -32,4 +41,11 @@ export const EXECUTION_ENTITIES = [
   ReconciliationBreakEntity,
   StatementSentEntity,
 ];
-export const EXECUTION_MIGRATIONS = [Wall1763700000000, Intake1763700000001, Market1763800000000, Chain1763810000000, PostTrade1763820000000];
+export const EXECUTION_MIGRATIONS = [
+  Wall1763700000000,
+  Intake1763700000001,
+  Market1763800000000,
+  Members1763800000001,
+  Chain1763810000000,
+  PostTrade1763820000000,
+];

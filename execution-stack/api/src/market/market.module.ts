@@ -9,6 +9,6 @@ import { MARKET_CLOCK, MarketService, systemClock } from './market.service.js';
 @Module({
   providers: [InstrumentsService, MarketService, MarketFeedGateway, { provide: MARKET_CLOCK, useValue: systemClock }],
   controllers: [InstrumentsController, MarketController],
-  exports: [InstrumentsService, MarketService],
+  exports: [InstrumentsService, MarketService, MARKET_CLOCK],
 })
 export class MarketModule {}

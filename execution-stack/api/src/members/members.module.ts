@@ -1,0 +1,18 @@
+// The member API: members, operators, their keys and signed requests, limits and pre-trade
+// risk. PRE_TRADE_CHECKS is the seam for further pre-trade compliance checks (empty here).
+import { Module } from '@nestjs/common';
+import { ExecutionAuditModule } from '../audit/execution-audit.service.js';
+import { MarketModule } from '../market/market.module.js';
+import { MembersController } from './members.controller.js';
+import { MembersService } from './members.service.js';
+import { OperatorController } from './operator.controller.js';
+import { PRE_TRADE_CHECKS } from './pre-trade.js';
+import { SignedRequestGuard } from './signed-request.guard.js';
+
+@Module({
+  imports: [MarketModule, ExecutionAuditModule],
+  providers: [MembersService, SignedRequestGuard, { provide: PRE_TRADE_CHECKS, useValue: [] }],
+  controllers: [MembersController, OperatorController],
+  exports: [MembersService],
+})
+export class MembersModule {}
