@@ -9,7 +9,9 @@ import type { StackOp, StackReady, StackReply, StackRequest } from './stack.chil
 const CHILD = fileURLToPath(new URL('./stack.child.ts', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 
-type Result<O extends StackOp['op']> = O extends 'registerAccounts' | 'submitIntents' ? string[] : O extends 'listInstrument' ? string : unknown;
+type Result<O extends StackOp['op']> = O extends 'registerAccounts' | 'submitIntents'
+  ? string[]
+  : O extends 'listInstrument' | 'registerAccountRef' | 'createUser' ? string : unknown;
 
 export class StackProcess {
   private child: ChildProcess | undefined;

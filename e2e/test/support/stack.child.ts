@@ -12,6 +12,10 @@ import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 export type StackOp =
   | { readonly op: 'listInstrument'; readonly args: { symbol: string; kind: 'event' | 'security'; tickSize: string; lotSize: string } }
   | { readonly op: 'registerAccounts'; readonly args: { tenantId: string; count: number } }
+  | { readonly op: 'registerAccountRef'; readonly args: { tenantId: string; accountRef: string } }
+  | { readonly op: 'createUser'; readonly args: { tenantId: string; role: string; email: string; password: string } }
+  | { readonly op: 'importSanctionsLists'; readonly args: Record<string, never> }
+  | { readonly op: 'seedVenue'; readonly args: { instrumentId: string; asks?: { price: string; quantity: string }[]; bids?: { price: string; quantity: string }[] } }
   | { readonly op: 'submitIntents'; readonly args: { inputs: readonly IntentInput[] } }
   | { readonly op: 'verifyAudit'; readonly args: Record<string, never> };
 
@@ -38,6 +42,10 @@ async function customerApp(): Promise<{ app: INestApplication; run: (request: St
   const { OrdersService } = await import('../../../customer-stack/api/dist/orders/orders.service.js');
   const { TenantsService } = await import('../../../customer-stack/api/dist/tenancy/tenants.service.js');
   const { AuditService } = await import('../../../customer-stack/api/dist/audit/audit.service.js');
+  const { AuthService } = await import('../../../customer-stack/api/dist/auth/auth.service.js');
+  const { inTenant } = await import('../../../customer-stack/api/dist/auth/tenant-transaction.js');
+  const { AmlService } = await import('../../../customer-stack/api/dist/aml/aml.service.js');
+  const { SANCTIONS_FIXTURES } = await import('../../../customer-stack/api/test/support/sanctions-fixtures.js');
   const config = parseCustomerConfig(process.env);
   const app = await createCustomerApp(config);
   await app.listen(config.http.port, config.http.host);
@@ -50,6 +58,21 @@ async function customerApp(): Promise<{ app: INestApplication; run: (request: St
         });
         return refs;
       }
+      case 'registerAccountRef': {
+        const { tenantId, accountRef } = request.args;
+        await app.get<SqlDatabase>(SQL_DATABASE).transaction((tx) => app.get(TenantsService).registerAccount(tx, { actor: 'system:e2e', role: 'system' }, tenantId, accountRef));
+        return accountRef;
+      }
+      case 'createUser': {
+        const { tenantId, role, email, password } = request.args;
+        const roles = [role] as Parameters<InstanceType<typeof AuthService>['createAccount']>[2]['roles'];
+        return inTenant(app.get<SqlDatabase>(SQL_DATABASE), tenantId, (tx) =>
+          app.get(AuthService).createAccount(tx, tenantId, { email, password, roles, createdBy: null }, role === 'investor' ? randomUUID() : null));
+      }
+      case 'importSanctionsLists':
+        return app.get(AmlService).importListFiles({
+          openSanctions: `${SANCTIONS_FIXTURES}targets.simple.csv`, ofacSdn: `${SANCTIONS_FIXTURES}sdn.csv`, ofacAlt: `${SANCTIONS_FIXTURES}alt.csv`,
+        });
       case 'submitIntents':
         return app.get(OrdersService).submitIntents(request.args.inputs);
       case 'verifyAudit':
@@ -66,13 +89,20 @@ async function executionApp(): Promise<{ app: INestApplication; run: (request: S
   const { parseChainConfig } = await import('../../../execution-stack/api/dist/chain/chain-config.js');
   const { parseExecutionConfig } = await import('../../../execution-stack/api/dist/config/execution-config.js');
   const { InstrumentsService } = await import('../../../execution-stack/api/dist/market/instruments.service.js');
+  const { parsePostTradeConfig } = await import('../../../execution-stack/api/dist/aggregation/post-trade-config.js');
+  const { SandboxVenue } = await import('../../../execution-stack/api/dist/aggregation/sandbox-venue.js');
   const config = parseStackConfig('execution', process.env);
-  const app = await createExecutionApp(config, parseChainConfig(process.env), parseExecutionConfig(process.env));
+  const app = await createExecutionApp(config, parseChainConfig(process.env), parseExecutionConfig(process.env), parsePostTradeConfig(process.env));
   await app.listen(config.http.port, config.http.host);
   const run = async (request: StackOp): Promise<unknown> => {
     switch (request.op) {
       case 'listInstrument':
         return (await app.get(InstrumentsService).list(request.args)).id;
+      case 'seedVenue': {
+        const { instrumentId, ...liquidity } = request.args;
+        app.get(SandboxVenue).seed(instrumentId, liquidity);
+        return instrumentId;
+      }
       default:
         throw new Error(`the execution stack has no operation ${request.op}`);
     }
