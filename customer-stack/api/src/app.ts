@@ -13,6 +13,7 @@ import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from './database/schema.js';
 import { AuditModule } from './audit/audit.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { KycModule } from './kyc/kyc.module.js';
+import { AuditAnchoringModule } from './audit-anchoring/audit-anchoring.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
@@ -27,7 +28,7 @@ export function createCustomerApp(config: CustomerConfig, extraModules: NonNulla
       migrations: CUSTOMER_MIGRATIONS,
       domain: [
         CustomerConfigModule.forRoot(config), ScheduleModule.forRoot(), AuditModule, TenantsModule, PrivacyModule, AuthModule, NotificationsModule,
-        OrdersModule, AmlModule, KycModule, ConsoleModule, ...extraModules,
+        OrdersModule, AmlModule, KycModule, ConsoleModule, AuditAnchoringModule.forRoot(config.auditAnchoring), ...extraModules,
       ],
     },
     {

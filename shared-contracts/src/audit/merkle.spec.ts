@@ -203,6 +203,10 @@ describe('properties', () => {
           expect(merkleRootFromInclusionProof(i, i + 1, leafHash, proof)).toEqual(frontier.root());
         });
         expect(frontier.size).toBe(leafHashes.length);
+        const resumed = MerkleFrontier.restore(JSON.parse(JSON.stringify(frontier.state())));
+        resumed.append(leafHashes[0] as Buffer);
+        frontier.append(leafHashes[0] as Buffer);
+        expect(resumed.root()).toEqual(frontier.root());
       }),
     );
   });

@@ -39,6 +39,12 @@ function splitPoint(n: number): number {
   return k;
 }
 
+export interface MerkleFrontierState {
+  readonly size: number;
+  readonly hashes: readonly string[];
+  readonly sizes: readonly number[];
+}
+
 /**
  * A compact range of the tree's right edge: the roots of the perfect subtrees that make up the
  * first `size` leaves, largest first. Appending is amortised O(1) hashes, the root O(log n):
@@ -51,6 +57,28 @@ export class MerkleFrontier {
 
   get size(): number {
     return this.count;
+  }
+
+  /** The compact range as plain data (hex hashes), to persist between batches. */
+  state(): MerkleFrontierState {
+    return { size: this.count, hashes: this.hashes.map((h) => h.toString('hex')), sizes: [...this.sizes] };
+  }
+
+  /** A frontier continuing from a persisted state; the state is checked to be a valid compact range. */
+  static restore(state: MerkleFrontierState): MerkleFrontier {
+    const frontier = new MerkleFrontier();
+    assert(state.hashes.length === state.sizes.length, 'one size per frontier hash');
+    let total = 0;
+    state.sizes.forEach((size, i) => {
+      assert(Number.isInteger(Math.log2(size)) && (i === 0 || size < (state.sizes[i - 1] as number)), 'frontier subtrees are decreasing powers of two');
+      total += size;
+    });
+    assert(total === state.size, 'frontier subtrees add up to the tree size');
+    frontier.hashes.push(...state.hashes.map((h) => Buffer.from(h, 'hex')));
+    frontier.sizes.push(...state.sizes);
+    assert(frontier.hashes.every((h) => h.length === MERKLE_HASH_BYTES), 'frontier hashes are 32 bytes');
+    frontier.count = state.size;
+    return frontier;
   }
 
   append(leafHash: Buffer): void {

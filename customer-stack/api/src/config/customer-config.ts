@@ -44,6 +44,9 @@ const CustomerEnvSchema = z.object({
   KYC_RETRY_ATTEMPTS_MAX: z.coerce.number().int().min(1).max(100).default(10),
   AML_RESCREEN_CRON: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression').default('0 30 2 * * *'),
   AML_SAR_FILING_DAYS: z.coerce.number().int().min(1).max(90).default(30),
+  /** Audit anchoring: cut a Merkle batch every N ms or once M entries wait, whichever comes first. */
+  AUDIT_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(1_000).max(24 * 3_600_000).default(300_000),
+  AUDIT_ANCHOR_BATCH_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
 });
 
 /**
@@ -123,6 +126,7 @@ export interface CustomerConfig extends StackConfig<'customer'> {
   readonly notifications: NotificationsConfig;
   readonly privacy: PrivacyConfig;
   readonly compliance: ComplianceConfig;
+  readonly auditAnchoring: { readonly intervalMs: number; readonly entriesMax: number };
 }
 
 export const CUSTOMER_CONFIG = Symbol('CUSTOMER_CONFIG');
@@ -193,5 +197,6 @@ export function parseCustomerConfig(env: Readonly<Record<string, string | undefi
       amlRescreenCron: e.AML_RESCREEN_CRON,
       sarFilingDays: e.AML_SAR_FILING_DAYS,
     },
+    auditAnchoring: { intervalMs: e.AUDIT_ANCHOR_INTERVAL_MS, entriesMax: e.AUDIT_ANCHOR_BATCH_ENTRIES },
   });
 }

@@ -11,6 +11,7 @@ import { AccountDirectoryEntity } from '../tenancy/account-directory.entity.js';
 import { TenantTierLimitEntity } from '../tenancy/tenant-tier-limit.entity.js';
 import { TenantEntity } from '../tenancy/tenant.entity.js';
 import { PRIVACY_ENTITIES } from '../privacy/privacy.entities.js';
+import { AuditAnchorBatchEntity } from '../audit-anchoring/audit-anchor-batch.entity.js';
 import { OrderIntents1763700000001 } from './migrations/1763700000001-order-intents.js';
 import { Tenancy1763800000000 } from './migrations/1763800000000-tenancy.js';
 import { AuditChain1763800000001 } from './migrations/1763800000001-audit-chain.js';
@@ -18,8 +19,10 @@ import { Privacy1763800000002 } from './migrations/1763800000002-privacy.js';
 import { Auth1763810000000 } from './migrations/1763810000000-auth.js';
 import { Notifications1763810000001 } from './migrations/1763810000001-notifications.js';
 import { Compliance1763820000000 } from './migrations/1763820000000-compliance.js';
+import { AuditAnchoring1763840000000 } from './migrations/1763840000000-audit-anchoring.js';
 
 export const CUSTOMER_ENTITIES = [
+  AuditAnchorBatchEntity,
   OrderIntentEntity,
   TenantEntity,
   TenantTierLimitEntity,
@@ -41,4 +44,5 @@ export const CUSTOMER_MIGRATIONS = [
   Auth1763810000000,
   Notifications1763810000001,
   Compliance1763820000000,
+  AuditAnchoring1763840000000,
 ];
