@@ -1,6 +1,11 @@
 // The compliance console in a real browser against the real customer stack: staff sign in and
 // see what their role allows; investors are turned away to their own app.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import type { Page } from 'playwright-core';
+import { TransactionMonitor } from '../../../customer-stack/api/src/aml/transaction-monitor.js';
+import { inTenant } from '../../../customer-stack/api/src/auth/tenant-transaction.js';
 import { loginAs } from '../../../customer-stack/api/test/support/auth.js';
 import { expectAccessible, openBrowser, pageProblems, screenshot, type BrowserUser } from './support/browser.js';
 import { startStacks, type RunningStacks } from './support/stacks.js';
@@ -18,6 +23,17 @@ afterAll(async () => {
   await officer?.close();
   await stacks?.stop();
 });
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${stacks.customerUrl}/console/`);
+  const signOut = page.getByRole('button', { name: 'Sign out' });
+  await signOut.or(page.getByLabel('Email')).first().waitFor();
+  if (await signOut.isVisible()) await signOut.click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+}
 
 describe('the compliance console', () => {
   it('signs a compliance officer in and shows their role', async () => {
@@ -52,6 +68,61 @@ describe('the compliance console', () => {
       expect(pageProblems(other.page)).toEqual([]);
     } finally {
       await other.close();
+    }
+  });
+
+  it('decides an alert with a freeze that only a second officer can approve (four eyes)', async () => {
+    const customer = await loginAs(stacks.customer, { role: 'investor', tenantId: TENANT_ID });
+    const customerId = customer.principal.userId;
+    // A large deposit the ledger would report: monitoring raises an alert in the same transaction.
+    const deposit = { tenantId: TENANT_ID, userId: customerId, kind: 'deposit', amountUsd: '50000', currency: 'USD', amount: '50000', at: new Date() } as const;
+    await inTenant(stacks.customer.get<SqlDatabase>(SQL_DATABASE), TENANT_ID, (tx) => stacks.customer.get(TransactionMonitor).observe(tx, deposit));
+    const first = await loginAs(stacks.customer, { role: 'compliance_officer', tenantId: TENANT_ID });
+    const second = await loginAs(stacks.customer, { role: 'compliance_officer', tenantId: TENANT_ID });
+    const secondBrowser = await openBrowser();
+    try {
+      const page = officer.page;
+      await signIn(page, first.email, first.password);
+      await page.getByRole('link', { name: 'Review queue' }).click();
+      await page.getByLabel('Kind').selectOption('monitoring');
+      const row = page.getByRole('row', { name: /large single transaction/ });
+      await row.getByRole('button', { name: 'Assign to me' }).click();
+      await row.getByText('You').waitFor();
+      await expectAccessible(page);
+      await screenshot(page, 'console-03-queue');
+      await row.getByRole('link', { name: 'large single transaction' }).click();
+      await page.getByRole('heading', { name: 'Case' }).waitFor();
+      await page.getByLabel('Decision').selectOption('freeze');
+      await page.getByLabel('Reason').fill('funds must not leave before source of funds is known');
+      await page.getByRole('button', { name: 'Record decision' }).click();
+      await page.getByText('A second officer must approve it').waitFor();
+      await expectAccessible(page);
+      await screenshot(page, 'console-04-freeze-requested');
+
+      // The requester cannot approve their own freeze.
+      await page.getByRole('link', { name: 'customer\'s page' }).click();
+      await page.getByRole('heading', { name: 'Customer 360' }).waitFor();
+      await page.getByText('by you: another officer must approve it.').waitFor();
+      await page.getByRole('button', { name: 'Approve freeze' }).click();
+      await page.getByRole('alert').filter({ hasText: 'That did not work' }).waitFor();
+      await expect(page.getByText('No money can leave').count()).resolves.toBe(0);
+      await screenshot(page, 'console-05-four-eyes-refused');
+
+      // A second officer, in their own browser, approves it.
+      await signIn(secondBrowser.page, second.email, second.password);
+      await secondBrowser.page.goto(`${stacks.customerUrl}/console/customers/${customerId}`);
+      await secondBrowser.page.getByRole('button', { name: 'Approve freeze' }).click();
+      await secondBrowser.page.getByText('No money can leave this customer\'s account.').waitFor();
+      await secondBrowser.page.getByText('frozen', { exact: true }).waitFor();
+      // The audit trail names both steps, by two different officers.
+      await secondBrowser.page.getByRole('cell', { name: 'aml.freeze.requested' }).waitFor();
+      await secondBrowser.page.getByRole('cell', { name: 'aml.freeze.approved' }).waitFor();
+      await expectAccessible(secondBrowser.page);
+      await screenshot(secondBrowser.page, 'console-06-frozen-by-second-officer');
+      expect(pageProblems(page)).toEqual([]);
+      expect(pageProblems(secondBrowser.page)).toEqual([]);
+    } finally {
+      await secondBrowser.close();
     }
   });
 

@@ -127,6 +127,26 @@ describe('the investor journey', () => {
     await screenshot(page, 'investor-05-security');
   });
 
+  it('verifies their identity: the form says what is missing, then the state is clear', async () => {
+    await page.getByRole('link', { name: 'Verify identity' }).click();
+    await page.getByRole('heading', { name: 'Verify your identity' }).waitFor();
+    await page.getByText('Not started').waitFor();
+    await page.getByRole('button', { name: 'Submit for verification' }).click();
+    await page.getByText('Enter your given names as on your document.').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-06-kyc-form');
+    await page.getByLabel('Given names').fill('Nimal');
+    await page.getByLabel('Family name').fill('Perera');
+    await page.getByLabel('Date of birth').fill('1985-12-05');
+    await page.getByLabel('Address').fill('12 Galle Road');
+    await page.getByLabel('City').fill('Colombo');
+    await page.getByLabel('Document number').fill('853400937V');
+    await page.getByRole('button', { name: 'Submit for verification' }).click();
+    await page.getByText('You are verified. Your limits follow your tier.').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-07-kyc-verified');
+  });
+
   it('works at a phone\'s width: the menu opens by keyboard and every screen stays accessible', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto(`${stacks.customerUrl}/app/`);
@@ -136,7 +156,7 @@ describe('the investor journey', () => {
     await page.keyboard.press('Enter');
     await expect(menu.getAttribute('aria-expanded')).resolves.toBe('true');
     await expectAccessible(page);
-    await screenshot(page, 'investor-06-phone-menu');
+    await screenshot(page, 'investor-08-phone-menu');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(375);
     expect(pageProblems(page)).toEqual([]);

@@ -7,7 +7,12 @@ import { SecurityPage } from '../shared/security.page';
 import { usePrincipal, useSession } from '../shared/session';
 import { SignIn } from '../shared/sign-in';
 import { useTenantBrand } from '../shared/use-tenant-brand';
+import { AlertCasePage } from './alert-case.page';
+import { AlertsPage } from './alerts.page';
 import { AuditVerifyPage } from './audit-verify.page';
+import { CustomerPage } from './customer.page';
+import { KycReviewsPage } from './kyc-reviews.page';
+import { SarsPage } from './sars.page';
 import { APP_NAME } from './app-name';
 
 const STAFF_ROLES: readonly Role[] = ['compliance_officer', 'mlro', 'finance_ops', 'admin', 'auditor'];
@@ -16,6 +21,8 @@ const STAFF_ROLES: readonly Role[] = ['compliance_officer', 'mlro', 'finance_ops
 export function consoleNav(roles: readonly Role[]): NavItem[] {
   const has = (...wanted: Role[]) => wanted.some((role) => roles.includes(role));
   const nav: NavItem[] = [{ to: '/', label: 'Overview' }];
+  if (has('compliance_officer', 'mlro')) nav.push({ to: '/alerts', label: 'Review queue' }, { to: '/kyc', label: 'KYC reviews' });
+  if (has('mlro')) nav.push({ to: '/sars', label: 'SAR register' });
   if (has('auditor')) nav.push({ to: '/audit', label: 'Audit chain' });
   if (has(...STAFF_ROLES)) nav.push({ to: '/security', label: 'Security' });
   return nav;
@@ -33,6 +40,7 @@ export function ConsoleApp() {
   }
   const { roles } = state.principal;
   const who = roles.map((role) => ROLE_LABELS[role]).join(', ');
+  const officer = roles.includes('compliance_officer') || roles.includes('mlro');
   if (!roles.some((role) => STAFF_ROLES.includes(role))) {
     return (
       <AppShell appName={APP_NAME} brandName={brandName} nav={[]} who={who} onSignOut={() => void signOut()}>
@@ -46,6 +54,11 @@ export function ConsoleApp() {
         <Route path="/" element={<Overview />} />
         <Route path="/security" element={<SecurityPage appName={APP_NAME} />} />
         {roles.includes('auditor') ? <Route path="/audit" element={<AuditVerifyPage />} /> : null}
+        {officer ? <Route path="/alerts" element={<AlertsPage />} /> : null}
+        {officer ? <Route path="/alerts/:id" element={<AlertCasePage />} /> : null}
+        {officer ? <Route path="/kyc" element={<KycReviewsPage />} /> : null}
+        {officer ? <Route path="/customers/:userId" element={<CustomerPage />} /> : null}
+        {roles.includes('mlro') ? <Route path="/sars" element={<SarsPage />} /> : null}
         <Route path="*" element={<div className="card"><h1>Page not found</h1><p><Link to="/">Back to the overview</Link></p></div>} />
       </Routes>
     </AppShell>

@@ -3,7 +3,8 @@ import { consoleNav } from './console-app';
 
 describe('the console lists only what a role may use', () => {
   it('gives every staff role the overview and its security, and auditors the audit chain', () => {
-    expect(consoleNav(['compliance_officer']).map((item) => item.to)).toEqual(['/', '/security']);
+    expect(consoleNav(['compliance_officer']).map((item) => item.to)).toEqual(['/', '/alerts', '/kyc', '/security']);
+    expect(consoleNav(['mlro']).map((item) => item.to)).toEqual(['/', '/alerts', '/kyc', '/sars', '/security']);
     expect(consoleNav(['auditor']).map((item) => item.to)).toEqual(['/', '/audit', '/security']);
   });
 

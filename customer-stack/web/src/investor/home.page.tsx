@@ -13,7 +13,8 @@ export function HomePage() {
         <Section title="Account">
           <KeyValues items={[['Account reference', <code key="ref">{principal.accountRef ?? '—'}</code>]]} />
         </Section>
-        <Alert tone="info" title="Next step">
+        <Alert tone="info" title="Next steps">
+          <p><Link to="/verify">Verify your identity</Link> to start investing.</p>
           <p>Protect your account: <Link to="/security">set up two-factor authentication</Link>. Withdrawals require it.</p>
         </Alert>
       </div>

@@ -7,10 +7,12 @@ import { useSession } from '../shared/session';
 import { SignIn } from '../shared/sign-in';
 import { APP_NAME } from './app-name';
 import { HomePage } from './home.page';
+import { KycPage } from './kyc.page';
 import { RegisterPage } from './register.page';
 
 const NAV: readonly NavItem[] = [
   { to: '/', label: 'Account' },
+  { to: '/verify', label: 'Verify identity' },
   { to: '/security', label: 'Security' },
 ];
 
@@ -47,6 +49,7 @@ export function InvestorApp() {
     <AppShell appName={APP_NAME} brandName={brandName} nav={NAV} who="Signed in" onSignOut={() => void signOut()}>
       <Routes>
         <Route path="/" element={<HomePage />} />
+        <Route path="/verify" element={<KycPage />} />
         <Route path="/security" element={<SecurityPage appName={APP_NAME} />} />
         <Route path="/register" element={<Navigate to="/" replace />} />
         <Route path="*" element={<NotFound />} />

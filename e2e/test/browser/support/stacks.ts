@@ -4,8 +4,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { AmlService } from '../../../../customer-stack/api/src/aml/aml.service.js';
 import { createCustomerApp } from '../../../../customer-stack/api/src/app.js';
 import { parseCustomerConfig } from '../../../../customer-stack/api/src/config/customer-config.js';
+import { SANCTIONS_FIXTURES } from '../../../../customer-stack/api/test/support/sanctions-fixtures.js';
 import { createExecutionApp } from '../../../../execution-stack/api/src/app.js';
 
 export interface RunningStacks {
@@ -39,6 +41,12 @@ export async function startStacks(): Promise<RunningStacks> {
     const execution = await createExecutionApp(parseStackConfig('execution', testStackEnv('execution', executionDb, nats)));
     cleanups.push(() => execution.close());
     const [customerUrl, executionUrl] = await Promise.all([listen(customer), listen(execution)]);
+    // Screening fails closed without a list: load the published-format fixtures, as an operator would.
+    await customer.get(AmlService).importListFiles({
+      openSanctions: `${SANCTIONS_FIXTURES}targets.simple.csv`,
+      ofacSdn: `${SANCTIONS_FIXTURES}sdn.csv`,
+      ofacAlt: `${SANCTIONS_FIXTURES}alt.csv`,
+    });
     return { customer, execution, customerUrl, executionUrl, stop };
   } catch (error) {
     await stop();
