@@ -8,6 +8,7 @@ import { ChainModule } from './chain/chain.module.js';
 import { EXECUTION_ENTITIES, EXECUTION_MIGRATIONS } from './database/schema.js';
 import { ExecutionConfigModule, parseExecutionConfig, type ExecutionConfig } from './config/execution-config.js';
 import { IntakeModule } from './intake/intake.service.js';
+import { SettlementModule } from './settlement/settlement.service.js';
 import { MarketModule } from './market/market.module.js';
 import { MembersModule } from './members/members.module.js';
 import { POST_TRADE_CONFIG, parsePostTradeConfig, type PostTradeConfig } from './aggregation/post-trade-config.js';
@@ -36,7 +37,7 @@ export function createExecutionApp(
   postTrade: PostTradeConfig = parsePostTradeConfig({}),
 ): Promise<INestApplication> {
   const domain = [
-    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, MembersModule, IntakeModule,
+    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, MembersModule, IntakeModule, SettlementModule,
     ...(chain ? [ChainModule.forRoot(chain)] : []),
   ];
   return createStackApp(
