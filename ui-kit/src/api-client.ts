@@ -13,7 +13,7 @@ export interface MutationOptions {
 }
 
 export interface ApiClient {
-  get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
+  get<T>(path: string, query?: Query, signal?: AbortSignal, headers?: Readonly<Record<string, string>>): Promise<T>;
   post<T>(path: string, body?: unknown, options?: MutationOptions): Promise<T>;
   put<T>(path: string, body?: unknown, options?: MutationOptions): Promise<T>;
   del<T>(path: string, options?: MutationOptions): Promise<T>;
@@ -92,7 +92,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     json<T>(await call(method, withQuery(path), body, { 'Idempotency-Key': mutation.idempotencyKey ?? newIdempotencyKey(), ...mutation.headers }));
 
   return {
-    get: async <T>(path: string, query?: Query, signal?: AbortSignal) => json<T>(await call('GET', withQuery(path, query), undefined, {}, signal)),
+    get: async <T>(path: string, query?: Query, signal?: AbortSignal, headers?: Readonly<Record<string, string>>) =>
+      json<T>(await call('GET', withQuery(path, query), undefined, { ...headers }, signal)),
     post: (path, body, mutation) => mutate('POST', path, body ?? {}, mutation),
     put: (path, body, mutation) => mutate('PUT', path, body ?? {}, mutation),
     del: (path, mutation) => mutate('DELETE', path, undefined, mutation),

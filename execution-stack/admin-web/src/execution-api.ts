@@ -1,6 +1,8 @@
 // The execution stack's HTTP API as the operator admin uses it. Opaque references and USD
-// amounts only: nothing here can carry personal data.
-import { createApiClient, type ApiClient } from '@bulwark/ui-kit';
+// amounts only: nothing here can carry personal data. Public market data needs no key; every
+// operator call is signed (operator-key.ts).
+import { createApiClient, withQuery, type ApiClient, type Query } from '@bulwark/ui-kit';
+import { signedHeaders, type OperatorKey } from './operator-key';
 
 export const api: ApiClient = createApiClient();
 
@@ -15,6 +17,49 @@ export interface Instrument {
   readonly status: string;
 }
 
+export type Level = readonly [price: string, quantity: string];
+
+export interface BookView {
+  readonly instrumentId: string;
+  readonly state: string;
+  readonly resumeAt: number | null;
+  readonly lastPrice: string | null;
+  readonly bids: readonly Level[];
+  readonly asks: readonly Level[];
+  readonly auctionOrders: number;
+}
+
+export interface OperatorAuditEntry {
+  readonly seq: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly hash: string;
+  readonly time?: string;
+  readonly at?: string;
+}
+
 export const market = {
   instruments: async (signal?: AbortSignal) => (await api.get<{ instruments: Instrument[] }>('/v1/instruments', undefined, signal)).instruments,
+  book: (instrumentId: string, signal?: AbortSignal) => api.get<BookView>(`/v1/market/${encodeURIComponent(instrumentId)}/book`, { levels: 20 }, signal),
 };
+
+export type SessionAction = 'halt' | 'resume' | 'close' | 'open';
+
+/** The signed operator API, for one loaded key. */
+export function operatorApi(key: OperatorKey) {
+  const get = async <T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> => {
+    const full = withQuery(path, query);
+    return api.get<T>(path, query, signal, await signedHeaders(key, 'GET', full, ''));
+  };
+  const post = async <T>(path: string, body: unknown): Promise<T> => {
+    const text = JSON.stringify(body);
+    return api.post<T>(path, body, { headers: await signedHeaders(key, 'POST', path, text) });
+  };
+  return {
+    listInstrument: (input: { symbol: string; kind: InstrumentKind; tickSize: string; lotSize: string }) => post<Instrument>('/v1/operator/instruments', input),
+    session: (instrumentId: string, action: SessionAction) => post<undefined>(`/v1/operator/instruments/${encodeURIComponent(instrumentId)}/${action}`, {}),
+    audit: (signal?: AbortSignal) => get<{ head: { seq: string; hash: string }; entries: OperatorAuditEntry[] }>('/v1/operator/audit', undefined, signal),
+  };
+}
+export type OperatorApi = ReturnType<typeof operatorApi>;
