@@ -11,6 +11,7 @@ import { AccountDirectoryEntity } from '../tenancy/account-directory.entity.js';
 import { TenantTierLimitEntity } from '../tenancy/tenant-tier-limit.entity.js';
 import { TenantEntity } from '../tenancy/tenant.entity.js';
 import { PRIVACY_ENTITIES } from '../privacy/privacy.entities.js';
+import { LEDGER_ENTITIES } from '../ledger/ledger.entities.js';
 import { AuditAnchorBatchEntity } from '../audit-anchoring/audit-anchor-batch.entity.js';
 import { OrderIntents1763700000001 } from './migrations/1763700000001-order-intents.js';
 import { Tenancy1763800000000 } from './migrations/1763800000000-tenancy.js';
@@ -20,6 +21,7 @@ import { Auth1763810000000 } from './migrations/1763810000000-auth.js';
 import { Notifications1763810000001 } from './migrations/1763810000001-notifications.js';
 import { Compliance1763820000000 } from './migrations/1763820000000-compliance.js';
 import { AuditAnchoring1763840000000 } from './migrations/1763840000000-audit-anchoring.js';
+import { Ledger1763830000000 } from './migrations/1763830000000-ledger.js';
 
 export const CUSTOMER_ENTITIES = [
   AuditAnchorBatchEntity,
@@ -34,6 +36,7 @@ export const CUSTOMER_ENTITIES = [
   ...NOTIFICATION_ENTITIES,
   ...KYC_ENTITIES,
   ...AML_ENTITIES,
+  ...LEDGER_ENTITIES,
 ];
 export const CUSTOMER_MIGRATIONS = [
   Wall1763700000000,
@@ -45,4 +48,5 @@ export const CUSTOMER_MIGRATIONS = [
   Notifications1763810000001,
   Compliance1763820000000,
   AuditAnchoring1763840000000,
+  Ledger1763830000000,
 ];

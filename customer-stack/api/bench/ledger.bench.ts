@@ -1,0 +1,148 @@
+// bench:ledger: durable postings per second through LedgerService.submit (group commit) on real
+// Postgres with synchronous_commit on, side by side in the same run with a raw-SQL baseline that
+// does the same double-entry writes (transactions, entries, one balance UPDATE per batch) in
+// batches of the same size, without the ledger's checks. Two workloads: transfers between random
+// customers, and every posting touching the one omnibus account (a single hot row).
+//   npm run bench:ledger [-- --postings 100000 --customers 10000 --inflight 8000]
+import { createHash, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import pg from 'pg';
+import { typeormDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
+import { createTestDatabase } from '../../../infra/testing/harness.js';
+import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from '../dist/database/schema.js';
+import { DEFAULT_LEDGER_LIMITS, LedgerService } from '../dist/ledger/ledger.service.js';
+import { accountIdOf } from '../dist/ledger/posting-plan.js';
+import type { AuditInput, AuditWriter } from '../dist/ledger/audit.port.js';
+import type { AccountKey, PostingInput } from '../dist/ledger/ledger.types.js';
+
+const arg = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? Number.parseInt(process.argv[index + 1] ?? '', 10) : fallback;
+};
+const POSTINGS = arg('postings', 100_000);
+const CUSTOMERS = arg('customers', 10_000);
+const INFLIGHT = arg('inflight', 8_000);
+const BATCH = DEFAULT_LEDGER_LIMITS.batchSizeMax;
+const RAW_CONCURRENCY = DEFAULT_LEDGER_LIMITS.concurrencyMax;
+
+/**
+ * Until the audit chain's AuditService is on main, the bench writes an equivalent chain itself:
+ * one sha256 link per entry and one multi-row INSERT per batch, inside the batch's transaction.
+ */
+class BenchAudit implements AuditWriter {
+  private head = '0'.repeat(64);
+  async recordMany(tx: SqlTx, entries: AuditInput[]): Promise<void> {
+    const hashes = entries.map((entry) => (this.head = createHash('sha256').update(this.head).update(JSON.stringify(entry)).digest('hex')));
+    await tx.query(`INSERT INTO bench_audit (action, resource, hash) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`, [
+      entries.map((e) => e.action), entries.map((e) => e.resource), hashes,
+    ]);
+  }
+}
+
+const database = await createTestDatabase('customer');
+const dataSource = new DataSource({ type: 'postgres', url: database.url, entities: CUSTOMER_ENTITIES, migrations: CUSTOMER_MIGRATIONS, extra: { max: 10 } });
+await dataSource.initialize();
+await dataSource.runMigrations({ transaction: 'each' });
+await dataSource.query('CREATE TABLE bench_audit (seq bigserial PRIMARY KEY, action text NOT NULL, resource text NOT NULL, hash text NOT NULL)');
+const syncCommit = (await dataSource.query('SHOW synchronous_commit'))[0].synchronous_commit as string;
+const ledger = new LedgerService(typeormDatabase(dataSource), new BenchAudit(), null);
+const pool = new pg.Pool({ connectionString: database.url, max: RAW_CONCURRENCY });
+
+const tenantId = randomUUID();
+const owners = Array.from({ length: CUSTOMERS }, () => randomUUID());
+const cash = (i: number): AccountKey => ({ kind: 'customer_cash', ownerRef: owners[i % CUSTOMERS] ?? '', unit: 'USD' });
+const OMNIBUS: AccountKey = { kind: 'omnibus', ownerRef: null, unit: 'USD' };
+const CLEARING: AccountKey = { kind: 'bank_clearing', ownerRef: null, unit: 'USD' };
+const random = (n: number) => Math.floor(Math.random() * n);
+
+type Workload = 'transfers' | 'omnibus';
+const postingOf = (workload: Workload, key: string): PostingInput => {
+  const from = random(CUSTOMERS);
+  const to = workload === 'omnibus' ? OMNIBUS : cash((from + 1 + random(CUSTOMERS - 1)) % CUSTOMERS);
+  return { tenantId, idempotencyKey: key, kind: 'transfer', reference: null, legs: [{ account: cash(from), side: 'debit', amount: '0.01' }, { account: to, side: 'credit', amount: '0.01' }] };
+};
+
+async function throughLedger(workload: Workload): Promise<{ perSecond: number; posted: number }> {
+  let next = 0;
+  let posted = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: INFLIGHT }, async () => {
+      while (next < POSTINGS) {
+        next += 1;
+        const result = await ledger.submit(postingOf(workload, randomUUID()));
+        if (result.status === 'posted') posted += 1;
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { perSecond: posted / seconds, posted };
+}
+
+async function rawBaseline(workload: Workload): Promise<{ perSecond: number; posted: number }> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: RAW_CONCURRENCY }, async () => {
+      const client = await pool.connect();
+      try {
+        while (next < POSTINGS) {
+          const size = Math.min(BATCH, POSTINGS - next);
+          next += size;
+          const postings = Array.from({ length: size }, () => postingOf(workload, randomUUID()));
+          const ids = postings.map(() => randomUUID());
+          const entries = postings.flatMap((p, i) =>
+            p.legs.map((leg, index) => ({ tx: ids[i] ?? '', leg: index, account: accountIdOf(tenantId, leg.account), amount: leg.side === 'debit' ? leg.amount : `-${leg.amount}`, credit: leg.side === 'credit' })),
+          );
+          const omnibusId = accountIdOf(tenantId, OMNIBUS);
+          const deltas = new Map<string, bigint>(); // in cents: every posting moves 0.01
+          for (const e of entries) deltas.set(e.account, (deltas.get(e.account) ?? 0n) + ((e.account === omnibusId) === e.credit ? -1n : 1n));
+          await client.query('BEGIN');
+          await client.query(`SELECT set_config('bulwark.tenant_id', $1, true)`, [tenantId]);
+          await client.query(
+            `INSERT INTO ledger_transaction (id, tenant_id, idempotency_key, body_hash, kind) SELECT id, $2, id::text, repeat('0', 64), 'transfer' FROM unnest($1::uuid[]) id`,
+            [ids, tenantId],
+          );
+          await client.query(`INSERT INTO ledger_entry (transaction_id, leg, tenant_id, account_id, unit, amount)
+             SELECT t, l, $2, a, 'USD', m FROM unnest($1::uuid[], $5::smallint[], $3::uuid[], $4::numeric[]) AS x(t, l, a, m)`,
+            [entries.map((e) => e.tx), tenantId, entries.map((e) => e.account), entries.map((e) => e.amount), entries.map((e) => e.leg)],
+          );
+          const touched = [...deltas.keys()].sort();
+          await client.query(`UPDATE ledger_account a SET balance = a.balance + d.cents / 100.0 FROM unnest($1::uuid[], $2::bigint[]) AS d(id, cents) WHERE a.id = d.id`, [
+            touched, touched.map((k) => String(deltas.get(k) ?? 0n)),
+          ]);
+          await client.query('COMMIT');
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { perSecond: POSTINGS / seconds, posted: POSTINGS };
+}
+
+// Fund every customer (and create the accounts) through the ledger itself.
+await Promise.all(owners.map((_, i) => ledger.submit({ tenantId, idempotencyKey: `fund-${i}`, kind: 'deposit', reference: null, legs: [{ account: CLEARING, side: 'debit', amount: '1000000' }, { account: cash(i), side: 'credit', amount: '1000000' }] })));
+await ledger.submit(postingOf('omnibus', 'warm-omnibus'));
+
+process.stderr.write('funded; measuring\n');
+const rows: string[] = [];
+for (const workload of ['transfers', 'omnibus'] as const) {
+  const raw = await rawBaseline(workload);
+  const service = await throughLedger(workload);
+  const ratio = service.perSecond / raw.perSecond;
+  rows.push(`| ${workload} | ${Math.round(service.perSecond).toLocaleString('en')} | ${Math.round(raw.perSecond).toLocaleString('en')} | ${ratio.toFixed(2)} |`);
+  process.stdout.write(`${workload}: ledger ${Math.round(service.perSecond)}/s (${service.posted} posted), raw ${Math.round(raw.perSecond)}/s, ratio ${ratio.toFixed(2)}\n`);
+}
+const check = await dataSource.transaction(async (manager) => {
+  await manager.query(`SELECT set_config('bulwark.tenant_id', $1, true)`, [tenantId]);
+  return manager.query(`SELECT (SELECT count(*) FROM ledger_account a WHERE a.balance <> (CASE a.normal_side WHEN 'debit' THEN 1 ELSE -1 END) * coalesce((SELECT sum(amount) FROM ledger_entry e WHERE e.account_id = a.id), 0))::int AS off, (SELECT coalesce(sum(amount), 0) FROM ledger_entry)::text AS net`);
+});
+process.stdout.write(`\nsynchronous_commit=${syncCommit}, ${POSTINGS} postings per run, batch ≤ ${BATCH}, ${INFLIGHT} submitters in flight, ${CUSTOMERS} customers\n`);
+process.stdout.write(`| workload | ledger postings/s | raw SQL postings/s | ratio |\n|---|---:|---:|---:|\n${rows.join('\n')}\n`);
+process.stdout.write(`consistency: accounts whose balance differs from Σ entries: ${check[0].off}; Σ all entries: ${check[0].net}\n`);
+await ledger.drained();
+await pool.end();
+await dataSource.destroy();
+await database.drop();

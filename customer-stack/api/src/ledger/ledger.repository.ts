@@ -1,0 +1,162 @@
+// SQL of the ledger. Every method runs inside the caller's transaction, with the tenant already
+// set (RLS). Batches are written set-based (unnest), one statement per table.
+import type { SqlTx } from '@bulwark/shared-contracts/wall';
+import type { EntryRow, JournaledPosting, LockedAccount, TransactionRow } from './posting-plan.js';
+import type { AccountKind } from './ledger.types.js';
+
+export interface NewAccount {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly kind: AccountKind;
+  readonly ownerRef: string | null;
+  readonly unit: string;
+  readonly normalSide: 'debit' | 'credit';
+  readonly allowNegative: boolean;
+}
+
+export interface ReservationRow {
+  id: string;
+  tenant_id: string;
+  owner_ref: string;
+  unit: string;
+  amount: string;
+  posted: string;
+  released: string;
+  status: 'pending' | 'posted' | 'voided' | 'expired';
+  reference: string | null;
+  expires_at: Date;
+}
+
+export class LedgerRepository {
+  async journaled(tx: SqlTx, tenantId: string, keys: readonly string[]): Promise<Map<string, JournaledPosting>> {
+    const rows = await tx.query<{ idempotency_key: string; id: string; body_hash: string }>(
+      `SELECT idempotency_key, id, body_hash FROM ledger_transaction WHERE tenant_id = $1 AND idempotency_key = ANY($2::text[])`,
+      [tenantId, keys],
+    );
+    return new Map(rows.map((row) => [row.idempotency_key, { transactionId: row.id, bodyHash: row.body_hash }]));
+  }
+
+  /**
+   * Creates the accounts not known to exist, then locks all of them in id order (so concurrent
+   * batches never deadlock): creation first, because locking found rows and then inserting the
+   * missing ones would take locks out of order.
+   */
+  async lockAccounts(tx: SqlTx, accounts: readonly NewAccount[], knownToExist: (id: string) => boolean): Promise<Map<string, LockedAccount>> {
+    const missing = accounts.filter((a) => !knownToExist(a.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    if (missing.length > 0) {
+      await tx.query(
+        `INSERT INTO ledger_account (id, tenant_id, kind, owner_ref, unit, normal_side, allow_negative)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::boolean[])
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          missing.map((a) => a.id), missing.map((a) => a.tenantId), missing.map((a) => a.kind), missing.map((a) => a.ownerRef),
+          missing.map((a) => a.unit), missing.map((a) => a.normalSide), missing.map((a) => a.allowNegative),
+        ],
+      );
+    }
+    const rows = await tx.query<{ id: string; balance: string; allow_negative: boolean; normal_side: 'debit' | 'credit' }>(
+      `SELECT id, balance::text AS balance, allow_negative, normal_side FROM ledger_account WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [accounts.map((a) => a.id)],
+    );
+    return new Map(rows.map((row) => [row.id, { id: row.id, balance: row.balance, allowNegative: row.allow_negative, normalSide: row.normal_side }]));
+  }
+
+  /** Inserts the transactions; returns how many were new (fewer means a concurrent batch won a key). */
+  async insertTransactions(tx: SqlTx, rows: readonly TransactionRow[]): Promise<number> {
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO ledger_transaction (id, tenant_id, idempotency_key, body_hash, kind, reference, reverses)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[])
+       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id`,
+      [
+        rows.map((r) => r.id), rows.map((r) => r.tenantId), rows.map((r) => r.idempotencyKey), rows.map((r) => r.bodyHash),
+        rows.map((r) => r.kind), rows.map((r) => r.reference), rows.map((r) => r.reverses),
+      ],
+    );
+    return inserted.length;
+  }
+
+  async insertEntries(tx: SqlTx, rows: readonly EntryRow[]): Promise<void> {
+    await tx.query(
+      `INSERT INTO ledger_entry (transaction_id, leg, tenant_id, account_id, unit, amount)
+       SELECT * FROM unnest($1::uuid[], $6::smallint[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[])`,
+      [rows.map((r) => r.transactionId), rows.map((r) => r.tenantId), rows.map((r) => r.accountId), rows.map((r) => r.unit), rows.map((r) => r.amount), rows.map((r) => r.leg)],
+    );
+  }
+
+  /** One UPDATE for every account of the batch; returns how many rows moved. */
+  async applyBalanceDeltas(tx: SqlTx, deltas: ReadonlyMap<string, string>): Promise<number> {
+    const updated = await tx.query<{ id: string }>(
+      `UPDATE ledger_account a SET balance = a.balance + d.delta
+         FROM unnest($1::uuid[], $2::numeric[]) AS d(id, delta)
+        WHERE a.id = d.id RETURNING a.id`,
+      [[...deltas.keys()], [...deltas.values()]],
+    );
+    return updated.length;
+  }
+
+  async balance(tx: SqlTx, accountId: string, at: Date | null): Promise<string> {
+    if (at === null) {
+      const [row] = await tx.query<{ balance: string }>(`SELECT balance::text AS balance FROM ledger_account WHERE id = $1`, [accountId]);
+      return row?.balance ?? '0';
+    }
+    // Point in time: the journal is the truth; the normal side turns entries into a balance.
+    const [row] = await tx.query<{ balance: string | null }>(
+      `SELECT (CASE a.normal_side WHEN 'debit' THEN 1 ELSE -1 END * coalesce(sum(e.amount), 0))::text AS balance
+         FROM ledger_account a LEFT JOIN ledger_entry e ON e.account_id = a.id AND e.created_at <= $2
+        WHERE a.id = $1 GROUP BY a.normal_side`,
+      [accountId, at.toISOString()],
+    );
+    return row?.balance ?? '0';
+  }
+
+  async accountsOf(tx: SqlTx, ownerRef: string): Promise<{ id: string; kind: AccountKind; owner_ref: string | null; unit: string; balance: string }[]> {
+    return tx.query(`SELECT id, kind, owner_ref, unit, balance::text AS balance FROM ledger_account WHERE owner_ref = $1 ORDER BY kind, unit`, [ownerRef]);
+  }
+
+  async entriesOf(tx: SqlTx, transactionId: string): Promise<{ account_id: string; unit: string; amount: string }[]> {
+    return tx.query(`SELECT account_id, unit, amount::text AS amount FROM ledger_entry WHERE transaction_id = $1 ORDER BY leg`, [transactionId]);
+  }
+
+  async transaction(tx: SqlTx, transactionId: string): Promise<{ id: string; tenant_id: string; kind: string; reference: string | null } | undefined> {
+    const [row] = await tx.query<{ id: string; tenant_id: string; kind: string; reference: string | null }>(
+      `SELECT id, tenant_id, kind, reference FROM ledger_transaction WHERE id = $1`,
+      [transactionId],
+    );
+    return row;
+  }
+
+  async insertReservation(
+    tx: SqlTx,
+    row: { id: string; tenantId: string; ownerRef: string; unit: string; amount: string; reference: string | null; expiresAt: Date },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO ledger_reservation (id, tenant_id, owner_ref, unit, amount, status, reference, expires_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)`,
+      [row.id, row.tenantId, row.ownerRef, row.unit, row.amount, row.reference, row.expiresAt.toISOString()],
+    );
+  }
+
+  async lockReservation(tx: SqlTx, id: string): Promise<ReservationRow | undefined> {
+    const [row] = await tx.query<ReservationRow>(
+      `SELECT id, tenant_id, owner_ref, unit, amount::text AS amount, posted::text AS posted, released::text AS released, status, reference, expires_at
+         FROM ledger_reservation WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return row;
+  }
+
+  async updateReservation(tx: SqlTx, id: string, change: { posted: string; released: string; status: ReservationRow['status'] }): Promise<void> {
+    const rows = await tx.query(
+      `UPDATE ledger_reservation SET posted = posted + $2, released = released + $3, status = $4, updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING id`,
+      [id, change.posted, change.released, change.status],
+    );
+    if (rows.length !== 1) throw new Error(`reservation ${id} was not pending`);
+  }
+
+  async dueReservations(tx: SqlTx, now: Date, limit: number): Promise<string[]> {
+    const rows = await tx.query<{ id: string }>(
+      `SELECT id FROM ledger_reservation WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+      [now.toISOString(), limit],
+    );
+    return rows.map((row) => row.id);
+  }
+}

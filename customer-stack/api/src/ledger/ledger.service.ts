@@ -1,0 +1,344 @@
+// The double-entry ledger. Postings run either inside a caller's transaction (post, postMany:
+// a deposit, a reservation and the intent that needs it commit together) or on their own through
+// group commit (submit: many callers' postings share one durable transaction). Both paths run
+// the same plan: idempotency check, accounts locked in id order, per-posting balance checks,
+// then one insert per table, one balance UPDATE for the batch and one audit call.
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { assert, canonicalDecimal, decimal } from '@bulwark/shared-contracts';
+import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import { AUDIT_WRITER, SYSTEM_ACTOR, type AuditWriter } from './audit.port.js';
+import { GroupCommitter, QueueFullError, RetryGroup, type GroupCommitLimits } from './group-commit.js';
+import { LedgerError } from './ledger.errors.js';
+import { LedgerRepository, type NewAccount } from './ledger.repository.js';
+import {
+  NORMAL_SIDE, PostingInput, allowsNegative, type AccountBalance, type AccountKey, type AccountKind, type Leg, type Posting,
+  type PostingResult,
+} from './ledger.types.js';
+import { accountIdOf, planBatch, preparePosting, type PreparedPosting } from './posting-plan.js';
+
+const ZERO = decimal('0');
+
+export const LEDGER_LIMITS = Symbol('LEDGER_LIMITS');
+
+export const DEFAULT_LEDGER_LIMITS: GroupCommitLimits = Object.freeze({
+  queueMax: 100_000,
+  batchSizeMax: 2_000,
+  lingerMs: 0,
+  concurrencyMax: 2,
+  retriesMax: 3,
+});
+
+export const POSTINGS_PER_CALL_MAX = 10_000;
+/** Account ids known to be committed (accounts are never deleted); cleared when it grows past this. */
+export const KNOWN_ACCOUNTS_MAX = 1_000_000;
+export const RESERVATIONS_EXPIRED_PER_CALL_MAX = 500;
+
+export interface Actor {
+  readonly actor: string;
+  readonly role: string;
+  readonly onBehalfOf?: string;
+}
+
+export type ReservationResult =
+  | { readonly status: 'reserved'; readonly reservationId: string; readonly replayed: boolean }
+  | { readonly status: 'rejected'; readonly code: 'insufficient_funds' | 'idempotency_conflict' };
+
+export type ReservationChangeResult =
+  | { readonly status: 'posted'; readonly transactionId: string; readonly replayed: boolean }
+  | { readonly status: 'rejected'; readonly code: 'insufficient_funds' | 'idempotency_conflict' | 'reservation_closed' | 'reservation_exceeded' };
+
+export interface PostReservationInput {
+  readonly tenantId: string;
+  readonly reservationId: string;
+  readonly idempotencyKey: string;
+  readonly reference?: string | null;
+  /** Where the posted amount goes; the sum is the amount taken from the reservation. */
+  readonly credits: readonly { readonly account: AccountKey; readonly amount: string }[];
+  /** Releases whatever the reservation still holds back to cash once this is posted. */
+  readonly final: boolean;
+}
+
+/** Sets the tenant for RLS inside a transaction (the tenancy module's TenantScope.enter does the same). */
+export async function enterTenant(tx: SqlTx, tenantId: string): Promise<void> {
+  await tx.query(`SELECT set_config('bulwark.tenant_id', $1, true)`, [tenantId]);
+}
+
+@Injectable()
+export class LedgerService {
+  private readonly repository = new LedgerRepository();
+  private readonly knownAccounts = new Set<string>();
+  private readonly committer: GroupCommitter<PreparedPosting, PostingResult>;
+
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(AUDIT_WRITER) private readonly audit: AuditWriter,
+    @Optional() @Inject(LEDGER_LIMITS) limits: GroupCommitLimits | null,
+  ) {
+    this.committer = new GroupCommitter<PreparedPosting, PostingResult>(
+      limits ?? DEFAULT_LEDGER_LIMITS,
+      (prepared) => prepared.posting.tenantId,
+      (group) => this.commitGroup(group),
+    );
+  }
+
+  /** Posts inside the caller's transaction (the tenant must be set on it). */
+  async post(tx: SqlTx, input: PostingInput, actor: Actor = SYSTEM_ACTOR): Promise<PostingResult> {
+    const [result] = await this.postMany(tx, [input], actor);
+    assert(result, 'one result');
+    return result;
+  }
+
+  async postMany(tx: SqlTx, inputs: readonly PostingInput[], actor: Actor = SYSTEM_ACTOR): Promise<PostingResult[]> {
+    assert(inputs.length >= 1 && inputs.length <= POSTINGS_PER_CALL_MAX, 'postings per call within limit');
+    const prepared = inputs.map((input) => preparePosting(PostingInput.parse(input)));
+    const results = await this.apply(tx, prepared, actor, new Map());
+    if (results === 'race') throw new LedgerError('idempotency_race');
+    return results;
+  }
+
+  /**
+   * Posts on its own, durably, sharing a transaction with whatever else is queued (group commit).
+   * Invalid or unbalanced input throws here, before it could join anyone's batch.
+   */
+  async submit(input: PostingInput): Promise<PostingResult> {
+    const prepared = preparePosting(PostingInput.parse(input));
+    try {
+      return await this.committer.submit(prepared);
+    } catch (error) {
+      if (error instanceof QueueFullError) throw new LedgerError('queue_full');
+      throw error;
+    }
+  }
+
+  /** Resolves when the group-commit queue is empty (shutdown, tests, benchmarks). */
+  drained(): Promise<void> {
+    return this.committer.drained();
+  }
+
+  /** Corrects a transaction the only way the journal allows: a new one with every leg flipped. */
+  async reverse(tx: SqlTx, input: { tenantId: string; transactionId: string; idempotencyKey: string }, actor: Actor = SYSTEM_ACTOR): Promise<PostingResult> {
+    const original = await this.repository.transaction(tx, input.transactionId);
+    if (!original || original.tenant_id !== input.tenantId) throw new LedgerError('transaction_not_found');
+    const [earlier] = await tx.query<{ id: string; idempotency_key: string }>(`SELECT id, idempotency_key FROM ledger_transaction WHERE reverses = $1`, [input.transactionId]);
+    if (earlier) {
+      if (earlier.idempotency_key !== input.idempotencyKey) throw new LedgerError('already_reversed');
+      return { status: 'posted', transactionId: earlier.id, replayed: true };
+    }
+    const entries = await tx.query<{ kind: AccountKind; owner_ref: string | null; unit: string; amount: string }>(
+      `SELECT a.kind, a.owner_ref, e.unit, e.amount::text AS amount FROM ledger_entry e JOIN ledger_account a ON a.id = e.account_id
+        WHERE e.transaction_id = $1 ORDER BY e.leg`,
+      [input.transactionId],
+    );
+    assert(entries.length >= 2, 'a journaled transaction has at least two entries');
+    const legs: Leg[] = entries.map((entry) => {
+      const amount = decimal(entry.amount);
+      return {
+        account: { kind: entry.kind, ownerRef: entry.owner_ref, unit: entry.unit },
+        side: amount.gt(ZERO) ? 'credit' : 'debit',
+        amount: canonicalDecimal(amount.abs()),
+      };
+    });
+    const posting = PostingInput.parse({ tenantId: input.tenantId, idempotencyKey: input.idempotencyKey, kind: 'reversal', reference: `reverses:${input.transactionId}`, legs });
+    const results = await this.apply(tx, [preparePosting(posting)], actor, new Map([[0, input.transactionId]]));
+    if (results === 'race') throw new LedgerError('idempotency_race');
+    assert(results[0], 'one result');
+    return results[0];
+  }
+
+  /** The balance now, or at a point in time from the journal. Zero for an account never used. */
+  async balance(tx: SqlTx, tenantId: string, key: AccountKey, at: Date | null = null): Promise<string> {
+    return canonicalDecimal(await this.repository.balance(tx, accountIdOf(tenantId, key), at));
+  }
+
+  async accountsOf(tx: SqlTx, ownerRef: string): Promise<AccountBalance[]> {
+    const rows = await this.repository.accountsOf(tx, ownerRef);
+    return rows.map((row) => ({ accountId: row.id, kind: row.kind, ownerRef: row.owner_ref, unit: row.unit, balance: canonicalDecimal(row.balance) }));
+  }
+
+  // ------------------------------------------------------------------ reservations
+
+  /** Holds cash: customer cash → customer reserved. The reservation's id is its posting's id. */
+  async reserve(
+    tx: SqlTx,
+    input: { tenantId: string; ownerRef: string; unit: string; amount: string; expiresAt: Date; reference: string | null; idempotencyKey: string },
+    actor: Actor = SYSTEM_ACTOR,
+  ): Promise<ReservationResult> {
+    const result = await this.post(
+      tx,
+      {
+        tenantId: input.tenantId,
+        idempotencyKey: input.idempotencyKey,
+        kind: 'reservation',
+        reference: input.reference,
+        legs: [
+          { account: { kind: 'customer_cash', ownerRef: input.ownerRef, unit: input.unit }, side: 'debit', amount: input.amount },
+          { account: { kind: 'customer_reserved', ownerRef: input.ownerRef, unit: input.unit }, side: 'credit', amount: input.amount },
+        ],
+      },
+      actor,
+    );
+    if (result.status === 'rejected') return { status: 'rejected', code: result.code === 'insufficient_funds' ? 'insufficient_funds' : 'idempotency_conflict' };
+    if (!result.replayed) {
+      const { tenantId, ownerRef, unit, amount, reference, expiresAt } = input;
+      await this.repository.insertReservation(tx, { id: result.transactionId, tenantId, ownerRef, unit, amount, reference, expiresAt });
+      await this.audit.recordMany(tx, [
+        { tenantId, ...actor, action: 'ledger.reservation.created', resource: `ledger_reservation:${result.transactionId}`, diff: { unit, amount } },
+      ]);
+    }
+    return { status: 'reserved', reservationId: result.transactionId, replayed: result.replayed };
+  }
+
+  /** Takes part (or all) of a reservation to the given accounts; `final` releases the rest. */
+  async postReservation(tx: SqlTx, input: PostReservationInput, actor: Actor = SYSTEM_ACTOR): Promise<ReservationChangeResult> {
+    const amount = input.credits.reduce((sum, credit) => sum.plus(decimal(credit.amount)), decimal('0'));
+    return this.changeReservation(tx, input.tenantId, input.reservationId, input.idempotencyKey, input.reference ?? null, actor, (reservation) => {
+      const remaining = decimal(reservation.amount).minus(decimal(reservation.posted)).minus(decimal(reservation.released));
+      if (amount.gt(remaining)) return 'reservation_exceeded';
+      const release = input.final ? remaining.minus(amount) : decimal('0');
+      const reserved: AccountKey = { kind: 'customer_reserved', ownerRef: reservation.owner_ref, unit: reservation.unit };
+      const legs: Leg[] = [];
+      if (amount.gt(ZERO)) legs.push({ account: reserved, side: 'debit', amount: canonicalDecimal(amount) });
+      for (const credit of input.credits) if (decimal(credit.amount).gt(ZERO)) legs.push({ account: credit.account, side: 'credit', amount: canonicalDecimal(credit.amount) });
+      if (release.gt(ZERO)) {
+        legs.push({ account: reserved, side: 'debit', amount: canonicalDecimal(release) });
+        legs.push({ account: { kind: 'customer_cash', ownerRef: reservation.owner_ref, unit: reservation.unit }, side: 'credit', amount: canonicalDecimal(release) });
+      }
+      const closes = amount.plus(release).eq(remaining);
+      return { kind: 'reservation_post', legs, posted: canonicalDecimal(amount), released: canonicalDecimal(release), status: closes ? 'posted' : 'pending' };
+    });
+  }
+
+  /** Returns what a reservation still holds to cash: a void (on request) or an expiry. */
+  async releaseReservation(
+    tx: SqlTx,
+    input: { tenantId: string; reservationId: string; idempotencyKey: string; reason: 'voided' | 'expired' },
+    actor: Actor = SYSTEM_ACTOR,
+  ): Promise<ReservationChangeResult> {
+    return this.changeReservation(tx, input.tenantId, input.reservationId, input.idempotencyKey, null, actor, (reservation) => {
+      const remaining = decimal(reservation.amount).minus(decimal(reservation.posted)).minus(decimal(reservation.released));
+      const account = (kind: AccountKind): AccountKey => ({ kind, ownerRef: reservation.owner_ref, unit: reservation.unit });
+      return {
+        kind: 'reservation_release',
+        legs: [
+          { account: account('customer_reserved'), side: 'debit', amount: canonicalDecimal(remaining) },
+          { account: account('customer_cash'), side: 'credit', amount: canonicalDecimal(remaining) },
+        ],
+        posted: '0',
+        released: canonicalDecimal(remaining),
+        status: input.reason,
+      };
+    });
+  }
+
+  /** Expires due reservations of the tenant set on tx; returns how many it released. */
+  async expireDue(tx: SqlTx, tenantId: string, now: Date, limit = RESERVATIONS_EXPIRED_PER_CALL_MAX): Promise<number> {
+    assert(limit >= 1 && limit <= RESERVATIONS_EXPIRED_PER_CALL_MAX, 'expiry batch within limit');
+    const due = await this.repository.dueReservations(tx, now, limit);
+    for (const reservationId of due) {
+      const result = await this.releaseReservation(tx, { tenantId, reservationId, idempotencyKey: `reservation-expiry:${reservationId}`, reason: 'expired' });
+      assert(result.status === 'posted', `expiry of ${reservationId} posted`);
+    }
+    return due.length;
+  }
+
+  private async changeReservation(
+    tx: SqlTx,
+    tenantId: string,
+    reservationId: string,
+    idempotencyKey: string,
+    reference: string | null,
+    actor: Actor,
+    decide: (reservation: NonNullable<Awaited<ReturnType<LedgerRepository['lockReservation']>>>) =>
+      | 'reservation_exceeded'
+      | { kind: 'reservation_post' | 'reservation_release'; legs: Leg[]; posted: string; released: string; status: 'pending' | 'posted' | 'voided' | 'expired' },
+  ): Promise<ReservationChangeResult> {
+    const reservation = await this.repository.lockReservation(tx, reservationId);
+    if (!reservation || reservation.tenant_id !== tenantId) throw new LedgerError('reservation_not_found');
+    // A reservation change is keyed by its cause (an allocation, an expiry): a repeat of the key
+    // answers from the journal, whatever the reservation's state has become since.
+    const [earlier] = (await this.repository.journaled(tx, tenantId, [idempotencyKey])).values();
+    if (earlier) return { status: 'posted', transactionId: earlier.transactionId, replayed: true };
+    if (reservation.status !== 'pending') return { status: 'rejected', code: 'reservation_closed' };
+    const decision = decide(reservation);
+    if (decision === 'reservation_exceeded') return { status: 'rejected', code: 'reservation_exceeded' };
+    const posting = PostingInput.parse({ tenantId, idempotencyKey, kind: decision.kind, reference: reference ?? `reservation:${reservationId}`, legs: decision.legs });
+    const result = await this.post(tx, posting, actor);
+    if (result.status === 'rejected') return { status: 'rejected', code: result.code === 'insufficient_funds' ? 'insufficient_funds' : 'idempotency_conflict' };
+    assert(!result.replayed, 'a reservation change not journaled before is posted anew');
+    await this.repository.updateReservation(tx, reservationId, { posted: decision.posted, released: decision.released, status: decision.status });
+    await this.audit.recordMany(tx, [{
+      tenantId, ...actor, action: `ledger.reservation.${decision.status === 'pending' ? 'posted_partially' : decision.status}`,
+      resource: `ledger_reservation:${reservationId}`, diff: { posted: decision.posted, released: decision.released, transactionId: result.transactionId },
+    }]);
+    return result;
+  }
+
+  // ------------------------------------------------------------------ the shared write path
+
+  private async commitGroup(group: PreparedPosting[]): Promise<PostingResult[]> {
+    const tenantId = group[0]?.posting.tenantId;
+    assert(tenantId, 'a group has a tenant');
+    const results = await this.db.transaction(async (tx) => {
+      await enterTenant(tx, tenantId);
+      const lockedAccountIds: string[] = [];
+      const applied = await this.apply(tx, group, SYSTEM_ACTOR, new Map(), lockedAccountIds);
+      if (applied === 'race') throw new RetryGroup('a concurrent batch journaled one of these keys first');
+      return { results: applied, lockedAccountIds };
+    });
+    // Committed: the accounts it locked exist for good.
+    if (this.knownAccounts.size > KNOWN_ACCOUNTS_MAX) this.knownAccounts.clear();
+    for (const id of results.lockedAccountIds) this.knownAccounts.add(id);
+    return results.results;
+  }
+
+  /** The one write path. 'race' when a concurrent transaction journaled one of the keys first. */
+  private async apply(
+    tx: SqlTx,
+    prepared: readonly PreparedPosting[],
+    actor: Actor,
+    reverses: ReadonlyMap<number, string>,
+    lockedAccountIds: string[] = [],
+  ): Promise<PostingResult[] | 'race'> {
+    const tenantId = prepared[0]?.posting.tenantId;
+    assert(tenantId && prepared.every((p) => p.posting.tenantId === tenantId), 'one tenant per write');
+    const journaled = await this.repository.journaled(tx, tenantId, prepared.map((p) => p.posting.idempotencyKey));
+    const accounts = new Map<string, NewAccount>();
+    for (const { posting, accountIds } of prepared) {
+      if (journaled.has(posting.idempotencyKey)) continue;
+      posting.legs.forEach((leg, index) => {
+        const id = accountIds[index];
+        assert(id, 'leg account id');
+        if (!accounts.has(id)) accounts.set(id, newAccount(id, tenantId, leg.account));
+      });
+    }
+    const locked = accounts.size > 0 ? await this.repository.lockAccounts(tx, [...accounts.values()], (id) => this.knownAccounts.has(id)) : new Map();
+    assert(locked.size === accounts.size, 'every account of the batch is locked');
+    lockedAccountIds.push(...locked.keys());
+    const plan = planBatch({ postings: prepared, accounts: locked, journaled, reverses, newId: randomUUID });
+    if (plan.transactions.length === 0) return plan.results;
+    const inserted = await this.repository.insertTransactions(tx, plan.transactions);
+    if (inserted !== plan.transactions.length) return 'race';
+    await this.repository.insertEntries(tx, plan.entries);
+    const moved = await this.repository.applyBalanceDeltas(tx, plan.balanceDeltas);
+    assert(moved === plan.balanceDeltas.size, 'every balance delta moved its account');
+    await this.audit.recordMany(
+      tx,
+      plan.transactions.map((transaction) => ({
+        tenantId,
+        ...actor,
+        action: 'ledger.posting.created',
+        resource: `ledger_transaction:${transaction.id}`,
+        diff: { kind: transaction.kind, reference: transaction.reference, reverses: transaction.reverses },
+      })),
+    );
+    return plan.results;
+  }
+}
+
+function newAccount(id: string, tenantId: string, key: AccountKey): NewAccount {
+  return { id, tenantId, kind: key.kind, ownerRef: key.ownerRef, unit: key.unit, normalSide: NORMAL_SIDE[key.kind], allowNegative: allowsNegative(key.kind) };
+}
+
+export type { Posting };

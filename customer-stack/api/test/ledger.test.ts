@@ -1,0 +1,217 @@
+// The ledger on real Postgres: postings, idempotency, the database's own guarantees (balanced,
+// append-only, no overdraft, tenant isolation), point-in-time balances, reversals, reservations.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { PostingInput } from '../src/ledger/ledger.types.js';
+import { startLedger, type LedgerHarness } from './support/ledger-harness.js';
+
+let h: LedgerHarness;
+beforeAll(async () => {
+  h = await startLedger();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const cash = (ownerRef: string, unit = 'USD') => ({ kind: 'customer_cash' as const, ownerRef, unit });
+const clearing = (unit = 'USD') => ({ kind: 'bank_clearing' as const, ownerRef: null, unit });
+const omnibus = (unit = 'USD') => ({ kind: 'omnibus' as const, ownerRef: null, unit });
+
+function deposit(tenantId: string, ownerRef: string, amount: string, key = randomUUID()): PostingInput {
+  return {
+    tenantId, idempotencyKey: key, kind: 'deposit', reference: null,
+    legs: [{ account: clearing(), side: 'debit', amount }, { account: cash(ownerRef), side: 'credit', amount }],
+  };
+}
+
+function spend(tenantId: string, ownerRef: string, amount: string, key = randomUUID()): PostingInput {
+  return {
+    tenantId, idempotencyKey: key, kind: 'transfer', reference: null,
+    legs: [{ account: cash(ownerRef), side: 'debit', amount }, { account: omnibus(), side: 'credit', amount }],
+  };
+}
+
+describe('postings', () => {
+  it('posts a balanced deposit, moves both balances and writes one audit entry', async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    const auditBefore = h.audit.entries.length;
+    const result = await h.inTenant(tenantId, (tx) => h.ledger.post(tx, deposit(tenantId, owner, '100.25')));
+    expect(result).toMatchObject({ status: 'posted', replayed: false });
+    await h.inTenant(tenantId, async (tx) => {
+      expect(await h.ledger.balance(tx, tenantId, cash(owner))).toBe('100.25');
+      expect(await h.ledger.balance(tx, tenantId, clearing())).toBe('100.25');
+    });
+    expect(h.audit.entries.slice(auditBefore)).toEqual([
+      expect.objectContaining({ tenantId, action: 'ledger.posting.created', resource: `ledger_transaction:${result.status === 'posted' ? result.transactionId : ''}` }),
+    ]);
+  });
+
+  it('answers the same key and body with the same result, and refuses the same key with another body', async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    const key = randomUUID();
+    const first = await h.ledger.submit(deposit(tenantId, owner, '10', key));
+    const again = await h.ledger.submit(deposit(tenantId, owner, '10.00', key));
+    const other = await h.ledger.submit(deposit(tenantId, owner, '11', key));
+    expect(first.status).toBe('posted');
+    expect(again).toEqual({ status: 'posted', transactionId: first.status === 'posted' ? first.transactionId : '', replayed: true });
+    expect(other).toEqual({ status: 'rejected', code: 'idempotency_conflict' });
+    expect(await h.inTenant(tenantId, (tx) => h.ledger.balance(tx, tenantId, cash(owner)))).toBe('10');
+  });
+
+  it('refuses to overdraw a customer and writes nothing for the refused posting', async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    await h.ledger.submit(deposit(tenantId, owner, '5'));
+    expect(await h.ledger.submit(spend(tenantId, owner, '5.01'))).toMatchObject({ status: 'rejected', code: 'insufficient_funds' });
+    const [row] = await h.inTenant(tenantId, (tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_transaction'));
+    expect(row?.n).toBe(1);
+  });
+
+  it('throws on an unbalanced posting before it reaches the database', async () => {
+    const tenantId = randomUUID();
+    const bad: PostingInput = { ...deposit(tenantId, randomUUID(), '1'), legs: [{ account: clearing(), side: 'debit', amount: '1' }, { account: cash(randomUUID()), side: 'credit', amount: '2' }] };
+    await expect(h.ledger.submit(bad)).rejects.toThrow(/does not balance in USD/);
+    await expect(h.ledger.submit({ ...deposit(tenantId, randomUUID(), '1'), legs: [] })).rejects.toThrow();
+    await expect(h.ledger.submit(deposit(tenantId, randomUUID(), '1e3'))).rejects.toThrow();
+  });
+
+  it('gives point-in-time balances from the journal', async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    await h.ledger.submit(deposit(tenantId, owner, '40'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const between = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await h.ledger.submit(spend(tenantId, owner, '15'));
+    await h.inTenant(tenantId, async (tx) => {
+      expect(await h.ledger.balance(tx, tenantId, cash(owner), between)).toBe('40');
+      expect(await h.ledger.balance(tx, tenantId, cash(owner), new Date())).toBe('25');
+      expect(await h.ledger.balance(tx, tenantId, cash(owner), new Date(0))).toBe('0');
+      expect(await h.ledger.balance(tx, tenantId, omnibus(), between)).toBe('0');
+      expect(await h.ledger.balance(tx, tenantId, omnibus())).toBe('-15');
+    });
+  });
+
+  it('corrects only by reversal: every leg flipped, once', async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    const posted = await h.ledger.submit(deposit(tenantId, owner, '30'));
+    if (posted.status !== 'posted') throw new Error('setup');
+    const reversal = await h.inTenant(tenantId, (tx) => h.ledger.reverse(tx, { tenantId, transactionId: posted.transactionId, idempotencyKey: 'fix-1' }));
+    expect(reversal).toMatchObject({ status: 'posted', replayed: false });
+    expect(await h.inTenant(tenantId, (tx) => h.ledger.balance(tx, tenantId, cash(owner)))).toBe('0');
+    await expect(h.inTenant(tenantId, (tx) => h.ledger.reverse(tx, { tenantId, transactionId: posted.transactionId, idempotencyKey: 'fix-2' }))).rejects.toThrow(/reversed already/);
+    expect(await h.inTenant(tenantId, (tx) => h.ledger.reverse(tx, { tenantId, transactionId: posted.transactionId, idempotencyKey: 'fix-1' }))).toEqual({ ...reversal, replayed: true });
+    await expect(h.inTenant(tenantId, (tx) => h.ledger.reverse(tx, { tenantId: randomUUID(), transactionId: posted.transactionId, idempotencyKey: 'x' }))).rejects.toThrow(/No such ledger transaction/);
+  });
+});
+
+describe('what the database itself enforces', () => {
+  it.each([
+    ['UPDATE of a journal transaction', `UPDATE ledger_transaction SET reference = 'x'`],
+    ['DELETE of a journal entry', 'DELETE FROM ledger_entry'],
+    ['TRUNCATE of the journal', 'TRUNCATE ledger_entry CASCADE'],
+  ])('refuses %s', async (_name, sql) => {
+    const tenantId = randomUUID();
+    await h.ledger.submit(deposit(tenantId, randomUUID(), '1'));
+    await expect(h.inTenant(tenantId, (tx) => tx.query(sql))).rejects.toThrow(/append-only/);
+  });
+
+  it('refuses at commit a transaction whose entries do not balance, and one with a single entry', async () => {
+    const tenantId = randomUUID();
+    const account = await h.ledger.submit(deposit(tenantId, randomUUID(), '1'));
+    expect(account.status).toBe('posted');
+    const [row] = await h.inTenant(tenantId, (tx) => tx.query<{ id: string }>(`SELECT id FROM ledger_account WHERE kind = 'bank_clearing'`));
+    const writeRaw = (amounts: string[], transactionId?: string) =>
+      h.inTenant(tenantId, async (tx) => {
+        const id = transactionId ?? randomUUID();
+        if (!transactionId) {
+          await tx.query(`INSERT INTO ledger_transaction (id, tenant_id, idempotency_key, body_hash, kind) VALUES ($1::uuid, $2, $1::text, repeat('0', 64), 'transfer')`, [id, tenantId]);
+        }
+        if (amounts.length > 0) {
+          await tx.query(`INSERT INTO ledger_entry (transaction_id, leg, tenant_id, account_id, unit, amount)
+             SELECT $1, ord + $5 - 1, $2, $3, 'USD', a FROM unnest($4::numeric[]) WITH ORDINALITY AS x(a, ord)`, [id, tenantId, row?.id, amounts, transactionId ? 10 : 0]);
+        }
+        return id;
+      });
+    await expect(writeRaw(['5'])).rejects.toThrow(/does not balance after this insert/);
+    await expect(writeRaw(['5', '-4'])).rejects.toThrow(/does not balance after this insert/);
+    // No entries at all: only the deferred constraint trigger, at commit, can see that.
+    await expect(writeRaw([])).rejects.toThrow(/1 of 1 ledger transactions of this database transaction have no entries/);
+    const committed = await writeRaw(['5', '-5']);
+    await expect(writeRaw(['1', '-1'], committed)).rejects.toThrow(/must belong to a transaction created in the same database transaction/);
+  });
+
+  it('refuses a negative customer balance even from raw SQL (CHECK constraint)', async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    await h.ledger.submit(deposit(tenantId, owner, '1'));
+    await expect(h.inTenant(tenantId, (tx) => tx.query(`UPDATE ledger_account SET balance = -1 WHERE kind = 'customer_cash'`))).rejects.toThrow(/ledger_account_no_overdraft/);
+  });
+
+  it('keeps tenants apart: another tenant sees none of the rows, and cannot write into them', async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    await h.ledger.submit(deposit(tenantId, owner, '9'));
+    const stranger = randomUUID();
+    const seen = await h.inTenant(stranger, (tx) => tx.query<{ n: number }>(`SELECT (SELECT count(*) FROM ledger_entry)::int + (SELECT count(*) FROM ledger_account)::int AS n`));
+    expect(seen[0]?.n).toBe(0);
+    const none = await h.db.transaction((tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_transaction'));
+    expect(none[0]?.n).toBe(0);
+    await expect(h.inTenant(stranger, (tx) => tx.query(`INSERT INTO ledger_account (id, tenant_id, kind, unit, normal_side, allow_negative) VALUES ($1, $2, 'fees', 'USD', 'credit', true)`, [randomUUID(), tenantId]))).rejects.toThrow(/row-level security/);
+  });
+});
+
+describe('reservations', () => {
+  const setup = async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    await h.ledger.submit(deposit(tenantId, owner, '100'));
+    const reserve = (amount: string, key = randomUUID(), expiresAt = new Date(Date.now() + 60_000)) =>
+      h.inTenant(tenantId, (tx) => h.ledger.reserve(tx, { tenantId, ownerRef: owner, unit: 'USD', amount, expiresAt, reference: 'intent:x', idempotencyKey: key }));
+    const balances = () =>
+      h.inTenant(tenantId, async (tx) => ({
+        cash: await h.ledger.balance(tx, tenantId, cash(owner)),
+        reserved: await h.ledger.balance(tx, tenantId, { kind: 'customer_reserved', ownerRef: owner, unit: 'USD' }),
+        omnibus: await h.ledger.balance(tx, tenantId, omnibus()),
+      }));
+    return { tenantId, owner, reserve, balances };
+  };
+
+  it('holds cash, posts part of it, then releases the rest on the final post', async () => {
+    const { tenantId, reserve, balances } = await setup();
+    const held = await reserve('60');
+    if (held.status !== 'reserved') throw new Error('setup');
+    expect(await balances()).toEqual({ cash: '40', reserved: '60', omnibus: '0' });
+    expect(await reserve('41')).toEqual({ status: 'rejected', code: 'insufficient_funds' });
+    const part = (amount: string, final: boolean, key: string) =>
+      h.inTenant(tenantId, (tx) => h.ledger.postReservation(tx, { tenantId, reservationId: held.reservationId, idempotencyKey: key, credits: [{ account: omnibus(), amount }], final }));
+    expect(await part('25', false, 'alloc-1')).toMatchObject({ status: 'posted', replayed: false });
+    expect(await part('25', false, 'alloc-1')).toMatchObject({ status: 'posted', replayed: true });
+    expect(await part('36', false, 'alloc-2')).toEqual({ status: 'rejected', code: 'reservation_exceeded' });
+    expect(await balances()).toEqual({ cash: '40', reserved: '35', omnibus: '-25' });
+    expect(await part('5', true, 'alloc-3')).toMatchObject({ status: 'posted' });
+    expect(await balances()).toEqual({ cash: '70', reserved: '0', omnibus: '-30' });
+    expect(await part('1', false, 'alloc-4')).toEqual({ status: 'rejected', code: 'reservation_closed' });
+    const [row] = await h.inTenant(tenantId, (tx) => tx.query<{ status: string; posted: string; released: string }>(
+      `SELECT status, posted::text AS posted, released::text AS released FROM ledger_reservation WHERE id = $1`, [held.reservationId]));
+    expect(row).toEqual({ status: 'posted', posted: '30.000000000000000000', released: '30.000000000000000000' });
+  });
+
+  it('voids a reservation back to cash, and expires due ones', async () => {
+    const { tenantId, reserve, balances } = await setup();
+    const voided = await reserve('10');
+    const due = await reserve('20', randomUUID(), new Date(Date.now() - 1_000));
+    if (voided.status !== 'reserved' || due.status !== 'reserved') throw new Error('setup');
+    expect(await h.inTenant(tenantId, (tx) => h.ledger.releaseReservation(tx, { tenantId, reservationId: voided.reservationId, idempotencyKey: 'void-1', reason: 'voided' }))).toMatchObject({ status: 'posted' });
+    expect(await balances()).toEqual({ cash: '80', reserved: '20', omnibus: '0' });
+    expect(await h.inTenant(tenantId, (tx) => h.ledger.expireDue(tx, tenantId, new Date()))).toBe(1);
+    expect(await h.inTenant(tenantId, (tx) => h.ledger.expireDue(tx, tenantId, new Date()))).toBe(0);
+    expect(await balances()).toEqual({ cash: '100', reserved: '0', omnibus: '0' });
+    const same = randomUUID();
+    expect(await reserve('10', same)).toMatchObject({ status: 'reserved', replayed: false });
+    expect(await reserve('10', same)).toMatchObject({ status: 'reserved', replayed: true });
+  });
+});
