@@ -1,19 +1,18 @@
 // bench:ledger: durable postings per second through LedgerService.submit (group commit) on real
 // Postgres with synchronous_commit on, side by side in the same run with a raw-SQL baseline that
 // does the same double-entry writes (transactions, entries, one balance UPDATE per batch) in
-// batches of the same size, without the ledger's checks. Two workloads: transfers between random
+// batches of the same size, without the ledger's checks and without the audit chain. Two workloads: transfers between random
 // customers, and every posting touching the one omnibus account (a single hot row).
 //   npm run bench:ledger [-- --postings 100000 --customers 10000 --inflight 8000]
-import { createHash, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { typeormDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
-import { createTestDatabase } from '../../../infra/testing/harness.js';
-import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from '../dist/database/schema.js';
+import { typeormDatabase } from '@bulwark/shared-contracts/wall';
+import { AuditService } from '../dist/audit/audit.service.js';
 import { DEFAULT_LEDGER_LIMITS, LedgerService } from '../dist/ledger/ledger.service.js';
 import { accountIdOf } from '../dist/ledger/posting-plan.js';
-import type { AuditInput, AuditWriter } from '../dist/ledger/audit.port.js';
+import { TenantScope } from '../dist/tenancy/tenant-scope.js';
 import type { AccountKey, PostingInput } from '../dist/ledger/ledger.types.js';
+import { migratedDatabase } from '../test/support/ledger-harness.js';
 
 const arg = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -25,27 +24,12 @@ const INFLIGHT = arg('inflight', 8_000);
 const BATCH = DEFAULT_LEDGER_LIMITS.batchSizeMax;
 const RAW_CONCURRENCY = DEFAULT_LEDGER_LIMITS.concurrencyMax;
 
-/**
- * Until the audit chain's AuditService is on main, the bench writes an equivalent chain itself:
- * one sha256 link per entry and one multi-row INSERT per batch, inside the batch's transaction.
- */
-class BenchAudit implements AuditWriter {
-  private head = '0'.repeat(64);
-  async recordMany(tx: SqlTx, entries: AuditInput[]): Promise<void> {
-    const hashes = entries.map((entry) => (this.head = createHash('sha256').update(this.head).update(JSON.stringify(entry)).digest('hex')));
-    await tx.query(`INSERT INTO bench_audit (action, resource, hash) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`, [
-      entries.map((e) => e.action), entries.map((e) => e.resource), hashes,
-    ]);
-  }
-}
-
-const database = await createTestDatabase('customer');
-const dataSource = new DataSource({ type: 'postgres', url: database.url, entities: CUSTOMER_ENTITIES, migrations: CUSTOMER_MIGRATIONS, extra: { max: 10 } });
-await dataSource.initialize();
-await dataSource.runMigrations({ transaction: 'each' });
-await dataSource.query('CREATE TABLE bench_audit (seq bigserial PRIMARY KEY, action text NOT NULL, resource text NOT NULL, hash text NOT NULL)');
+// The real audit chain and tenant scope: every batch writes one audit entry per posting.
+const { database, owner, dataSource } = await migratedDatabase();
 const syncCommit = (await dataSource.query('SHOW synchronous_commit'))[0].synchronous_commit as string;
-const ledger = new LedgerService(typeormDatabase(dataSource), new BenchAudit(), null);
+const db = typeormDatabase(dataSource);
+const audit = new AuditService(db);
+const ledger = new LedgerService(audit, new TenantScope(db, audit), null);
 const pool = new pg.Pool({ connectionString: database.url, max: RAW_CONCURRENCY });
 
 const tenantId = randomUUID();
@@ -145,4 +129,5 @@ process.stdout.write(`consistency: accounts whose balance differs from Σ entrie
 await ledger.drained();
 await pool.end();
 await dataSource.destroy();
+await owner.destroy();
 await database.drop();

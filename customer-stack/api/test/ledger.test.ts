@@ -32,19 +32,19 @@ function spend(tenantId: string, ownerRef: string, amount: string, key = randomU
 }
 
 describe('postings', () => {
-  it('posts a balanced deposit, moves both balances and writes one audit entry', async () => {
+  it('posts a balanced deposit, moves both balances and writes one audit entry in the same transaction', async () => {
     const tenantId = randomUUID();
     const owner = randomUUID();
-    const auditBefore = h.audit.entries.length;
     const result = await h.inTenant(tenantId, (tx) => h.ledger.post(tx, deposit(tenantId, owner, '100.25')));
     expect(result).toMatchObject({ status: 'posted', replayed: false });
     await h.inTenant(tenantId, async (tx) => {
       expect(await h.ledger.balance(tx, tenantId, cash(owner))).toBe('100.25');
       expect(await h.ledger.balance(tx, tenantId, clearing())).toBe('100.25');
     });
-    expect(h.audit.entries.slice(auditBefore)).toEqual([
-      expect.objectContaining({ tenantId, action: 'ledger.posting.created', resource: `ledger_transaction:${result.status === 'posted' ? result.transactionId : ''}` }),
-    ]);
+    const resource = `ledger_transaction:${result.status === 'posted' ? result.transactionId : ''}`;
+    const entries = await h.inTenant(tenantId, (tx) => h.audit.ofResource(tx, resource));
+    expect(entries).toEqual([expect.objectContaining({ tenantId, action: 'ledger.posting.created', actor: 'system:ledger', diff: { kind: 'deposit', reference: null, reverses: null } })]);
+    expect((await h.audit.verify()).ok).toBe(true);
   });
 
   it('answers the same key and body with the same result, and refuses the same key with another body', async () => {
@@ -113,10 +113,11 @@ describe('what the database itself enforces', () => {
     ['UPDATE of a journal transaction', `UPDATE ledger_transaction SET reference = 'x'`],
     ['DELETE of a journal entry', 'DELETE FROM ledger_entry'],
     ['TRUNCATE of the journal', 'TRUNCATE ledger_entry CASCADE'],
-  ])('refuses %s', async (_name, sql) => {
+  ])('refuses %s: the application role has no grant, and a trigger stops even the owner', async (_name, sql) => {
     const tenantId = randomUUID();
     await h.ledger.submit(deposit(tenantId, randomUUID(), '1'));
-    await expect(h.inTenant(tenantId, (tx) => tx.query(sql))).rejects.toThrow(/append-only/);
+    await expect(h.inTenant(tenantId, (tx) => tx.query(sql))).rejects.toThrow(/permission denied/);
+    await expect(h.asOwnerInTenant(tenantId, (tx) => tx.query(sql))).rejects.toThrow(/append-only/);
   });
 
   it('refuses at commit a transaction whose entries do not balance, and one with a single entry', async () => {

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { assert, canonicalDecimal, decimal } from '@bulwark/shared-contracts';
-import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import { AUDIT_WRITER, SYSTEM_ACTOR, type AuditWriter } from './audit.port.js';
+import type { SqlTx } from '@bulwark/shared-contracts/wall';
+import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import { TenantScope } from '../tenancy/tenant-scope.js';
 import { GroupCommitter, QueueFullError, RetryGroup, type GroupCommitLimits } from './group-commit.js';
 import { LedgerError } from './ledger.errors.js';
 import { LedgerRepository, type NewAccount } from './ledger.repository.js';
@@ -35,11 +35,10 @@ export const POSTINGS_PER_CALL_MAX = 10_000;
 export const KNOWN_ACCOUNTS_MAX = 1_000_000;
 export const RESERVATIONS_EXPIRED_PER_CALL_MAX = 500;
 
-export interface Actor {
-  readonly actor: string;
-  readonly role: string;
-  readonly onBehalfOf?: string;
-}
+export type Actor = AuditActor;
+
+/** The actor of postings the system makes on its own (group commit, expiry, wall handlers). */
+export const SYSTEM_ACTOR: Actor = Object.freeze({ actor: 'system:ledger', role: 'system' });
 
 export type ReservationResult =
   | { readonly status: 'reserved'; readonly reservationId: string; readonly replayed: boolean }
@@ -60,11 +59,6 @@ export interface PostReservationInput {
   readonly final: boolean;
 }
 
-/** Sets the tenant for RLS inside a transaction (the tenancy module's TenantScope.enter does the same). */
-export async function enterTenant(tx: SqlTx, tenantId: string): Promise<void> {
-  await tx.query(`SELECT set_config('bulwark.tenant_id', $1, true)`, [tenantId]);
-}
-
 @Injectable()
 export class LedgerService {
   private readonly repository = new LedgerRepository();
@@ -72,8 +66,8 @@ export class LedgerService {
   private readonly committer: GroupCommitter<PreparedPosting, PostingResult>;
 
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
-    @Inject(AUDIT_WRITER) private readonly audit: AuditWriter,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(TenantScope) private readonly tenants: TenantScope,
     @Optional() @Inject(LEDGER_LIMITS) limits: GroupCommitLimits | null,
   ) {
     this.committer = new GroupCommitter<PreparedPosting, PostingResult>(
@@ -280,8 +274,7 @@ export class LedgerService {
   private async commitGroup(group: PreparedPosting[]): Promise<PostingResult[]> {
     const tenantId = group[0]?.posting.tenantId;
     assert(tenantId, 'a group has a tenant');
-    const results = await this.db.transaction(async (tx) => {
-      await enterTenant(tx, tenantId);
+    const results = await this.tenants.run(tenantId, async (tx) => {
       const lockedAccountIds: string[] = [];
       const applied = await this.apply(tx, group, SYSTEM_ACTOR, new Map(), lockedAccountIds);
       if (applied === 'race') throw new RetryGroup('a concurrent batch journaled one of these keys first');

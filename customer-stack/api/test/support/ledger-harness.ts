@@ -1,52 +1,65 @@
-// A ledger on a fresh real database, outside Nest: the migrations of the customer stack, the
-// TypeORM-backed SqlDatabase the stack uses, and an audit writer that keeps what it was given.
+// A ledger on a fresh real database, outside Nest: the customer stack's migrations run as the
+// owner role, the ledger serves as the application role (owns nothing, cannot bypass RLS), with
+// the real audit chain and tenant scope.
 import { DataSource } from 'typeorm';
 import { typeormDatabase, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, type TestDatabase } from '@bulwark/testing';
+import { AuditService } from '../../src/audit/audit.service.js';
 import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from '../../src/database/schema.js';
-import type { AuditInput, AuditWriter } from '../../src/ledger/audit.port.js';
-import { LedgerService, enterTenant } from '../../src/ledger/ledger.service.js';
+import { LedgerService } from '../../src/ledger/ledger.service.js';
 import type { GroupCommitLimits } from '../../src/ledger/group-commit.js';
-
-export class RecordingAudit implements AuditWriter {
-  readonly entries: AuditInput[] = [];
-  async recordMany(_tx: SqlTx, entries: AuditInput[]): Promise<void> {
-    this.entries.push(...entries);
-  }
-}
+import { TenantScope } from '../../src/tenancy/tenant-scope.js';
 
 export interface LedgerHarness {
   readonly database: TestDatabase;
   readonly dataSource: DataSource;
+  /** The owner role's connection (it may do what the application role may not). */
+  readonly owner: DataSource;
   readonly db: SqlDatabase;
-  readonly audit: RecordingAudit;
+  readonly audit: AuditService;
+  readonly tenants: TenantScope;
   readonly ledger: LedgerService;
   inTenant<T>(tenantId: string, work: (tx: SqlTx) => Promise<T>): Promise<T>;
+  asOwnerInTenant<T>(tenantId: string, work: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-export async function startLedger(limits?: GroupCommitLimits): Promise<LedgerHarness> {
+export async function migratedDatabase(): Promise<{ database: TestDatabase; owner: DataSource; dataSource: DataSource }> {
   const database = await createTestDatabase('customer');
-  const dataSource = new DataSource({ type: 'postgres', url: database.url, entities: CUSTOMER_ENTITIES, migrations: CUSTOMER_MIGRATIONS, extra: { max: 10 } });
+  const owner = new DataSource({ type: 'postgres', url: database.ownerUrl, entities: CUSTOMER_ENTITIES, migrations: CUSTOMER_MIGRATIONS, extra: { max: 2 } });
+  await owner.initialize();
+  await owner.runMigrations({ transaction: 'each' });
+  const dataSource = new DataSource({ type: 'postgres', url: database.url, entities: CUSTOMER_ENTITIES, extra: { max: 10 } });
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  return { database, owner, dataSource };
+}
+
+export async function startLedger(limits?: GroupCommitLimits): Promise<LedgerHarness> {
+  const { database, owner, dataSource } = await migratedDatabase();
   const db = typeormDatabase(dataSource);
-  const audit = new RecordingAudit();
-  const ledger = new LedgerService(db, audit, limits ?? null);
+  const audit = new AuditService(db);
+  const tenants = new TenantScope(db, audit);
+  const ledger = new LedgerService(audit, tenants, limits ?? null);
   return {
     database,
     dataSource,
+    owner,
     db,
     audit,
+    tenants,
     ledger,
-    inTenant: (tenantId, work) =>
-      db.transaction(async (tx) => {
-        await enterTenant(tx, tenantId);
+    inTenant: (tenantId, work) => tenants.run(tenantId, work),
+    asOwnerInTenant: (tenantId, work) => {
+      const ownerDb = typeormDatabase(owner);
+      return ownerDb.transaction(async (tx) => {
+        await tenants.enter(tx, tenantId);
         return work(tx);
-      }),
+      });
+    },
     close: async () => {
       await ledger.drained();
       await dataSource.destroy();
+      await owner.destroy();
       await database.drop();
     },
   };

@@ -1,16 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { dropTenantRlsSql, revokeFromGranteesSql, tenantRlsSql } from '../../tenancy/rls.js';
 
 const LEDGER_TABLES = ['ledger_account', 'ledger_transaction', 'ledger_entry', 'ledger_reservation'] as const;
-
-/** Tenant isolation: the same policy as tenancy's tenantRlsSql (ENABLE + FORCE + tenant_isolation). */
-function tenantRls(table: string): string[] {
-  const tenant = `NULLIF(current_setting('bulwark.tenant_id', true), '')::uuid`;
-  return [
-    `ALTER TABLE "${table}" ENABLE ROW LEVEL SECURITY`,
-    `ALTER TABLE "${table}" FORCE ROW LEVEL SECURITY`,
-    `CREATE POLICY tenant_isolation ON "${table}" USING (tenant_id = ${tenant}) WITH CHECK (tenant_id = ${tenant})`,
-  ];
-}
 
 /** Adds to a transaction-local counter (rolled back with the transaction or savepoint that set it). */
 const bump = (name: string, by: string) =>
@@ -37,8 +28,9 @@ const LEDGER_SQL: readonly string[] = [
   `CREATE TRIGGER ledger_transaction_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ledger_transaction FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()`,
   `CREATE TRIGGER ledger_entry_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ledger_entry FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()`,
   `CREATE TRIGGER ledger_account_kept BEFORE DELETE OR TRUNCATE ON ledger_account FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()`,
-  `REVOKE UPDATE, DELETE, TRUNCATE ON ledger_transaction, ledger_entry FROM PUBLIC`,
-  `REVOKE DELETE, TRUNCATE ON ledger_account FROM PUBLIC`,
+  revokeFromGranteesSql('ledger_transaction', ['UPDATE', 'DELETE', 'TRUNCATE']),
+  revokeFromGranteesSql('ledger_entry', ['UPDATE', 'DELETE', 'TRUNCATE']),
+  revokeFromGranteesSql('ledger_account', ['DELETE', 'TRUNCATE']),
   `CREATE FUNCTION ledger_count_transactions() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
      ${bump('bulwark.ledger_transactions', '(SELECT count(*) FROM new_transactions)')};
@@ -98,13 +90,13 @@ const LEDGER_SQL: readonly string[] = [
    END $$`,
   `CREATE CONSTRAINT TRIGGER ledger_transaction_balanced AFTER INSERT ON ledger_transaction DEFERRABLE INITIALLY DEFERRED
      FOR EACH ROW EXECUTE FUNCTION ledger_assert_transactions_have_entries()`,
-  ...LEDGER_TABLES.flatMap(tenantRls),
+  ...LEDGER_TABLES.flatMap(tenantRlsSql),
   // Balances are updated in place once per batch: leave room on each page for HOT updates.
   `ALTER TABLE ledger_account SET (fillfactor = 70)`,
 ];
 
 const LEDGER_SQL_DOWN: readonly string[] = [
-  ...LEDGER_TABLES.map((table) => `DROP POLICY tenant_isolation ON "${table}"`),
+  ...LEDGER_TABLES.flatMap(dropTenantRlsSql),
   `DROP TRIGGER ledger_transaction_balanced ON ledger_transaction`,
   `DROP FUNCTION ledger_assert_transactions_have_entries()`,
   `DROP TRIGGER ledger_entry_checked ON ledger_entry`,
