@@ -115,9 +115,9 @@ const rows: string[] = [];
 for (const workload of ['transfers', 'omnibus'] as const) {
   const raw = await rawBaseline(workload);
   const service = await throughLedger(workload);
-  const ratio = service.perSecond / raw.perSecond;
-  rows.push(`| ${workload} | ${Math.round(service.perSecond).toLocaleString('en')} | ${Math.round(raw.perSecond).toLocaleString('en')} | ${ratio.toFixed(2)} |`);
-  process.stdout.write(`${workload}: ledger ${Math.round(service.perSecond)}/s (${service.posted} posted), raw ${Math.round(raw.perSecond)}/s, ratio ${ratio.toFixed(2)}\n`);
+  const ratio = (Math.round((service.perSecond / raw.perSecond) * 100) / 100).toLocaleString('en', { minimumFractionDigits: 2 });
+  rows.push(`| ${workload} | ${Math.round(service.perSecond).toLocaleString('en')} | ${Math.round(raw.perSecond).toLocaleString('en')} | ${ratio} |`);
+  process.stdout.write(`${workload}: ledger ${Math.round(service.perSecond)}/s (${service.posted} posted), raw ${Math.round(raw.perSecond)}/s, ratio ${ratio}\n`);
 }
 const check = await dataSource.transaction(async (manager) => {
   await manager.query(`SELECT set_config('bulwark.tenant_id', $1, true)`, [tenantId]);

@@ -11,6 +11,7 @@ import { AccountDirectoryEntity } from '../tenancy/account-directory.entity.js';
 import { TenantTierLimitEntity } from '../tenancy/tenant-tier-limit.entity.js';
 import { TenantEntity } from '../tenancy/tenant.entity.js';
 import { PRIVACY_ENTITIES } from '../privacy/privacy.entities.js';
+import { FX_ENTITIES } from '../fx/fx.entities.js';
 import { LEDGER_ENTITIES } from '../ledger/ledger.entities.js';
 import { AuditAnchorBatchEntity } from '../audit-anchoring/audit-anchor-batch.entity.js';
 import { OrderIntents1763700000001 } from './migrations/1763700000001-order-intents.js';
@@ -22,6 +23,7 @@ import { Notifications1763810000001 } from './migrations/1763810000001-notificat
 import { Compliance1763820000000 } from './migrations/1763820000000-compliance.js';
 import { AuditAnchoring1763840000000 } from './migrations/1763840000000-audit-anchoring.js';
 import { Ledger1763830000000 } from './migrations/1763830000000-ledger.js';
+import { Fx1763831000000 } from './migrations/1763831000000-fx.js';
 
 export const CUSTOMER_ENTITIES = [
   AuditAnchorBatchEntity,
@@ -37,6 +39,7 @@ export const CUSTOMER_ENTITIES = [
   ...KYC_ENTITIES,
   ...AML_ENTITIES,
   ...LEDGER_ENTITIES,
+  ...FX_ENTITIES,
 ];
 export const CUSTOMER_MIGRATIONS = [
   Wall1763700000000,
@@ -49,4 +52,5 @@ export const CUSTOMER_MIGRATIONS = [
   Compliance1763820000000,
   AuditAnchoring1763840000000,
   Ledger1763830000000,
+  Fx1763831000000,
 ];
