@@ -11,6 +11,7 @@ import { AccountDirectoryEntity } from '../tenancy/account-directory.entity.js';
 import { TenantTierLimitEntity } from '../tenancy/tenant-tier-limit.entity.js';
 import { TenantEntity } from '../tenancy/tenant.entity.js';
 import { PRIVACY_ENTITIES } from '../privacy/privacy.entities.js';
+import { IdempotencyRecordEntity } from '../idempotency/idempotency-record.entity.js';
 import { FX_ENTITIES } from '../fx/fx.entities.js';
 import { LEDGER_ENTITIES } from '../ledger/ledger.entities.js';
 import { AuditAnchorBatchEntity } from '../audit-anchoring/audit-anchor-batch.entity.js';
@@ -24,6 +25,7 @@ import { Compliance1763820000000 } from './migrations/1763820000000-compliance.j
 import { AuditAnchoring1763840000000 } from './migrations/1763840000000-audit-anchoring.js';
 import { Ledger1763830000000 } from './migrations/1763830000000-ledger.js';
 import { Fx1763831000000 } from './migrations/1763831000000-fx.js';
+import { Idempotency1763832000000 } from './migrations/1763832000000-idempotency.js';
 
 export const CUSTOMER_ENTITIES = [
   AuditAnchorBatchEntity,
@@ -40,6 +42,7 @@ export const CUSTOMER_ENTITIES = [
   ...AML_ENTITIES,
   ...LEDGER_ENTITIES,
   ...FX_ENTITIES,
+  IdempotencyRecordEntity,
 ];
 export const CUSTOMER_MIGRATIONS = [
   Wall1763700000000,
@@ -53,4 +56,5 @@ export const CUSTOMER_MIGRATIONS = [
   AuditAnchoring1763840000000,
   Ledger1763830000000,
   Fx1763831000000,
+  Idempotency1763832000000,
 ];

@@ -4,7 +4,7 @@
 // the same plan: idempotency check, accounts locked in id order, per-posting balance checks,
 // then one insert per table, one balance UPDATE for the batch and one audit call.
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { assert, canonicalDecimal, decimal } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
@@ -60,7 +60,7 @@ export interface PostReservationInput {
 }
 
 @Injectable()
-export class LedgerService {
+export class LedgerService implements OnApplicationShutdown {
   private readonly repository = new LedgerRepository();
   private readonly knownAccounts = new Set<string>();
   private readonly committer: GroupCommitter<PreparedPosting, PostingResult>;
@@ -109,6 +109,11 @@ export class LedgerService {
   /** Resolves when the group-commit queue is empty (shutdown, tests, benchmarks). */
   drained(): Promise<void> {
     return this.committer.drained();
+  }
+
+  /** Queued postings are committed (or refused) before the database goes away. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.drained();
   }
 
   /** Corrects a transaction the only way the journal allows: a new one with every leg flipped. */

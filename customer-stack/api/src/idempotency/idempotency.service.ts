@@ -1,0 +1,93 @@
+// Claims, completes and replays idempotency keys. Each step is its own short transaction: the
+// claim commits before the handler runs, so a concurrent duplicate sees it and is told to wait.
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+
+/** How long an outcome is kept for replay. */
+export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60_000;
+/** A claim older than this with no outcome is abandoned (its process died) and may be taken over. */
+export const IDEMPOTENCY_PENDING_TIMEOUT_MS = 60_000;
+export const IDEMPOTENCY_RESPONSE_BYTES_MAX = 256 * 1024;
+
+export type Claim =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'replay'; readonly status: number; readonly body: string | null }
+  | { readonly kind: 'in_progress' }
+  | { readonly kind: 'mismatch' };
+
+interface RecordRow {
+  request_hash: string;
+  state: 'pending' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  created_at: Date;
+}
+
+/** JSON with object keys sorted, so the same body hashes the same however it was serialised. */
+export function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+}
+
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(`${method}\n${path}\n${stableJson(body ?? null)}`).digest('hex');
+}
+
+@Injectable()
+export class IdempotencyService {
+  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+
+  async claim(scope: string, key: string, hash: string, now: Date): Promise<Claim> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.query(
+        `INSERT INTO idempotency_record (scope, key, request_hash, state, created_at) VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+        [scope, key, hash, now.toISOString()],
+      );
+      if (inserted.length === 1) return { kind: 'claimed' };
+      const [row] = await tx.query<RecordRow>(
+        `SELECT request_hash, state, response_status, response_body, created_at FROM idempotency_record WHERE scope = $1 AND key = $2 FOR UPDATE`,
+        [scope, key],
+      );
+      if (!row) return { kind: 'in_progress' }; // deleted between the two statements: a retry claims it
+      const age = now.getTime() - row.created_at.getTime();
+      const abandoned = row.state === 'pending' && age > IDEMPOTENCY_PENDING_TIMEOUT_MS;
+      if (age > IDEMPOTENCY_RETENTION_MS || abandoned) {
+        await tx.query(
+          `UPDATE idempotency_record SET request_hash = $3, state = 'pending', response_status = NULL, response_body = NULL, created_at = $4, completed_at = NULL
+            WHERE scope = $1 AND key = $2`,
+          [scope, key, hash, now.toISOString()],
+        );
+        return { kind: 'claimed' };
+      }
+      if (row.request_hash !== hash) return { kind: 'mismatch' };
+      if (row.state === 'pending') return { kind: 'in_progress' };
+      return { kind: 'replay', status: row.response_status ?? 500, body: row.response_body };
+    });
+  }
+
+  async complete(scope: string, key: string, status: number, body: string | null, now: Date): Promise<void> {
+    const stored = body !== null && Buffer.byteLength(body) > IDEMPOTENCY_RESPONSE_BYTES_MAX ? null : body;
+    await this.db.transaction((tx) =>
+      tx.query(`UPDATE idempotency_record SET state = 'done', response_status = $3, response_body = $4, completed_at = $5 WHERE scope = $1 AND key = $2`, [
+        scope, key, status, stored, now.toISOString(),
+      ]),
+    );
+  }
+
+  /** Forgets a claim whose request failed without an answer worth replaying (a 5xx): it may be retried. */
+  async release(scope: string, key: string): Promise<void> {
+    await this.db.transaction((tx) => tx.query(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND state = 'pending'`, [scope, key]));
+  }
+
+  /** Drops outcomes past retention; returns how many. */
+  async purge(now: Date): Promise<number> {
+    const rows = await this.db.transaction((tx) =>
+      tx.query(`DELETE FROM idempotency_record WHERE created_at < $1 RETURNING key`, [new Date(now.getTime() - IDEMPOTENCY_RETENTION_MS).toISOString()]),
+    );
+    return rows.length;
+  }
+}
