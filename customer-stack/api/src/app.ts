@@ -11,13 +11,12 @@ import { AuthModule } from './auth/auth.module.js';
 import { CustomerConfigModule, type CustomerConfig } from './config/customer-config.js';
 import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from './database/schema.js';
 import { AuditModule } from './audit/audit.module.js';
-import { ConsoleModule } from './console/console.module.js';
-import { KycModule } from './kyc/kyc.module.js';
-import { AuditAnchoringModule } from './audit-anchoring/audit-anchoring.module.js';,
-import { KycModule } from './kyc/kyc.module.js';,
 import { FxModule } from './fx/fx.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
+import { ConsoleModule } from './console/console.module.js';
+import { KycModule } from './kyc/kyc.module.js';
+import { AuditAnchoringModule } from './audit-anchoring/audit-anchoring.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
@@ -31,11 +30,9 @@ export function createCustomerApp(config: CustomerConfig, extraModules: NonNulla
       entities: CUSTOMER_ENTITIES,
       migrations: CUSTOMER_MIGRATIONS,
       domain: [
-        CustomerConfigModule.forRoot(config), ScheduleModule.forRoot(), AuditModule, TenantsModule, PrivacyModule, AuthModule, NotificationsModule,
-        OrdersModule, AmlModule, KycModule, ConsoleModule, AuditAnchoringModule.forRoot(config.auditAnchoring), ...extraModules,
-        OrdersModule, AmlModule, KycModule, ConsoleModule, ...extraModules,
-        CustomerConfigModule.forRoot(config), AuditModule, TenantsModule, PrivacyModule, AuthModule, IdempotencyModule, NotificationsModule,
-        LedgerModule, FxModule, OrdersModule, ...extraModules,
+        CustomerConfigModule.forRoot(config), ScheduleModule.forRoot(), AuditModule, TenantsModule, PrivacyModule, AuthModule, IdempotencyModule,
+        NotificationsModule, LedgerModule, FxModule, OrdersModule, AmlModule, KycModule, ConsoleModule, AuditAnchoringModule.forRoot(config.auditAnchoring),
+        ...extraModules,
       ],
     },
     {

@@ -53,8 +53,8 @@ export const CUSTOMER_MIGRATIONS = [
   Auth1763810000000,
   Notifications1763810000001,
   Compliance1763820000000,
-  AuditAnchoring1763840000000,
   Ledger1763830000000,
   Fx1763831000000,
   Idempotency1763832000000,
+  AuditAnchoring1763840000000,
 ];
