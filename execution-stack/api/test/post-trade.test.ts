@@ -121,15 +121,15 @@ describe('from accepted intents through fills to allocation.v1', () => {
     expect(open.every((o) => decimal(o.open_quantity).eq(decimal('0')))).toBe(true);
   });
 
-  it('skips an unreachable venue behind its breaker and leaves the order to be routed again', async () => {
+  it('skips an unreachable venue behind its breaker: the order goes to the internal book, the default venue', async () => {
     const venue = app.get(SandboxVenue);
     venue.simulate({ reachable: false });
     const body = intent('10');
     await submit(body);
     await eventually(async () => {
-      const [row] = await db().query(`SELECT o.status FROM omnibus_order o JOIN pooled_intent p ON p.order_ref = o.order_ref WHERE p.intent_id = $1`, [body.intentId]);
-      return row?.status === 'new' ? true : undefined;
-    }, 20_000, 'the order to wait unsent');
+      const [row] = await db().query(`SELECT o.status, o.venue FROM omnibus_order o JOIN pooled_intent p ON p.order_ref = o.order_ref WHERE p.intent_id = $1`, [body.intentId]);
+      return row?.status === 'working' && row.venue === 'internal' ? true : undefined;
+    }, 20_000, 'the order to rest on the internal book');
     venue.simulate({ reachable: true });
   });
 });

@@ -129,4 +129,32 @@ export class OmnibusFillEntity {
   tradedAt!: Date;
 }
 
-export const AGGREGATION_ENTITIES = [PooledIntentEntity, OmnibusOrderEntity, OmnibusFillEntity];
+/**
+ * An omnibus order sent to the internal CLOB: the book order it became. Written in the book's
+ * journal transaction, so it exists exactly when the book took the command.
+ */
+@Entity({ name: 'clob_venue_order' })
+@Unique('clob_venue_order_book', ['instrumentId', 'bookOrderId'])
+export class ClobVenueOrderEntity {
+  @PrimaryColumn({ name: 'order_ref', type: 'uuid' })
+  orderRef!: string;
+
+  @Column({ name: 'instrument_id', type: 'uuid' })
+  instrumentId!: string;
+
+  @Column({ name: 'book_order_id', type: 'bigint' })
+  bookOrderId!: string;
+
+  /** The omnibus member's number in the book. */
+  @Column({ name: 'owner_no', type: 'integer' })
+  ownerNo!: number;
+
+  /** The book's refusal code, when it refused the order (nothing rests, nothing fills). */
+  @Column({ name: 'reject_code', type: 'text', nullable: true })
+  rejectCode!: string | null;
+
+  @Column({ name: 'submitted_at', type: 'timestamptz' })
+  submittedAt!: Date;
+}
+
+export const AGGREGATION_ENTITIES = [PooledIntentEntity, OmnibusOrderEntity, OmnibusFillEntity, ClobVenueOrderEntity];

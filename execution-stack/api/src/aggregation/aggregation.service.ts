@@ -11,6 +11,9 @@ import { AllocationModule, AllocationService } from '../allocation/allocation.se
 import type { VenueFill } from '../allocation/pro-rata-allocation.js';
 import { PostTradeAuditModule, PostTradeAuditService } from '../settlement/post-trade-audit.service.js';
 import { POST_TRADE_CONFIG, type PostTradeConfig } from './post-trade-config.js';
+import { MarketModule } from '../market/market.module.js';
+import { MembersModule } from '../members/members.module.js';
+import { ClobVenue } from './clob-venue.js';
 import { SandboxVenue } from './sandbox-venue.js';
 import { BreakerVenue, VENUES, VenueUnavailableError, routeOrder, type Venue, type VenueExecution, type VenueOrder } from './venue.js';
 
@@ -235,15 +238,17 @@ export class AggregationWorker implements OnApplicationBootstrap, OnApplicationS
 }
 
 @Module({
-  imports: [AllocationModule, PostTradeAuditModule],
+  imports: [AllocationModule, PostTradeAuditModule, MarketModule, MembersModule],
   providers: [
     SandboxVenue,
+    ClobVenue,
     {
-      // The internal CLOB is the default venue once its adapter is wired (listed first, it wins ties);
-      // the sandbox external venue sits behind its breaker.
+      // The internal CLOB is the default venue: listed first, it wins ties and takes what no venue
+      // quotes; the sandbox external venue sits behind its breaker.
       provide: VENUES,
-      inject: [SandboxVenue, POST_TRADE_CONFIG],
-      useFactory: (sandbox: SandboxVenue, config: PostTradeConfig): Venue[] => [
+      inject: [ClobVenue, SandboxVenue, POST_TRADE_CONFIG],
+      useFactory: (clob: ClobVenue, sandbox: SandboxVenue, config: PostTradeConfig): Venue[] => [
+        clob,
         new BreakerVenue(sandbox, { timeoutMs: config.venueTimeoutMs, resetMs: config.venueResetMs }),
       ],
     },

@@ -17,6 +17,7 @@ import { Market1763800000000 } from './migrations/1763800000000-market.js';
 import { Members1763800000001 } from './migrations/1763800000001-members.js';
 import { Chain1763810000000 } from './migrations/1763810000000-chain.js';
 import { PostTrade1763820000000 } from './migrations/1763820000000-post-trade.js';
+import { ClobVenue1763825000000 } from './migrations/1763825000000-clob-venue.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -48,4 +49,5 @@ export const EXECUTION_MIGRATIONS = [
   Members1763800000001,
   Chain1763810000000,
   PostTrade1763820000000,
+  ClobVenue1763825000000,
 ];

@@ -94,6 +94,9 @@ export class MarketOrderEntity {
 @Entity({ name: 'market_trade' })
 @Index('market_trade_buy_owner', ['buyOwnerNo', 'tradedAt'])
 @Index('market_trade_sell_owner', ['sellOwnerNo', 'tradedAt'])
+/** An order's trades (the internal venue reports an omnibus order's fills from them). */
+@Index('market_trade_buy_order', ['instrumentId', 'buyOrderId'])
+@Index('market_trade_sell_order', ['instrumentId', 'sellOrderId'])
 @Check('market_trade_aggressor', `"aggressor" IN ('buy', 'sell', 'auction')`)
 @Check('market_trade_positive', `"price" > 0 AND "quantity" > 0`)
 export class MarketTradeEntity {

@@ -46,6 +46,12 @@ export interface OrderView {
   updatedAt: string;
 }
 
+export interface OrderTrade {
+  tradeSeq: string;
+  price: string;
+  quantity: string;
+}
+
 export interface FillView {
   instrumentId: string;
   tradeSeq: string;
@@ -222,6 +228,27 @@ export class MarketService implements OnModuleInit, OnModuleDestroy {
       aggressor: r.aggressor,
       tradedAt: r.traded_at.toISOString(),
     }));
+  }
+
+  /**
+   * One order's status and its trades, oldest first: how the internal venue reports an omnibus
+   * order's fills (null status: the book never took the order). At most `limit` trades.
+   */
+  async orderTrades(instrumentId: string, orderId: number, limit: number): Promise<{ status: MarketOrderStatus | null; trades: OrderTrade[] }> {
+    return this.db.transaction(async (tx) => {
+      const [order] = await tx.query<{ status: MarketOrderStatus }>(`SELECT status FROM market_order WHERE instrument_id = $1 AND order_id = $2`, [instrumentId, orderId]);
+      const trades = await tx.query<{ trade_seq: string; price: string; quantity: string }>(
+        `SELECT trade_seq, price, quantity FROM market_trade WHERE instrument_id = $1 AND buy_order_id = $2
+         UNION ALL
+         SELECT trade_seq, price, quantity FROM market_trade WHERE instrument_id = $1 AND sell_order_id = $2
+         ORDER BY trade_seq LIMIT $3`,
+        [instrumentId, orderId, limit],
+      );
+      return {
+        status: order?.status ?? null,
+        trades: trades.map((t) => ({ tradeSeq: String(t.trade_seq), price: decimal(t.price).toString(), quantity: decimal(t.quantity).toString() })),
+      };
+    });
   }
 
   async candles(instrumentId: string, interval: CandleInterval, limit: number): Promise<Record<string, string | number>[]> {

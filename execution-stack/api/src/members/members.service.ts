@@ -58,6 +58,14 @@ export type OrderRequest = z.input<typeof OrderRequest>;
 
 export const ReplaceRequest = z.strictObject({ price: PositiveDecimal, quantity: PositiveDecimal });
 
+/** The limits an omnibus member is created with (the aggregator's windows bound its orders). */
+export interface OmnibusLimits {
+  readonly orderQuantityMax: string;
+  readonly orderNotionalMax: string;
+  readonly openOrdersMax: number;
+  readonly messagesPerSecond: number;
+}
+
 export interface Principal {
   readonly kind: 'member' | 'operator';
   readonly id: string;
@@ -173,6 +181,35 @@ export class MembersService implements OnModuleInit, OnModuleDestroy {
         diff: { kind: member.kind, keyId, ownerNo: member.ownerNo, limits: { ...parsed, publicJwk: undefined, kind: undefined, tenantRef: undefined } },
       });
       return { member, keyId };
+    });
+  }
+
+  /**
+   * The omnibus member that trades for a customer-stack tenant, created on first use: the
+   * platform's own account, with no key (it trades only through the aggregator's internal venue).
+   */
+  async omnibusMember(tenantRef: string, limits: OmnibusLimits): Promise<MemberView> {
+    const found = await this.db.transaction((tx) => tx.query<MemberRow>(`SELECT * FROM member WHERE tenant_ref = $1`, [tenantRef]));
+    if (found[0]) return memberOf(found[0]);
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query<MemberRow>(
+        `INSERT INTO member (id, kind, tenant_ref, status, order_quantity_max, order_notional_max, open_orders_max, messages_per_second, created_at)
+         VALUES ($1, 'omnibus', $2, 'active', $3, $4, $5, $6, clock_timestamp()) ON CONFLICT (tenant_ref) DO NOTHING RETURNING *`,
+        [randomUUID(), tenantRef, limits.orderQuantityMax, limits.orderNotionalMax, limits.openOrdersMax, limits.messagesPerSecond],
+      );
+      if (!row) {
+        // Created by a concurrent caller since the read above.
+        const [existing] = await tx.query<MemberRow>(`SELECT * FROM member WHERE tenant_ref = $1`, [tenantRef]);
+        assert(existing !== undefined, 'the omnibus member exists');
+        return memberOf(existing);
+      }
+      const member = memberOf(row);
+      assert(member.kind === 'omnibus' && member.tenantRef === tenantRef, 'an omnibus member names its tenant');
+      await this.audit.record(tx, {
+        actor: 'system:aggregation', action: 'member.created', resource: `member:${member.id}`,
+        diff: { kind: member.kind, tenantRef, ownerNo: member.ownerNo, limits: { ...limits } },
+      });
+      return member;
     });
   }
 
