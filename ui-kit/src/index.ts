@@ -6,3 +6,4 @@ export * from './hooks';
 export * from './money';
 export * from './problem';
 export * from './time';
+export * from './merkle';

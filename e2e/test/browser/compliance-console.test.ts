@@ -5,6 +5,7 @@ import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import type { Page } from 'playwright-core';
 import { TransactionMonitor } from '../../../customer-stack/api/src/aml/transaction-monitor.js';
+import { AuditAnchoringService } from '../../../customer-stack/api/src/audit-anchoring/audit-anchoring.service.js';
 import { inTenant } from '../../../customer-stack/api/src/auth/tenant-transaction.js';
 import { loginAs } from '../../../customer-stack/api/test/support/auth.js';
 import { expectAccessible, openBrowser, pageProblems, screenshot, type BrowserUser } from './support/browser.js';
@@ -61,6 +62,13 @@ describe('the compliance console', () => {
       await other.page.getByRole('button', { name: 'Sign in' }).click();
       await other.page.getByRole('link', { name: 'Audit chain' }).click();
       await other.page.getByText('The audit chain verifies').waitFor();
+      // The batcher cuts a Merkle batch (the scheduler does so every few minutes); the browser proves entry 1 in it.
+      await stacks.customer.get(AuditAnchoringService).cutBatch(new Date(), true);
+      await other.page.getByLabel('Entry number').fill('1');
+      await other.page.getByRole('button', { name: 'Verify in this browser' }).click();
+      await other.page.getByText('Entry 1 is in the anchored tree').waitFor();
+      // Without a chain in this test the anchor is requested, never shown as confirmed.
+      await other.page.getByText('Anchoring requested, not yet confirmed on chain').waitFor();
       // Branded from the tenant the auditor belongs to.
       await other.page.getByText('Bulwark Lanka').first().waitFor();
       await expectAccessible(other.page);

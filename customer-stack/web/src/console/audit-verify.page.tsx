@@ -3,12 +3,14 @@
 import { Alert, Badge, Button, KeyValues, PageTitle, ResourceView, Section, formatInstant, useResource } from '@bulwark/ui-kit';
 import { audit } from '../shared/customer-api';
 import { APP_NAME } from './app-name';
+import { EntryProof } from './entry-proof';
 
 export function AuditVerifyPage() {
   const handle = useResource(async (signal) => ({ result: await audit.verify(signal), at: new Date() }), []);
   return (
     <>
       <PageTitle appName={APP_NAME} actions={<Button variant="secondary" onClick={handle.reload}>Verify again</Button>}>Audit chain</PageTitle>
+      <div className="stack">
       <Section title="Whole-chain verification">
         <ResourceView handle={handle} label="the verification">
           {({ result, at }) => (
@@ -35,6 +37,8 @@ export function AuditVerifyPage() {
           )}
         </ResourceView>
       </Section>
+      <EntryProof />
+      </div>
     </>
   );
 }

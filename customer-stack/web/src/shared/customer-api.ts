@@ -78,8 +78,31 @@ export const tenants = {
   current: (signal?: AbortSignal) => api.get<TenantSettings>('/tenants/current', undefined, signal),
 };
 
+export interface AnchorBatch {
+  readonly batchId: string;
+  readonly firstSeq: string;
+  readonly lastSeq: string;
+  readonly merkleRoot: string;
+  readonly status: 'requested' | 'anchored';
+  readonly chainId: number | null;
+  readonly contractAddress: string | null;
+  readonly txHash: string | null;
+  readonly blockNumber: string | null;
+}
+
+export interface InclusionProof {
+  readonly seq: string;
+  readonly entryHash: string;
+  readonly leafIndex: number;
+  readonly treeSize: string;
+  readonly proof: readonly string[];
+  readonly root: string;
+  readonly batch: AnchorBatch;
+}
+
 export const audit = {
   verify: (signal?: AbortSignal) => api.get<AuditVerification>('/audit/verify', undefined, signal),
+  proof: (seq: string) => api.get<InclusionProof>(`/audit/entries/${encodeURIComponent(seq)}/proof`),
 };
 
 export const ROLE_LABELS: Readonly<Record<Role, string>> = {
