@@ -77,6 +77,9 @@ process.stdout.write(`
 Bulwark is running.
   customer stack    http://127.0.0.1:${ports.customer}   (API docs: /docs, health: /health, metrics: /metrics)
   execution stack   http://127.0.0.1:${ports.execution}   (API docs: /docs, health: /health, metrics: /metrics)
+  investor app      http://127.0.0.1:${ports.customer}/app/
+  compliance        http://127.0.0.1:${ports.customer}/console/
+  operator admin    http://127.0.0.1:${ports.execution}/admin/   (operator actions need an operator key file)
   Postgres          ${services.postgres.adminUrl.replace(/:[^:@/]+@/, ':***@')}   (databases: customer, execution)
   NATS JetStream    ${services.nats.url}
   EVM chain         ${chain.env.CHAIN_RPC_URL}   (chain id ${chain.env.CHAIN_ID}${chain.local ? ', local anvil, state kept in .bulwark/anvil-state.json' : ''})
