@@ -134,6 +134,48 @@ describe('the compliance console', () => {
     }
   });
 
+  it('reviews a screening hit, sees why it matched, clears it and then approves the KYC', async () => {
+    const applicant = await loginAs(stacks.customer, { role: 'investor', tenantId: TENANT_ID });
+    // The fixture lists carry Thiruchelvam Pirapakaran, born 14 March 1961: onboarding must stop for a person.
+    const submitted = await fetch(`${stacks.customerUrl}/kyc/submissions`, {
+      method: 'POST',
+      headers: { ...applicant.headers, 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
+      body: JSON.stringify({
+        givenNames: 'Thiruchelvam', familyName: 'Pirapakaran', dateOfBirth: '1961-03-14', residenceCountry: 'LK',
+        address: { line1: '1 Temple Road', city: 'Jaffna', country: 'LK' }, document: { type: 'lk_nic', number: '610740123V', country: 'LK' }, requestedTier: 1,
+      }),
+    });
+    expect(await submitted.json()).toMatchObject({ status: 'manual_review', reasons: ['sanctions_screening_hit'] });
+    const reviewer = await loginAs(stacks.customer, { role: 'compliance_officer', tenantId: TENANT_ID });
+    const page = officer.page;
+    await signIn(page, reviewer.email, reviewer.password);
+    await page.getByRole('link', { name: 'KYC reviews' }).click();
+    const application = page.getByRole('row', { name: /sanctions_screening_hit/ });
+    await application.getByLabel('Reason').fill('looks fine');
+    await application.getByRole('button', { name: 'Approve' }).click();
+    await application.getByRole('alert').waitFor(); // refused: the screening alert is still open
+    await screenshot(page, 'console-07-kyc-refused-while-alert-open');
+
+    await page.getByRole('link', { name: 'Review queue' }).click();
+    await page.getByLabel('Kind').selectOption('screening');
+    await page.getByRole('row', { name: /sanctions screening hit/ }).getByRole('link').click();
+    await page.getByRole('heading', { name: 'Case' }).waitFor();
+    const why = page.getByRole('table', { name: 'Why the name matched' }).first();
+    await why.getByRole('cell', { name: 'thiruchelvam' }).first().waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'console-08-case-screening-hits');
+    await page.getByLabel('Decision').selectOption('clear');
+    await page.getByLabel('Reason').fill('different person: passport photo and place of birth differ');
+    await page.getByRole('button', { name: 'Record decision' }).click();
+    await page.getByText('cleared', { exact: true }).first().waitFor();
+
+    await page.getByRole('link', { name: 'KYC reviews' }).click();
+    await application.getByLabel('Reason').fill('screening alert cleared');
+    await application.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('No application is waiting.').waitFor();
+    expect(pageProblems(page)).toEqual([]);
+  });
+
   it('turns an investor away to the investor app', async () => {
     const investor = await loginAs(stacks.customer, { role: 'investor', tenantId: TENANT_ID });
     const other = await openBrowser();
