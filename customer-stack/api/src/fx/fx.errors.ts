@@ -1,4 +1,6 @@
 // FX's coded errors: each with its message and HTTP status, exhaustively.
+import { HttpException } from '@nestjs/common';
+
 export const FX_ERROR_CODES = [
   'no_rate',
   'pair_unsupported',
@@ -8,6 +10,7 @@ export const FX_ERROR_CODES = [
   'quote_foreign',
   'quote_used',
   'quote_expired',
+  'invalid_request',
 ] as const;
 export type FxErrorCode = (typeof FX_ERROR_CODES)[number];
 
@@ -20,6 +23,7 @@ export const FX_ERROR_MESSAGES: Readonly<Record<FxErrorCode, string>> = Object.f
   quote_foreign: 'This quote belongs to another customer.',
   quote_used: 'This quote has been used already; quotes are single-use.',
   quote_expired: 'This quote has expired; ask for a new one.',
+  invalid_request: 'The request is not valid.',
 });
 
 export const FX_ERROR_STATUS: Readonly<Record<FxErrorCode, number>> = Object.freeze({
@@ -31,11 +35,14 @@ export const FX_ERROR_STATUS: Readonly<Record<FxErrorCode, number>> = Object.fre
   quote_foreign: 403,
   quote_used: 409,
   quote_expired: 410,
+  invalid_request: 400,
 });
 
-export class FxError extends Error {
-  override readonly name = 'FxError';
-  constructor(readonly code: FxErrorCode) {
-    super(FX_ERROR_MESSAGES[code]);
+export class FxError extends HttpException {
+  constructor(
+    readonly code: FxErrorCode,
+    detail?: string,
+  ) {
+    super({ message: detail ? `${FX_ERROR_MESSAGES[code]} ${detail}` : FX_ERROR_MESSAGES[code], code }, FX_ERROR_STATUS[code]);
   }
 }

@@ -1,5 +1,7 @@
 // Errors the ledger throws (as opposed to the refusals it returns as results). Each code has
 // a message and an HTTP status, exhaustively.
+import { HttpException } from '@nestjs/common';
+
 export const LEDGER_ERROR_CODES = ['transaction_not_found', 'already_reversed', 'reservation_not_found', 'idempotency_race', 'queue_full'] as const;
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
 
@@ -19,9 +21,11 @@ export const LEDGER_ERROR_STATUS: Readonly<Record<LedgerErrorCode, number>> = Ob
   queue_full: 503,
 });
 
-export class LedgerError extends Error {
-  override readonly name = 'LedgerError';
-  constructor(readonly code: LedgerErrorCode, detail?: string) {
-    super(detail ? `${LEDGER_ERROR_MESSAGES[code]} ${detail}` : LEDGER_ERROR_MESSAGES[code]);
+export class LedgerError extends HttpException {
+  constructor(
+    readonly code: LedgerErrorCode,
+    detail?: string,
+  ) {
+    super({ message: detail ? `${LEDGER_ERROR_MESSAGES[code]} ${detail}` : LEDGER_ERROR_MESSAGES[code], code }, LEDGER_ERROR_STATUS[code]);
   }
 }

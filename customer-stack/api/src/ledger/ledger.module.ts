@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { LedgerController } from './ledger.controller.js';
 import { LedgerService } from './ledger.service.js';
 
 /** The double-entry ledger; AUDIT_WRITER comes from the audit module. */
-@Module({ providers: [LedgerService], exports: [LedgerService] })
+@Module({ controllers: [LedgerController], providers: [LedgerService], exports: [LedgerService] })
 export class LedgerModule {}
