@@ -46,9 +46,10 @@ const postingOf = (workload: Workload, key: string): PostingInput => {
   return { tenantId, idempotencyKey: key, kind: 'transfer', reference: null, legs: [{ account: cash(from), side: 'debit', amount: '0.01' }, { account: to, side: 'credit', amount: '0.01' }] };
 };
 
-async function throughLedger(workload: Workload): Promise<{ perSecond: number; posted: number }> {
+async function throughLedger(workload: Workload): Promise<{ perSecond: number; posted: number; perCpuSecond: number }> {
   let next = 0;
   let posted = 0;
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: INFLIGHT }, async () => {
@@ -60,7 +61,8 @@ async function throughLedger(workload: Workload): Promise<{ perSecond: number; p
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { perSecond: posted / seconds, posted };
+  const used = process.cpuUsage(cpu);
+  return { perSecond: posted / seconds, posted, perCpuSecond: posted / ((used.user + used.system) / 1e6) };
 }
 
 async function rawBaseline(workload: Workload): Promise<{ perSecond: number; posted: number }> {
@@ -116,7 +118,8 @@ for (const workload of ['transfers', 'omnibus'] as const) {
   const raw = await rawBaseline(workload);
   const service = await throughLedger(workload);
   const ratio = (Math.round((service.perSecond / raw.perSecond) * 100) / 100).toLocaleString('en', { minimumFractionDigits: 2 });
-  rows.push(`| ${workload} | ${Math.round(service.perSecond).toLocaleString('en')} | ${Math.round(raw.perSecond).toLocaleString('en')} | ${ratio} |`);
+  const perCpu = Math.round(service.perCpuSecond).toLocaleString('en');
+  rows.push(`| ${workload} | ${Math.round(service.perSecond).toLocaleString('en')} | ${Math.round(raw.perSecond).toLocaleString('en')} | ${ratio} | ${perCpu} |`);
   process.stdout.write(`${workload}: ledger ${Math.round(service.perSecond)}/s (${service.posted} posted), raw ${Math.round(raw.perSecond)}/s, ratio ${ratio}\n`);
 }
 const check = await dataSource.transaction(async (manager) => {
@@ -124,7 +127,7 @@ const check = await dataSource.transaction(async (manager) => {
   return manager.query(`SELECT (SELECT count(*) FROM ledger_account a WHERE a.balance <> (CASE a.normal_side WHEN 'debit' THEN 1 ELSE -1 END) * coalesce((SELECT sum(amount) FROM ledger_entry e WHERE e.account_id = a.id), 0))::int AS off, (SELECT coalesce(sum(amount), 0) FROM ledger_entry)::text AS net`);
 });
 process.stdout.write(`\nsynchronous_commit=${syncCommit}, ${POSTINGS} postings per run, batch ≤ ${BATCH}, ${INFLIGHT} submitters in flight, ${CUSTOMERS} customers\n`);
-process.stdout.write(`| workload | ledger postings/s | raw SQL postings/s | ratio |\n|---|---:|---:|---:|\n${rows.join('\n')}\n`);
+process.stdout.write(`| workload | ledger postings/s | raw SQL postings/s | ratio | ledger postings per Node CPU-second |\n|---|---:|---:|---:|---:|\n${rows.join('\n')}\n`);
 process.stdout.write(`consistency: accounts whose balance differs from Σ entries: ${check[0].off}; Σ all entries: ${check[0].net}\n`);
 await ledger.drained();
 await pool.end();
