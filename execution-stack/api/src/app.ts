@@ -11,6 +11,7 @@ import { IntakeModule } from './intake/intake.service.js';
 import { SettlementModule } from './settlement/settlement.service.js';
 import { MarketModule } from './market/market.module.js';
 import { MembersModule } from './members/members.module.js';
+import { ResolutionModule } from './resolution/resolution.module.js';
 import { POST_TRADE_CONFIG, parsePostTradeConfig, type PostTradeConfig } from './aggregation/post-trade-config.js';
 
 /** The post-trade settings, visible to every post-trade module. */
@@ -37,7 +38,7 @@ export function createExecutionApp(
   postTrade: PostTradeConfig = parsePostTradeConfig({}),
 ): Promise<INestApplication> {
   const domain = [
-    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, MembersModule, IntakeModule, SettlementModule,
+    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, MembersModule, IntakeModule, SettlementModule, ResolutionModule,
     ...(chain ? [ChainModule.forRoot(chain)] : []),
   ];
   return createStackApp(

@@ -17,6 +17,8 @@ import { ChainWorker } from '../src/chain/chain.module.js';
 import { ChainService } from '../src/chain/chain.service.js';
 import { IntakeService } from '../src/intake/intake.service.js';
 import { InstrumentsService } from '../src/market/instruments.service.js';
+import { MarketService } from '../src/market/market.service.js';
+import { ResolutionService } from '../src/resolution/resolution.service.js';
 import { chainTestEnv, RestartableAnvil } from './support/anvil-node.js';
 
 let nats: TestNats;
@@ -283,5 +285,34 @@ describe('chain outage', () => {
     await worker.runOnce();
     expect(await balanceOf(omnibusRef)).toBe(before.omnibus + 5n * UNIT);
     expect(await balanceOf(makerRef)).toBe(before.maker - 5n * UNIT);
+  }, 90_000);
+});
+
+describe('resolution on chain', () => {
+  it('burns what each tenant omnibus wallet holds of a resolved event, in the resolution transaction', async () => {
+    const event = await app.get(MarketService).list({ symbol: 'CHAIN-EVENT-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
+    await chain.listInstrument({ instrumentId: event.id, symbol: 'CHAIN-EVENT-YES', supply: '10', holderRef: omnibusRef });
+    await drain();
+    // The omnibus tenant's customers hold the 10 units: 6 + 4, per their allocations.
+    for (const [accountRef, quantity] of [[randomUUID(), '6'], [randomUUID(), '4']] as const) {
+      await db.transaction((tx) => tx.query(
+        `INSERT INTO allocation (allocation_id, round_ref, order_ref, intent_id, account_ref, tenant_ref, instrument_id, side, quantity, notional,
+                                 average_price, fee, remaining_quantity, fill_refs, inputs_hash, allocated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'buy', $8, $8::numeric / 2, 0.5, 0, 0, ARRAY[$9::uuid], $10, clock_timestamp())`,
+        [randomUUID(), randomUUID(), randomUUID(), randomUUID(), accountRef, omnibusRef, event.id, quantity, randomUUID(), '0'.repeat(64)],
+      ));
+    }
+    const [row] = await db.transaction((tx) => tx.query<{ token_address: string }>(`SELECT token_address FROM chain_instrument WHERE instrument_id = $1`, [event.id]));
+    const eventToken = attach('Token', row!.token_address, provider);
+    expect(await eventToken.getFunction('balanceOf')(await walletOf(omnibusRef))).toBe(10n * UNIT);
+
+    await app.get(MarketService).execute(event.id, { kind: 'close' });
+    const resolved = await app.get(ResolutionService).resolve(randomUUID(), { instrumentId: event.id, outcome: 'yes' });
+    expect(resolved).toMatchObject({ payouts: 2, totalAmount: '10' });
+    expect(resolved.burnTxIds).toHaveLength(1);
+    await drain();
+    expect(await eventToken.getFunction('balanceOf')(await walletOf(omnibusRef))).toBe(0n);
+    const [burn] = await db.transaction((tx) => tx.query<{ status: string; ref: string }>(`SELECT status, ref FROM chain_tx WHERE id = $1`, [resolved.burnTxIds[0]]));
+    expect(burn).toEqual({ status: 'mined', ref: `resolution:${resolved.eventRef}:0` });
   }, 90_000);
 });

@@ -69,6 +69,17 @@ export class AggregationService {
     );
   }
 
+  /** Intents waiting in a pool and omnibus orders not done, for one instrument: work a resolution must not cut. */
+  async openWork(tx: SqlTx, instrumentId: string): Promise<{ waitingIntents: number; openOrders: number }> {
+    const [row] = await tx.query<{ waiting: number; orders: number }>(
+      `SELECT (SELECT count(*)::int FROM pooled_intent WHERE instrument_id = $1 AND status = 'waiting') AS waiting,
+              (SELECT count(*)::int FROM omnibus_order WHERE instrument_id = $1 AND status <> 'done') AS orders`,
+      [instrumentId],
+    );
+    assert(row !== undefined, 'one row of counts');
+    return { waitingIntents: row.waiting, openOrders: row.orders };
+  }
+
   /** Closes every due window into an omnibus order; returns the new order refs. */
   async closeWindows(): Promise<string[]> {
     return this.db.transaction(async (tx) => {

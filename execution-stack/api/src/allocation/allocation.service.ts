@@ -9,6 +9,7 @@ import { enqueueOutbound, type OutboundMessage, type SqlTx } from '@bulwark/shar
 import { InstrumentsService } from '../market/instruments.service.js';
 import { MarketModule } from '../market/market.module.js';
 import { PostTradeAuditModule, PostTradeAuditService } from '../settlement/post-trade-audit.service.js';
+import type { PositionLine } from '../resolution/payouts.js';
 import { allocate, inputsHashOf, type PoolIntent, type VenueFill } from './pro-rata-allocation.js';
 
 export interface AllocatedOrder {
@@ -41,12 +42,33 @@ interface StoredAllocation {
 
 const text = (value: string): string => decimal(value).toString();
 
+/** Accounts holding one instrument. */
+export const POSITION_LINES_MAX = 100_000;
+
 @Injectable()
 export class AllocationService {
   constructor(
     @Inject(InstrumentsService) private readonly instruments: InstrumentsService,
     @Inject(PostTradeAuditService) private readonly audit: PostTradeAuditService,
   ) {}
+
+  /**
+   * Every account's trading in an instrument, summed from its allocations (up to and including
+   * `asOf` when given): what positions, payouts and statements are computed from.
+   */
+  async positions(tx: SqlTx, instrumentId: string, asOf: string | null): Promise<PositionLine[]> {
+    const rows = await tx.query<{ tenant_ref: string; account_ref: string; bought: string; sold: string; bought_notional: string }>(
+      `SELECT tenant_ref, account_ref,
+              coalesce(sum(quantity) FILTER (WHERE side = 'buy'), 0)::text AS bought,
+              coalesce(sum(quantity) FILTER (WHERE side = 'sell'), 0)::text AS sold,
+              coalesce(sum(notional) FILTER (WHERE side = 'buy'), 0)::text AS bought_notional
+         FROM allocation WHERE instrument_id = $1 AND ($2::timestamptz IS NULL OR allocated_at <= $2)
+        GROUP BY tenant_ref, account_ref ORDER BY tenant_ref, account_ref LIMIT $3`,
+      [instrumentId, asOf, POSITION_LINES_MAX + 1],
+    );
+    assert(rows.length <= POSITION_LINES_MAX, 'positions of one instrument within their limit');
+    return rows.map((r) => ({ tenantRef: r.tenant_ref, accountRef: r.account_ref, boughtQuantity: text(r.bought), soldQuantity: text(r.sold), boughtNotional: text(r.bought_notional) }));
+  }
 
   /** Allocates fills already stored under `roundRef` to the order's intents; returns the allocation count. */
   async allocateRound(tx: SqlTx, order: AllocatedOrder, roundRef: string, fills: readonly VenueFill[], feeBps: number): Promise<number> {

@@ -260,6 +260,11 @@ export class ChainService implements OnModuleInit {
     });
   }
 
+  /** Which of these references have a custodial wallet (a burn or a balance needs one). */
+  async registeredWallets(tx: SqlTx, refs: readonly string[]): Promise<Set<string>> {
+    return new Set((await this.walletsByRef(tx, refs)).keys());
+  }
+
   private async walletsByRef(tx: SqlTx, refs: readonly string[]): Promise<Map<string, WalletRow>> {
     const rows = await tx.query<WalletRow>(`SELECT * FROM chain_wallet WHERE wallet_ref = ANY($1::uuid[])`, [refs]);
     return new Map(rows.map((row) => [row.wallet_ref, row]));

@@ -18,6 +18,7 @@ import { Members1763800000001 } from './migrations/1763800000001-members.js';
 import { Chain1763810000000 } from './migrations/1763810000000-chain.js';
 import { PostTrade1763820000000 } from './migrations/1763820000000-post-trade.js';
 import { ClobVenue1763825000000 } from './migrations/1763825000000-clob-venue.js';
+import { Resolution1763826000000 } from './migrations/1763826000000-resolution.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -50,4 +51,5 @@ export const EXECUTION_MIGRATIONS = [
   Chain1763810000000,
   PostTrade1763820000000,
   ClobVenue1763825000000,
+  Resolution1763826000000,
 ];

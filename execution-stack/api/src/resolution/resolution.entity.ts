@@ -6,6 +6,9 @@ import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 @Check('instrument_event_outcome', `("kind" = 'resolution') = ("outcome" IS NOT NULL) AND ("outcome" IS NULL OR "outcome" IN ('yes', 'no', 'void'))`)
 @Check('instrument_event_amount', `"amount_per_unit" >= 0`)
 @Index('instrument_event_instrument', ['instrumentId'])
+/** An instrument resolves once; a distribution is declared once per record date. */
+@Index('instrument_event_resolved_once', ['instrumentId'], { unique: true, where: `"kind" = 'resolution'` })
+@Index('instrument_event_distribution_once', ['instrumentId', 'recordAt'], { unique: true, where: `"kind" = 'distribution'` })
 export class InstrumentEventEntity {
   @PrimaryColumn({ name: 'event_ref', type: 'uuid' })
   eventRef!: string;
@@ -30,6 +33,10 @@ export class InstrumentEventEntity {
 
   @Column({ name: 'declared_at', type: 'timestamptz' })
   declaredAt!: Date;
+
+  /** The chain transactions that burn the resolved tokens (none without a chain, or for a distribution). */
+  @Column({ name: 'burn_tx_ids', type: 'bigint', array: true, default: () => `'{}'` })
+  burnTxIds!: string[];
 }
 
 /** One payout to one accountRef for one event: what payout.v1 carried. */
