@@ -101,7 +101,7 @@ async function published(eventRef: string): Promise<MessageBody<'payout.v1'>[]> 
   }, 15_000, 'payouts published');
 }
 
-const [a0, a1, a2, a3] = account as [string, string, string, string];
+const [a0, a1, , a3] = account as [string, string, string, string];
 
 describe('resolving an event instrument', () => {
   let eventId: string;

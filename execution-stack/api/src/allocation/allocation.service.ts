@@ -67,7 +67,9 @@ export class AllocationService {
       [instrumentId, asOf, POSITION_LINES_MAX + 1],
     );
     assert(rows.length <= POSITION_LINES_MAX, 'positions of one instrument within their limit');
-    return rows.map((r) => ({ tenantRef: r.tenant_ref, accountRef: r.account_ref, boughtQuantity: text(r.bought), soldQuantity: text(r.sold), boughtNotional: text(r.bought_notional) }));
+    return rows.map((r) => ({
+      tenantRef: r.tenant_ref, accountRef: r.account_ref, boughtQuantity: text(r.bought), soldQuantity: text(r.sold), boughtNotional: text(r.bought_notional),
+    }));
   }
 
   /** Allocates fills already stored under `roundRef` to the order's intents; returns the allocation count. */

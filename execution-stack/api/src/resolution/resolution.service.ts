@@ -120,7 +120,10 @@ export class ResolutionService {
       const event = await this.pay(tx, operatorId, instrument, { kind: 'distribution', amountPerUnit: decimal(amountPerUnit).toString() }, recordAt, null);
       await this.audit.record(tx, {
         actor: `operator:${operatorId}`, action: 'instrument.distribution_declared', resource: `instrument_event:${event.eventRef}`,
-        diff: { instrumentId: instrument.id, amountPerUnit: decimal(amountPerUnit).toString(), recordAt, payouts: event.payouts.length, totalAmount: sumDecimals(event.payouts.map((p) => p.amount)) },
+        diff: {
+          instrumentId: instrument.id, amountPerUnit: decimal(amountPerUnit).toString(), recordAt, payouts: event.payouts.length,
+          totalAmount: sumDecimals(event.payouts.map((p) => p.amount)),
+        },
       });
       return this.view(tx, event.eventRef);
     });
