@@ -3,18 +3,23 @@
 // fail-closed paths, screening at onboarding and of beneficiaries, the daily re-screen against
 // list changes, each monitoring rule raising an alert, the review queue, the four-eyes freeze,
 // the MLRO-only SAR register and the console's customer view and audit trail.
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import pg from 'pg';
 import request from 'supertest';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
-import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { PG_ADMIN_URL, createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../src/app.js';
 import { AmlService } from '../src/aml/aml.service.js';
 import { TransactionMonitor } from '../src/aml/transaction-monitor.js';
 import { inTenant } from '../src/auth/tenant-transaction.js';
 import { parseCustomerConfig } from '../src/config/customer-config.js';
+import { PrivacyService } from '../src/privacy/privacy.service.js';
 import { KycService } from '../src/kyc/kyc.service.js';
 import { REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
 import { loginAs, routeAccess, type LoggedIn } from './support/auth.js';
@@ -23,6 +28,7 @@ import { SANCTIONS_FIXTURES } from './support/sanctions-fixtures.js';
 const tenantId = REFERENCE_TENANT_ID;
 let nats: TestNats;
 let database: TestDatabase;
+let env: Record<string, string>;
 let app: INestApplication;
 const http = () => request(app.getHttpServer());
 const db = () => app.get<SqlDatabase>(SQL_DATABASE);
@@ -31,7 +37,7 @@ const inRef = <T>(work: (tx: SqlTx) => Promise<T>) => inTenant(db(), tenantId, w
 beforeAll(async () => {
   nats = await startTestNats();
   database = await createTestDatabase('customer');
-  const env = testStackEnv('customer', database, nats, {
+  env = testStackEnv('customer', database, nats, {
     KYC_PROVIDER_TIMEOUT_MS: '300',
     KYC_BREAKER_RESET_MS: '600000',
     KYC_RETRY_INTERVAL_MS: '600000',
@@ -80,6 +86,28 @@ async function onboard(s: Submission = {}): Promise<{ investor: LoggedIn; body: 
   const response = await http().post('/kyc/submissions').set(investor.headers).set('Idempotency-Key', randomUUID()).send(submission(s)).expect(200);
   return { investor, body: response.body as Record<string, unknown> };
 }
+
+describe('the list import command (npm run aml:import, built)', () => {
+  it('stores the published files as the next version, recording what changed and the files\' hashes, and refuses a malformed file', async () => {
+    const command = fileURLToPath(new URL('../dist/aml/import-lists.command.js', import.meta.url));
+    const files = ['--opensanctions', `${SANCTIONS_FIXTURES}targets.simple.csv`, '--ofac-sdn', `${SANCTIONS_FIXTURES}sdn.csv`, '--ofac-alt', `${SANCTIONS_FIXTURES}alt.csv`];
+    const { stdout } = await promisify(execFile)(process.execPath, [command, ...files], { env: { ...process.env, ...env } });
+    const summary = JSON.parse(stdout) as { version: number; entries: number; added: number; changed: number; removed: number; sources: Record<string, { sha256: string }> };
+    expect(summary).toMatchObject({ version: 2, entries: 24, added: 0, changed: 0, removed: 0 });
+    expect(summary.sources.ofacSdn?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Platform-level audit entries (no tenant) are outside every tenant's view: read them as the superuser.
+    const superuser = new pg.Client({ connectionString: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${database.name}`) });
+    await superuser.connect();
+    try {
+      const { rows } = await superuser.query<{ actor: string; tenant_id: string | null }>(`SELECT actor, tenant_id FROM audit_entry WHERE action = 'aml.lists.imported' ORDER BY seq`);
+      expect(rows).toEqual([{ actor: 'system:aml', tenant_id: null }, { actor: 'command:aml-import', tenant_id: null }]);
+    } finally {
+      await superuser.end();
+    }
+    const failed = promisify(execFile)(process.execPath, [command, '--ofac-sdn', `${SANCTIONS_FIXTURES}targets.simple.csv`, '--ofac-alt', `${SANCTIONS_FIXTURES}alt.csv`], { env: { ...process.env, ...env } });
+    await expect(failed).rejects.toMatchObject({ stderr: expect.stringMatching(/sdn\.csv line 1: expected 12 fields/) });
+  });
+});
 
 describe('KYC onboarding', () => {
   it('approves a valid Sri Lankan adult at the tier asked for, with that tier\'s limits, audited and notified', async () => {
@@ -341,6 +369,24 @@ describe('the console', () => {
       'auth.account.registered', 'auth.login.succeeded', 'kyc.submission.received', 'aml.screening.completed', 'kyc.decision.recorded', 'console.customer.viewed',
     ]);
     await http().get(`/console/customers/${userId}`).set(investor.headers).expect(403);
+  });
+
+  it('after erasure, KYC data is unreadable, the re-screen skips the person, and the export never shows alerts or SARs', async () => {
+    const { investor } = await onboard({ givenNames: 'Ruwan', familyName: 'Senanayake' });
+    const userId = investor.principal.userId;
+    await inRef((tx) => app.get(TransactionMonitor).observe(tx, { tenantId, userId, kind: 'deposit', amountUsd: '12000', currency: 'USD', amount: '12000', at: new Date() }));
+    const privacy = app.get(PrivacyService);
+    const exported = await privacy.exportSubject({ actor: 'system:test', role: 'system' }, tenantId, userId);
+    expect(exported.sections).toMatchObject({ kyc: { status: 'approved', personalData: { givenNames: 'Ruwan' } }, aml: { screenings: [expect.objectContaining({ decision: 'clear' })] } });
+    expect(Object.keys(exported.sections.aml as object).sort()).toEqual(['risk', 'screenings']);
+    await privacy.erase({ actor: 'system:test', role: 'system' }, tenantId, userId, { reason: 'customer asked to be forgotten' });
+    const officer = await loginAs(app, { role: 'compliance_officer', tenantId });
+    const view = await http().get(`/console/customers/${userId}`).set(officer.headers).expect(200);
+    expect(view.body.kyc).toMatchObject({ status: 'approved', personalData: null });
+    const identities = await inRef((tx) => app.get(KycService).screenableIdentities(tx, null, 10_000));
+    expect(identities.map((i) => i.userId)).not.toContain(userId);
+    const trail = await http().get(`/console/customers/${userId}/audit`).set(officer.headers).expect(200);
+    expect(trail.body.map((e: { action: string }) => e.action)).toContain('privacy.subject.erased');
   });
 
   it('keeps every tenant\'s alerts to itself', async () => {

@@ -15,6 +15,8 @@ import { TenantScope } from '../tenancy/tenant-scope.js';
 
 const PAGE_MAX = 200;
 const AUDIT_TRAIL_MAX = 500;
+/** The resource kinds modules record a customer's entries under (compliance, auth, data protection). */
+const CUSTOMER_RESOURCE_KINDS = ['customer', 'user', 'person'] as const;
 
 const AlertQuery = z.strictObject({
   status: z.enum(ALERT_STATUSES).optional(),
@@ -121,7 +123,8 @@ export class ConsoleController {
   @Permissions('console:read', 'audit:read')
   customerAudit(@CurrentPrincipal() officer: Principal, @Param('userId', ParseUUIDPipe) userId: string): Promise<(Omit<AuditEntry, 'seq'> & { seq: string })[]> {
     return this.scope.run(officer.tenantId, async (tx) => {
-      const entries = [...(await this.audit.ofResource(tx, `customer:${userId}`, AUDIT_TRAIL_MAX)), ...(await this.audit.ofResource(tx, `user:${userId}`, AUDIT_TRAIL_MAX))];
+      const entries: AuditEntry[] = [];
+      for (const kind of CUSTOMER_RESOURCE_KINDS) entries.push(...(await this.audit.ofResource(tx, `${kind}:${userId}`, AUDIT_TRAIL_MAX)));
       entries.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
       return entries.map((entry) => ({ ...entry, seq: entry.seq.toString() }));
     });
