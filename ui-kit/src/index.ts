@@ -7,3 +7,4 @@ export * from './money';
 export * from './problem';
 export * from './time';
 export * from './merkle';
+export * from './candle-chart';

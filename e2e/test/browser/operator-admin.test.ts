@@ -70,6 +70,7 @@ describe('the operator admin', () => {
     await page.getByRole('heading', { name: 'Order book' }).waitFor();
     await page.getByText('Live', { exact: true }).waitFor();
     await page.getByText('halted', { exact: true }).waitFor();
+    await page.getByText('No trade yet, so no candles.').waitFor();
     await expectAccessible(page);
     await screenshot(page, 'admin-03-book-halted');
 

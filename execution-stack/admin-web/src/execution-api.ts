@@ -1,7 +1,7 @@
 // The execution stack's HTTP API as the operator admin uses it. Opaque references and USD
 // amounts only: nothing here can carry personal data. Public market data needs no key; every
 // operator call is signed (operator-key.ts).
-import { createApiClient, withQuery, type ApiClient, type Query } from '@bulwark/ui-kit';
+import { createApiClient, withQuery, type ApiClient, type Candle, type Query } from '@bulwark/ui-kit';
 import { signedHeaders, type OperatorKey } from './operator-key';
 
 export const api: ApiClient = createApiClient();
@@ -41,6 +41,8 @@ export interface OperatorAuditEntry {
 
 export const market = {
   instruments: async (signal?: AbortSignal) => (await api.get<{ instruments: Instrument[] }>('/v1/instruments', undefined, signal)).instruments,
+  candles: async (instrumentId: string, signal?: AbortSignal) =>
+    (await api.get<{ candles: Candle[] }>(`/v1/market/${encodeURIComponent(instrumentId)}/candles`, { interval: '1m', limit: 120 }, signal)).candles,
   book: (instrumentId: string, signal?: AbortSignal) => api.get<BookView>(`/v1/market/${encodeURIComponent(instrumentId)}/book`, { levels: 20 }, signal),
 };
 

@@ -3,11 +3,13 @@
 // snapshot; a dropped connection reconnects with backoff and the screen says the data is stale.
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { Alert, Badge, DataTable, KeyValues, PageTitle, Section, formatDecimal, formatInstant } from '@bulwark/ui-kit';
+import { Alert, Badge, CandleChart, DataTable, KeyValues, PageTitle, ResourceView, Section, formatDecimal, formatInstant, useResource } from '@bulwark/ui-kit';
 import { APP_NAME } from './app-name';
 import { applyFeed, emptyBook, type FeedMessage, type LiveBook } from './book-feed';
+import { market } from './execution-api';
 
 const RECONNECT_MS_MAX = 10_000;
+const CANDLES_REFRESH_MS = 5_000;
 
 type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -64,6 +66,7 @@ const stateTone = (state: string) => (state === 'open' ? 'success' : state === '
 export function OrderBookPage() {
   const { instrumentId = '' } = useParams();
   const { book, connection } = useLiveBook(instrumentId);
+  const candles = useResource((signal) => market.candles(instrumentId, signal), [instrumentId], CANDLES_REFRESH_MS);
   const depth = (levels: LiveBook['bids'], side: string) => (
     <DataTable caption={side} rows={levels} rowKey={([price]) => price} columns={[
       { header: 'Price (USD)', render: ([price]) => price, align: 'end' },
@@ -89,6 +92,11 @@ export function OrderBookPage() {
         <Section title="Bids">{book.bids.length === 0 ? <p className="muted">No bids.</p> : depth(book.bids, 'Bids, best first')}</Section>
         <Section title="Asks">{book.asks.length === 0 ? <p className="muted">No asks.</p> : depth(book.asks, 'Asks, best first')}</Section>
       </div>
+      <Section title="Price, 1-minute candles">
+        <ResourceView handle={candles} label="candles" isEmpty={(rows) => rows.length === 0} empty="No trade yet, so no candles.">
+          {(rows) => <CandleChart candles={rows} label="1-minute candles" />}
+        </ResourceView>
+      </Section>
       <Section title="Recent trades">
         {book.trades.length === 0 ? <p className="muted">No trades since you opened this page.</p> : (
           <DataTable caption="Trades, newest first" rows={book.trades} rowKey={(t) => String(t.tradeSeq)} columns={[
