@@ -85,4 +85,32 @@ describe('the operator admin', () => {
     await screenshot(page, 'admin-04-operator-audit');
     expect(pageProblems(page)).toEqual([]);
   });
+
+  it('resolves the event only once its market is closed, and shows the payouts', async () => {
+    const { page } = operator;
+    await page.getByRole('link', { name: 'Resolution' }).click();
+    await page.getByRole('heading', { name: 'Resolution and distributions' }).waitFor();
+    await page.getByLabel('Instrument').selectOption({ label: 'LK-ELECTION-2027-YES (event)' });
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByText('Confirm the outcome: a resolution cannot be undone.').waitFor();
+    await page.getByLabel('I confirm LK-ELECTION-2027-YES resolves YES').check();
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByText('That did not work').waitFor(); // the market is still open
+    await screenshot(page, 'admin-05-resolve-refused-market-open');
+
+    await page.getByRole('link', { name: 'Instruments' }).click();
+    const row = page.getByRole('row', { name: /LK-ELECTION-2027-YES/ });
+    await row.getByRole('button', { name: 'Close LK-ELECTION-2027-YES' }).click();
+    await row.getByText('closed', { exact: true }).waitFor();
+
+    await page.getByRole('link', { name: 'Resolution' }).click();
+    await page.getByLabel('Instrument').selectOption({ label: 'LK-ELECTION-2027-YES (event)' });
+    await page.getByLabel('I confirm LK-ELECTION-2027-YES resolves YES').check();
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByText('Resolved YES').waitFor();
+    await page.getByText('No account held this instrument at the record time, so nothing is paid.').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'admin-06-resolved');
+    expect(pageProblems(page)).toEqual([]);
+  });
 });

@@ -47,6 +47,32 @@ export const market = {
 };
 
 export type SessionAction = 'halt' | 'resume' | 'close' | 'open';
+export type ResolutionOutcome = 'yes' | 'no' | 'void';
+
+export interface InstrumentEventView {
+  readonly eventRef: string;
+  readonly instrumentId: string;
+  readonly kind: 'resolution' | 'distribution';
+  readonly outcome: ResolutionOutcome | null;
+  readonly amountPerUnit: string;
+  readonly recordAt: string;
+  readonly declaredBy: string;
+  readonly declaredAt: string;
+  readonly payouts: number;
+  readonly totalQuantity: string;
+  readonly totalAmount: string;
+  readonly burnTxIds: readonly string[];
+}
+
+export interface PayoutView {
+  readonly payoutId: string;
+  readonly tenantRef: string;
+  readonly accountRef: string;
+  readonly quantity: string;
+  readonly amountPerUnit: string;
+  readonly amount: string;
+  readonly paidAt: string;
+}
 
 /** The signed operator API, for one loaded key. */
 export function operatorApi(key: OperatorKey) {
@@ -61,6 +87,12 @@ export function operatorApi(key: OperatorKey) {
   return {
     listInstrument: (input: { symbol: string; kind: InstrumentKind; tickSize: string; lotSize: string }) => post<Instrument>('/v1/operator/instruments', input),
     session: (instrumentId: string, action: SessionAction) => post<undefined>(`/v1/operator/instruments/${encodeURIComponent(instrumentId)}/${action}`, {}),
+    resolve: (instrumentId: string, outcome: ResolutionOutcome) => post<InstrumentEventView>('/v1/operator/resolutions', { instrumentId, outcome }),
+    distribute: (instrumentId: string, amountPerUnit: string, recordDate: string) =>
+      post<InstrumentEventView>('/v1/operator/distributions', { instrumentId, amountPerUnit, recordDate }),
+    event: (eventRef: string, signal?: AbortSignal) => get<InstrumentEventView>(`/v1/operator/instrument-events/${encodeURIComponent(eventRef)}`, undefined, signal),
+    payouts: (eventRef: string, signal?: AbortSignal) =>
+      get<{ payouts: PayoutView[] }>(`/v1/operator/instrument-events/${encodeURIComponent(eventRef)}/payouts`, { limit: 200 }, signal),
     audit: (signal?: AbortSignal) => get<{ head: { seq: string; hash: string }; entries: OperatorAuditEntry[] }>('/v1/operator/audit', undefined, signal),
   };
 }
