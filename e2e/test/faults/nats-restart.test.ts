@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runIntentFlow } from '../support/intent-flow.js';
 import { openMarket, type Market } from '../support/market-setup.js';
 import { TestSystem } from '../support/system.js';
-import { expectExactlyOnce, settledAccounting, wallAccounting } from '../support/wall-accounting.js';
+import { expectExactlyOnce } from '../support/exactly-once.js';
+import { settledAccounting, wallAccounting } from '../support/wall-accounting.js';
 
 let system: TestSystem;
 let market: Market;

@@ -2,7 +2,6 @@
 // known once to the execution stack, answered once, booked once (state and audit entry), and
 // every message one side committed to its outbox was published, stored once in JetStream and
 // handled once by the other side — compared by message id, not only by count.
-import { expect } from '@jest/globals';
 import type { TestSystem } from './system.js';
 
 const ANSWER_SUBJECTS = ['bulwark.e2c.intent.accepted.v1', 'bulwark.e2c.intent.rejected.v1'];
@@ -111,20 +110,20 @@ export async function settledAccounting(system: TestSystem, timeoutMs = 90_000):
   }
 }
 
-/** The exactly-once assertions every fault test ends with (`expected` intents at least). */
-export function expectExactlyOnce(accounting: WallAccounting, expected: { intentsMin: number }): void {
-  expect(accounting.intents).toBeGreaterThanOrEqual(expected.intentsMin);
-  expect(accounting.unanswered).toBe(0);
-  expect(accounting.missingOnExecution).toEqual([]);
-  expect(accounting.unknownOnCustomer).toEqual([]);
-  expect(accounting.disagreeing).toEqual([]);
-  expect(accounting.answersNotOnce).toEqual([]);
-  expect(accounting.auditNotOnce).toEqual([]);
-  expect(accounting.unhandled).toEqual({ c2e: [], e2c: [] });
-  expect(accounting.invented).toEqual({ c2e: [], e2c: [] });
-  expect(accounting.unpublished).toEqual({ customer: 0, execution: 0 });
-  expect(accounting.rejections).toEqual({ customer: [], execution: [] });
-  expect(accounting.deadLetters).toEqual({ customer: 0, execution: 0 });
-  // Republished messages (an acknowledgement lost in the fault) were deduplicated by JetStream.
-  expect(accounting.streams).toEqual({ c2e: accounting.outboxes.c2e, e2c: accounting.outboxes.e2c, dlq: 0 });
+/** What breaks exactly-once in an accounting, as readable lines (empty: none); for benches. */
+export function exactlyOnceProblems(a: WallAccounting): string[] {
+  const problems: string[] = [];
+  const check = (ok: boolean, what: string, value: unknown) => {
+    if (!ok) problems.push(`${what}: ${JSON.stringify(value).slice(0, 300)}`);
+  };
+  check(a.unanswered === 0, 'unanswered intents', a.unanswered);
+  for (const key of ['missingOnExecution', 'unknownOnCustomer', 'disagreeing', 'answersNotOnce', 'auditNotOnce'] as const) check(a[key].length === 0, key, a[key]);
+  check(a.unhandled.c2e.length + a.unhandled.e2c.length === 0, 'unhandled messages', a.unhandled);
+  check(a.invented.c2e.length + a.invented.e2c.length === 0, 'invented messages', a.invented);
+  check(a.unpublished.customer + a.unpublished.execution === 0, 'unpublished', a.unpublished);
+  check(a.rejections.customer.length + a.rejections.execution.length === 0, 'rejections', a.rejections);
+  check(a.deadLetters.customer + a.deadLetters.execution === 0, 'dead letters', a.deadLetters);
+  const streamsMatch = a.streams?.c2e === a.outboxes.c2e && a.streams?.e2c === a.outboxes.e2c && a.streams?.dlq === 0;
+  check(streamsMatch, 'stream messages against outboxes', { streams: a.streams, outboxes: a.outboxes });
+  return problems;
 }
