@@ -46,6 +46,9 @@ export class TestSystem {
     const quiet = { LOG_LEVEL: process.env.BULWARK_TEST_LOG_LEVEL ?? 'silent', HTTP_PORT: '0', DATABASE_POOL_MAX: '8' };
     const customer = new StackProcess('customer', {
       ...testStackEnv('customer', customerDb, nats, quiet),
+      // Audit roots are anchored by the execution stack's chain module: without a chain nothing
+      // handles the anchor requests (they would be dead-lettered), so none is cut during the run.
+      ...(anvil ? {} : { AUDIT_ANCHOR_INTERVAL_MS: String(24 * 3_600_000) }),
       ...(link ? { NATS_URL: link.via(nats.url) } : {}),
       ...options.customerEnv,
     });
