@@ -1,7 +1,7 @@
 // The operator admin in a real browser against the real execution stack: public market data
 // without a key; then an operator signs in with their key file, lists an instrument, watches
 // its book live over the feed, halts and resumes it, and finds both actions in the audit chain.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair } from 'jose';
 import { MembersService } from '../../../execution-stack/api/src/members/members.service.js';
@@ -11,6 +11,7 @@ import { startStacks, type RunningStacks } from './support/stacks.js';
 let stacks: RunningStacks;
 let operator: BrowserUser;
 let keyFile: string;
+const keyPath = `${process.env.TMPDIR ?? '/tmp'}/bulwark-operator-key-${process.pid}.json`;
 
 beforeAll(async () => {
   stacks = await startStacks();
@@ -21,6 +22,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  rmSync(keyPath, { force: true });
   await operator?.close();
   await stacks?.stop();
 });
@@ -42,9 +44,8 @@ describe('the operator admin', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('The file holds no RSA private key (privateJwk).').waitFor();
     await expectAccessible(page);
-    const file = `${process.env.TMPDIR ?? '/tmp'}/bulwark-operator-key-${process.pid}.json`;
-    writeFileSync(file, keyFile, { mode: 0o600 });
-    await page.getByLabel('Operator key file (JSON)').setInputFiles(file);
+    writeFileSync(keyPath, keyFile, { mode: 0o600 });
+    await page.getByLabel('Operator key file (JSON)').setInputFiles(keyPath);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'List an instrument' }).waitFor();
     await screenshot(page, 'admin-01-signed-in');
