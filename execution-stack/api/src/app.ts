@@ -11,6 +11,7 @@ import { IntakeModule } from './intake/intake.service.js';
 import { SettlementModule } from './settlement/settlement.service.js';
 import { MarketModule } from './market/market.module.js';
 import { MembersModule } from './members/members.module.js';
+import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { ResolutionModule } from './resolution/resolution.module.js';
 import { POST_TRADE_CONFIG, parsePostTradeConfig, type PostTradeConfig } from './aggregation/post-trade-config.js';
 
@@ -38,7 +39,8 @@ export function createExecutionApp(
   postTrade: PostTradeConfig = parsePostTradeConfig({}),
 ): Promise<INestApplication> {
   const domain = [
-    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, MembersModule, IntakeModule, SettlementModule, ResolutionModule,
+    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, MembersModule, IntakeModule, SettlementModule,
+    ResolutionModule, ReconciliationModule,
     ...(chain ? [ChainModule.forRoot(chain)] : []),
   ];
   return createStackApp(

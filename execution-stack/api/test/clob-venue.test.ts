@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { allocationInputsHash, createKeyring, decimal, signEnvelope, subjectOf, sumDecimals, type Keyring, type MessageBody } from '@bulwark/shared-contracts';
@@ -39,7 +39,7 @@ beforeAll(async () => {
   instrument = await app.get(MarketService).list({ symbol: 'CLOB-EVENT-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
   const { publicKey } = await generateKeyPair('PS256', { extractable: true });
   maker = (await app.get(MembersService).createMember('system:test', {
-    kind: 'market_maker', orderQuantityMax: '10000', orderNotionalMax: '10000', openOrdersMax: 100, messagesPerSecond: 1_000, publicJwk: await exportJWK(publicKey),
+    kind: 'market_maker', orderQuantityMax: '10000', orderNotionalMax: '10000', openOrdersMax: 100, messagesPerSecond: 1_000, publicJwk: rsaJwk(await exportJWK(publicKey)),
   })).member;
   keyring = createKeyring([
     { direction: 'c2e', current: { kid: nats.secrets.wall.c2e.kid, secret: nats.secrets.wall.c2e.secret } },
@@ -57,6 +57,7 @@ afterAll(async () => {
 });
 
 const db = () => app.get(DataSource);
+const rsaJwk = (jwk: JWK) => ({ kty: 'RSA' as const, n: jwk.n as string, e: jwk.e as string });
 
 async function submit(body: MessageBody<'intent.submitted.v1'>): Promise<void> {
   const { wire } = signEnvelope({ key: keyring.signingKey('c2e'), subject: subjectOf('intent.submitted.v1'), id: randomUUID(), body, nowMs: Date.now() });

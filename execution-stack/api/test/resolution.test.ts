@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { decimal, subjectOf, type MessageBody } from '@bulwark/shared-contracts';
@@ -35,7 +35,7 @@ beforeAll(async () => {
   operator = { keyId: created.keyId, privateKey: op.privateKey, id: created.operatorId };
   const mm = await generateKeyPair('PS256', { extractable: true });
   const maker = await app.get(MembersService).createMember('system:test', {
-    kind: 'market_maker', orderQuantityMax: '10', orderNotionalMax: '10', openOrdersMax: 1, messagesPerSecond: 100, publicJwk: await exportJWK(mm.publicKey),
+    kind: 'market_maker', orderQuantityMax: '10', orderNotionalMax: '10', openOrdersMax: 1, messagesPerSecond: 100, publicJwk: rsaJwk(await exportJWK(mm.publicKey)),
   });
   member = { keyId: maker.keyId, privateKey: mm.privateKey };
 }, 60_000);
@@ -47,6 +47,7 @@ afterAll(async () => {
 });
 
 const db = () => app.get(DataSource);
+const rsaJwk = (jwk: JWK) => ({ kty: 'RSA' as const, n: jwk.n as string, e: jwk.e as string });
 
 async function call(key: SigningKey, method: 'GET' | 'POST', path: string, body?: unknown) {
   const text = body === undefined ? '' : JSON.stringify(body);

@@ -19,6 +19,10 @@ const PostTradeEnv = z.object({
   POSTTRADE_SETTLEMENT_PERIOD: z.enum(['daily']).default('daily'),
   /** The platform's settlement account, as an opaque identifier the bank knows (never an IBAN of a person). */
   POSTTRADE_DEBTOR_ACCOUNT: z.string().regex(/^[A-Z0-9]{6,34}$/).default('BULWARKSETTLEUSD01'),
+  /** How often reconciliation runs (and the previous day's statements are sent, once). */
+  POSTTRADE_RECONCILE_EVERY_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+  /** A book trade this old must be an omnibus fill by now; younger ones may still be on their way. */
+  POSTTRADE_RECONCILE_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   POSTTRADE_DEBTOR_AGENT_BIC: z.string().regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/).default('BULWLKLXXXX'),
 });
 
@@ -36,6 +40,8 @@ export interface PostTradeConfig {
   readonly settlementPeriod: 'daily';
   readonly debtorAccount: string;
   readonly debtorAgentBic: string;
+  readonly reconcileEveryMs: number;
+  readonly reconcileGraceMs: number;
 }
 
 export function parsePostTradeConfig(env: Readonly<Record<string, string | undefined>>): PostTradeConfig {
@@ -51,5 +57,7 @@ export function parsePostTradeConfig(env: Readonly<Record<string, string | undef
     settlementPeriod: parsed.POSTTRADE_SETTLEMENT_PERIOD,
     debtorAccount: parsed.POSTTRADE_DEBTOR_ACCOUNT,
     debtorAgentBic: parsed.POSTTRADE_DEBTOR_AGENT_BIC,
+    reconcileEveryMs: parsed.POSTTRADE_RECONCILE_EVERY_MS,
+    reconcileGraceMs: parsed.POSTTRADE_RECONCILE_GRACE_MS,
   });
 }

@@ -4,11 +4,11 @@
 // settlement legs queued durably and sent as one atomic batch transfer per seller and instrument
 // each cycle, the pre-trade compliance simulation, and audit-root anchoring.
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Interface, getAddress, keccak256, parseUnits, toUtf8Bytes, type Contract } from 'ethers';
+import { Interface, formatUnits, getAddress, keccak256, parseUnits, toUtf8Bytes, type Contract } from 'ethers';
 import {
   CLAIM_SCHEME_ECDSA, CLAIM_TOPICS, artifact, attach, deployClaimIssuer, deployContract, deploySuite, signClaim, type SuiteOptions,
 } from '@bulwark/solidity';
-import { assert, type MessageBody } from '@bulwark/shared-contracts';
+import { assert, decimal, type MessageBody } from '@bulwark/shared-contracts';
 import { enqueueOutbound, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import { CHAIN_TOKEN_DECIMALS } from './chain-config.js';
@@ -443,6 +443,27 @@ export class ChainService implements OnModuleInit {
     return input.side === 'buy'
       ? this.simulateTransfer(input.instrumentId, house, input.walletRef, input.quantity)
       : this.simulateTransfer(input.instrumentId, input.walletRef, house, input.quantity);
+  }
+
+  /**
+   * What the omnibus wallets hold of every instrument on chain, read live (reconciliation
+   * compares it with the allocations). At most `pairsMax` (instrument, wallet) pairs.
+   */
+  async omnibusBalances(pairsMax: number): Promise<{ instrumentId: string; walletRef: string; quantity: string }[]> {
+    const { instruments, wallets } = await this.db.transaction(async (tx) => ({
+      instruments: await tx.query<InstrumentRow>(`SELECT * FROM chain_instrument ORDER BY instrument_id`),
+      wallets: await tx.query<WalletRow>(`SELECT * FROM chain_wallet WHERE kind = 'omnibus' ORDER BY wallet_ref`),
+    }));
+    assert(instruments.length * wallets.length <= pairsMax, 'on-chain balances read within their limit');
+    const balances: { instrumentId: string; walletRef: string; quantity: string }[] = [];
+    for (const instrument of instruments) {
+      const token = attach('Token', instrument.token_address, this.rpc.provider);
+      for (const wallet of wallets) {
+        const units = (await this.rpc.call(() => token.getFunction('balanceOf').staticCall(wallet.wallet_address))) as bigint;
+        balances.push({ instrumentId: instrument.instrument_id, walletRef: wallet.wallet_ref, quantity: decimal(formatUnits(units, instrument.decimals)).toString() });
+      }
+    }
+    return balances;
   }
 
   async isOnChain(instrumentId: string): Promise<boolean> {

@@ -19,6 +19,7 @@ import { Chain1763810000000 } from './migrations/1763810000000-chain.js';
 import { PostTrade1763820000000 } from './migrations/1763820000000-post-trade.js';
 import { ClobVenue1763825000000 } from './migrations/1763825000000-clob-venue.js';
 import { Resolution1763826000000 } from './migrations/1763826000000-resolution.js';
+import { Reconciliation1763827000000 } from './migrations/1763827000000-reconciliation.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -52,4 +53,5 @@ export const EXECUTION_MIGRATIONS = [
   PostTrade1763820000000,
   ClobVenue1763825000000,
   Resolution1763826000000,
+  Reconciliation1763827000000,
 ];

@@ -1,11 +1,12 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const EXECUTION_BREAK_KINDS = ['fill_without_order', 'order_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch'] as const;
+export const EXECUTION_BREAK_KINDS = ['fill_without_order', 'order_fill_mismatch', 'clob_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch'] as const;
 export type ExecutionBreakKind = (typeof EXECUTION_BREAK_KINDS)[number];
 
 /** A reconciliation break: recorded, shown to people, never corrected automatically. */
 @Entity({ name: 'reconciliation_break' })
-@Check('reconciliation_break_kind', `"kind" IN ('fill_without_order', 'order_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch')`)
+@Check('reconciliation_break_kind', `"kind" IN ('fill_without_order', 'order_fill_mismatch', 'clob_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch')`)
+@Check('reconciliation_break_decided', `("status" <> 'resolved') = ("resolved_by" IS NULL)`)
 @Check('reconciliation_break_status', `"status" IN ('open', 'acknowledged', 'resolved')`)
 @Index('reconciliation_break_open', ['kind', 'subject'], { unique: true, where: `"status" <> 'resolved'` })
 export class ReconciliationBreakEntity {
@@ -33,6 +34,14 @@ export class ReconciliationBreakEntity {
 
   @Column({ name: 'last_seen_at', type: 'timestamptz' })
   lastSeenAt!: Date;
+
+  /** The operator who acknowledged it (an opaque id). */
+  @Column({ name: 'acknowledged_by', type: 'uuid', nullable: true })
+  acknowledgedBy!: string | null;
+
+  /** The operator who resolved it: a person, never the system. */
+  @Column({ name: 'resolved_by', type: 'uuid', nullable: true })
+  resolvedBy!: string | null;
 }
 
 /** A statement sent to a tenant for a period. */
