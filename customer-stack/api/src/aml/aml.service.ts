@@ -3,6 +3,7 @@
 // decisions, the four-eyes freeze) and the SAR register. Every state change is audited in the
 // transaction that makes it; every customer-data table is tenant-scoped.
 import { createHmac, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
@@ -129,7 +130,8 @@ export class AmlService implements OnModuleInit, OnApplicationBootstrap, OnModul
     });
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    await this.importFixturesInDevelopment();
     const job = CronJob.from({
       cronTime: this.config.compliance.amlRescreenCron,
       onTick: () => {
@@ -142,6 +144,20 @@ export class AmlService implements OnModuleInit, OnApplicationBootstrap, OnModul
 
   onModuleDestroy(): void {
     if (this.scheduler.doesExist('cron', RESCREEN_JOB)) this.scheduler.deleteCronJob(RESCREEN_JOB);
+  }
+
+  /**
+   * `npm start` on a fresh install has no list: in development only, the bundled fixture lists
+   * (fictional entries in the published formats) are imported so onboarding can be tried. Tests
+   * and production import their lists explicitly.
+   */
+  private async importFixturesInDevelopment(): Promise<void> {
+    if (this.config.env !== 'development') return;
+    if ((await this.db.transaction((tx) => this.lists.currentVersion(tx))) !== null) return;
+    const dir = fileURLToPath(new URL('../../fixtures/sanctions/', import.meta.url));
+    const summary = await this.importListFiles({ openSanctions: `${dir}targets.simple.csv`, ofacSdn: `${dir}sdn.csv`, ofacAlt: `${dir}alt.csv` },
+      { actor: 'system:aml-dev-seed', role: 'system' });
+    this.logger.warn({ msg: 'development: imported the bundled fixture sanctions lists', ...summary });
   }
 
   useIdentitySource(source: ScreeningIdentitySource): void {

@@ -16,7 +16,8 @@ import { z } from 'zod';
 import { assert } from '@bulwark/shared-contracts';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { HealthRegistry, SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import { AmlService, officerActor, type ScreeningIdentity, type ScreeningIdentitySource } from '../aml/aml.service.js';
+import { AmlError } from '../aml/aml.errors.js';
+import { AmlService, officerActor, type ScreeningIdentity, type ScreeningIdentitySource, type ScreeningOutcome } from '../aml/aml.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
@@ -248,7 +249,8 @@ export class KycService implements OnModuleInit, OnApplicationBootstrap, OnModul
     }
     const identity = await this.identityOf(tx, profile);
     assert(identity !== null, 'a profile being checked has its personal data');
-    const screening = await this.aml.screenCustomer(tx, tenantId, identity, 'onboarding');
+    const screening = await this.screenOrDefer(tx, tenantId, profile, identity);
+    if (!screening) return;
     const reasons = [
       ...(result.outcome === 'review' ? result.reasons : []),
       ...(screening.decision !== 'clear' ? [screening.hits.some((h) => h.kind === 'sanction') ? 'sanctions_screening_hit' : 'pep_screening_hit'] : []),
@@ -260,6 +262,24 @@ export class KycService implements OnModuleInit, OnApplicationBootstrap, OnModul
       return;
     }
     await this.finish(tx, tenantId, userId, 'approved', profile.requested_tier, [], null, SYSTEM);
+  }
+
+  /** Screening, or — when no list is loaded — the profile left pending for a retry (never approved unscreened). */
+  private async screenOrDefer(tx: SqlTx, tenantId: string, profile: ProfileRow, identity: ScreeningIdentity): Promise<ScreeningOutcome | undefined> {
+    try {
+      return await this.aml.screenCustomer(tx, tenantId, identity, 'onboarding');
+    } catch (error) {
+      if (!(error instanceof AmlError && error.code === 'no_list_loaded')) throw error;
+      const now = new Date();
+      const attempts = profile.attempts + 1;
+      const exhausted = attempts >= this.config.compliance.kycRetryAttemptsMax;
+      await this.repository.update(tx, profile.user_id, {
+        status: exhausted ? 'manual_review' : 'pending', tier: profile.tier, reasons: ['screening_unavailable'], attempts,
+        nextAttemptAt: exhausted ? null : new Date(now.getTime() + this.config.compliance.kycRetryIntervalMs), now,
+      });
+      await this.audit.record(tx, { tenantId, ...SYSTEM, action: 'kyc.screening.deferred', resource: `customer:${profile.user_id}`, diff: { cause: 'no_list_loaded' } });
+      return undefined;
+    }
   }
 
   /** A final decision: profile, history, audit and the customer's notification, in one transaction. */
