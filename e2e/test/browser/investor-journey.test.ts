@@ -2,7 +2,10 @@
 // sign-in, two-factor set-up and sign-in with the code, keyboard only where a person could be,
 // checked for accessibility on every screen and on a phone's width.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { LedgerService } from '../../../customer-stack/api/src/ledger/ledger.service.js';
+import { TenantScope } from '../../../customer-stack/api/src/tenancy/tenant-scope.js';
 import { expectAccessible, openBrowser, pageProblems, screenshot, tabTo, type BrowserUser } from './support/browser.js';
 import { startStacks, type RunningStacks } from './support/stacks.js';
 import { Authenticator } from './support/totp.js';
@@ -147,6 +150,78 @@ describe('the investor journey', () => {
     await screenshot(page, 'investor-07-kyc-verified');
   });
 
+  it('sees their balances as the ledger holds them: available, reserved and positions', async () => {
+    await page.getByRole('link', { name: 'Money' }).click();
+    await page.getByRole('heading', { name: 'Money' }).waitFor();
+    await page.getByText('There is no money in your account yet.').waitFor();
+
+    // Money arrives the way the payments flow will book it: real postings through the ledger.
+    const me = await page.evaluate(async () => (await fetch('/auth/me')).json() as Promise<{ tenantId: string; accountRef: string }>);
+    const ledger = stacks.customer.get(LedgerService);
+    const instrument = randomUUID();
+    const booked = await Promise.all([
+      ledger.submit(deposit(me.tenantId, me.accountRef, 'LKR', '30000.00')),
+      ledger.submit(deposit(me.tenantId, me.accountRef, 'USD', '150')),
+      ledger.submit({
+        tenantId: me.tenantId, idempotencyKey: randomUUID(), kind: 'trade', reference: null,
+        legs: [
+          { account: { kind: 'omnibus', ownerRef: null, unit: instrument }, side: 'debit', amount: '2.5' },
+          { account: { kind: 'customer_position', ownerRef: me.accountRef, unit: instrument }, side: 'credit', amount: '2.5' },
+        ],
+      }),
+    ]);
+    expect(booked.map((result) => result.status)).toEqual(['posted', 'posted', 'posted']);
+    const reserved = await stacks.customer.get(TenantScope).run(me.tenantId, (tx) => ledger.reserve(tx, {
+      tenantId: me.tenantId, ownerRef: me.accountRef, unit: 'USD', amount: '40', expiresAt: new Date(Date.now() + 3_600_000), reference: null, idempotencyKey: randomUUID(),
+    }));
+    expect(reserved.status).toBe('reserved');
+
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const cash = page.getByRole('table', { name: 'Cash' });
+    await cash.waitFor();
+    await expect(rowText(cash, 'LKR')).resolves.toEqual(['LKR', '30,000.00 LKR', '0.00 LKR', '30,000.00 LKR']);
+    await expect(rowText(cash, 'USD')).resolves.toEqual(['USD', '110.00 USD', '40.00 USD', '150.00 USD']);
+    await expect(rowText(page.getByRole('table', { name: 'Positions' }), instrument)).resolves.toEqual([instrument, '2.50000000']);
+    await expectAccessible(page);
+    await screenshot(page, 'investor-08-balances');
+  });
+
+  it('gets a live FX quote: the rate is locked with a visible countdown, and an expired quote is refused', async () => {
+    // The page's clock is under the test's control, so five minutes pass in an instant.
+    await page.clock.install();
+    await page.goto(`${stacks.customerUrl}/app/money`);
+    await page.getByRole('heading', { name: 'Money' }).waitFor();
+    await page.getByRole('button', { name: 'Get a quote' }).click();
+    await page.getByText('Enter how much LKR to convert.').waitFor();
+    await page.getByLabel('Amount to convert (LKR)').fill('30000.005');
+    await page.getByRole('button', { name: 'Get a quote' }).click();
+    await page.getByText('LKR has 2 decimal places at most.').waitFor();
+
+    await page.getByLabel('Amount to convert (LKR)').fill('30000');
+    await page.getByLabel('Amount to convert (LKR)').press('Enter');
+    const quote = page.getByTestId('fx-quote');
+    await quote.getByText('Rate locked').waitFor();
+    await expect(quote.getByText('30,000.00 LKR').isVisible()).resolves.toBe(true);
+    await expect(quote.getByText(/^1 USD = \d+\.\d+ LKR$/).isVisible()).resolves.toBe(true);
+    await expect(quote.getByRole('timer').textContent()).resolves.toMatch(/^[45]:[0-5]\d$/);
+    await expectAccessible(page);
+    await screenshot(page, 'investor-09-fx-quote');
+
+    await page.clock.fastForward('05:01');
+    await quote.getByText('This quote has expired').waitFor();
+    await expect(quote.getByText('Expired', { exact: true }).isVisible()).resolves.toBe(true);
+    await expect(quote.getByText('Rate locked').count()).resolves.toBe(0);
+    await expect(quote.getByRole('timer').count()).resolves.toBe(0);
+    await expectAccessible(page);
+    await screenshot(page, 'investor-10-fx-quote-expired');
+
+    // Back to the real time: a new quote is locked again, with its own expiry.
+    await page.clock.setSystemTime(new Date());
+    await quote.getByRole('button', { name: 'Get a new quote' }).click();
+    await quote.getByText('Rate locked').waitFor();
+    await expect(quote.getByRole('timer').textContent()).resolves.toMatch(/^[45]:[0-5]\d$/);
+  });
+
   it('works at a phone\'s width: the menu opens by keyboard and every screen stays accessible', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto(`${stacks.customerUrl}/app/`);
@@ -156,9 +231,30 @@ describe('the investor journey', () => {
     await page.keyboard.press('Enter');
     await expect(menu.getAttribute('aria-expanded')).resolves.toBe('true');
     await expectAccessible(page);
-    await screenshot(page, 'investor-08-phone-menu');
+    await screenshot(page, 'investor-11-phone-menu');
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(375);
+    await page.getByRole('link', { name: 'Money' }).click();
+    await page.getByRole('table', { name: 'Cash' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-12-phone-money');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     expect(pageProblems(page)).toEqual([]);
   });
 });
+
+function deposit(tenantId: string, ownerRef: string, currency: string, amount: string) {
+  return {
+    tenantId, idempotencyKey: randomUUID(), kind: 'deposit' as const, reference: null,
+    legs: [
+      { account: { kind: 'bank_clearing' as const, ownerRef: null, unit: currency }, side: 'debit' as const, amount },
+      { account: { kind: 'customer_cash' as const, ownerRef, unit: currency }, side: 'credit' as const, amount },
+    ],
+  };
+}
+
+/** The cells of the table row that starts with `first`. */
+async function rowText(table: ReturnType<Page['getByRole']>, first: string): Promise<string[]> {
+  const row = table.getByRole('row').filter({ has: table.page().getByRole('cell', { name: first, exact: true }) });
+  return (await row.getByRole('cell').allTextContents()).map((text) => text.trim());
+}

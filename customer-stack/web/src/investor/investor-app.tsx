@@ -8,10 +8,12 @@ import { SignIn } from '../shared/sign-in';
 import { APP_NAME } from './app-name';
 import { HomePage } from './home.page';
 import { KycPage } from './kyc.page';
+import { MoneyPage } from './money.page';
 import { RegisterPage } from './register.page';
 
 const NAV: readonly NavItem[] = [
   { to: '/', label: 'Account' },
+  { to: '/money', label: 'Money' },
   { to: '/verify', label: 'Verify identity' },
   { to: '/security', label: 'Security' },
 ];
@@ -49,6 +51,7 @@ export function InvestorApp() {
     <AppShell appName={APP_NAME} brandName={brandName} nav={NAV} who="Signed in" onSignOut={() => void signOut()}>
       <Routes>
         <Route path="/" element={<HomePage />} />
+        <Route path="/money" element={<MoneyPage />} />
         <Route path="/verify" element={<KycPage />} />
         <Route path="/security" element={<SecurityPage appName={APP_NAME} />} />
         <Route path="/register" element={<Navigate to="/" replace />} />
