@@ -23,6 +23,8 @@ run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
 
 const services = await bringUpServices();
 const chain = await ensureChain();
+// Demo data for a newcomer (idempotent): run before the stacks serve, with each stack's own settings.
+const demoKeysDir = path.join(STATE_DIR, 'operator-keys');
 const ports = { customer: Number(process.env.CUSTOMER_HTTP_PORT ?? 3000), execution: Number(process.env.EXECUTION_HTTP_PORT ?? 3100) };
 const children = [];
 for (const stack of ['customer', 'execution']) {
@@ -31,7 +33,16 @@ for (const stack of ['customer', 'execution']) {
     ...stackEnv(stack, { database: services.databases[stack], natsUrl: services.nats.url, secrets: services.secrets, natsAuthenticated: services.nats.authenticated, port: ports[stack] }),
     // The chain signer keys go to the execution stack only.
     ...(stack === 'execution' ? chain.env : {}),
+    DEMO_KEYS_DIR: demoKeysDir,
   };
+  say(`seeding ${stack} demo data`);
+  const seeded = spawnSync(process.execPath, [path.join(root, `${stack}-stack/api/dist/demo/seed-demo.js`)], { cwd: root, env, stdio: 'inherit' });
+  if (seeded.status !== 0) {
+    say(`seeding the ${stack} stack failed`);
+    await chain.stop();
+    await services.stop();
+    process.exit(1);
+  }
   const child = spawn(process.execPath, [path.join(root, `${stack}-stack/api/dist/main.js`)], { cwd: root, env, stdio: 'inherit' });
   child.on('exit', (code) => {
     if (!stopping) {
@@ -68,6 +79,8 @@ async function healthy(port) {
   }
   return false;
 }
+const { DEMO_PASSWORD, DEMO_USERS } = await import('../../customer-stack/api/dist/auth/demo-users.js');
+const { DEMO_INSTRUMENTS } = await import('../../execution-stack/api/dist/demo/seed-demo-data.js');
 const up = await Promise.all([healthy(ports.customer), healthy(ports.execution)]);
 if (!up.every(Boolean)) {
   say('a stack did not become healthy');
@@ -79,10 +92,14 @@ Bulwark is running.
   execution stack   http://127.0.0.1:${ports.execution}   (API docs: /docs, health: /health, metrics: /metrics)
   investor app      http://127.0.0.1:${ports.customer}/app/
   compliance        http://127.0.0.1:${ports.customer}/console/
-  operator admin    http://127.0.0.1:${ports.execution}/admin/   (operator actions need an operator key file)
+  operator admin    http://127.0.0.1:${ports.execution}/admin/   (sign in with a key file from ${demoKeysDir})
   Postgres          ${services.postgres.adminUrl.replace(/:[^:@/]+@/, ':***@')}   (databases: customer, execution)
   NATS JetStream    ${services.nats.url}
   EVM chain         ${chain.env.CHAIN_RPC_URL}   (chain id ${chain.env.CHAIN_ID}${chain.local ? ', local anvil, state kept in .bulwark/anvil-state.json' : ''})
+
+Demo logins (tenant: Sri Lanka reference), password ${DEMO_PASSWORD}:
+${DEMO_USERS.map((user) => `  ${user.role.padEnd(19)} ${user.email}`).join('\n')}
+Demo instruments: ${DEMO_INSTRUMENTS.map((i) => i.symbol).join(', ')}
 Press Ctrl-C to stop.
 `);
 
