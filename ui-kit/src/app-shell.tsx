@@ -20,7 +20,7 @@ export function AppShell({ appName, brandName, nav, who, onSignOut, children }: 
 }) {
   const [open, setOpen] = useState(false);
   return (
-    <div className="shell">
+    <div className={nav.length > 0 ? 'shell' : 'shell shell-bare'}>
       <a className="skip-link" href="#main">Skip to content</a>
       <header className="topbar">
         <div className="brand">

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { LedgerService } from '../../../customer-stack/api/src/ledger/ledger.service.js';
+import { REFERENCE_TENANT } from '../../../customer-stack/api/src/tenancy/reference-tenant.js';
 import { TenantScope } from '../../../customer-stack/api/src/tenancy/tenant-scope.js';
+import { TenantsService } from '../../../customer-stack/api/src/tenancy/tenants.service.js';
 import { expectAccessible, openBrowser, pageProblems, screenshot, tabTo, type BrowserUser } from './support/browser.js';
 import { startStacks, type RunningStacks } from './support/stacks.js';
 import { Authenticator } from './support/totp.js';
@@ -48,6 +50,9 @@ describe('the investor journey', () => {
   it('registers with validation, by keyboard', async () => {
     await page.goto(`${stacks.customerUrl}/app/`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // Branded from the tenant's public brand before anyone signs in.
+    await page.locator('.brand-name', { hasText: 'Bulwark Lanka' }).waitFor();
+    await expect(page.locator('.topbar').evaluate((bar) => getComputedStyle(bar).backgroundColor)).resolves.toBe('rgb(141, 21, 58)');
     await expectAccessible(page);
     await screenshot(page, 'investor-01-sign-in');
 
@@ -73,6 +78,25 @@ describe('the investor journey', () => {
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
     await expectAccessible(page);
     await screenshot(page, 'investor-03-signed-in');
+  });
+
+  it('takes another tenant\'s brand from ?tenant=, with text kept legible on its colours', async () => {
+    const { id: _id, ...settings } = REFERENCE_TENANT;
+    const tenant = await stacks.customer.get(TenantsService).create({ actor: 'system:browser-test', role: 'admin' }, {
+      ...settings, slug: `harbour-${randomUUID().slice(0, 8)}`, brand: { name: 'Harbour Invest', primaryColour: '#f2c14e', accentColour: '#0b6e4f' },
+    });
+    const other = await openBrowser();
+    try {
+      await other.page.goto(`${stacks.customerUrl}/app/?tenant=${tenant.id}`);
+      await other.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await other.page.locator('.brand-name', { hasText: 'Harbour Invest' }).waitFor();
+      // A light brand colour gets dark text: contrast stays at AA whatever the tenant picks.
+      await expect(other.page.locator('.topbar').evaluate((bar) => getComputedStyle(bar).backgroundColor)).resolves.toBe('rgb(242, 193, 78)');
+      await expectAccessible(other.page);
+      await screenshot(other.page, 'investor-01b-other-tenant-brand');
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses a second registration with the same email, saying why', async () => {

@@ -12,6 +12,8 @@ import { TenantSettingsInput, type TenantSettings } from './tenant-settings.js';
 import { TenantsRepository } from './tenants.repository.js';
 
 export type TenantSummary = Omit<TenantSettings, 'tierLimits'>;
+/** What anyone may read about a tenant before signing in: how its UIs look, nothing else. */
+export type TenantBrand = TenantSettings['brand'];
 
 @Injectable()
 export class TenantsService {
@@ -38,6 +40,15 @@ export class TenantsService {
       return { ...tenant, tierLimits };
     };
     return tx ? read(tx) : this.db.transaction(read);
+  }
+
+  /** The tenant's public brand (name and colours) for its UIs' sign-in and registration screens. */
+  async brand(tenantId: string): Promise<TenantBrand> {
+    assertTenantId(tenantId);
+    const tenant = await this.db.transaction((tx) => this.repository.find(tx, tenantId));
+    if (!tenant) throw new TenancyError('tenant_not_found');
+    const { name, primaryColour, accentColour } = tenant.brand;
+    return { name, primaryColour, accentColour };
   }
 
   async list(): Promise<TenantSummary[]> {

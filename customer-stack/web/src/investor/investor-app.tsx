@@ -5,6 +5,8 @@ import { AppShell, Button, ErrorAlert, Loading, type NavItem } from '@bulwark/ui
 import { SecurityPage } from '../shared/security.page';
 import { useSession } from '../shared/session';
 import { SignIn } from '../shared/sign-in';
+import { currentTenantId } from '../shared/tenant';
+import { usePublicTenantBrand } from '../shared/use-tenant-brand';
 import { APP_NAME } from './app-name';
 import { HomePage } from './home.page';
 import { KycPage } from './kyc.page';
@@ -20,7 +22,7 @@ const NAV: readonly NavItem[] = [
 
 export function InvestorApp() {
   const { state, signOut, recheck } = useSession();
-  const brandName = 'Bulwark';
+  const brandName = usePublicTenantBrand(state.status === 'signed-in' ? state.principal.tenantId : currentTenantId()).name;
   if (state.status === 'checking') return <AppShell appName={APP_NAME} brandName={brandName} nav={[]}><Loading label="Checking your session…" /></AppShell>;
   if (state.status === 'unreachable') {
     return (

@@ -76,6 +76,8 @@ export const auth = {
 
 export const tenants = {
   current: (signal?: AbortSignal) => api.get<TenantSettings>('/tenants/current', undefined, signal),
+  /** Public (no sign-in): the tenant's name and colours. */
+  brand: (tenantId: string, signal?: AbortSignal) => api.get<TenantSettings['brand']>(`/tenants/${encodeURIComponent(tenantId)}/brand`, undefined, signal),
 };
 
 export interface AnchorBatch {
