@@ -34,6 +34,8 @@ for (const stack of ['customer', 'execution']) {
     // The chain signer keys go to the execution stack only.
     ...(stack === 'execution' ? chain.env : {}),
     DEMO_KEYS_DIR: demoKeysDir,
+    // A fresh install has a live market: the simulator lists demo event contracts and quotes them.
+    ...(stack === 'execution' ? { MARKET_MAKER_ENABLED: process.env.MARKET_MAKER_ENABLED ?? 'true', MARKET_MAKER_BASE_URL: `http://127.0.0.1:${ports.execution}` } : {}),
   };
   say(`seeding ${stack} demo data`);
   const seeded = spawnSync(process.execPath, [path.join(root, `${stack}-stack/api/dist/demo/seed-demo.js`)], { cwd: root, env, stdio: 'inherit' });

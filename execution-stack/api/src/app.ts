@@ -13,6 +13,7 @@ import { MarketModule } from './market/market.module.js';
 import { MembersModule } from './members/members.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { ResolutionModule } from './resolution/resolution.module.js';
+import { MarketMakerModule } from './market-maker/market-maker.module.js';
 import { POST_TRADE_CONFIG, parsePostTradeConfig, type PostTradeConfig } from './aggregation/post-trade-config.js';
 
 /** The post-trade settings, visible to every post-trade module. */
@@ -39,8 +40,8 @@ export function createExecutionApp(
   postTrade: PostTradeConfig = parsePostTradeConfig({}),
 ): Promise<INestApplication> {
   const domain = [
-    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, MembersModule, IntakeModule, SettlementModule,
-    ResolutionModule, ReconciliationModule,
+    ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, MembersModule, MarketMakerModule,
+    IntakeModule, SettlementModule, ResolutionModule, ReconciliationModule,
     ...(chain ? [ChainModule.forRoot(chain)] : []),
   ];
   return createStackApp(

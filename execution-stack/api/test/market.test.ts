@@ -15,7 +15,8 @@ import { parseExecutionConfig } from '../src/config/execution-config.js';
 import { FeedClient } from '../src/market/feed-client.js';
 import { FeedHub, type FeedMessage } from '../src/market/feed-hub.js';
 import { MarketBook, type OrderSpec } from '../src/market/market-book.js';
-import { MarketService } from '../src/market/market.service.js';
+import { MARKET_CLOCK, MarketService } from '../src/market/market.service.js';
+import type { MarketClock } from '../src/market/market-desk.js';
 import type { Instrument } from '../src/market/instruments.service.js';
 
 let nats: TestNats;
@@ -108,14 +109,21 @@ describe('sessions', () => {
 
 describe('volatility breaker', () => {
   it('halts on a 10 % move, and after the cool-down reopens through a call auction at the volume-maximising price', async () => {
-    const instrument = await listing({ haltMoveBps: 1_000, haltWindowMs: 60_000, haltCooldownMs: 1_500 });
+    // The market's clock, moved forward by hand: the cool-down must not race a loaded machine.
+    const clock = app.get<MarketClock>(MARKET_CLOCK);
+    const realNowMs = clock.nowMs;
+    let skippedMs = 0;
+    clock.nowMs = () => realNowMs() + skippedMs;
+    const instrument = await listing({ haltMoveBps: 1_000, haltWindowMs: 60_000, haltCooldownMs: 60_000 });
     await order(instrument, 'sell', '10.00', 1);
     await order(instrument, 'buy', '10.00', 1);
     await order(instrument, 'sell', '11.00', 5);
     await order(instrument, 'buy', '11.00', 1); // 10 → 11: +10 %
     expect((await market.book(instrument.id, 5))?.state).toBe('halted');
     await Promise.all([order(instrument, 'buy', '11.20', 2), order(instrument, 'buy', '11.10', 3), order(instrument, 'sell', '11.30', 4)]);
-    expect((await market.book(instrument.id, 5))?.auctionOrders).toBe(3); // all collected before the cool-down ended
+    expect((await market.book(instrument.id, 5))?.auctionOrders).toBe(3);
+    expect((await market.book(instrument.id, 5))?.state).toBe('halted');
+    skippedMs = 60_001; // the cool-down is over
     // The timer runs the auction once the cool-down is over: 11.00 crosses 4 lots of the 5 bid.
     const book = await eventually(async () => {
       const view = await market.book(instrument.id, 5);
@@ -127,6 +135,7 @@ describe('volatility breaker', () => {
       [instrument.id],
     );
     expect(auction.map((t: { lots: number }) => t.lots)).toEqual([2, 2]);
+    clock.nowMs = realNowMs;
   });
 });
 

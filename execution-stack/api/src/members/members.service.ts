@@ -32,7 +32,9 @@ const Limits = {
   openOrdersMax: z.number().int().min(1).max(100_000),
   messagesPerSecond: z.number().int().min(1).max(100_000),
 };
-const PublicJwk = z.looseObject({ kty: z.literal('RSA'), n: z.string().min(300).max(2_000), e: z.string().max(16) });
+const RsaPublicJwk = z.looseObject({ kty: z.literal('RSA'), n: z.string().min(300).max(2_000), e: z.string().min(1).max(16) });
+/** An RSA public key as jose exports it (typed as jose's JWK so callers pass exportJWK's result as is). */
+const PublicJwk = z.custom<JWK>((value) => RsaPublicJwk.safeParse(value).success, 'an RSA public key (JWK) of 2048 to 8192 bits');
 
 export const NewMember = z.strictObject({
   kind: z.enum(MEMBER_KINDS),
