@@ -12,6 +12,8 @@ import { createExecutionApp } from '../src/app.js';
 import { ExecutionAuditService } from '../src/audit/execution-audit.service.js';
 import { parseExecutionConfig } from '../src/config/execution-config.js';
 import { MembersService } from '../src/members/members.service.js';
+import { MARKET_CLOCK } from '../src/market/market.service.js';
+import type { MarketClock } from '../src/market/market-desk.js';
 import { PRE_TRADE_CHECKS, type PreTradeCheck } from '../src/members/pre-trade.js';
 import { KEY_HEADER, SIGNATURE_HEADER, sha256Hex, signRequest, type SigningKey } from '../src/members/request-signature.js';
 
@@ -166,9 +168,18 @@ describe('per-member limits and pre-trade risk', () => {
 
   it('refuses messages past messagesPerSecond', async () => {
     const limited = await newMember({ messagesPerSecond: 3 });
-    const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await call(limited, 'GET', '/v1/member/me')).status);
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    // The clock stands still, so no token refills however slowly the requests run.
+    const clock = app.get<MarketClock>(MARKET_CLOCK);
+    const realNowMs = clock.nowMs;
+    const frozenMs = realNowMs();
+    clock.nowMs = () => frozenMs;
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await call(limited, 'GET', '/v1/member/me')).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      clock.nowMs = realNowMs;
+    }
   });
 
   it('asks every plugged-in pre-trade check, and one refusal stops the order', async () => {
