@@ -17,7 +17,11 @@ import { TokenService } from '../src/auth/token.service.js';
 import { NotificationDispatcher } from '../src/notifications/notification.dispatcher.js';
 import { totpCode } from '../src/auth/totp.js';
 import { CUSTOMER_CONFIG, parseCustomerConfig, type CustomerConfig } from '../src/config/customer-config.js';
+import { REFERENCE_TENANT } from '../src/tenancy/reference-tenant.js';
+import { TenantScope } from '../src/tenancy/tenant-scope.js';
+import { TenantsService } from '../src/tenancy/tenants.service.js';
 import { loginAs, routeAccess } from './support/auth.js';
+import { TEST_ADMIN } from './support/tenancy.js';
 
 @Controller('test-unguarded')
 class UnguardedTestController {
@@ -31,7 +35,7 @@ class UnguardedTestController {
 class UnguardedTestModule {}
 
 const ALLOWED_ORIGIN = 'https://app.bulwark.test';
-const tenantId = randomUUID();
+let tenantId: string;
 
 let nats: TestNats;
 let database: TestDatabase;
@@ -45,6 +49,10 @@ beforeAll(async () => {
   config = parseCustomerConfig(testStackEnv('customer', database, nats, { CORS_ORIGINS: ALLOWED_ORIGIN }));
   app = await createCustomerApp(config, [UnguardedTestModule]);
   await app.listen(0, '127.0.0.1');
+  tenantId = (await app.get(TenantsService).create(TEST_ADMIN, {
+    slug: 'auth-test', brand: { name: 'Auth Test', primaryColour: '#102030', accentColour: '#405060' }, minimumAge: 18,
+    residencyCountries: ['LK'], currencies: ['LKR', 'USD'], tierLimits: REFERENCE_TENANT.tierLimits.map((l) => ({ ...l })),
+  })).id;
 });
 
 afterAll(async () => {
@@ -81,6 +89,22 @@ describe('registration and sign-in', () => {
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
     expect(Buffer.from(row.email_sealed).includes(Buffer.from(email))).toBe(false);
     expect(Buffer.from(row.email_lookup).includes(Buffer.from(email))).toBe(false);
+  });
+
+  it('registers the account reference in the directory, so wall messages carrying only it find the tenant', async () => {
+    const { accountRef } = await register();
+    const routed = await app.get<SqlDatabase>(SQL_DATABASE).transaction((tx) => app.get(TenantScope).tenantOfAccounts(tx, [accountRef]));
+    expect(routed).toEqual(new Map([[accountRef, tenantId]]));
+  });
+
+  it('refuses registration into a tenant that does not exist (404, nothing stored), and sign-in there', async () => {
+    const nowhere = randomUUID();
+    const email = `investor-${randomUUID()}@example.lk`;
+    const refused = await http().post('/auth/register').set('Idempotency-Key', randomUUID()).send({ tenantId: nowhere, email, password: 'correct horse battery' }).expect(404);
+    expect(refused.body.code).toBe('tenant_unknown');
+    const [row] = await app.get(TenantScope).run(nowhere, (tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM user_account'));
+    expect(row).toEqual({ n: 0 });
+    expect((await http().post('/auth/login').send({ tenantId: nowhere, email, password: 'correct horse battery' }).expect(404)).body.code).toBe('tenant_unknown');
   });
 
   it('refuses a second account with the same email (any case) in the tenant', async () => {
@@ -410,11 +434,11 @@ describe('auth configuration', () => {
 describe('demo users', () => {
   it('seeds one account per role (two admins) once, and each signs in with its role', async () => {
     const demoTenant = randomUUID();
-    const db = app.get<SqlDatabase>(SQL_DATABASE);
-    const first = await seedDemoUsers(app.get(AuthService), db, demoTenant);
+    const scope = app.get(TenantScope);
+    const first = await seedDemoUsers(app.get(AuthService), scope, demoTenant);
     expect(first.map((u) => u.role).sort()).toEqual(['admin', 'admin', 'auditor', 'compliance_officer', 'finance_ops', 'investor', 'mlro']);
     expect(first.every((u) => u.created)).toBe(true);
-    expect((await seedDemoUsers(app.get(AuthService), db, demoTenant)).every((u) => !u.created)).toBe(true);
+    expect((await seedDemoUsers(app.get(AuthService), scope, demoTenant)).every((u) => !u.created)).toBe(true);
     for (const user of DEMO_USERS) {
       const result = await app.get(AuthService).login(demoTenant, user.email, DEMO_PASSWORD, { ip: `seed-${randomUUID()}`, userAgent: 'test', deviceId: undefined });
       expect(result.kind === 'session' && result.session.principal.roles).toEqual([user.role]);

@@ -9,11 +9,11 @@ import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../src/app.js';
-import { inTenant } from '../src/auth/tenant-transaction.js';
 import { totpCode } from '../src/auth/totp.js';
 import { parseCustomerConfig } from '../src/config/customer-config.js';
 import { NotificationDispatcher } from '../src/notifications/notification.dispatcher.js';
 import { NotificationService } from '../src/notifications/notification.service.js';
+import { TenantScope } from '../src/tenancy/tenant-scope.js';
 import { loginAs, type LoggedIn } from './support/auth.js';
 import { startSmtpSink, startWebhookReceiver, type SmtpSink, type WebhookReceiver } from './support/notifications.js';
 
@@ -42,7 +42,7 @@ async function deliveryRows(outboxId: string) {
 }
 
 async function enqueue(input: { userId?: string; event: 'deposit.settled' | 'kyc.decided'; data: Record<string, string> }) {
-  return inTenant(db(), tenantId, (tx) => app.get(NotificationService).enqueue(tx, { tenantId, ...input }));
+  return app.get(TenantScope).run(tenantId, (tx) => app.get(NotificationService).enqueue(tx, { tenantId, ...input }));
 }
 
 beforeAll(async () => {
@@ -93,7 +93,7 @@ describe('email', () => {
   it('sends nothing for a transaction that rolled back', async () => {
     const investor = await loginAs(app, { role: 'investor', tenantId });
     await expect(
-      inTenant(db(), tenantId, async (tx) => {
+      app.get(TenantScope).run(tenantId, async (tx) => {
         await app.get(NotificationService).enqueue(tx, { tenantId, userId: investor.principal.userId, event: 'kyc.decided', data: { status: 'rejected' } });
         throw new Error('the business change failed');
       }),
@@ -103,7 +103,7 @@ describe('email', () => {
   });
 
   it('refuses to enqueue outside a transaction of the notification’s tenant, or with bad data', async () => {
-    await expect(inTenant(db(), randomUUID(), (tx) => app.get(NotificationService).enqueue(tx, { tenantId, event: 'kyc.decided', data: {} }))).rejects.toThrow(/own tenant/);
+    await expect(app.get(TenantScope).run(randomUUID(), (tx) => app.get(NotificationService).enqueue(tx, { tenantId, event: 'kyc.decided', data: {} }))).rejects.toThrow(/own tenant/);
     await expect(enqueue({ event: 'kyc.decided', data: { 'bad key': 'x' } })).rejects.toThrow();
   });
 });

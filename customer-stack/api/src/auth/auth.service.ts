@@ -1,6 +1,6 @@
 // Who a caller is: accounts, sign-in with a password and an optional second factor, sessions
 // with rotating refresh tokens, and the checks the guard and step-up rely on. Every state
-// change happens in one tenant transaction.
+// change happens in one transaction of its tenant (TenantScope.run), audited in it.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { assert } from '@bulwark/shared-contracts';
@@ -19,7 +19,9 @@ import type { Principal } from './principal.js';
 import { RATE_LIMITS, RateLimiter, type RateLimit } from './rate-limiter.js';
 import { lookupHash, open, seal, sha256 } from './secret-box.js';
 import { SessionsRepository, type SessionRow } from './sessions.repository.js';
-import { inTenant } from './tenant-transaction.js';
+import { TenantScope } from '../tenancy/tenant-scope.js';
+import { TenancyError } from '../tenancy/tenancy.errors.js';
+import { TenantsService } from '../tenancy/tenants.service.js';
 import { TokenService } from './token.service.js';
 import { matchStep, newTotpSecret, stepAt, totpUri } from './totp.js';
 import { UsersRepository, type UserRow } from './users.repository.js';
@@ -79,22 +81,30 @@ export class AuthService {
     @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
     @Inject(NotificationService) private readonly notifications: NotificationService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(TenantScope) private readonly scope: TenantScope,
+    @Inject(TenantsService) private readonly tenants: TenantsService,
   ) {}
 
   // ------------------------------------------------------------------ accounts
 
-  /** An investor registers into a tenant and gets an opaque account reference for the wall. */
+  /**
+   * An investor registers into a tenant that exists and gets an opaque account reference for the
+   * wall, registered in the account directory in the same transaction.
+   */
   async register(tenantId: string, email: string, password: string, client: ClientContext): Promise<{ userId: string; accountRef: string }> {
     await this.enforce(RATE_LIMITS.registerPerClient, client.ip);
     const accountRef = randomUUID();
-    const userId = await inTenant(this.db, tenantId, (tx) => this.createAccount(tx, tenantId, { email, password, roles: ['investor'], createdBy: null }, accountRef));
+    const userId = await this.scope.run(tenantId, async (tx) => {
+      await this.tenantOrRefuse(tx, tenantId);
+      return this.createAccount(tx, tenantId, { email, password, roles: ['investor'], createdBy: null }, accountRef);
+    });
     return { userId, accountRef };
   }
 
   /** An admin creates a staff account in their own tenant. */
   async createStaff(admin: Principal, email: string, password: string, roles: readonly StaffRole[]): Promise<{ userId: string }> {
     assert(roles.every((role) => (STAFF_ROLES as readonly string[]).includes(role)), 'staff roles only');
-    const userId = await inTenant(this.db, admin.tenantId, (tx) => this.createAccount(tx, admin.tenantId, { email, password, roles, createdBy: admin.userId }, null));
+    const userId = await this.scope.run(admin.tenantId, (tx) => this.createAccount(tx, admin.tenantId, { email, password, roles, createdBy: admin.userId }, null));
     return { userId };
   }
 
@@ -118,9 +128,12 @@ export class AuthService {
     if (!inserted) throw new AuthError('email_taken');
     const byAdmin = account.createdBy !== null;
     const staff = account.roles.every((role) => (STAFF_ROLES as readonly string[]).includes(role));
+    const by: AuditActor = byAdmin ? { actor: `user:${account.createdBy}`, role: 'admin' } : userActor({ id: userId, roles: account.roles });
+    // Inbound wall messages carry only the account reference: the directory routes them here.
+    if (accountRef !== null) await this.tenants.registerAccount(tx, by, tenantId, accountRef);
     await this.audit.record(tx, {
       tenantId,
-      ...(byAdmin ? { actor: `user:${account.createdBy}`, role: 'admin' } : userActor({ id: userId, roles: account.roles })),
+      ...by,
       action: byAdmin ? (staff ? ACTIONS.staffCreated : ACTIONS.accountCreated) : ACTIONS.accountRegistered,
       resource: userResource(userId),
       diff: { roles: [...account.roles], accountRef },
@@ -136,7 +149,7 @@ export class AuthService {
     assert(roles.length >= 1 && roles.every((role) => (STAFF_ROLES as readonly string[]).includes(role)), 'staff roles only');
     const next = [...new Set(roles)].sort() as Role[];
     if (userId === admin.userId && !next.includes('admin')) throw new AuthError('role_change_refused', 'an admin cannot remove their own admin role');
-    return inTenant(this.db, admin.tenantId, async (tx) => {
+    return this.scope.run(admin.tenantId, async (tx) => {
       const user = await this.users.findById(tx, userId);
       if (!user || user.status !== 'active') throw new AuthError('user_not_found');
       if (user.roles.includes('investor')) throw new AuthError('role_change_refused', 'an investor account cannot hold staff roles');
@@ -165,7 +178,7 @@ export class AuthService {
     const accountKey = `${tenantId}:${email.trim().toLowerCase()}`;
     await this.enforce(RATE_LIMITS.loginPerClient, client.ip);
     await this.enforce(RATE_LIMITS.loginPerAccount, accountKey);
-    const user = await inTenant(this.db, tenantId, (tx) => this.users.findByEmail(tx, tenantId, email));
+    const user = await this.scope.run(tenantId, (tx) => this.users.findByEmail(tx, tenantId, email));
     const passwordOk = await verifyPassword(user?.passwordHash, password);
     if (!user || !passwordOk || user.status !== 'active') {
       const reason = !user ? 'unknown_account' : !passwordOk ? 'password_wrong' : 'account_disabled';
@@ -174,17 +187,17 @@ export class AuthService {
     }
     await this.limiter.reset(RATE_LIMITS.loginPerAccount, accountKey);
     const deviceId = this.deviceIdOf(client);
-    if (await inTenant(this.db, tenantId, (tx) => this.totpEnabled(tx, user.id))) {
+    if (await this.scope.run(tenantId, (tx) => this.totpEnabled(tx, user.id))) {
       return { kind: 'mfa', mfaToken: await this.tokens.issueMfaTicket({ userId: user.id, tenantId, deviceId }, this.clock.now()), deviceId };
     }
-    return { kind: 'session', session: await inTenant(this.db, tenantId, (tx) => this.openSession(tx, user, { ...client, deviceId }, false)) };
+    return { kind: 'session', session: await this.scope.run(tenantId, (tx) => this.openSession(tx, user, { ...client, deviceId }, false)) };
   }
 
   /** The second step of a sign-in with 2FA: the ticket from the password step and a fresh code. */
   async completeMfa(mfaToken: string, code: string, client: ClientContext): Promise<IssuedSession> {
     const ticket = await this.tokens.verifyMfaTicket(mfaToken);
     await this.enforce(RATE_LIMITS.mfaPerUser, ticket.userId);
-    const outcome = await inTenant(this.db, ticket.tenantId, async (tx): Promise<IssuedSession | 'refused'> => {
+    const outcome = await this.scope.run(ticket.tenantId, async (tx): Promise<IssuedSession | 'refused'> => {
       const user = await this.users.findById(tx, ticket.userId);
       if (!user || user.status !== 'active') throw new AuthError('mfa_invalid');
       if (!(await this.consumeTotp(tx, user.id, code, 'enabled'))) {
@@ -207,7 +220,7 @@ export class AuthService {
     const tenantId = REFRESH_TOKEN_PATTERN.exec(refreshToken)?.[1];
     if (!tenantId) throw new AuthError('refresh_invalid');
     const now = this.clock.now();
-    const outcome = await inTenant(this.db, tenantId, async (tx): Promise<IssuedSession | 'reused'> => {
+    const outcome = await this.scope.run(tenantId, async (tx): Promise<IssuedSession | 'reused'> => {
       const rotation = await this.sessions.rotate(tx, sha256(refreshToken), now);
       if (rotation.kind === 'unknown') throw new AuthError('refresh_invalid');
       const session = await this.sessions.find(tx, rotation.sessionId);
@@ -236,7 +249,7 @@ export class AuthService {
 
   /** Ends the caller's session: its refresh family is revoked and its access tokens stop working. */
   async logout(principal: Principal): Promise<void> {
-    await inTenant(this.db, principal.tenantId, async (tx) => {
+    await this.scope.run(principal.tenantId, async (tx) => {
       if (!(await this.sessions.revoke(tx, principal.sessionId, principal.userId, 'logout', this.clock.now()))) return;
       await this.audit.record(tx, {
         tenantId: principal.tenantId,
@@ -249,7 +262,7 @@ export class AuthService {
   }
 
   async listSessions(principal: Principal): Promise<SessionView[]> {
-    const rows = await inTenant(this.db, principal.tenantId, (tx) => this.sessions.listForUser(tx, principal.userId));
+    const rows = await this.scope.run(principal.tenantId, (tx) => this.sessions.listForUser(tx, principal.userId));
     return rows.map((row: SessionRow) => ({
       id: row.id,
       userAgent: row.userAgent,
@@ -262,7 +275,7 @@ export class AuthService {
   }
 
   async revokeSession(principal: Principal, sessionId: string): Promise<void> {
-    await inTenant(this.db, principal.tenantId, async (tx) => {
+    await this.scope.run(principal.tenantId, async (tx) => {
       const session = await this.sessions.find(tx, sessionId);
       if (!session || session.userId !== principal.userId) throw new AuthError('session_not_found');
       if (!(await this.sessions.revoke(tx, sessionId, principal.userId, 'revoked_by_user', this.clock.now()))) return;
@@ -282,7 +295,7 @@ export class AuthService {
    * audit entry names the admin as actor, acting on behalf of the user.
    */
   async revokeSessionsOf(admin: Principal, userId: string): Promise<{ revoked: number }> {
-    return inTenant(this.db, admin.tenantId, async (tx) => {
+    return this.scope.run(admin.tenantId, async (tx) => {
       const user = await this.users.findById(tx, userId);
       if (!user) throw new AuthError('user_not_found');
       const revoked = await this.sessions.revokeAllForUser(tx, userId, 'revoked_by_admin', this.clock.now());
@@ -303,7 +316,7 @@ export class AuthService {
   /** The guard's check: a valid access token whose session is still live. */
   async authenticate(accessToken: string): Promise<Principal> {
     const principal = await this.tokens.verifyAccess(accessToken);
-    const live = await inTenant(this.db, principal.tenantId, (tx) => this.sessions.isLive(tx, principal.sessionId, principal.userId, this.clock.now()));
+    const live = await this.scope.run(principal.tenantId, (tx) => this.sessions.isLive(tx, principal.sessionId, principal.userId, this.clock.now()));
     if (!live) throw new AuthError('session_revoked');
     return principal;
   }
@@ -318,7 +331,7 @@ export class AuthService {
   /** Starts (or restarts) enrolment: a new secret, shown once, inactive until a code confirms it. */
   async beginTotp(principal: Principal): Promise<{ secret: string; otpauthUri: string }> {
     const secret = newTotpSecret();
-    await inTenant(this.db, principal.tenantId, async (tx) => {
+    await this.scope.run(principal.tenantId, async (tx) => {
       if (await this.totpEnabled(tx, principal.userId)) throw new AuthError('mfa_already_enabled');
       await tx.query(
         `INSERT INTO user_totp (user_id, tenant_id, secret_sealed, enabled_at, last_step, created_at) VALUES ($1, $2, $3, NULL, 0, $4)
@@ -332,7 +345,7 @@ export class AuthService {
 
   async enableTotp(principal: Principal, code: string): Promise<void> {
     await this.enforce(RATE_LIMITS.mfaPerUser, principal.userId);
-    const accepted = await inTenant(this.db, principal.tenantId, async (tx) => {
+    const accepted = await this.scope.run(principal.tenantId, async (tx) => {
       if (await this.totpEnabled(tx, principal.userId)) throw new AuthError('mfa_already_enabled');
       if (!(await this.consumeTotp(tx, principal.userId, code, 'pending'))) return this.recordCodeRefused(tx, principal, 'enable');
       await tx.query(`UPDATE user_totp SET enabled_at = $2 WHERE user_id = $1`, [principal.userId, this.clock.now()]);
@@ -346,7 +359,7 @@ export class AuthService {
 
   async disableTotp(principal: Principal, code: string): Promise<void> {
     await this.enforce(RATE_LIMITS.mfaPerUser, principal.userId);
-    const accepted = await inTenant(this.db, principal.tenantId, async (tx) => {
+    const accepted = await this.scope.run(principal.tenantId, async (tx) => {
       if (!(await this.consumeTotp(tx, principal.userId, code, 'enabled'))) return this.recordCodeRefused(tx, principal, 'disable');
       await tx.query(`DELETE FROM user_totp WHERE user_id = $1`, [principal.userId]);
       await this.notifications.enqueue(tx, { tenantId: principal.tenantId, userId: principal.userId, event: 'security.mfa-disabled', data: {} });
@@ -368,7 +381,7 @@ export class AuthService {
     if (!limited.allowed) return false;
     const tenantId = await this.db.transaction((tx) => this.users.tenantOf(tx, userId));
     if (!tenantId) return false;
-    const accepted = await inTenant(this.db, tenantId, async (tx) => {
+    const accepted = await this.scope.run(tenantId, async (tx) => {
       const user = await this.users.findById(tx, userId);
       if (!user) return false;
       const enrolled = await this.totpEnabled(tx, userId);
@@ -397,11 +410,27 @@ export class AuthService {
     return client.deviceId && DEVICE_ID_PATTERN.test(client.deviceId) ? client.deviceId : randomUUID();
   }
 
-  /** A refused password attempt, in a transaction of its own (nothing else changes). */
+  /** The tenant's settings; an unknown tenant is refused with auth's own code. */
+  private async tenantOrRefuse(tx: SqlTx, tenantId: string): Promise<void> {
+    try {
+      await this.tenants.get(tenantId, tx);
+    } catch (error) {
+      if (error instanceof TenancyError && error.code === 'tenant_not_found') throw new AuthError('tenant_unknown');
+      throw error;
+    }
+  }
+
+  /**
+   * A refused password attempt, in a transaction of its own (nothing else changes). An unknown
+   * account is recorded against its tenant, and a tenant that does not exist is refused as such
+   * (tenant ids are public, so this tells a caller nothing new) and leaves no entry.
+   */
   private async recordLoginFailure(tenantId: string, userId: string | undefined, reason: 'unknown_account' | 'password_wrong' | 'account_disabled'): Promise<void> {
-    await inTenant(this.db, tenantId, (tx) =>
-      this.audit.record(tx, { tenantId, ...ANONYMOUS_ACTOR, action: ACTIONS.loginFailed, resource: userId ? userResource(userId) : `tenant:${tenantId}`, diff: { reason } }),
-    );
+    await this.scope.run(tenantId, async (tx) => {
+      if (!userId) await this.tenantOrRefuse(tx, tenantId);
+      const resource = userId ? userResource(userId) : `tenant:${tenantId}`;
+      await this.audit.record(tx, { tenantId, ...ANONYMOUS_ACTOR, action: ACTIONS.loginFailed, resource, diff: { reason } });
+    });
   }
 
   /** A signed-in user changing their own second factor. */

@@ -1,11 +1,10 @@
 // The demo accounts `npm start` seeds into the reference tenant: one per role, two admins (for
 // four-eyes actions). Idempotent: an account that exists is left as it is.
 import { randomUUID } from 'node:crypto';
-import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { AuthError } from './auth.errors.js';
 import type { AuthService } from './auth.service.js';
 import type { Role } from './permissions.js';
-import { inTenant } from './tenant-transaction.js';
+import type { TenantScope } from '../tenancy/tenant-scope.js';
 
 /** Demo only: printed by npm start, never used outside a local installation. */
 export const DEMO_PASSWORD = 'bulwark-demo-password';
@@ -20,11 +19,11 @@ export const DEMO_USERS: readonly { readonly email: string; readonly role: Role 
   { email: 'auditor@demo.bulwark.local', role: 'auditor' },
 ];
 
-export async function seedDemoUsers(auth: AuthService, db: SqlDatabase, tenantId: string): Promise<{ email: string; role: Role; created: boolean }[]> {
+export async function seedDemoUsers(auth: AuthService, scope: TenantScope, tenantId: string): Promise<{ email: string; role: Role; created: boolean }[]> {
   const seeded = [];
   for (const { email, role } of DEMO_USERS) {
     try {
-      await inTenant(db, tenantId, (tx) =>
+      await scope.run(tenantId, (tx) =>
         auth.createAccount(tx, tenantId, { email, password: DEMO_PASSWORD, roles: [role], createdBy: null }, role === 'investor' ? randomUUID() : null),
       );
       seeded.push({ email, role, created: true });

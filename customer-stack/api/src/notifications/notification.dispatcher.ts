@@ -10,7 +10,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CLOCK, type Clock } from '../auth/clock.js';
 import { open } from '../auth/secret-box.js';
-import { inTenant } from '../auth/tenant-transaction.js';
+import { TenantScope } from '../tenancy/tenant-scope.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
 import { backoffMs } from './backoff.js';
 import { EMAIL_TEMPLATES, NOTIFICATION_EVENTS, type NotificationEvent } from './notification-events.js';
@@ -49,6 +49,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
     @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(TenantScope) private readonly scope: TenantScope,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -111,7 +112,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
       outcome = { ok: false, error: error instanceof Error ? error.message.slice(0, 200) : 'unknown error' };
     }
     // The delivery's tenant is set so that giving up can be audited in the same transaction.
-    await inTenant(this.db, delivery.tenant_id, async (tx) => {
+    await this.scope.run(delivery.tenant_id, async (tx) => {
       if ('skipped' in outcome) return this.repository.markSkipped(tx, delivery.id, outcome.skipped);
       if (outcome.ok) return this.repository.markSent(tx, delivery.id, this.clock.now());
       const exhausted = delivery.attempts >= this.config.notifications.maxAttempts;
@@ -130,7 +131,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
   }
 
   private async attempt(delivery: DeliveryRow): Promise<Outcome> {
-    const loaded = await inTenant(this.db, delivery.tenant_id, async (tx) => {
+    const loaded = await this.scope.run(delivery.tenant_id, async (tx) => {
       const outbox = await this.repository.outbox(tx, delivery.outbox_id);
       if (!outbox || !(NOTIFICATION_EVENTS as readonly string[]).includes(outbox.event)) return undefined;
       if (delivery.channel === 'email') return { outbox, email: await this.auth.emailOf(tx, delivery.target) };

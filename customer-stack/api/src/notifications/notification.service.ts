@@ -4,14 +4,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { assert } from '@bulwark/shared-contracts';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import { auditActorOf } from '../audit/audit-actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { CLOCK, type Clock } from '../auth/clock.js';
 import type { Principal } from '../auth/principal.js';
 import { seal } from '../auth/secret-box.js';
-import { inTenant } from '../auth/tenant-transaction.js';
+import { TenantScope } from '../tenancy/tenant-scope.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
 import { NotificationInput, type NotificationEvent } from './notification-events.js';
 import { NotificationsRepository, type DeliveryRow } from './notifications.repository.js';
@@ -51,11 +50,11 @@ export function webhookSecretContext(endpointId: string): string {
 @Injectable()
 export class NotificationService {
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(TenantScope) private readonly scope: TenantScope,
   ) {}
 
   /**
@@ -82,7 +81,7 @@ export class NotificationService {
   async addWebhook(admin: Principal, url: string, events: readonly NotificationEvent[]): Promise<{ id: string; secret: string }> {
     const id = randomUUID();
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    await inTenant(this.db, admin.tenantId, async (tx) => {
+    await this.scope.run(admin.tenantId, async (tx) => {
       const active = (await this.repository.listEndpoints(tx)).filter((endpoint) => endpoint.active);
       if (active.length >= WEBHOOK_ENDPOINTS_PER_TENANT_MAX) throw new NotificationError('endpoint_limit');
       await this.repository.insertEndpoint(tx, {
@@ -106,12 +105,12 @@ export class NotificationService {
   }
 
   async listWebhooks(admin: Principal): Promise<WebhookEndpointView[]> {
-    const rows = await inTenant(this.db, admin.tenantId, (tx) => this.repository.listEndpoints(tx));
+    const rows = await this.scope.run(admin.tenantId, (tx) => this.repository.listEndpoints(tx));
     return rows.map((row) => ({ id: row.id, url: row.url, events: row.events, active: row.active, createdAt: row.created_at.toISOString() }));
   }
 
   async removeWebhook(admin: Principal, id: string): Promise<void> {
-    const removed = await inTenant(this.db, admin.tenantId, async (tx) => {
+    const removed = await this.scope.run(admin.tenantId, async (tx) => {
       if (!(await this.repository.deactivateEndpoint(tx, id))) return false;
       const who = auditActorOf(admin, 'webhooks:manage');
       await this.audit.record(tx, { tenantId: admin.tenantId, ...who, action: 'notifications.webhook.removed', resource: `webhook_endpoint:${id}` });
@@ -121,7 +120,7 @@ export class NotificationService {
   }
 
   async deliveries(admin: Principal, status: DeliveryRow['status']): Promise<DeliveryView[]> {
-    const rows = await this.db.transaction((tx) => this.repository.deliveriesOf(tx, admin.tenantId, status, DELIVERIES_LISTED_MAX));
+    const rows = await this.scope.run(admin.tenantId, (tx) => this.repository.deliveriesOf(tx, admin.tenantId, status, DELIVERIES_LISTED_MAX));
     return rows.map((row) => ({
       id: row.id,
       outboxId: row.outbox_id,
@@ -136,7 +135,7 @@ export class NotificationService {
 
   /** Gives a dead delivery a fresh set of attempts (after the receiver was fixed). */
   async retryDead(admin: Principal, deliveryId: string): Promise<void> {
-    const requeued = await inTenant(this.db, admin.tenantId, async (tx) => {
+    const requeued = await this.scope.run(admin.tenantId, async (tx) => {
       if (!(await this.repository.requeueDead(tx, admin.tenantId, deliveryId, this.clock.now()))) return false;
       await this.audit.record(tx, {
         tenantId: admin.tenantId,

@@ -4,15 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { AuthService } from '../../src/auth/auth.service.js';
 import { accessRuleOf, type AccessRule } from '../../src/auth/auth.guard.js';
 import { ACCESS_COOKIE, REFRESH_COOKIE } from '../../src/auth/cookies.js';
 import type { Role } from '../../src/auth/permissions.js';
 import type { Principal } from '../../src/auth/principal.js';
-import { inTenant } from '../../src/auth/tenant-transaction.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../../src/config/customer-config.js';
+import { TenantScope } from '../../src/tenancy/tenant-scope.js';
 
 export interface LoggedIn {
   readonly principal: Principal;
@@ -31,7 +29,7 @@ export async function loginAs(app: INestApplication, { role, tenantId }: { role:
   const auth = app.get(AuthService);
   const email = `${role.replaceAll('_', '-')}-${randomUUID()}@test.bulwark.local`;
   const password = `pw-${randomUUID()}`;
-  await inTenant(app.get<SqlDatabase>(SQL_DATABASE), tenantId, (tx) =>
+  await app.get(TenantScope).run(tenantId, (tx) =>
     auth.createAccount(tx, tenantId, { email, password, roles: [role], createdBy: null }, role === 'investor' ? randomUUID() : null),
   );
   // A client address of its own per user, so many sign-ins in one suite stay under the per-client limit.
