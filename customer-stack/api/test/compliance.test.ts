@@ -11,17 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import request from 'supertest';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import { PG_ADMIN_URL, createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../src/app.js';
 import { AmlService } from '../src/aml/aml.service.js';
 import { TransactionMonitor } from '../src/aml/transaction-monitor.js';
-import { inTenant } from '../src/auth/tenant-transaction.js';
 import { parseCustomerConfig } from '../src/config/customer-config.js';
 import { PrivacyService } from '../src/privacy/privacy.service.js';
 import { KycService } from '../src/kyc/kyc.service.js';
 import { REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
+import { TenantScope } from '../src/tenancy/tenant-scope.js';
 import { loginAs, routeAccess, type LoggedIn } from './support/auth.js';
 import { SANCTIONS_FIXTURES } from './support/sanctions-fixtures.js';
 
@@ -31,8 +30,7 @@ let database: TestDatabase;
 let env: Record<string, string>;
 let app: INestApplication;
 const http = () => request(app.getHttpServer());
-const db = () => app.get<SqlDatabase>(SQL_DATABASE);
-const inRef = <T>(work: (tx: SqlTx) => Promise<T>) => inTenant(db(), tenantId, work);
+const inRef = <T>(work: (tx: SqlTx) => Promise<T>) => app.get(TenantScope).run(tenantId, work);
 
 beforeAll(async () => {
   nats = await startTestNats();
@@ -391,11 +389,11 @@ describe('the console', () => {
 
   it('keeps every tenant\'s alerts to itself', async () => {
     const otherTenant = randomUUID();
-    const count = await inTenant(db(), otherTenant, (tx) => tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM aml_alert`));
+    const count = await app.get(TenantScope).run(otherTenant, (tx) => tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM aml_alert`));
     expect(count).toEqual([{ n: 0 }]);
     const mine = await inRef((tx) => tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM aml_alert`));
     expect(mine[0]?.n).toBeGreaterThan(0);
-    await expect(inTenant(db(), otherTenant, (tx) => tx.query(`INSERT INTO aml_alert (id, tenant_id, user_id, kind, rule, severity, status, details, created_at, updated_at)
+    await expect(app.get(TenantScope).run(otherTenant, (tx) => tx.query(`INSERT INTO aml_alert (id, tenant_id, user_id, kind, rule, severity, status, details, created_at, updated_at)
       VALUES ($1, $2, $3, 'monitoring', 'x', 'low', 'open', '{}', now(), now())`, [randomUUID(), tenantId, randomUUID()]))).rejects.toThrow(/row-level security/);
   });
 
