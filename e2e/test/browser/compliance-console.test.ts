@@ -1,12 +1,10 @@
 // The compliance console in a real browser against the real customer stack: staff sign in and
 // see what their role allows; investors are turned away to their own app.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import type { Page } from 'playwright-core';
 import { TransactionMonitor } from '../../../customer-stack/api/src/aml/transaction-monitor.js';
 import { AuditAnchoringService } from '../../../customer-stack/api/src/audit-anchoring/audit-anchoring.service.js';
-import { inTenant } from '../../../customer-stack/api/src/auth/tenant-transaction.js';
+import { TenantScope } from '../../../customer-stack/api/src/tenancy/tenant-scope.js';
 import { loginAs } from '../../../customer-stack/api/test/support/auth.js';
 import { expectAccessible, openBrowser, pageProblems, screenshot, type BrowserUser } from './support/browser.js';
 import { startStacks, type RunningStacks } from './support/stacks.js';
@@ -84,7 +82,7 @@ describe('the compliance console', () => {
     const customerId = customer.principal.userId;
     // A large deposit the ledger would report: monitoring raises an alert in the same transaction.
     const deposit = { tenantId: TENANT_ID, userId: customerId, kind: 'deposit', amountUsd: '50000', currency: 'USD', amount: '50000', at: new Date() } as const;
-    await inTenant(stacks.customer.get<SqlDatabase>(SQL_DATABASE), TENANT_ID, (tx) => stacks.customer.get(TransactionMonitor).observe(tx, deposit));
+    await stacks.customer.get(TenantScope).run(TENANT_ID, (tx) => stacks.customer.get(TransactionMonitor).observe(tx, deposit));
     const first = await loginAs(stacks.customer, { role: 'compliance_officer', tenantId: TENANT_ID });
     const second = await loginAs(stacks.customer, { role: 'compliance_officer', tenantId: TENANT_ID });
     const secondBrowser = await openBrowser();

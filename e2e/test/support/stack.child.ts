@@ -43,7 +43,7 @@ async function customerApp(): Promise<{ app: INestApplication; run: (request: St
   const { TenantsService } = await import('../../../customer-stack/api/dist/tenancy/tenants.service.js');
   const { AuditService } = await import('../../../customer-stack/api/dist/audit/audit.service.js');
   const { AuthService } = await import('../../../customer-stack/api/dist/auth/auth.service.js');
-  const { inTenant } = await import('../../../customer-stack/api/dist/auth/tenant-transaction.js');
+  const { TenantScope } = await import('../../../customer-stack/api/dist/tenancy/tenant-scope.js');
   const { AmlService } = await import('../../../customer-stack/api/dist/aml/aml.service.js');
   const { SANCTIONS_FIXTURES } = await import('../../../customer-stack/api/test/support/sanctions-fixtures.js');
   const config = parseCustomerConfig(process.env);
@@ -66,7 +66,7 @@ async function customerApp(): Promise<{ app: INestApplication; run: (request: St
       case 'createUser': {
         const { tenantId, role, email, password } = request.args;
         const roles = [role] as Parameters<InstanceType<typeof AuthService>['createAccount']>[2]['roles'];
-        return inTenant(app.get<SqlDatabase>(SQL_DATABASE), tenantId, (tx) =>
+        return app.get(TenantScope).run(tenantId, (tx) =>
           app.get(AuthService).createAccount(tx, tenantId, { email, password, roles, createdBy: null }, role === 'investor' ? randomUUID() : null));
       }
       case 'importSanctionsLists':
