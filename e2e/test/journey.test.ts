@@ -86,9 +86,8 @@ describe('the journey of one order', () => {
   it('3. places intents that cross the wall signed and are answered once', async () => {
     const [first, second] = investors;
     if (!first || !second) throw new Error('step 1 onboarded two investors');
-    // The registered investors' references are routed through the tenant's account directory.
-    // Registration does not write that directory on main yet, so the tenancy service does it here.
-    for (const investor of investors) await system.customer.call('registerAccountRef', { tenantId, accountRef: investor.accountRef });
+    // Registration wrote the investors' references into the tenant's account directory, which
+    // routes the answers crossing back.
     const intent = (accountRef: string, quantity: string, limitPrice = '0.55') =>
       ({ accountRef, tenantRef: tenantId, instrumentId, side: 'buy' as const, quantity, limitPrice, timeInForce: 'GTC' as const });
     // Placed through OrdersService in the customer process: the HTTP intent route is not on main yet.
