@@ -1,17 +1,28 @@
 // The member API: members, operators, their keys and signed requests, limits and pre-trade
-// risk. PRE_TRADE_CHECKS is the seam for further pre-trade compliance checks (empty here).
+// risk. PRE_TRADE_CHECKS is the seam for further pre-trade compliance checks: with a chain, the
+// on-chain transfer simulation (ChainModule is global, so ChainService is there when configured).
 import { Module } from '@nestjs/common';
+import { ChainService } from '../chain/chain.service.js';
+import { ChainPreTradeCheck } from './chain-pre-trade.check.js';
 import { ExecutionAuditModule } from '../audit/execution-audit.service.js';
 import { MarketModule } from '../market/market.module.js';
 import { MembersController } from './members.controller.js';
 import { MembersService } from './members.service.js';
 import { OperatorController } from './operator.controller.js';
-import { PRE_TRADE_CHECKS } from './pre-trade.js';
+import { PRE_TRADE_CHECKS, type PreTradeCheck } from './pre-trade.js';
 import { SignedRequestGuard } from './signed-request.guard.js';
 
 @Module({
   imports: [MarketModule, ExecutionAuditModule],
-  providers: [MembersService, SignedRequestGuard, { provide: PRE_TRADE_CHECKS, useValue: [] }],
+  providers: [
+    MembersService,
+    SignedRequestGuard,
+    {
+      provide: PRE_TRADE_CHECKS,
+      useFactory: (chain: ChainService | undefined): PreTradeCheck[] => (chain ? [new ChainPreTradeCheck(chain)] : []),
+      inject: [{ token: ChainService, optional: true }],
+    },
+  ],
   controllers: [MembersController, OperatorController],
   exports: [MembersService],
 })

@@ -1,0 +1,163 @@
+// The chain behind the member API, on a real anvil node, real Postgres and a real JetStream:
+// member orders pass the on-chain pre-trade check at order entry (a transfer the token's
+// compliance would refuse is refused with its code; an unreachable chain refuses everything),
+// and the execution stack's own audit table is anchored on chain in Merkle batches, with the
+// operator's proofs and a tampered row caught by the anchor.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import request from 'supertest';
+import { JsonRpcProvider, Wallet } from 'ethers';
+import { attach } from '@bulwark/solidity';
+import { parseStackConfig, SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { createExecutionApp } from '../src/app.js';
+import { parseChainConfig } from '../src/chain/chain-config.js';
+import { ChainWorker } from '../src/chain/chain.module.js';
+import { ChainService } from '../src/chain/chain.service.js';
+import { parseExecutionConfig } from '../src/config/execution-config.js';
+import { MembersService } from '../src/members/members.service.js';
+import { signRequest, type SigningKey } from '../src/members/request-signature.js';
+import { ANVIL_OPERATOR_KEY, chainTestEnv, RestartableAnvil } from './support/anvil-node.js';
+
+let nats: TestNats;
+let database: TestDatabase;
+let anvil: RestartableAnvil;
+let app: INestApplication;
+let chain: ChainService;
+let worker: ChainWorker;
+let db: SqlDatabase;
+let provider: JsonRpcProvider;
+let operator: SigningKey;
+let instrumentId: string;
+
+const SRI_LANKA = 144;
+
+async function keyPair(): Promise<{ privateKey: CryptoKey; publicJwk: JWK }> {
+  const { privateKey, publicKey } = await generateKeyPair('PS256', { extractable: true });
+  return { privateKey, publicJwk: await exportJWK(publicKey) };
+}
+
+async function call(key: SigningKey, method: 'GET' | 'POST', path: string, body?: unknown) {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const signed = await signRequest(key, { method, path, body: text });
+  const req = method === 'GET' ? request(app.getHttpServer()).get(path) : request(app.getHttpServer()).post(path);
+  for (const [k, v] of Object.entries(signed)) req.set(k, v);
+  if (text) req.set('content-type', 'application/json').send(text);
+  return req;
+}
+
+/** A market maker created through the operator API; its chain wallet is registered unless told otherwise. */
+async function newMember(registerWallet = true): Promise<SigningKey & { memberId: string }> {
+  const { privateKey, publicJwk } = await keyPair();
+  const response = await call(operator, 'POST', '/v1/operator/members', {
+    kind: 'market_maker', orderQuantityMax: '1000', orderNotionalMax: '100000', openOrdersMax: 50, messagesPerSecond: 1_000, publicJwk,
+  });
+  expect(response.status).toBe(201);
+  const memberId = response.body.member.id as string;
+  if (registerWallet) await chain.registerWallet(memberId, 'member', SRI_LANKA);
+  return { keyId: response.body.keyId as string, privateKey, memberId };
+}
+
+/** Runs worker cycles until no chain work is open. */
+async function drain(cyclesMax = 40): Promise<void> {
+  for (let i = 0; i < cyclesMax; i += 1) {
+    await worker.runOnce();
+    const [open] = await db.transaction((tx) => tx.query<{ n: string }>(
+      `SELECT (SELECT count(*) FROM chain_tx WHERE status IN ('pending', 'signed')) + (SELECT count(*) FROM chain_anchor WHERE chain_tx_id IS NULL) AS n`,
+    ));
+    if (open?.n === '0') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('chain work did not drain');
+}
+
+const order = (side: 'buy' | 'sell', quantity: string, price = '10.00') => ({ instrumentId, side, price, quantity });
+
+beforeAll(async () => {
+  [nats, database, anvil] = await Promise.all([startTestNats(), createTestDatabase('execution'), RestartableAnvil.start()]);
+  provider = new JsonRpcProvider(anvil.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  const env = { ...testStackEnv('execution', database, nats), ...chainTestEnv(anvil) };
+  app = await createExecutionApp(parseStackConfig('execution', env), parseChainConfig(env), parseExecutionConfig({ MEMBER_SIGNATURE_WINDOW_MS: '30000' }));
+  await app.init();
+  chain = app.get(ChainService);
+  worker = app.get(ChainWorker);
+  db = app.get(SQL_DATABASE);
+  const op = await keyPair();
+  const created = await app.get(MembersService).createOperator('op-chain-1', op.publicJwk);
+  operator = { keyId: created.keyId, privateKey: op.privateKey };
+  const listed = await call(operator, 'POST', '/v1/operator/instruments', { symbol: 'CHAINMEM-1', kind: 'security', tickSize: '0.01', lotSize: '1', priceMax: '1000' });
+  expect(listed.status).toBe(201);
+  instrumentId = listed.body.id as string;
+  await chain.houseWallet();
+  await chain.ensureInstrument(instrumentId, 'CHAINMEM-1');
+  await drain();
+}, 180_000);
+
+afterAll(async () => {
+  await app?.close();
+  provider?.destroy();
+  await anvil?.close();
+  await database?.drop();
+  await nats?.stop();
+});
+
+describe('member orders pass the on-chain pre-trade check at order entry', () => {
+  const refusedWith = async (response: request.Response, chainCode: string) => {
+    expect([response.status, response.body.code]).toEqual([422, 'pre_trade_refused']);
+    expect(response.body.detail).toContain(`${chainCode}:`);
+  };
+
+  it('accepts a buy the token would let settle, and refuses a sell of tokens the member does not hold until they are minted', async () => {
+    const member = await newMember();
+    expect((await call(member, 'POST', '/v1/member/orders', order('buy', '5'))).status).toBe(201);
+    await refusedWith(await call(member, 'POST', '/v1/member/orders', order('sell', '5', '20.00')), 'insufficient_unfrozen_balance');
+    await db.transaction((tx) => chain.mint(tx, instrumentId, member.memberId, '5', `mint:${member.memberId}`));
+    await drain();
+    expect((await call(member, 'POST', '/v1/member/orders', order('sell', '5', '20.00'))).status).toBe(201);
+  }, 120_000);
+
+  it('refuses a buy into a wallet frozen by an agent, and accepts it again once unfrozen', async () => {
+    const member = await newMember();
+    await db.transaction((tx) => chain.freeze(tx, instrumentId, member.memberId, true, `freeze:${member.memberId}`));
+    await drain();
+    await refusedWith(await call(member, 'POST', '/v1/member/orders', order('buy', '3')), 'receiver_frozen');
+    await db.transaction((tx) => chain.freeze(tx, instrumentId, member.memberId, false, `unfreeze:${member.memberId}`));
+    await drain();
+    expect((await call(member, 'POST', '/v1/member/orders', order('buy', '3'))).status).toBe(201);
+  }, 120_000);
+
+  it('refuses a buy into a wallet whose identity the registry no longer verifies', async () => {
+    const member = await newMember();
+    const [row] = await db.transaction((tx) => tx.query<{ wallet_address: string; registry: string }>(
+      `SELECT w.wallet_address, i.contracts ->> 'identityRegistry' AS registry FROM chain_wallet w, chain_instrument i
+        WHERE w.wallet_ref = $1 AND i.instrument_id = $2`, [member.memberId, instrumentId],
+    ));
+    // The registry agent removes the identity on chain (nothing is in flight: the pipeline's next nonce stays free).
+    const registry = attach('IdentityRegistry', row!.registry, new Wallet(ANVIL_OPERATOR_KEY, provider));
+    await (await registry.getFunction('deleteIdentity')(row!.wallet_address)).wait();
+    await refusedWith(await call(member, 'POST', '/v1/member/orders', order('buy', '2')), 'receiver_not_verified');
+  }, 120_000);
+
+  it('refuses a member without a settlement wallet', async () => {
+    const member = await newMember(false);
+    await refusedWith(await call(member, 'POST', '/v1/member/orders', order('buy', '1')), 'unknown_wallet');
+  }, 60_000);
+
+  it('fails closed: while the chain is unreachable every order is refused, and accepted again once it answers', async () => {
+    const member = await newMember();
+    await anvil.stop();
+    try {
+      await refusedWith(await call(member, 'POST', '/v1/member/orders', order('buy', '4')), 'chain_unavailable');
+    } finally {
+      await anvil.start();
+    }
+    let status = 0;
+    for (let attempt = 0; attempt < 50 && status !== 201; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the breaker closes after its reset time
+      status = (await call(member, 'POST', '/v1/member/orders', order('buy', '4'))).status;
+    }
+    expect(status).toBe(201);
+  }, 120_000);
+});
