@@ -10,3 +10,4 @@ export * from './audit/hash-chain.js';
 export * from './audit/merkle.js';
 export * from './messages/allocation-inputs.js';
 export * from './audit/audit-export.js';
+export * from './audit/audit-export-chunk.js';

@@ -5,9 +5,9 @@
 // when everything holds, 1 naming the first failure, 2 on bad usage or an unreachable chain.
 import { parseArgs } from 'node:util';
 import { readAnchoredBatches } from './anchors.js';
-import { verifyExportFile, type Progress } from './verify-file.js';
+import { THREADS_MAX, verifyExportFile, type Progress } from './verify-file.js';
 
-const USAGE = 'usage: bulwark-verify-audit <export.ndjson> --rpc <url> --anchor <address> [--from-block <n>] [--no-progress]';
+const USAGE = 'usage: bulwark-verify-audit <export.ndjson> --rpc <url> --anchor <address> [--from-block <n>] [--threads <n>] [--no-progress]';
 const PROGRESS_WIDTH = 30;
 
 function progressBar(): (progress: Progress) => void {
@@ -25,7 +25,9 @@ async function main(): Promise<number> {
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { rpc: { type: 'string' }, anchor: { type: 'string' }, 'from-block': { type: 'string' }, 'no-progress': { type: 'boolean' } },
+      options: {
+        rpc: { type: 'string' }, anchor: { type: 'string' }, 'from-block': { type: 'string' }, threads: { type: 'string' }, 'no-progress': { type: 'boolean' },
+      },
     });
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
@@ -33,7 +35,9 @@ async function main(): Promise<number> {
   }
   const [file] = parsed.positionals;
   const { rpc, anchor } = parsed.values;
-  if (!file || !rpc || !anchor || parsed.positionals.length !== 1) {
+  const threadsArg = parsed.values.threads;
+  const threads = threadsArg === undefined ? undefined : Number(threadsArg);
+  if (!file || !rpc || !anchor || parsed.positionals.length !== 1 || (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= THREADS_MAX))) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -46,7 +50,7 @@ async function main(): Promise<number> {
   }
   const showProgress = process.stderr.isTTY && !parsed.values['no-progress'];
   const started = performance.now();
-  const report = await verifyExportFile(file, anchors, showProgress ? progressBar() : undefined);
+  const report = await verifyExportFile(file, anchors, showProgress ? progressBar() : undefined, threads === undefined ? {} : { threads });
   const seconds = (performance.now() - started) / 1000;
   if (showProgress) process.stderr.write('\n');
   if (!report.ok && report.failure) {

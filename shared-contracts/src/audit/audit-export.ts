@@ -89,10 +89,37 @@ const PREV = '","prevHash":"';
 const HASH = '","hash":"';
 const FIELDS = '","fields":';
 
+/** 32 raw bytes as a latin1 string: the cheapest form a one-shot hash returns and takes back. */
+export const hexToBinary = (hex: string): string => Buffer.from(hex, 'hex').toString('latin1');
+export const binaryToHex = (binary: string): string => Buffer.from(binary, 'latin1').toString('hex');
+
+/**
+ * What a chunk of whole entry lines proved on its own (ExportChunkVerifier), for the sequential
+ * verifier to fold in: the chunk's first link and last hash to join it to its neighbours, and the
+ * roots of the perfect Merkle subtrees covering its leaves, split at every anchored size.
+ */
+export interface ExportChunkSummary {
+  /** Every line is a well-formed entry whose hash, link, seq and fields hold within the chunk. */
+  readonly verified: boolean;
+  /** Lines in the chunk, empty ones included. */
+  readonly lines: number;
+  readonly entries: number;
+  /** The first entry's seq and prevHash (hex): they must continue the entries before the chunk. */
+  readonly firstSeq: number;
+  readonly firstPrevHash: string;
+  /** The last entry's hash (hex). */
+  readonly lastHash: string;
+  /** Roots (32 bytes as latin1) and sizes of aligned perfect subtrees over the chunk's leaves, left to right. */
+  readonly subtreeRoots: readonly string[];
+  readonly subtreeSizes: readonly number[];
+}
+
 /**
  * Verifies an export line by line, in constant memory: the hash chain (every hash recomputed
  * from the exact field bytes, every link, no gaps) and, as entries stream past, the RFC 9162
  * root at every anchored size against the roots anchored on chain. Stops at the first failure.
+ * This is the authority on the verdict: applyChunk() only takes in what a chunk verifier proved
+ * and refuses anything it cannot take whole, and the caller then pushes that chunk's lines here.
  */
 export class AuditExportVerifier {
   private lineNumber = 0;
@@ -100,13 +127,13 @@ export class AuditExportVerifier {
   private expectedSeq = 1;
   private prevHash = AUDIT_GENESIS_HASH;
   private failure: AuditExportFailure | null = null;
-  // The compact range of the Merkle tree: subtree roots and sizes, largest first.
-  private readonly frontierHashes: Buffer[] = [];
-  private readonly frontierSizes: number[] = [];
+  // The compact range of the Merkle tree: subtree roots (32 bytes as latin1) and sizes, largest first.
+  private frontierHashes: string[] = [];
+  private frontierSizes: number[] = [];
   private size = 0;
   private readonly leaf = Buffer.alloc(1 + MERKLE_HASH_BYTES);
   private readonly node = Buffer.alloc(1 + 2 * MERKLE_HASH_BYTES);
-  private readonly anchors: { readonly end: number; readonly batch: AnchoredBatch }[] = [];
+  private readonly anchors: { readonly end: number; readonly root: string; readonly batch: AnchoredBatch }[] = [];
   private nextAnchor = 0;
   private batchStart = 1;
 
@@ -120,22 +147,36 @@ export class AuditExportVerifier {
       }
       end += batch.entryCount;
       assert(end <= BigInt(Number.MAX_SAFE_INTEGER), 'anchored sizes fit a safe integer');
-      this.anchors.push({ end: Number(end), batch });
+      this.anchors.push({ end: Number(end), root: hexToBinary(batch.root), batch });
       assert(this.anchors.length <= AUDIT_EXPORT_ANCHORS_MAX, 'anchored batches within limit');
     }
     this.leaf[0] = 0x00;
     this.node[0] = 0x01;
   }
 
+  /** The log sizes at which a root is anchored, ascending: where a chunk verifier splits its subtrees. */
+  anchorEnds(): Float64Array {
+    return Float64Array.from(this.anchors, (a) => a.end);
+  }
+
   /** SHA-256(0x01 || left || right) through one reused buffer and a one-shot hash (the hot path). */
-  private nodeHash(left: Buffer, right: Buffer): Buffer {
-    left.copy(this.node, 1);
-    right.copy(this.node, 1 + MERKLE_HASH_BYTES);
-    return hash('sha256', this.node, 'buffer');
+  private nodeHash(left: string, right: string): string {
+    this.node.write(left, 1, 'binary');
+    this.node.write(right, 1 + MERKLE_HASH_BYTES, 'binary');
+    return hash('sha256', this.node, 'binary');
   }
 
   get failed(): AuditExportFailure | null {
     return this.failure;
+  }
+
+  get headerRead(): boolean {
+    return this.headerSeen;
+  }
+
+  /** Entries verified so far. */
+  get entries(): number {
+    return this.size;
   }
 
   private fail(kind: AuditExportFailureKind, seq: string | null, detail: string): false {
@@ -193,32 +234,88 @@ export class AuditExportVerifier {
 
   private appendLeaf(entryHash: string, seq: string): boolean {
     this.leaf.write(entryHash, 1, 'hex');
-    let node: Buffer = hash('sha256', this.leaf, 'buffer');
-    let nodeSize = 1;
+    this.appendSubtree(hash('sha256', this.leaf, 'binary'), 1);
+    const anchor = this.anchors[this.nextAnchor];
+    if (anchor && anchor.end === this.size) return this.checkAnchor(seq);
+    return true;
+  }
+
+  /** Appends the root of a perfect subtree of `size` leaves that starts at the current tree size. */
+  private appendSubtree(subtreeRoot: string, size: number): void {
+    let node = subtreeRoot;
+    let nodeSize = size;
     while (this.frontierSizes.length > 0 && this.frontierSizes[this.frontierSizes.length - 1] === nodeSize) {
-      node = this.nodeHash(this.frontierHashes.pop() as Buffer, node);
+      node = this.nodeHash(this.frontierHashes.pop() as string, node);
       nodeSize += this.frontierSizes.pop() as number;
     }
     this.frontierHashes.push(node);
     this.frontierSizes.push(nodeSize);
-    this.size += 1;
+    this.size += size;
+  }
+
+  /** The tree now has exactly the size of the next anchor: its root must be the anchored root. */
+  private checkAnchor(lastSeq: string): boolean {
     const anchor = this.anchors[this.nextAnchor];
-    if (anchor && anchor.end === this.size) {
-      const root = this.root().toString('hex');
-      if (root !== anchor.batch.root) {
-        const detail = `batch ${anchor.batch.batchId} (entries ${this.batchStart}..${seq}): root ${root} is not the root anchored on chain ${anchor.batch.root}`;
-        return this.fail('anchor_mismatch', String(this.batchStart), detail);
-      }
-      this.nextAnchor += 1;
-      this.batchStart = this.size + 1;
+    assert(anchor !== undefined && anchor.end === this.size, 'an anchor is checked at its size');
+    const root = this.root();
+    if (root !== anchor.root) {
+      const detail = `batch ${anchor.batch.batchId} (entries ${this.batchStart}..${lastSeq}): root ${binaryToHex(root)} is not the root anchored on chain ${anchor.batch.root}`;
+      return this.fail('anchor_mismatch', String(this.batchStart), detail);
     }
+    this.nextAnchor += 1;
+    this.batchStart = this.size + 1;
     return true;
   }
 
-  private root(): Buffer {
-    let root = this.frontierHashes[this.frontierHashes.length - 1] as Buffer;
-    for (let i = this.frontierHashes.length - 2; i >= 0; i -= 1) root = this.nodeHash(this.frontierHashes[i] as Buffer, root);
+  private root(): string {
+    let root = this.frontierHashes[this.frontierHashes.length - 1] as string;
+    for (let i = this.frontierHashes.length - 2; i >= 0; i -= 1) root = this.nodeHash(this.frontierHashes[i] as string, root);
     return root;
+  }
+
+  /**
+   * Takes in a chunk of whole lines that follows the lines pushed so far, as an ExportChunkSummary
+   * proved it: it joins the chunk to its predecessor (seq and link) and folds its subtrees into the
+   * tree, checking every anchored root it reaches. Returns false, changing nothing, when the chunk
+   * is not verified or does not join or fold cleanly: the caller then pushes its lines one by one,
+   * so a verdict (and the first failure it names) is always this class's own.
+   */
+  applyChunk(chunk: ExportChunkSummary): boolean {
+    if (this.failure || !this.headerSeen || !chunk.verified) return false;
+    if (chunk.entries > 0 && (chunk.firstSeq !== this.expectedSeq || chunk.firstPrevHash !== this.prevHash)) return false;
+    assert(chunk.subtreeRoots.length === chunk.subtreeSizes.length, 'one size per subtree root');
+    const saved = { hashes: [...this.frontierHashes], sizes: [...this.frontierSizes], size: this.size, nextAnchor: this.nextAnchor, batchStart: this.batchStart };
+    let folded = 0;
+    for (const [i, subtreeRoot] of chunk.subtreeRoots.entries()) {
+      const size = chunk.subtreeSizes[i] as number;
+      const anchor = this.anchors[this.nextAnchor];
+      // A subtree is aligned to its size and never straddles an anchored size; the root there must match.
+      let joins = size >= 1 && this.size % size === 0 && (anchor === undefined || this.size + size <= anchor.end);
+      if (joins) {
+        this.appendSubtree(subtreeRoot, size);
+        folded += size;
+        if (anchor?.end === this.size) joins = this.root() === anchor.root;
+        if (joins && anchor?.end === this.size) {
+          this.nextAnchor += 1;
+          this.batchStart = this.size + 1;
+        }
+      }
+      if (!joins) {
+        this.frontierHashes = saved.hashes;
+        this.frontierSizes = saved.sizes;
+        this.size = saved.size;
+        this.nextAnchor = saved.nextAnchor;
+        this.batchStart = saved.batchStart;
+        return false;
+      }
+    }
+    assert(folded === chunk.entries, 'a chunk folds exactly its entries into the tree');
+    this.lineNumber += chunk.lines;
+    if (chunk.entries > 0) {
+      this.expectedSeq += chunk.entries;
+      this.prevHash = chunk.lastHash;
+    }
+    return true;
   }
 
   /** The verdict once every line was pushed. */
