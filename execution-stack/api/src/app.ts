@@ -5,6 +5,7 @@ import { Global, Module, type DynamicModule, type INestApplication } from '@nest
 import { createStackApp, serveStaticUi, type StackConfig } from '@bulwark/shared-contracts/platform';
 import type { ChainConfig } from './chain/chain-config.js';
 import { ChainModule } from './chain/chain.module.js';
+import { ExecutionAuditAnchoringModule } from './audit-anchoring/execution-audit-anchoring.module.js';
 import { EXECUTION_ENTITIES, EXECUTION_MIGRATIONS } from './database/schema.js';
 import { ExecutionConfigModule, parseExecutionConfig, type ExecutionConfig } from './config/execution-config.js';
 import { IntakeModule } from './intake/intake.service.js';
@@ -42,7 +43,9 @@ export function createExecutionApp(
   const domain = [
     ExecutionConfigModule.forRoot(execution), PostTradeConfigModule.forRoot(postTrade), MarketModule, MembersModule, MarketMakerModule,
     IntakeModule, SettlementModule, ResolutionModule, ReconciliationModule,
-    ...(chain ? [ChainModule.forRoot(chain)] : []),
+    ...(chain
+      ? [ChainModule.forRoot(chain), ExecutionAuditAnchoringModule.forRoot({ intervalMs: chain.auditAnchorIntervalMs, entriesMax: chain.auditAnchorBatchEntries })]
+      : []),
   ];
   return createStackApp(
     { config, entities: EXECUTION_ENTITIES, migrations: EXECUTION_MIGRATIONS, domain },

@@ -8,11 +8,15 @@ import type { INestApplication } from '@nestjs/common';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import request from 'supertest';
 import { JsonRpcProvider, Wallet } from 'ethers';
+import pg from 'pg';
 import { attach } from '@bulwark/solidity';
+import { auditEntryHash, merkleLeafHash, merkleVerifyInclusion, type CanonicalValue } from '@bulwark/shared-contracts';
 import { parseStackConfig, SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createExecutionApp } from '../src/app.js';
+import { ExecutionAuditService } from '../src/audit/execution-audit.service.js';
+import { ExecutionAuditAnchoringService } from '../src/audit-anchoring/execution-audit-anchoring.service.js';
 import { parseChainConfig } from '../src/chain/chain-config.js';
 import { ChainWorker } from '../src/chain/chain.module.js';
 import { ChainService } from '../src/chain/chain.service.js';
@@ -78,7 +82,8 @@ const order = (side: 'buy' | 'sell', quantity: string, price = '10.00') => ({ in
 beforeAll(async () => {
   [nats, database, anvil] = await Promise.all([startTestNats(), createTestDatabase('execution'), RestartableAnvil.start()]);
   provider = new JsonRpcProvider(anvil.url, undefined, { cacheTimeout: -1, staticNetwork: true });
-  const env = { ...testStackEnv('execution', database, nats), ...chainTestEnv(anvil) };
+  // Batches are cut by the test (the scheduler would wait a day for its first).
+  const env = { ...testStackEnv('execution', database, nats), ...chainTestEnv(anvil, { CHAIN_AUDIT_ANCHOR_INTERVAL_MS: '86400000' }) };
   app = await createExecutionApp(parseStackConfig('execution', env), parseChainConfig(env), parseExecutionConfig({ MEMBER_SIGNATURE_WINDOW_MS: '30000' }));
   await app.init();
   chain = app.get(ChainService);
@@ -159,5 +164,90 @@ describe('member orders pass the on-chain pre-trade check at order entry', () =>
       status = (await call(member, 'POST', '/v1/member/orders', order('buy', '4'))).status;
     }
     expect(status).toBe(201);
+  }, 120_000);
+});
+
+describe('the execution audit table anchored on chain', () => {
+  /** The anchor the chain module deployed for the execution log, read back from the chain itself. */
+  async function rootOnChain(batchId: number): Promise<string> {
+    const [row] = await db.transaction((tx) => tx.query<{ contract_address: string }>(`SELECT contract_address FROM chain_contract WHERE purpose = 'audit_anchor:execution'`));
+    const anchor = attach('AuditAnchor', row!.contract_address, provider);
+    return ((await anchor.getFunction('rootOf')(BigInt(batchId))) as string).slice(2);
+  }
+
+  it('cuts Merkle batches of the operator actions, anchors them, and proves an entry against the root the chain holds', async () => {
+    const anchoring = app.get(ExecutionAuditAnchoringService);
+    expect((await call(operator, 'GET', '/v1/operator/audit/anchors/latest')).status).toBe(404);
+    const first = await anchoring.cutBatch(new Date(), true);
+    expect(first).toMatchObject({ batchId: '1', firstSeq: '1', status: 'requested' });
+    expect(await anchoring.cutBatch()).toBeNull(); // nothing waits
+    await drain();
+    const latest = await call(operator, 'GET', '/v1/operator/audit/anchors/latest');
+    expect(latest.status).toBe(200);
+    expect(latest.body).toMatchObject({ batchId: '1', status: 'anchored', merkleRoot: first!.merkleRoot, lastSeq: first!.lastSeq });
+    expect(latest.body.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(await rootOnChain(1)).toBe(first!.merkleRoot);
+    const receipt = await provider.getTransactionReceipt(latest.body.txHash as string);
+    expect(receipt?.blockNumber).toBe(Number(latest.body.blockNumber));
+
+    await newMember(false);
+    expect(await anchoring.cutBatch()).toBeNull(); // not due: one entry, waiting for seconds
+    expect(await anchoring.cutBatch(new Date(Date.now() + 86_400_000))).toMatchObject({ batchId: '2' }); // due: it has waited the interval
+
+    // More operator actions, a second batch: the root covers the whole table so far.
+    await newMember();
+    const second = await anchoring.cutBatch(new Date(), true);
+    expect(second).toMatchObject({ batchId: '3' });
+    await drain();
+    expect((await call(operator, 'GET', '/v1/operator/audit/anchors/latest')).body).toMatchObject({ batchId: '3', status: 'anchored', lastSeq: second!.lastSeq });
+
+    const proof = await call(operator, 'GET', '/v1/operator/audit/entries/2/proof');
+    expect(proof.status).toBe(200);
+    expect(proof.body).toMatchObject({ seq: '2', leafIndex: 1, treeSize: first!.lastSeq, root: first!.merkleRoot, batch: { batchId: '1' } });
+    const verified = merkleVerifyInclusion(
+      proof.body.leafIndex as number, Number(proof.body.treeSize), merkleLeafHash(Buffer.from(proof.body.entryHash as string, 'hex')),
+      (proof.body.proof as string[]).map((h) => Buffer.from(h, 'hex')), Buffer.from(await rootOnChain(1), 'hex'),
+    );
+    expect(verified).toBe(true);
+    expect((await call(operator, 'GET', '/v1/operator/audit/anchors/verify')).body).toMatchObject({ batchesChecked: 3, firstMismatch: null, chainBreak: null });
+    expect((await call(operator, 'GET', `/v1/operator/audit/entries/${Number(second!.lastSeq) + 1_000}/proof`)).status).toBe(404);
+  }, 180_000);
+
+  it('a member key cannot read them: the routes are the operator\'s', async () => {
+    const member = await newMember(false);
+    const refused = await call(member, 'GET', '/v1/operator/audit/anchors/latest');
+    expect([refused.status, refused.body.code]).toEqual([403, 'wrong_principal']);
+  }, 60_000);
+
+  it('catches a row rewritten by a superuser even when the whole hash chain is recomputed to match', async () => {
+    const audit = app.get(ExecutionAuditService);
+    // A superuser with the triggers off rewrites entry 3 and recomputes every later hash and the head: the chain holds again.
+    const superuser = new pg.Client({ connectionString: database.ownerUrl.replace(/\/\/[^@]*@/, '//postgres@') });
+    await superuser.connect();
+    try {
+      await superuser.query(`SET session_replication_role = replica`);
+      const rows = (await superuser.query<{ seq: string; recorded_at: Date; actor: string; action: string; resource: string; diff: Record<string, CanonicalValue> }>(
+        `SELECT seq, recorded_at, actor, action, resource, diff FROM execution_audit WHERE seq >= 3 ORDER BY seq`,
+      )).rows;
+      let [{ hash: prevHash }] = (await superuser.query<{ hash: string }>(`SELECT hash FROM execution_audit WHERE seq = 2`)).rows as [{ hash: string }];
+      for (const row of rows) {
+        const diff = row.seq === '3' ? { ...row.diff, keyId: 'key_forged' } : row.diff;
+        const fields = { seq: row.seq, recordedAt: row.recorded_at.toISOString(), actor: row.actor, action: row.action, resource: row.resource, diff };
+        const hash = auditEntryHash(prevHash, fields);
+        await superuser.query(`UPDATE execution_audit SET diff = $2, prev_hash = $3, hash = $4 WHERE seq = $1`, [row.seq, JSON.stringify(diff), prevHash, hash]);
+        prevHash = hash;
+      }
+      await superuser.query(`UPDATE execution_audit_head SET hash = $1 WHERE id = 1`, [prevHash]);
+    } finally {
+      await superuser.end();
+    }
+    expect(await audit.verify()).toBeNull(); // the hash chain alone cannot tell
+
+    const verification = await call(operator, 'GET', '/v1/operator/audit/anchors/verify');
+    expect(verification.body).toMatchObject({ batchesChecked: 1, chainBreak: null, firstMismatch: { batchId: '1', firstSeq: '1' } });
+    expect(verification.body.firstMismatch.rootOnChain).toBe(await rootOnChain(1));
+    expect(verification.body.firstMismatch.rootOfTable).not.toBe(verification.body.firstMismatch.rootOnChain);
+    const proof = await call(operator, 'GET', '/v1/operator/audit/entries/2/proof');
+    expect([proof.status, proof.body.code]).toEqual([409, 'log_changed']);
   }, 120_000);
 });

@@ -28,6 +28,9 @@ const ChainEnvSchema = z.object({
   CHAIN_WALLET_FUNDING_WEI: z.string().regex(/^[0-9]{1,30}$/).default('1000000000000000000'),
   /** How far back the indexer follows a reorganisation before it stops and alerts. */
   CHAIN_REORG_DEPTH_MAX: z.coerce.number().int().min(1).max(10_000).default(128),
+  /** The execution audit table is cut into a Merkle batch and anchored every N ms, or once M entries wait. */
+  CHAIN_AUDIT_ANCHOR_INTERVAL_MS: ms(1_000, 24 * 3_600_000, 300_000),
+  CHAIN_AUDIT_ANCHOR_BATCH_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
 });
 
 export interface ChainConfig {
@@ -42,6 +45,8 @@ export interface ChainConfig {
   readonly settlementBatchLegs: number;
   readonly walletFundingWei: bigint;
   readonly reorgDepthMax: number;
+  readonly auditAnchorIntervalMs: number;
+  readonly auditAnchorBatchEntries: number;
 }
 
 /** The chain configuration, or undefined when the stack runs without a chain. */
@@ -63,5 +68,7 @@ export function parseChainConfig(env: Readonly<Record<string, string | undefined
     settlementBatchLegs: e.CHAIN_SETTLEMENT_BATCH_LEGS,
     walletFundingWei: BigInt(e.CHAIN_WALLET_FUNDING_WEI),
     reorgDepthMax: e.CHAIN_REORG_DEPTH_MAX,
+    auditAnchorIntervalMs: e.CHAIN_AUDIT_ANCHOR_INTERVAL_MS,
+    auditAnchorBatchEntries: e.CHAIN_AUDIT_ANCHOR_BATCH_ENTRIES,
   });
 }

@@ -41,6 +41,16 @@ export interface AnchorRequest {
   readonly lastSeq: number;
 }
 
+/** A root the chain now holds: what the log's owner records about its batch. */
+export interface AnchoredRoot {
+  readonly batchId: number;
+  readonly merkleRoot: string;
+  readonly chainId: number;
+  readonly contractAddress: string;
+  readonly txHash: string;
+  readonly blockNumber: number;
+}
+
 /** Legs taken into batches per settlement cycle. */
 export const SETTLEMENT_LEGS_PER_CYCLE_MAX = 5_000;
 /** Anchors given their transaction per cycle. */
@@ -80,6 +90,7 @@ export function toBaseUnits(quantity: string, decimals: number = CHAIN_TOKEN_DEC
 @Injectable()
 export class ChainService implements OnModuleInit {
   private readonly logger = new Logger(ChainService.name);
+  private readonly anchoredHandlers = new Map<AuditLogName, (tx: SqlTx, anchored: AnchoredRoot) => Promise<void>>();
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
@@ -472,6 +483,26 @@ export class ChainService implements OnModuleInit {
 
   // ------------------------------------------------------------------ audit anchoring
 
+  /** Who records a mined anchor of `log` (in the transaction that marks it anchored); one per log. */
+  onAnchored(log: AuditLogName, handler: (tx: SqlTx, anchored: AnchoredRoot) => Promise<void>): void {
+    assert(!this.anchoredHandlers.has(log), `one anchored handler for the ${log} log`);
+    this.anchoredHandlers.set(log, handler);
+  }
+
+  /**
+   * The root the AuditAnchor contract of `log` holds for `batchId`, read from the chain itself
+   * (null when the contract holds none): what a verification trusts, not our own records.
+   */
+  async rootOnChain(log: AuditLogName, batchId: number): Promise<string | null> {
+    const [row] = await this.db.transaction((tx) => tx.query<{ contract_address: string }>(
+      `SELECT contract_address FROM chain_contract WHERE purpose = $1`, [`audit_anchor:${log}`],
+    ));
+    if (!row) return null;
+    const anchor = attach('AuditAnchor', row.contract_address, this.rpc.provider);
+    const root = (await this.rpc.call(() => anchor.getFunction('rootOf').staticCall(BigInt(batchId)))) as string;
+    return /^0x0{64}$/.test(root) ? null : root.slice(2);
+  }
+
   /** Records a batch root of `log` to anchor, in the caller's transaction; a batch id seen before is ignored. */
   async requestAnchor(tx: SqlTx, log: AuditLogName, request: AnchorRequest): Promise<boolean> {
     assert(/^[0-9a-f]{64}$/.test(request.merkleRoot), 'a Merkle root is sha-256 hex');
@@ -522,6 +553,11 @@ export class ChainService implements OnModuleInit {
       return;
     }
     assert(outcome.txHash !== null && outcome.blockNumber !== null, 'a mined anchor has its transaction and block');
+    const anchored: AnchoredRoot = {
+      batchId: Number(row.batch_id), merkleRoot: row.merkle_root, chainId: this.rpc.config.chainId, contractAddress: getAddress(row.contract_address),
+      txHash: outcome.txHash, blockNumber: Number(outcome.blockNumber),
+    };
+    await this.anchoredHandlers.get(row.log)?.(tx, anchored);
     if (row.log !== 'customer') return;
     const body: MessageBody<'audit.anchored.v1'> = {
       batchId: Number(row.batch_id),

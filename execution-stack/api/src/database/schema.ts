@@ -6,6 +6,7 @@ import { OmnibusIntentEntity } from '../intake/omnibus-intent.entity.js';
 import { ExecutionAuditEntity, ExecutionAuditHeadEntity } from '../audit/execution-audit.entity.js';
 import { ApiKeyEntity, MemberEntity, OperatorEntity, RequestNonceEntity } from '../members/member.entity.js';
 import { CHAIN_ENTITIES } from '../chain/chain.entity.js';
+import { ExecutionAuditBatchEntity } from '../audit-anchoring/execution-audit-batch.entity.js';
 import { AGGREGATION_ENTITIES } from '../aggregation/aggregation.entity.js';
 import { AllocationEntity } from '../allocation/allocation.entity.js';
 import { InstrumentEventEntity, PayoutEntity } from '../resolution/resolution.entity.js';
@@ -16,6 +17,7 @@ import { Intake1763700000001 } from './migrations/1763700000001-intake.js';
 import { Market1763800000000 } from './migrations/1763800000000-market.js';
 import { Members1763800000001 } from './migrations/1763800000001-members.js';
 import { Chain1763810000000 } from './migrations/1763810000000-chain.js';
+import { ExecutionAuditAnchoring1763815000000 } from './migrations/1763815000000-execution-audit-anchoring.js';
 import { PostTrade1763820000000 } from './migrations/1763820000000-post-trade.js';
 import { ClobVenue1763825000000 } from './migrations/1763825000000-clob-venue.js';
 import { Resolution1763826000000 } from './migrations/1763826000000-resolution.js';
@@ -36,6 +38,7 @@ export const EXECUTION_ENTITIES = [
   ApiKeyEntity,
   RequestNonceEntity,
   ...CHAIN_ENTITIES,
+  ExecutionAuditBatchEntity,
   ...AGGREGATION_ENTITIES,
   AllocationEntity,
   InstrumentEventEntity,
@@ -50,6 +53,7 @@ export const EXECUTION_MIGRATIONS = [
   Market1763800000000,
   Members1763800000001,
   Chain1763810000000,
+  ExecutionAuditAnchoring1763815000000,
   PostTrade1763820000000,
   ClobVenue1763825000000,
   Resolution1763826000000,
