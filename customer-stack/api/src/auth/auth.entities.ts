@@ -7,7 +7,8 @@ import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 @Unique('user_account_account_ref', ['accountRef'])
 @Check('user_account_roles', `cardinality("roles") >= 1 AND "roles" <@ ARRAY['investor','compliance_officer','mlro','finance_ops','admin','auditor']::text[]`)
 @Check('user_account_investor_ref', `('investor' = ANY("roles")) = ("account_ref" IS NOT NULL)`)
-@Check('user_account_status', `"status" IN ('active', 'disabled')`)
+@Check('user_account_status', `"status" IN ('active', 'disabled', 'erased')`)
+@Check('user_account_erased', `("status" = 'erased') = ("email_lookup" IS NULL)`)
 export class UserAccountEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -15,12 +16,13 @@ export class UserAccountEntity {
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId!: string;
 
-  /** HMAC-SHA256 of the normalised email under the lookup key: finds a user without the email. */
-  @Column({ name: 'email_lookup', type: 'bytea' })
-  emailLookup!: Buffer;
+  /** HMAC-SHA256 of the normalised email under the lookup key: finds a user without the email. NULL once erased. */
+  @Column({ name: 'email_lookup', type: 'bytea', nullable: true })
+  emailLookup!: Buffer | null;
 
-  @Column({ name: 'email_sealed', type: 'bytea' })
-  emailSealed!: Buffer;
+  /** The email sealed by the PersonalDataVault under the person's key; NULL once erased. */
+  @Column({ name: 'email_sealed', type: 'bytea', nullable: true })
+  emailSealed!: Buffer | null;
 
   @Column({ name: 'password_hash', type: 'text' })
   passwordHash!: string;
@@ -32,7 +34,7 @@ export class UserAccountEntity {
   accountRef!: string | null;
 
   @Column({ type: 'text' })
-  status!: 'active' | 'disabled';
+  status!: 'active' | 'disabled' | 'erased';
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;
@@ -70,8 +72,9 @@ export class AuthSessionEntity {
   @Column({ name: 'device_lookup', type: 'bytea' })
   deviceLookup!: Buffer;
 
-  @Column({ name: 'user_agent', type: 'text' })
-  userAgent!: string;
+  /** The client's User-Agent, sealed by the PersonalDataVault under the person's key. */
+  @Column({ name: 'user_agent_sealed', type: 'bytea' })
+  userAgentSealed!: Buffer;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

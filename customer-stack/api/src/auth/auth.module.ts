@@ -3,6 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthController } from './auth.controller.js';
 import { AuthGuard } from './auth.guard.js';
+import { AuthSubjectData } from './auth-subject-data.js';
 import { AuthService } from './auth.service.js';
 import { CLOCK, systemClock } from './clock.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -20,6 +21,7 @@ import { UsersRepository } from './users.repository.js';
     UsersRepository,
     SessionsRepository,
     AuthService,
+    AuthSubjectData,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [AuthService, TokenService, CLOCK],

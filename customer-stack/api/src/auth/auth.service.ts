@@ -18,7 +18,7 @@ import { STAFF_ROLES, type Role, type StaffRole } from './permissions.js';
 import type { Principal } from './principal.js';
 import { RATE_LIMITS, RateLimiter, type RateLimit } from './rate-limiter.js';
 import { lookupHash, open, seal, sha256 } from './secret-box.js';
-import { SessionsRepository, type SessionRow } from './sessions.repository.js';
+import { SessionsRepository, type ListedSession } from './sessions.repository.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import { TenancyError } from '../tenancy/tenancy.errors.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
@@ -56,7 +56,8 @@ export interface NewAccount {
 
 export interface SessionView {
   readonly id: string;
-  readonly userAgent: string;
+  /** Null once the person is erased. */
+  readonly userAgent: string | null;
   readonly createdAt: string;
   readonly lastUsedAt: string;
   readonly expiresAt: string;
@@ -263,7 +264,7 @@ export class AuthService {
 
   async listSessions(principal: Principal): Promise<SessionView[]> {
     const rows = await this.scope.run(principal.tenantId, (tx) => this.sessions.listForUser(tx, principal.userId));
-    return rows.map((row: SessionRow) => ({
+    return rows.map((row: ListedSession) => ({
       id: row.id,
       userAgent: row.userAgent,
       createdAt: row.createdAt.toISOString(),

@@ -1,12 +1,13 @@
 // Sessions (one per sign-in = one refresh-token family), their refresh tokens (stored hashed) and
 // the devices a user has signed in from. Every method runs in the caller's tenant transaction.
-import { Injectable } from '@nestjs/common';
+// The User-Agent describes the person's device: it is sealed under their key by the vault.
+import { Inject, Injectable } from '@nestjs/common';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
+import { PersonalDataVault } from '../privacy/personal-data-vault.js';
 
 export interface SessionRow {
   readonly id: string;
   readonly userId: string;
-  readonly userAgent: string;
   readonly createdAt: Date;
   readonly lastUsedAt: Date;
   readonly expiresAt: Date;
@@ -29,10 +30,13 @@ export type RotateOutcome =
   | { readonly kind: 'reused'; readonly sessionId: string }
   | { readonly kind: 'unknown' };
 
+/** A session as listed to its owner: the User-Agent opened (null once the person is erased). */
+export type ListedSession = SessionRow & { readonly userAgent: string | null };
+
 interface Row {
   id: string;
   user_id: string;
-  user_agent: string;
+  user_agent_sealed: Buffer;
   created_at: Date;
   last_used_at: Date;
   expires_at: Date;
@@ -43,7 +47,6 @@ interface Row {
 const toSession = (row: Row): SessionRow => ({
   id: row.id,
   userId: row.user_id,
-  userAgent: row.user_agent,
   createdAt: row.created_at,
   lastUsedAt: row.last_used_at,
   expiresAt: row.expires_at,
@@ -55,11 +58,14 @@ export const SESSIONS_LISTED_MAX = 100;
 
 @Injectable()
 export class SessionsRepository {
+  constructor(@Inject(PersonalDataVault) private readonly vault: PersonalDataVault) {}
+
   async create(tx: SqlTx, session: NewSession): Promise<void> {
+    const userAgentSealed = await this.vault.seal(tx, session.userId, session.userAgent);
     await tx.query(
-      `INSERT INTO auth_session (id, tenant_id, user_id, device_lookup, user_agent, created_at, last_used_at, expires_at)
+      `INSERT INTO auth_session (id, tenant_id, user_id, device_lookup, user_agent_sealed, created_at, last_used_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`,
-      [session.id, session.tenantId, session.userId, session.deviceLookup, session.userAgent, session.now, session.expiresAt],
+      [session.id, session.tenantId, session.userId, session.deviceLookup, userAgentSealed, session.now, session.expiresAt],
     );
   }
 
@@ -96,9 +102,11 @@ export class SessionsRepository {
     await tx.query(`UPDATE auth_session SET last_used_at = $2 WHERE id = $1`, [sessionId, now]);
   }
 
-  async listForUser(tx: SqlTx, userId: string): Promise<SessionRow[]> {
+  /** The user's sessions, newest first, with their User-Agents opened (one key read for all). */
+  async listForUser(tx: SqlTx, userId: string): Promise<ListedSession[]> {
     const rows = await tx.query<Row>(`SELECT * FROM auth_session WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2`, [userId, SESSIONS_LISTED_MAX]);
-    return rows.map(toSession);
+    const userAgents = await this.vault.openMany(tx, userId, rows.map((row) => row.user_agent_sealed));
+    return rows.map((row, index) => ({ ...toSession(row), userAgent: userAgents[index] ?? null }));
   }
 
   /** Revokes a live session; false when it was already revoked (or is not the user's). */

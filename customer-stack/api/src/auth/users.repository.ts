@@ -1,12 +1,14 @@
-// user_account and user_directory. The email is personal data: it is stored sealed, and found by
-// a keyed hash; both happen only in sealEmail/openEmail/emailLookup below (the one place that
-// changes when the tenancy module's PersonalDataVault takes over sealing).
+// user_account and user_directory. The email is personal data: it is stored sealed by the
+// PersonalDataVault under the person's own key (erasing the person makes it unreadable), and
+// found at sign-in by a keyed hash (HMAC) that erasure removes.
 import { Inject, Injectable } from '@nestjs/common';
 import { assert } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
+import { PersonalDataVault } from '../privacy/personal-data-vault.js';
+import { VaultIntegrityError } from '../privacy/vault-crypto.js';
 import type { Role } from './permissions.js';
-import { lookupHash, normaliseEmail, open, seal } from './secret-box.js';
+import { lookupHash, normaliseEmail } from './secret-box.js';
 
 export interface UserRow {
   readonly id: string;
@@ -14,7 +16,7 @@ export interface UserRow {
   readonly passwordHash: string;
   readonly roles: Role[];
   readonly accountRef: string | null;
-  readonly status: 'active' | 'disabled';
+  readonly status: 'active' | 'disabled' | 'erased';
 }
 
 export interface NewUser {
@@ -34,7 +36,7 @@ interface Row {
   password_hash: string;
   roles: Role[];
   account_ref: string | null;
-  status: 'active' | 'disabled';
+  status: 'active' | 'disabled' | 'erased';
 }
 
 const toUser = (row: Row): UserRow => ({
@@ -48,17 +50,22 @@ const toUser = (row: Row): UserRow => ({
 
 @Injectable()
 export class UsersRepository {
-  constructor(@Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig) {}
+  constructor(
+    @Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig,
+    @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
+  ) {}
 
-  /** Inserts the user; false when the email is already registered in the tenant. */
+  /** Inserts the user (the tenant set on `tx` is theirs); false when the email is already registered in the tenant. */
   async insert(tx: SqlTx, user: NewUser): Promise<boolean> {
+    // Sealing first creates the person's key; a refused insert rolls it back with the transaction.
+    const emailSealed = await this.vault.seal(tx, user.id, normaliseEmail(user.email));
     const rows = await tx.query(
       `INSERT INTO user_account (id, tenant_id, email_lookup, email_sealed, password_hash, roles, account_ref, status, created_by, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6::text[], $7, 'active', $8, $9, $9)
        ON CONFLICT ON CONSTRAINT user_account_email DO NOTHING
        RETURNING id`,
       [
-        user.id, user.tenantId, this.emailLookup(user.tenantId, user.email), this.sealEmail(user.id, user.email),
+        user.id, user.tenantId, this.emailLookup(user.tenantId, user.email), emailSealed,
         user.passwordHash, user.roles, user.accountRef, user.createdBy, user.now,
       ],
     );
@@ -82,10 +89,45 @@ export class UsersRepository {
     assert(rows.length === 1, 'roles changed on an existing user');
   }
 
-  /** The user's email in clear, for sending them mail; null when it cannot be opened (erased). */
+  /** The user's email in clear, for sending them mail; null when there is none to open (erased, or sealed before the vault). */
   async emailOf(tx: SqlTx, userId: string): Promise<string | null> {
-    const [row] = await tx.query<{ email_sealed: Buffer }>(`SELECT email_sealed FROM user_account WHERE id = $1`, [userId]);
-    return row ? this.openEmail(userId, row.email_sealed) : null;
+    const [row] = await tx.query<{ email_sealed: Buffer | null }>(`SELECT email_sealed FROM user_account WHERE id = $1`, [userId]);
+    if (!row?.email_sealed) return null;
+    try {
+      return await this.vault.open(tx, userId, row.email_sealed);
+    } catch (error) {
+      if (error instanceof VaultIntegrityError) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Erasure: the lookup hash goes (sign-in by that email finds nobody, and the address may register
+   * again), the sealed copy goes with the key the vault destroys, and the account can never sign
+   * in. Returns false when the subject has no account here.
+   */
+  async erase(tx: SqlTx, userId: string, now: Date): Promise<boolean> {
+    const rows = await tx.query(
+      `UPDATE user_account SET email_lookup = NULL, email_sealed = NULL, password_hash = '', status = 'erased', updated_at = $2 WHERE id = $1 RETURNING id`,
+      [userId, now],
+    );
+    return rows.length === 1;
+  }
+
+  /** What the account holds, for the subject-access export (the email opened while it can be). */
+  async exportOf(tx: SqlTx, userId: string): Promise<Record<string, unknown> | null> {
+    const [row] = await tx.query<Row & { created_at: Date; updated_at: Date; created_by: string | null }>(`SELECT * FROM user_account WHERE id = $1`, [userId]);
+    if (!row) return null;
+    return {
+      userId: row.id,
+      email: await this.emailOf(tx, userId),
+      roles: row.roles,
+      accountRef: row.account_ref,
+      status: row.status,
+      createdBy: row.created_by,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+    };
   }
 
   /** The tenant a user belongs to, without a tenant set (the directory holds ids only). */
@@ -96,17 +138,5 @@ export class UsersRepository {
 
   private emailLookup(tenantId: string, email: string): Buffer {
     return lookupHash(this.config.auth.lookupKey.reveal(), 'email', tenantId, normaliseEmail(email));
-  }
-
-  private sealEmail(userId: string, email: string): Buffer {
-    return seal(this.config.auth.totpKey.reveal(), normaliseEmail(email), `email:${userId}`);
-  }
-
-  private openEmail(userId: string, sealed: Buffer): string | null {
-    try {
-      return open(this.config.auth.totpKey.reveal(), sealed, `email:${userId}`);
-    } catch {
-      return null;
-    }
   }
 }
