@@ -58,7 +58,7 @@ beforeAll(async () => {
   nats = await startTestNats();
   database = await createTestDatabase('customer');
   receiver = await startWebhookReceiver();
-  const env = testStackEnv('customer', database, nats, { NOTIFY_DISPATCH_INTERVAL_MS: '60000', NOTIFY_MAX_ATTEMPTS: '1' });
+  const env = testStackEnv('customer', database, nats, { NOTIFY_DISPATCH_INTERVAL_MS: '60000', NOTIFY_MAX_ATTEMPTS: '1', NOTIFY_WEBHOOK_PRIVATE_TARGETS: 'allow' });
   app = await createCustomerApp(parseCustomerConfig(env));
   await app.listen(0, '127.0.0.1');
   tenantId = (await app.get(TenantsService).create(TEST_ADMIN, {

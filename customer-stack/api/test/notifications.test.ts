@@ -56,6 +56,8 @@ beforeAll(async () => {
     NOTIFY_DISPATCH_INTERVAL_MS: '60000',
     NOTIFY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
     NOTIFY_BACKOFF_BASE_MS: '10',
+    // The receiver listens on loopback; webhook-ssrf.test.ts covers the production refusal.
+    NOTIFY_WEBHOOK_PRIVATE_TARGETS: 'allow',
   });
   app = await createCustomerApp(parseCustomerConfig(env));
   await app.listen(0, '127.0.0.1');

@@ -34,6 +34,8 @@ const CustomerEnvSchema = z.object({
   NOTIFY_DISPATCH_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   NOTIFY_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  /** `allow` lets webhooks reach loopback and private networks (a local receiver): never in production. */
+  NOTIFY_WEBHOOK_PRIVATE_TARGETS: z.enum(['refuse', 'allow']).default('refuse'),
   PRIVACY_VAULT_MASTER_KEY: secret,
   PRIVACY_PURGE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(3_600_000),
   COMPLIANCE_DATA_KEY: secret,
@@ -96,6 +98,8 @@ export interface NotificationsConfig {
   readonly dispatchIntervalMs: number;
   readonly maxAttempts: number;
   readonly backoffBaseMs: number;
+  /** Whether webhooks may reach loopback, private and link-local addresses (development and tests only). */
+  readonly webhookTargets: { readonly allowPrivate: boolean };
 }
 
 export interface PrivacyConfig {
@@ -163,6 +167,9 @@ export function parseCustomerConfig(env: Readonly<Record<string, string | undefi
   const stack = parseStackConfig('customer', env);
   const e = parseEnv(CustomerEnvSchema, env);
   if (stack.env === 'production' && !e.SMTP_URL) throw new ConfigError('invalid configuration: SMTP_URL is required in production');
+  if (stack.env === 'production' && e.NOTIFY_WEBHOOK_PRIVATE_TARGETS === 'allow') {
+    throw new ConfigError('invalid configuration: NOTIFY_WEBHOOK_PRIVATE_TARGETS must be refuse in production');
+  }
   if (stack.env === 'production' && !e.AUTH_COOKIE_SECURE) throw new ConfigError('invalid configuration: AUTH_COOKIE_SECURE must be true in production');
   return deepFreeze({
     ...stack,
@@ -182,6 +189,7 @@ export function parseCustomerConfig(env: Readonly<Record<string, string | undefi
       dispatchIntervalMs: e.NOTIFY_DISPATCH_INTERVAL_MS,
       maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
       backoffBaseMs: e.NOTIFY_BACKOFF_BASE_MS,
+      webhookTargets: { allowPrivate: e.NOTIFY_WEBHOOK_PRIVATE_TARGETS === 'allow' },
     },
     privacy: {
       vaultMasterKey: new KeyHandle(createSecretKey(Buffer.from(e.PRIVACY_VAULT_MASTER_KEY, 'base64url').subarray(0, 32))),

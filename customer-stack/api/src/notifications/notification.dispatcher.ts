@@ -154,6 +154,6 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
       timestamp: loaded.outbox.created_at.toISOString(),
       data: { ...loaded.outbox.data, notificationId: loaded.outbox.id, ...(loaded.outbox.user_id ? { userId: loaded.outbox.user_id } : {}) },
     });
-    return sendWebhook(endpoint.url, secret, delivery.id, payload, now);
+    return sendWebhook(endpoint.url, secret, delivery.id, payload, now, this.config.notifications.webhookTargets);
   }
 }

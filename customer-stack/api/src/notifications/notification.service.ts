@@ -14,6 +14,7 @@ import { TenantScope } from '../tenancy/tenant-scope.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
 import { NotificationInput, type NotificationEvent } from './notification-events.js';
 import { NotificationsRepository, type DeliveryRow } from './notifications.repository.js';
+import { WebhookTargetRefused, checkWebhookTarget } from './webhook-target.js';
 
 export const WEBHOOK_ENDPOINTS_PER_TENANT_MAX = 20;
 export const DELIVERIES_LISTED_MAX = 200;
@@ -38,7 +39,10 @@ export interface DeliveryView {
 }
 
 export class NotificationError extends Error {
-  constructor(readonly code: 'endpoint_limit' | 'endpoint_not_found' | 'delivery_not_dead') {
+  constructor(
+    readonly code: 'endpoint_limit' | 'endpoint_not_found' | 'delivery_not_dead' | 'endpoint_target_refused',
+    readonly detail?: string,
+  ) {
     super(code);
   }
 }
@@ -79,6 +83,12 @@ export class NotificationService {
 
   /** Registers a tenant endpoint; its signing secret is returned this once and stored sealed. */
   async addWebhook(admin: Principal, url: string, events: readonly NotificationEvent[]): Promise<{ id: string; secret: string }> {
+    try {
+      await checkWebhookTarget(this.config.notifications.webhookTargets, new URL(url));
+    } catch (error) {
+      if (error instanceof WebhookTargetRefused) throw new NotificationError('endpoint_target_refused', error.message);
+      throw error;
+    }
     const id = randomUUID();
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     await this.scope.run(admin.tenantId, async (tx) => {

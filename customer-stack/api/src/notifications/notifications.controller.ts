@@ -16,17 +16,20 @@ const NOTIFICATION_ERROR_STATUS: Readonly<Record<NotificationError['code'], Http
   endpoint_limit: HttpStatus.CONFLICT,
   endpoint_not_found: HttpStatus.NOT_FOUND,
   delivery_not_dead: HttpStatus.CONFLICT,
+  endpoint_target_refused: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 const NOTIFICATION_ERROR_MESSAGES: Readonly<Record<NotificationError['code'], string>> = {
   endpoint_limit: 'The tenant has as many webhook endpoints as allowed.',
   endpoint_not_found: 'There is no such active webhook endpoint.',
   delivery_not_dead: 'Only a dead delivery can be retried.',
+  endpoint_target_refused: 'Webhooks may only point at the public internet.',
 };
 
 function problem(error: unknown): never {
   if (error instanceof NotificationError) {
-    throw new HttpException({ code: error.code, message: NOTIFICATION_ERROR_MESSAGES[error.code] }, NOTIFICATION_ERROR_STATUS[error.code]);
+    const message = error.detail ? `${NOTIFICATION_ERROR_MESSAGES[error.code]} ${error.detail}` : NOTIFICATION_ERROR_MESSAGES[error.code];
+    throw new HttpException({ code: error.code, message }, NOTIFICATION_ERROR_STATUS[error.code]);
   }
   throw error;
 }
