@@ -13,6 +13,7 @@ import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, typ
 import { createCustomerApp } from '../src/app.js';
 import { AuthService } from '../src/auth/auth.service.js';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoUsers } from '../src/auth/demo-users.js';
+import { RATE_LIMITS, RateLimiter } from '../src/auth/rate-limiter.js';
 import { TokenService } from '../src/auth/token.service.js';
 import { NotificationDispatcher } from '../src/notifications/notification.dispatcher.js';
 import { totpCode } from '../src/auth/totp.js';
@@ -355,6 +356,16 @@ describe('brute force', () => {
     }
     const limited = await http().post('/auth/2fa/verify').send({ mfaToken: login.body.mfaToken, code: wrong }).expect(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('lets exactly the limit through when attempts on one account arrive at once (a sliding window in Postgres)', async () => {
+    const subject = `concurrent-${randomUUID()}`;
+    const decisions = await Promise.all(Array.from({ length: 12 }, () => app.get(RateLimiter).hit(RATE_LIMITS.loginPerAccount, subject)));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(RATE_LIMITS.loginPerAccount.hitsMax);
+    for (const refused of decisions.filter((d) => !d.allowed)) {
+      expect(refused).toEqual({ allowed: false, retryAfterS: expect.any(Number) });
+      expect(!refused.allowed && refused.retryAfterS).toBeGreaterThan(RATE_LIMITS.loginPerAccount.windowMs / 1000 - 60);
+    }
   });
 
   it('keeps the counters in Postgres, so a second instance of the stack sees the same budget', async () => {

@@ -150,18 +150,19 @@ export class UserTotpEntity {
   createdAt!: Date;
 }
 
-/** Fixed-window attempt counters shared by every instance of the stack (keys are keyed hashes). */
+/** Sliding-window attempt logs shared by every instance of the stack (keys are keyed hashes). */
 @Entity({ name: 'auth_rate_limit' })
-@Index('auth_rate_limit_window', ['windowStartedAt'])
+@Index('auth_rate_limit_last_attempt', ['lastAttemptAt'])
 export class AuthRateLimitEntity {
   @PrimaryColumn({ type: 'text' })
   bucket!: string;
 
-  @Column({ name: 'window_started_at', type: 'timestamptz' })
-  windowStartedAt!: Date;
+  /** The allowed attempts still inside the window (at most the limit's count). */
+  @Column({ name: 'attempts_at', type: 'timestamptz', array: true })
+  attemptsAt!: Date[];
 
-  @Column({ type: 'integer' })
-  hits!: number;
+  @Column({ name: 'last_attempt_at', type: 'timestamptz' })
+  lastAttemptAt!: Date;
 }
 
 export const AUTH_ENTITIES = [UserAccountEntity, UserDirectoryEntity, AuthSessionEntity, RefreshTokenEntity, KnownDeviceEntity, UserTotpEntity, AuthRateLimitEntity];

@@ -1,7 +1,8 @@
-// Attempt counters in Postgres, so a limit holds across every instance of the stack (an
-// in-memory throttler would give each replica its own budget). Fixed windows: simple, one
-// atomic upsert per attempt; a burst straddling two windows can reach twice the limit, which
-// the lock-out length still bounds. Bucket keys are keyed hashes: no email or IP is stored.
+// Attempt logs in Postgres, so a limit holds across every instance of the stack (an in-memory
+// throttler would give each replica its own budget). Sliding windows (sliding-window.ts): in any
+// interval of a limit's window at most its number of attempts pass, whatever the boundaries; the
+// row lock of the upsert serialises concurrent attempts on one bucket. Bucket keys are keyed
+// hashes: no email or IP is stored.
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { assert } from '@bulwark/shared-contracts';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
@@ -9,6 +10,7 @@ import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
 import { CLOCK, type Clock } from './clock.js';
 import { lookupHash } from './secret-box.js';
+import { slidingWindow } from './sliding-window.js';
 
 export interface RateLimit {
   readonly name: string;
@@ -55,22 +57,26 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
   async hit(limit: RateLimit, subject: string): Promise<RateDecision> {
     assert(limit.hitsMax >= 1 && limit.windowMs >= 1_000, 'rate limit is sane');
     const now = this.clock.now();
-    const [row] = await this.db.transaction((tx) =>
-      tx.query<{ hits: number; window_started_at: Date }>(
-        `INSERT INTO auth_rate_limit (bucket, window_started_at, hits) VALUES ($1, $2, 1)
-         ON CONFLICT (bucket) DO UPDATE SET
-           hits = CASE WHEN auth_rate_limit.window_started_at <= $2::timestamptz - make_interval(secs => $3 / 1000.0)
-                       THEN 1 ELSE auth_rate_limit.hits + 1 END,
-           window_started_at = CASE WHEN auth_rate_limit.window_started_at <= $2::timestamptz - make_interval(secs => $3 / 1000.0)
-                                    THEN $2 ELSE auth_rate_limit.window_started_at END
-         RETURNING hits, window_started_at`,
-        [this.bucket(limit, subject), now, limit.windowMs],
-      ),
-    );
-    assert(row !== undefined && row.hits >= 1, 'rate limit row counted');
-    if (row.hits <= limit.hitsMax) return { allowed: true };
-    const retryAfterMs = row.window_started_at.getTime() + limit.windowMs - now.getTime();
-    return { allowed: false, retryAfterS: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+    const bucket = this.bucket(limit, subject);
+    const decision = await this.db.transaction(async (tx) => {
+      // The upsert locks the bucket's row until commit: concurrent attempts queue here.
+      const [row] = await tx.query<{ attempts_at: Date[] }>(
+        `INSERT INTO auth_rate_limit (bucket, attempts_at, last_attempt_at) VALUES ($1, '{}', $2)
+         ON CONFLICT (bucket) DO UPDATE SET last_attempt_at = auth_rate_limit.last_attempt_at
+         RETURNING attempts_at`,
+        [bucket, now],
+      );
+      assert(row !== undefined, 'rate limit row locked');
+      const outcome = slidingWindow(row.attempts_at.map((t) => t.getTime()), now.getTime(), limit);
+      await tx.query(`UPDATE auth_rate_limit SET attempts_at = $2::timestamptz[], last_attempt_at = $3 WHERE bucket = $1`, [
+        bucket,
+        outcome.log.map((t) => new Date(t)),
+        now,
+      ]);
+      return outcome;
+    });
+    if (decision.allowed) return { allowed: true };
+    return { allowed: false, retryAfterS: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)) };
   }
 
   /** Forgets the attempts (after a successful sign-in, the account's budget starts again). */
@@ -84,6 +90,6 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
 
   private async purge(): Promise<void> {
     const cutoff = new Date(this.clock.now().getTime() - WINDOW_MS_MAX);
-    await this.db.transaction((tx) => tx.query(`DELETE FROM auth_rate_limit WHERE window_started_at < $1`, [cutoff]));
+    await this.db.transaction((tx) => tx.query(`DELETE FROM auth_rate_limit WHERE last_attempt_at < $1`, [cutoff]));
   }
 }

@@ -25,6 +25,7 @@ import { Compliance1763820000000 } from './migrations/1763820000000-compliance.j
 import { AuditAnchoring1763840000000 } from './migrations/1763840000000-audit-anchoring.js';
 import { Ledger1763830000000 } from './migrations/1763830000000-ledger.js';
 import { Fx1763831000000 } from './migrations/1763831000000-fx.js';
+import { AuthSlidingRateLimit1763860000001 } from './migrations/1763860000001-auth-sliding-rate-limit.js';
 import { AuthPersonalData1763860000000 } from './migrations/1763860000000-auth-personal-data.js';
 import { Idempotency1763832000000 } from './migrations/1763832000000-idempotency.js';
 
@@ -59,4 +60,5 @@ export const CUSTOMER_MIGRATIONS = [
   Idempotency1763832000000,
   AuditAnchoring1763840000000,
   AuthPersonalData1763860000000,
+  AuthSlidingRateLimit1763860000001,
 ];
