@@ -133,3 +133,32 @@ describe('from accepted intents through fills to allocation.v1', () => {
     venue.simulate({ reachable: true });
   });
 });
+
+describe('intent.cancel.v1', () => {
+  async function cancel(intentId: string, accountRef: string): Promise<void> {
+    const body: MessageBody<'intent.cancel.v1'> = { intentId, accountRef, reason: 'customer_request', requestedAt: new Date().toISOString() };
+    const { wire } = signEnvelope({ key: keyring.signingKey('c2e'), subject: subjectOf('intent.cancel.v1'), id: randomUUID(), body, nowMs: Date.now() });
+    await js.publish(subjectOf('intent.cancel.v1'), wire);
+  }
+  const pooled = async (intentId: string) =>
+    ((await db().query(`SELECT p.status, o.cancelled_at FROM pooled_intent p JOIN omnibus_intent o USING (intent_id) WHERE intent_id = $1`, [intentId])) as {
+      status: string; cancelled_at: Date | null;
+    }[])[0];
+
+  it('withdraws an intent still waiting in its pool; a pooled one stays', async () => {
+    // A price no venue offers: the pool's order would rest, so nothing here is filled.
+    const waiting = intent('10', '0.10');
+    await submit(waiting);
+    await cancel(waiting.intentId, waiting.accountRef);
+    await eventually(async () => ((await pooled(waiting.intentId))?.status === 'cancelled' ? true : undefined), 10_000, 'the waiting intent cancelled');
+    expect((await pooled(waiting.intentId))?.cancelled_at).not.toBeNull();
+    const late = intent('10', '0.10');
+    await submit(late);
+    await eventually(async () => ((await pooled(late.intentId))?.status === 'pooled' ? true : undefined), 10_000, 'the intent pooled');
+    await cancel(late.intentId, late.accountRef);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await pooled(late.intentId)).toMatchObject({ status: 'pooled', cancelled_at: null });
+    const audit: { resource: string }[] = await db().query(`SELECT resource FROM posttrade_audit WHERE action = 'omnibus_intent.cancelled'`);
+    expect(audit.map((a) => a.resource)).toEqual([`omnibus_intent:${waiting.intentId}`]);
+  }, 60_000);
+});

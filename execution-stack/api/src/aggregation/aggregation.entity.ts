@@ -8,9 +8,9 @@ import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 @Unique('pooled_intent_seq', ['seq'])
 @Index('pooled_intent_window', ['status', 'tenantRef', 'instrumentId', 'side', 'limitPrice', 'timeInForce'])
 @Index('pooled_intent_order', ['orderRef', 'seq'])
-@Check('pooled_intent_status', `"status" IN ('waiting', 'pooled', 'done')`)
+@Check('pooled_intent_status', `"status" IN ('waiting', 'pooled', 'done', 'cancelled')`)
 @Check('pooled_intent_open', `"open_quantity" >= 0 AND "open_quantity" <= "quantity" AND "quantity" > 0`)
-@Check('pooled_intent_pooled', `("status" = 'waiting') = ("order_ref" IS NULL)`)
+@Check('pooled_intent_pooled', `("status" IN ('waiting', 'cancelled')) = ("order_ref" IS NULL)`)
 export class PooledIntentEntity {
   @PrimaryColumn({ name: 'intent_id', type: 'uuid' })
   intentId!: string;
@@ -43,7 +43,8 @@ export class PooledIntentEntity {
   openQuantity!: string;
 
   @Column({ type: 'text' })
-  status!: 'waiting' | 'pooled' | 'done';
+  /** cancelled: withdrawn by intent.cancel.v1 while still waiting (never pooled). */
+  status!: 'waiting' | 'pooled' | 'done' | 'cancelled';
 
   @Column({ name: 'order_ref', type: 'uuid', nullable: true })
   orderRef!: string | null;

@@ -22,6 +22,7 @@ import { PostTrade1763820000000 } from './migrations/1763820000000-post-trade.js
 import { ClobVenue1763825000000 } from './migrations/1763825000000-clob-venue.js';
 import { Resolution1763826000000 } from './migrations/1763826000000-resolution.js';
 import { Reconciliation1763827000000 } from './migrations/1763827000000-reconciliation.js';
+import { IntentCancel1763836000000 } from './migrations/1763836000000-intent-cancel.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -58,4 +59,5 @@ export const EXECUTION_MIGRATIONS = [
   ClobVenue1763825000000,
   Resolution1763826000000,
   Reconciliation1763827000000,
+  IntentCancel1763836000000,
 ];

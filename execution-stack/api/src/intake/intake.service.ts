@@ -3,13 +3,14 @@
 // written to the outbox in the same transaction as the intent itself.
 import { Inject, Injectable, Module, Optional, type OnModuleInit } from '@nestjs/common';
 import { assert, decimal, type MessageBody } from '@bulwark/shared-contracts';
-import { enqueueOutbound, type InboundMessage, type OutboundMessage, type SqlTx } from '@bulwark/shared-contracts/wall';
+import { ParkMessage, enqueueOutbound, type InboundMessage, type OutboundMessage, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { WallService } from '@bulwark/shared-contracts/platform';
 import { InstrumentsService, type Instrument } from '../market/instruments.service.js';
 import { MarketModule } from '../market/market.module.js';
 import { ChainUnavailableError } from '../chain/chain-rpc.js';
 import { ChainService, type PreTradeRefusal } from '../chain/chain.service.js';
 import { AggregationModule, AggregationService } from '../aggregation/aggregation.service.js';
+import { PostTradeAuditModule, PostTradeAuditService } from '../settlement/post-trade-audit.service.js';
 
 type IntentRejectCode = MessageBody<'intent.rejected.v1'>['code'];
 
@@ -35,6 +36,7 @@ export class IntakeService implements OnModuleInit {
     @Inject(WallService) private readonly wall: WallService,
     @Inject(InstrumentsService) private readonly instruments: InstrumentsService,
     @Inject(AggregationService) private readonly aggregation: AggregationService,
+    @Inject(PostTradeAuditService) private readonly audit: PostTradeAuditService,
     // Present when the stack runs with a chain: intents are then simulated on chain before acceptance.
     @Optional() @Inject(ChainService) private readonly chain: ChainService | null = null,
   ) {}
@@ -56,7 +58,36 @@ export class IntakeService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.wall.registerHandlers({ 'intent.submitted.v1': (tx, messages) => this.onSubmitted(tx, messages) });
+    this.wall.registerHandlers({
+      'intent.submitted.v1': (tx, messages) => this.onSubmitted(tx, messages),
+      'intent.cancel.v1': (tx, messages) => this.onCancel(tx, messages),
+    });
+  }
+
+  /**
+   * Withdraws intents still waiting in their pool: marked cancelled, never pooled. An intent
+   * already pooled (or done, or rejected) stays as it is: its order is on the book and its
+   * fills are allocated as usual. A cancel that arrives before its intent is parked.
+   */
+  async onCancel(tx: SqlTx, messages: readonly InboundMessage<'intent.cancel.v1'>[]): Promise<void> {
+    const ids = [...new Set(messages.map((m) => m.body.intentId))];
+    const known = new Set(
+      (await tx.query<{ intent_id: string }>(`SELECT intent_id FROM omnibus_intent WHERE intent_id = ANY($1::uuid[])`, [ids])).map((r) => r.intent_id),
+    );
+    const early = ids.find((id) => !known.has(id));
+    if (early) throw new ParkMessage(`cancel for intent ${early} before the intent itself`);
+    const withdrawn = await tx.query<{ intent_id: string }>(
+      `UPDATE pooled_intent SET status = 'cancelled' WHERE intent_id = ANY($1::uuid[]) AND status = 'waiting' RETURNING intent_id`,
+      [ids],
+    );
+    if (withdrawn.length === 0) return;
+    await tx.query(`UPDATE omnibus_intent SET cancelled_at = clock_timestamp() WHERE intent_id = ANY($1::uuid[])`, [withdrawn.map((w) => w.intent_id)]);
+    const reasons = new Map(messages.map((m) => [m.body.intentId, m.body.reason]));
+    for (const { intent_id: intentId } of withdrawn) {
+      await this.audit.record(tx, {
+        actor: 'system:intake', action: 'omnibus_intent.cancelled', resource: `omnibus_intent:${intentId}`, diff: { reason: reasons.get(intentId) ?? null },
+      });
+    }
   }
 
   async onSubmitted(tx: SqlTx, messages: readonly InboundMessage<'intent.submitted.v1'>[]): Promise<void> {
@@ -113,5 +144,5 @@ export class IntakeService implements OnModuleInit {
   }
 }
 
-@Module({ imports: [MarketModule, AggregationModule], providers: [IntakeService], exports: [IntakeService] })
+@Module({ imports: [MarketModule, AggregationModule, PostTradeAuditModule], providers: [IntakeService], exports: [IntakeService] })
 export class IntakeModule {}

@@ -44,4 +44,8 @@ export class OmnibusIntentEntity {
 
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;
+
+  /** When an intent.cancel.v1 withdrew it before it was pooled; null otherwise. */
+  @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
+  cancelledAt!: Date | null;
 }
