@@ -1,11 +1,10 @@
 // The journey of one order (ARCHITECTURE.md §3), end to end over real NATS, Postgres and both
 // stacks running as processes from their builds, asserting at each step. Steps whose modules are
 // not on main yet are listed as todo below, never faked:
-//  2 (deposit at a locked rate: FX quotes, payments, ledger), 6 (resolution and payouts),
-//  7 (netting, four-eyes settlement, on-chain settlement) and 8's inclusion proofs against
-//  anchored roots (the customer stack does not request anchors yet); in step 3 the HTTP intent
-//  route with its KYC, limit and balance checks and the ledger reservation, and in step 5 the
-//  customer stack's booking of allocations (no allocation.v1 handler yet).
+//  2 (deposit at a locked rate: payments; until then step 3 credits the investors through the
+//  ledger service), 6 (resolution and payouts), 7 (netting, four-eyes settlement, on-chain
+//  settlement) and 8's inclusion proofs against anchored roots (the customer stack does not
+//  request anchors yet).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decimal, sumDecimals } from '@bulwark/shared-contracts';
@@ -83,15 +82,26 @@ describe('the journey of one order', () => {
 
   it.todo('2. deposits LKR at a single-use FX quote locked for 5 minutes, settling at exactly that rate (needs fx, payments, ledger)');
 
-  it('3. places intents that cross the wall signed and are answered once', async () => {
+  it('3. places intents over HTTP (KYC, tier, velocity and balance checks, a ledger reservation) that cross the wall signed and are answered once', async () => {
     const [first, second] = investors;
     if (!first || !second) throw new Error('step 1 onboarded two investors');
-    // Registration wrote the investors' references into the tenant's account directory, which
-    // routes the answers crossing back.
-    const intent = (accountRef: string, quantity: string, limitPrice = '0.55') =>
-      ({ accountRef, tenantRef: tenantId, instrumentId, side: 'buy' as const, quantity, limitPrice, timeInForce: 'GTC' as const });
-    // Placed through OrdersService in the customer process: the HTTP intent route is not on main yet.
-    intentIds = await system.customer.call('submitIntents', { inputs: [intent(first.accountRef, '10'), intent(second.accountRef, '7'), intent(first.accountRef, '3')] });
+    // Until payments land (step 2), the ledger books each investor a 10 USD deposit directly.
+    for (const investor of investors) await system.customer.call('creditCash', { tenantId, accountRef: investor.accountRef, amount: '10.00' });
+    const place = async (investor: (typeof investors)[number], quantity: string) => {
+      const placed = await customerHttp.as(investor.token).post<{ intentId: string; status: string }>('/v1/orders/intents', {
+        instrumentId, side: 'buy', quantity, limitPrice: '0.55', timeInForce: 'GTC',
+      });
+      expect(placed).toMatchObject({ status: 201, body: { status: 'submitted' } });
+      return placed.body.intentId;
+    };
+    // At once, so that all three land in one aggregation window (500 ms) and pool into one order.
+    intentIds = await Promise.all([place(first, '10'), place(second, '7'), place(first, '3')]);
+    // Held: quantity × 0.55 plus 10 bps of it; the rest stays available.
+    const balances = await customerHttp.as(first.token).get<{ accounts: { kind: string; unit: string; balance: string }[] }>('/v1/ledger/balances');
+    expect(balances.body.accounts.filter((a) => a.unit === 'USD').map((a) => [a.kind, a.balance])).toEqual([['customer_cash', '2.84285'], ['customer_reserved', '7.15715']]);
+    // An investor without the money is refused and nothing is held.
+    const tooMuch = await customerHttp.as(second.token).post<{ code: string }>('/v1/orders/intents', { instrumentId, side: 'buy', quantity: '100', limitPrice: '0.55' });
+    expect(tooMuch).toMatchObject({ status: 422, body: { code: 'insufficient_funds' } });
     const answered = await eventually(async () => {
       const { rows } = await system.customerSql.query<{ id: string; status: string }>(`SELECT id, status FROM order_intent WHERE id = ANY($1)`, [intentIds]);
       return rows.every((r) => r.status !== 'submitted') && rows.length === 3 ? rows : undefined;
@@ -102,8 +112,6 @@ describe('the journey of one order', () => {
     expect(held).toHaveLength(3);
     for (const id of intentIds) expect(await customerAudit(`order_intent:${id}`)).toEqual(['orders.intent.submitted', 'orders.intent.accepted']);
   }, 60_000);
-
-  it.todo('3. places the intent over HTTP with KYC, tier, velocity and balance checks and a ledger reservation (needs the money HTTP route)');
 
   it('4-5. pools the intents into one omnibus order and allocates its fills exactly (largest remainder), Σ allocations = Σ fills', async () => {
     // The sandbox venue offers 13 units below the limit: 8 at 0.50 and 5 at 0.54.
@@ -143,7 +151,34 @@ describe('the journey of one order', () => {
     expect(sent[0]).toEqual({ n: 3, published: 3 });
   }, 60_000);
 
-  it.todo('5. books each allocation in the ledger: reservation released, position and fee booked, balances exact (needs money: allocation.v1 booking)');
+  it('5. books each allocation in the ledger: the reservation pays notional and fee, the position is booked, balances exact', async () => {
+    const { rows: allocations } = await system.executionSql.query<{ intent_id: string; account_ref: string; quantity: string; notional: string; fee: string }>(
+      `SELECT intent_id, account_ref, quantity::text, notional::text, fee::text FROM allocation WHERE intent_id = ANY($1)`, [intentIds],
+    );
+    expect(allocations).toHaveLength(3);
+    await eventually(async () => {
+      const { rows } = await system.customerSql.query<{ n: number }>(`SELECT count(*)::int AS n FROM order_allocation WHERE intent_id = ANY($1)`, [intentIds]);
+      return rows[0]?.n === 3 ? true : undefined;
+    }, 30_000, 'the three allocations booked');
+    for (const investor of investors) {
+      const mine = allocations.filter((a) => a.account_ref === investor.accountRef);
+      const spent = sumDecimals(mine.map((a) => decimal(a.notional).plus(decimal(a.fee)).toString()));
+      const units = sumDecimals(mine.map((a) => decimal(a.quantity).toString()));
+      const { body } = await customerHttp.as(investor.token).get<{ accounts: { kind: string; unit: string; balance: string }[] }>('/v1/ledger/balances');
+      const of = (kind: string, unit: string) => body.accounts.find((a) => a.kind === kind && a.unit === unit)?.balance ?? '0';
+      // Cash and what is still held for the open remainder add up to the deposit less what was paid, to the last digit.
+      expect(decimal(of('customer_cash', 'USD')).plus(decimal(of('customer_reserved', 'USD'))).eq(decimal('10').minus(decimal(spent)))).toBe(true);
+      expect(decimal(of('customer_position', instrumentId)).eq(decimal(units))).toBe(true);
+    }
+    for (const a of allocations) {
+      const { rows } = await system.customerSql.query<{ filled_quantity: string; notional: string; fee: string }>(
+        `SELECT filled_quantity::text, notional::text, fee::text FROM order_intent WHERE id = $1`, [a.intent_id],
+      );
+      const booked = rows[0]!;
+      expect([booked.filled_quantity, booked.notional, booked.fee].map((v) => decimal(v).toString())).toEqual([a.quantity, a.notional, a.fee].map((v) => decimal(v).toString()));
+      expect(await customerAudit(`order_intent:${a.intent_id}`)).toEqual(['orders.intent.submitted', 'orders.intent.accepted', 'orders.allocation.booked']);
+    }
+  }, 60_000);
   it.todo('6. resolves the event, pays 1 USD per winning unit per accountRef, the ledger credits it, payouts reconcile to positions (needs resolution)');
   it.todo('7. nets the period into one instruction per counterparty and currency, exports CSV/JSON with a content hash and needs two approvers (needs settlement)');
   it.todo('7. settles the token movements on chain: on-chain balances match positions (needs settlement wired to the chain module)');

@@ -46,6 +46,15 @@ const CustomerEnvSchema = z.object({
   KYC_RETRY_ATTEMPTS_MAX: z.coerce.number().int().min(1).max(100).default(10),
   AML_RESCREEN_CRON: z.string().regex(/^(\S+\s+){4,5}\S+$/, 'a cron expression').default('0 30 2 * * *'),
   AML_SAR_FILING_DAYS: z.coerce.number().int().min(1).max(90).default(30),
+  /** Money: how often due ledger reservations and order intents expire. */
+  MONEY_EXPIRY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** The fee rate buys reserve for (the execution stack's POSTTRADE_FEE_BPS must not exceed it). */
+  ORDERS_FEE_BPS: z.coerce.number().int().min(0).max(1_000).default(10),
+  ORDERS_VELOCITY_MAX: z.coerce.number().int().min(1).max(10_000).default(20),
+  ORDERS_VELOCITY_WINDOW_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
+  /** How long an intent (and its reservation) lives before it expires: GTC, and IOC/FOK. */
+  ORDERS_GTC_TTL_MS: z.coerce.number().int().min(1_000).max(90 * 86_400_000).default(30 * 86_400_000),
+  ORDERS_IMMEDIATE_TTL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000),
   /** Audit anchoring: cut a Merkle batch every N ms or once M entries wait, whichever comes first. */
   AUDIT_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(1_000).max(24 * 3_600_000).default(300_000),
   AUDIT_ANCHOR_BATCH_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
@@ -124,7 +133,21 @@ export interface ComplianceConfig {
   readonly sarFilingDays: number;
 }
 
+export interface OrdersConfig {
+  readonly feeBps: number;
+  readonly velocityMax: number;
+  readonly velocityWindowMs: number;
+  readonly gtcTtlMs: number;
+  readonly immediateTtlMs: number;
+}
+
+export interface MoneyConfig {
+  readonly expiryIntervalMs: number;
+  readonly orders: OrdersConfig;
+}
+
 export interface CustomerConfig extends StackConfig<'customer'> {
+  readonly money: MoneyConfig;
   readonly auth: AuthConfig;
   readonly corsOrigins: readonly string[];
   readonly notifications: NotificationsConfig;
@@ -204,6 +227,13 @@ export function parseCustomerConfig(env: Readonly<Record<string, string | undefi
       kycRetryAttemptsMax: e.KYC_RETRY_ATTEMPTS_MAX,
       amlRescreenCron: e.AML_RESCREEN_CRON,
       sarFilingDays: e.AML_SAR_FILING_DAYS,
+    },
+    money: {
+      expiryIntervalMs: e.MONEY_EXPIRY_INTERVAL_MS,
+      orders: {
+        feeBps: e.ORDERS_FEE_BPS, velocityMax: e.ORDERS_VELOCITY_MAX, velocityWindowMs: e.ORDERS_VELOCITY_WINDOW_MS,
+        gtcTtlMs: e.ORDERS_GTC_TTL_MS, immediateTtlMs: e.ORDERS_IMMEDIATE_TTL_MS,
+      },
     },
     auditAnchoring: { intervalMs: e.AUDIT_ANCHOR_INTERVAL_MS, entriesMax: e.AUDIT_ANCHOR_BATCH_ENTRIES },
   });

@@ -6,7 +6,7 @@ import { NOTIFICATION_ENTITIES } from '../notifications/notification.entities.js
 import { Wall1763700000000 } from '@bulwark/shared-contracts/platform';
 import { AuditChainHeadEntity } from '../audit/audit-chain-head.entity.js';
 import { AuditEntryEntity } from '../audit/audit-entry.entity.js';
-import { OrderIntentEntity } from '../orders/order-intent.entity.js';
+import { ORDER_ENTITIES } from '../orders/order-intent.entity.js';
 import { AccountDirectoryEntity } from '../tenancy/account-directory.entity.js';
 import { TenantTierLimitEntity } from '../tenancy/tenant-tier-limit.entity.js';
 import { TenantEntity } from '../tenancy/tenant.entity.js';
@@ -28,10 +28,11 @@ import { Fx1763831000000 } from './migrations/1763831000000-fx.js';
 import { AuthSlidingRateLimit1763860000001 } from './migrations/1763860000001-auth-sliding-rate-limit.js';
 import { AuthPersonalData1763860000000 } from './migrations/1763860000000-auth-personal-data.js';
 import { Idempotency1763832000000 } from './migrations/1763832000000-idempotency.js';
+import { OrderBooking1763835000000 } from './migrations/1763835000000-order-booking.js';
 
 export const CUSTOMER_ENTITIES = [
   AuditAnchorBatchEntity,
-  OrderIntentEntity,
+  ...ORDER_ENTITIES,
   TenantEntity,
   TenantTierLimitEntity,
   AccountDirectoryEntity,
@@ -58,6 +59,7 @@ export const CUSTOMER_MIGRATIONS = [
   Ledger1763830000000,
   Fx1763831000000,
   Idempotency1763832000000,
+  OrderBooking1763835000000,
   AuditAnchoring1763840000000,
   AuthPersonalData1763860000000,
   AuthSlidingRateLimit1763860000001,

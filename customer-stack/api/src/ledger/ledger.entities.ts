@@ -111,6 +111,7 @@ export class LedgerEntryEntity {
 @Check('ledger_reservation_status', `"status" IN ('pending', 'posted', 'voided', 'expired')`)
 @Check('ledger_reservation_amounts', `"amount" > 0 AND "posted" >= 0 AND "released" >= 0 AND "posted" + "released" <= "amount"`)
 @Check('ledger_reservation_closed', `("status" = 'pending') = ("posted" + "released" < "amount")`)
+@Check('ledger_reservation_source', `"source_kind" IN ('customer_cash', 'customer_position')`)
 export class LedgerReservationEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -123,6 +124,10 @@ export class LedgerReservationEntity {
 
   @Column({ type: 'text' })
   unit!: string;
+
+  /** Where the held amount came from and returns to: cash for a buy or a withdrawal, a position for a sell. */
+  @Column({ name: 'source_kind', type: 'text', default: 'customer_cash' })
+  sourceKind!: 'customer_cash' | 'customer_position';
 
   @Column({ type: 'numeric', precision: 38, scale: 18 })
   amount!: string;

@@ -19,6 +19,7 @@ export interface ReservationRow {
   tenant_id: string;
   owner_ref: string;
   unit: string;
+  source_kind: 'customer_cash' | 'customer_position';
   amount: string;
   posted: string;
   released: string;
@@ -127,18 +128,29 @@ export class LedgerRepository {
 
   async insertReservation(
     tx: SqlTx,
-    row: { id: string; tenantId: string; ownerRef: string; unit: string; amount: string; reference: string | null; expiresAt: Date },
+    row: {
+      id: string; tenantId: string; ownerRef: string; unit: string; sourceKind: 'customer_cash' | 'customer_position'; amount: string; reference: string | null; expiresAt: Date;
+    },
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO ledger_reservation (id, tenant_id, owner_ref, unit, amount, status, reference, expires_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)`,
-      [row.id, row.tenantId, row.ownerRef, row.unit, row.amount, row.reference, row.expiresAt.toISOString()],
+      `INSERT INTO ledger_reservation (id, tenant_id, owner_ref, unit, source_kind, amount, status, reference, expires_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)`,
+      [row.id, row.tenantId, row.ownerRef, row.unit, row.sourceKind, row.amount, row.reference, row.expiresAt.toISOString()],
     );
   }
 
   async lockReservation(tx: SqlTx, id: string): Promise<ReservationRow | undefined> {
     const [row] = await tx.query<ReservationRow>(
-      `SELECT id, tenant_id, owner_ref, unit, amount::text AS amount, posted::text AS posted, released::text AS released, status, reference, expires_at
+      `SELECT id, tenant_id, owner_ref, unit, source_kind, amount::text AS amount, posted::text AS posted, released::text AS released, status, reference, expires_at
          FROM ledger_reservation WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return row;
+  }
+
+  async findReservation(tx: SqlTx, id: string): Promise<ReservationRow | undefined> {
+    const [row] = await tx.query<ReservationRow>(
+      `SELECT id, tenant_id, owner_ref, unit, source_kind, amount::text AS amount, posted::text AS posted, released::text AS released, status, reference, expires_at
+         FROM ledger_reservation WHERE id = $1`,
       [id],
     );
     return row;

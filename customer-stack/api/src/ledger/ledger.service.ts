@@ -40,6 +40,20 @@ export type Actor = AuditActor;
 /** The actor of postings the system makes on its own (group commit, expiry, wall handlers). */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ actor: 'system:ledger', role: 'system' });
 
+export type ReservationSource = 'customer_cash' | 'customer_position';
+
+export interface ReservationView {
+  readonly id: string;
+  readonly ownerRef: string;
+  readonly unit: string;
+  readonly source: ReservationSource;
+  readonly amount: string;
+  readonly posted: string;
+  readonly released: string;
+  readonly status: 'pending' | 'posted' | 'voided' | 'expired';
+  readonly expiresAt: Date;
+}
+
 export type ReservationResult =
   | { readonly status: 'reserved'; readonly reservationId: string; readonly replayed: boolean }
   | { readonly status: 'rejected'; readonly code: 'insufficient_funds' | 'idempotency_conflict' };
@@ -158,12 +172,20 @@ export class LedgerService implements OnApplicationShutdown {
 
   // ------------------------------------------------------------------ reservations
 
-  /** Holds cash: customer cash → customer reserved. The reservation's id is its posting's id. */
+  /**
+   * Holds cash (customer cash → customer reserved) or, with `source: 'customer_position'`, units
+   * of a position (a sell). The reservation's id is its posting's id; whatever it does not post
+   * returns to where it came from.
+   */
   async reserve(
     tx: SqlTx,
-    input: { tenantId: string; ownerRef: string; unit: string; amount: string; expiresAt: Date; reference: string | null; idempotencyKey: string },
+    input: {
+      tenantId: string; ownerRef: string; unit: string; amount: string; expiresAt: Date; reference: string | null; idempotencyKey: string;
+      source?: ReservationSource;
+    },
     actor: Actor = SYSTEM_ACTOR,
   ): Promise<ReservationResult> {
+    const source = input.source ?? 'customer_cash';
     const result = await this.post(
       tx,
       {
@@ -172,7 +194,7 @@ export class LedgerService implements OnApplicationShutdown {
         kind: 'reservation',
         reference: input.reference,
         legs: [
-          { account: { kind: 'customer_cash', ownerRef: input.ownerRef, unit: input.unit }, side: 'debit', amount: input.amount },
+          { account: { kind: source, ownerRef: input.ownerRef, unit: input.unit }, side: 'debit', amount: input.amount },
           { account: { kind: 'customer_reserved', ownerRef: input.ownerRef, unit: input.unit }, side: 'credit', amount: input.amount },
         ],
       },
@@ -181,12 +203,22 @@ export class LedgerService implements OnApplicationShutdown {
     if (result.status === 'rejected') return { status: 'rejected', code: result.code === 'insufficient_funds' ? 'insufficient_funds' : 'idempotency_conflict' };
     if (!result.replayed) {
       const { tenantId, ownerRef, unit, amount, reference, expiresAt } = input;
-      await this.repository.insertReservation(tx, { id: result.transactionId, tenantId, ownerRef, unit, amount, reference, expiresAt });
+      await this.repository.insertReservation(tx, { id: result.transactionId, tenantId, ownerRef, unit, sourceKind: source, amount, reference, expiresAt });
       await this.audit.recordMany(tx, [
-        { tenantId, ...actor, action: 'ledger.reservation.created', resource: `ledger_reservation:${result.transactionId}`, diff: { unit, amount } },
+        { tenantId, ...actor, action: 'ledger.reservation.created', resource: `ledger_reservation:${result.transactionId}`, diff: { unit, amount, source } },
       ]);
     }
     return { status: 'reserved', reservationId: result.transactionId, replayed: result.replayed };
+  }
+
+  /** A reservation as it stands now (read in the caller's transaction, tenant set), or null. */
+  async reservation(tx: SqlTx, reservationId: string): Promise<ReservationView | null> {
+    const row = await this.repository.findReservation(tx, reservationId);
+    if (!row) return null;
+    return {
+      id: row.id, ownerRef: row.owner_ref, unit: row.unit, source: row.source_kind, amount: canonicalDecimal(row.amount), posted: canonicalDecimal(row.posted),
+      released: canonicalDecimal(row.released), status: row.status, expiresAt: new Date(row.expires_at),
+    };
   }
 
   /** Takes part (or all) of a reservation to the given accounts; `final` releases the rest. */
@@ -202,14 +234,14 @@ export class LedgerService implements OnApplicationShutdown {
       for (const credit of input.credits) if (decimal(credit.amount).gt(ZERO)) legs.push({ account: credit.account, side: 'credit', amount: canonicalDecimal(credit.amount) });
       if (release.gt(ZERO)) {
         legs.push({ account: reserved, side: 'debit', amount: canonicalDecimal(release) });
-        legs.push({ account: { kind: 'customer_cash', ownerRef: reservation.owner_ref, unit: reservation.unit }, side: 'credit', amount: canonicalDecimal(release) });
+        legs.push({ account: { kind: reservation.source_kind, ownerRef: reservation.owner_ref, unit: reservation.unit }, side: 'credit', amount: canonicalDecimal(release) });
       }
       const closes = amount.plus(release).eq(remaining);
       return { kind: 'reservation_post', legs, posted: canonicalDecimal(amount), released: canonicalDecimal(release), status: closes ? 'posted' : 'pending' };
     });
   }
 
-  /** Returns what a reservation still holds to cash: a void (on request) or an expiry. */
+  /** Returns what a reservation still holds to where it came from: a void (on request) or an expiry. */
   async releaseReservation(
     tx: SqlTx,
     input: { tenantId: string; reservationId: string; idempotencyKey: string; reason: 'voided' | 'expired' },
@@ -222,7 +254,7 @@ export class LedgerService implements OnApplicationShutdown {
         kind: 'reservation_release',
         legs: [
           { account: account('customer_reserved'), side: 'debit', amount: canonicalDecimal(remaining) },
-          { account: account('customer_cash'), side: 'credit', amount: canonicalDecimal(remaining) },
+          { account: account(reservation.source_kind), side: 'credit', amount: canonicalDecimal(remaining) },
         ],
         posted: '0',
         released: canonicalDecimal(remaining),

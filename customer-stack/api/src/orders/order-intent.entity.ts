@@ -1,16 +1,21 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const INTENT_STATUSES = ['submitted', 'accepted', 'rejected'] as const;
+export const INTENT_STATUSES = ['submitted', 'accepted', 'rejected', 'filled', 'cancelled', 'expired'] as const;
 export type IntentStatus = (typeof INTENT_STATUSES)[number];
+/** States in which the intent may still trade (and be cancelled or expire). */
+export const OPEN_INTENT_STATUSES: readonly IntentStatus[] = ['submitted', 'accepted'];
 
 /** An investor's order intent as the customer stack records it (no personal data crosses). */
 @Entity({ name: 'order_intent' })
 @Index('order_intent_account_created', ['accountRef', 'createdAt'])
+@Index('order_intent_open_expiry', ['expiresAt'], { where: `"status" IN ('submitted', 'accepted') AND "expires_at" IS NOT NULL` })
 @Check('order_intent_side', `"side" IN ('buy', 'sell')`)
 @Check('order_intent_tif', `"time_in_force" IN ('GTC', 'IOC', 'FOK')`)
-@Check('order_intent_status', `"status" IN ('submitted', 'accepted', 'rejected')`)
+@Check('order_intent_status', `"status" IN ('submitted', 'accepted', 'rejected', 'filled', 'cancelled', 'expired')`)
 @Check('order_intent_positive', `"quantity" > 0 AND "limit_price" > 0`)
 @Check('order_intent_reject_code', `("status" = 'rejected') = ("reject_code" IS NOT NULL)`)
+@Check('order_intent_filled', `"filled_quantity" >= 0 AND "filled_quantity" <= "quantity" AND "notional" >= 0 AND "fee" >= 0`)
+@Check('order_intent_filled_status', `("status" = 'filled') = ("filled_quantity" = "quantity")`)
 export class OrderIntentEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -21,6 +26,10 @@ export class OrderIntentEntity {
   /** The tenant (row-level security); crosses the wall as `tenantRef`. */
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId!: string;
+
+  /** The investor who placed it over HTTP; null for intents the platform submits itself. */
+  @Column({ name: 'user_id', type: 'uuid', nullable: true })
+  userId!: string | null;
 
   @Column({ name: 'instrument_id', type: 'uuid' })
   instrumentId!: string;
@@ -43,9 +52,101 @@ export class OrderIntentEntity {
   @Column({ name: 'reject_code', type: 'text', nullable: true })
   rejectCode!: string | null;
 
+  /** The ledger reservation holding the intent's cash (buy) or units (sell); null when none was made. */
+  @Column({ name: 'reservation_id', type: 'uuid', nullable: true })
+  reservationId!: string | null;
+
+  /** Units allocated so far, and their USD notional and fees, as booked. */
+  @Column({ name: 'filled_quantity', type: 'numeric', precision: 38, scale: 18, default: '0' })
+  filledQuantity!: string;
+
+  @Column({ type: 'numeric', precision: 38, scale: 18, default: '0' })
+  notional!: string;
+
+  @Column({ type: 'numeric', precision: 38, scale: 18, default: '0' })
+  fee!: string;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }
+
+/** An allocation.v1 as booked: the message's key, so a repeat is recognised; append-only. */
+@Entity({ name: 'order_allocation' })
+@Index('order_allocation_intent', ['intentId'])
+@Check('order_allocation_amounts', `"quantity" > 0 AND "notional" > 0 AND "fee" >= 0 AND "remaining_quantity" >= 0`)
+export class OrderAllocationEntity {
+  @PrimaryColumn({ name: 'allocation_id', type: 'uuid' })
+  allocationId!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ name: 'intent_id', type: 'uuid' })
+  intentId!: string;
+
+  @Column({ type: 'numeric', precision: 38, scale: 18 })
+  quantity!: string;
+
+  @Column({ type: 'numeric', precision: 38, scale: 18 })
+  notional!: string;
+
+  @Column({ type: 'numeric', precision: 38, scale: 18 })
+  fee!: string;
+
+  @Column({ name: 'remaining_quantity', type: 'numeric', precision: 38, scale: 18 })
+  remainingQuantity!: string;
+
+  @Column({ name: 'inputs_hash', type: 'char', length: 64 })
+  inputsHash!: string;
+
+  @Column({ name: 'allocated_at', type: 'timestamptz' })
+  allocatedAt!: Date;
+
+  @Column({ name: 'booked_at', type: 'timestamptz' })
+  bookedAt!: Date;
+}
+
+/** A payout.v1 as booked; append-only. */
+@Entity({ name: 'order_payout' })
+@Index('order_payout_account', ['accountRef', 'instrumentId'])
+@Check('order_payout_kind', `"kind" IN ('resolution', 'distribution')`)
+@Check('order_payout_amounts', `"quantity" >= 0 AND "amount" >= 0`)
+export class OrderPayoutEntity {
+  @PrimaryColumn({ name: 'payout_id', type: 'uuid' })
+  payoutId!: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId!: string;
+
+  @Column({ name: 'account_ref', type: 'uuid' })
+  accountRef!: string;
+
+  @Column({ name: 'instrument_id', type: 'uuid' })
+  instrumentId!: string;
+
+  @Column({ name: 'event_ref', type: 'uuid' })
+  eventRef!: string;
+
+  @Column({ type: 'text' })
+  kind!: 'resolution' | 'distribution';
+
+  @Column({ type: 'numeric', precision: 38, scale: 18 })
+  quantity!: string;
+
+  @Column({ type: 'numeric', precision: 38, scale: 18 })
+  amount!: string;
+
+  @Column({ name: 'paid_at', type: 'timestamptz' })
+  paidAt!: Date;
+
+  @Column({ name: 'booked_at', type: 'timestamptz' })
+  bookedAt!: Date;
+}
+
+export const ORDER_ENTITIES = [OrderIntentEntity, OrderAllocationEntity, OrderPayoutEntity];

@@ -1,5 +1,6 @@
-// SQL for order intents. Every method runs inside the caller's transaction, with its tenant set
-// (row-level security: rows of other tenants are neither visible nor writable).
+// SQL for order intents, their booked allocations and payouts. Every method runs inside the
+// caller's transaction, with its tenant set (row-level security: rows of other tenants are
+// neither visible nor writable).
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import type { IntentStatus } from './order-intent.entity.js';
 
@@ -7,6 +8,7 @@ export interface IntentRow {
   id: string;
   account_ref: string;
   tenant_id: string;
+  user_id: string | null;
   instrument_id: string;
   side: 'buy' | 'sell';
   quantity: string;
@@ -14,43 +16,86 @@ export interface IntentRow {
   time_in_force: 'GTC' | 'IOC' | 'FOK';
   status: IntentStatus;
   reject_code: string | null;
+  reservation_id: string | null;
+  filled_quantity: string;
+  notional: string;
+  fee: string;
+  expires_at: Date | null;
   created_at: Date;
+  updated_at: Date;
 }
 
 export interface NewIntent {
   readonly id: string;
   readonly accountRef: string;
   readonly tenantId: string;
+  readonly userId?: string | null;
   readonly instrumentId: string;
   readonly side: 'buy' | 'sell';
   readonly quantity: string;
   readonly limitPrice: string;
   readonly timeInForce: 'GTC' | 'IOC' | 'FOK';
+  readonly expiresAt?: Date | null;
   readonly createdAt: Date;
 }
+
+export interface NewAllocation {
+  readonly allocationId: string;
+  readonly tenantId: string;
+  readonly intentId: string;
+  readonly quantity: string;
+  readonly notional: string;
+  readonly fee: string;
+  readonly remainingQuantity: string;
+  readonly inputsHash: string;
+  readonly allocatedAt: string;
+}
+
+export interface NewPayout {
+  readonly payoutId: string;
+  readonly tenantId: string;
+  readonly accountRef: string;
+  readonly instrumentId: string;
+  readonly eventRef: string;
+  readonly kind: 'resolution' | 'distribution';
+  readonly quantity: string;
+  readonly amount: string;
+  readonly paidAt: string;
+}
+
+const INTENT_COLUMNS = `id, account_ref, tenant_id, user_id, instrument_id, side, quantity::text AS quantity, limit_price::text AS limit_price,
+  time_in_force, status, reject_code, reservation_id, filled_quantity::text AS filled_quantity, notional::text AS notional, fee::text AS fee,
+  expires_at, created_at, updated_at`;
 
 export class OrdersRepository {
   async insert(tx: SqlTx, intents: readonly NewIntent[]): Promise<void> {
     await tx.query(
-      `INSERT INTO order_intent (id, account_ref, tenant_id, instrument_id, side, quantity, limit_price, time_in_force, status, created_at, updated_at)
-       SELECT id, account_ref, tenant_id, instrument_id, side, quantity, limit_price, tif, 'submitted', created_at, created_at
-         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::numeric[], $8::text[], $9::timestamptz[])
-           AS t(id, account_ref, tenant_id, instrument_id, side, quantity, limit_price, tif, created_at)`,
+      `INSERT INTO order_intent (id, account_ref, tenant_id, user_id, instrument_id, side, quantity, limit_price, time_in_force, status, expires_at, created_at, updated_at)
+       SELECT id, account_ref, tenant_id, user_id, instrument_id, side, quantity, limit_price, tif, 'submitted', expires_at, created_at, created_at
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::numeric[], $8::numeric[], $9::text[], $10::timestamptz[], $11::timestamptz[])
+           AS t(id, account_ref, tenant_id, user_id, instrument_id, side, quantity, limit_price, tif, expires_at, created_at)`,
       [
         intents.map((i) => i.id),
         intents.map((i) => i.accountRef),
         intents.map((i) => i.tenantId),
+        intents.map((i) => i.userId ?? null),
         intents.map((i) => i.instrumentId),
         intents.map((i) => i.side),
         intents.map((i) => i.quantity),
         intents.map((i) => i.limitPrice),
         intents.map((i) => i.timeInForce),
+        intents.map((i) => i.expiresAt?.toISOString() ?? null),
         intents.map((i) => i.createdAt.toISOString()),
       ],
     );
   }
 
-  /** Moves submitted intents to a final state; returns the ids that actually moved. */
+  async setReservation(tx: SqlTx, id: string, reservationId: string): Promise<void> {
+    const rows = await tx.query(`UPDATE order_intent SET reservation_id = $2 WHERE id = $1 AND reservation_id IS NULL RETURNING id`, [id, reservationId]);
+    if (rows.length !== 1) throw new Error(`intent ${id} already has a reservation`);
+  }
+
+  /** Moves submitted intents to their answer; returns the ids that actually moved. */
   async settleSubmitted(tx: SqlTx, ids: readonly string[], status: 'accepted' | 'rejected', rejectCodes: readonly (string | null)[]): Promise<string[]> {
     const rows = await tx.query<{ id: string }>(
       `UPDATE order_intent o SET status = $2, reject_code = r.code, updated_at = clock_timestamp()
@@ -63,6 +108,103 @@ export class OrdersRepository {
   }
 
   async find(tx: SqlTx, ids: readonly string[]): Promise<IntentRow[]> {
-    return tx.query<IntentRow>(`SELECT * FROM order_intent WHERE id = ANY($1::uuid[])`, [ids]);
+    return tx.query<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM order_intent WHERE id = ANY($1::uuid[]) ORDER BY created_at, id`, [ids]);
+  }
+
+  async lock(tx: SqlTx, id: string): Promise<IntentRow | undefined> {
+    const [row] = await tx.query<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM order_intent WHERE id = $1 FOR UPDATE`, [id]);
+    return row;
+  }
+
+  /** An account's intents, newest first, optionally older than a point (keyset paging). */
+  async listOf(tx: SqlTx, accountRef: string, limit: number, before: Date | null): Promise<IntentRow[]> {
+    return tx.query<IntentRow>(
+      `SELECT ${INTENT_COLUMNS} FROM order_intent WHERE account_ref = $1 AND ($3::timestamptz IS NULL OR created_at < $3)
+        ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [accountRef, limit, before?.toISOString() ?? null],
+    );
+  }
+
+  /** The account's intents created since a point: what the daily limit counts. */
+  async usageSince(tx: SqlTx, accountRef: string, since: Date): Promise<{ status: IntentStatus; quantity: string; limit_price: string; notional: string }[]> {
+    return tx.query(
+      `SELECT status, quantity::text AS quantity, limit_price::text AS limit_price, notional::text AS notional
+         FROM order_intent WHERE account_ref = $1 AND created_at >= $2`,
+      [accountRef, since.toISOString()],
+    );
+  }
+
+  async countSince(tx: SqlTx, accountRef: string, since: Date): Promise<number> {
+    const [row] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM order_intent WHERE account_ref = $1 AND created_at >= $2`, [accountRef, since.toISOString()]);
+    return row?.n ?? 0;
+  }
+
+  /** Closes an open intent (cancelled or expired); false when it was no longer open. */
+  async close(tx: SqlTx, id: string, status: 'cancelled' | 'expired'): Promise<boolean> {
+    const rows = await tx.query(
+      `UPDATE order_intent SET status = $2, updated_at = clock_timestamp() WHERE id = $1 AND status IN ('submitted', 'accepted') RETURNING id`,
+      [id, status],
+    );
+    return rows.length === 1;
+  }
+
+  /** Adds an allocation's figures; a complete intent becomes filled, whatever it was. */
+  async recordFill(tx: SqlTx, id: string, fill: { quantity: string; notional: string; fee: string; complete: boolean }): Promise<void> {
+    const rows = await tx.query(
+      `UPDATE order_intent SET filled_quantity = filled_quantity + $2, notional = notional + $3, fee = fee + $4,
+              status = CASE WHEN $5 THEN 'filled' ELSE status END, updated_at = clock_timestamp()
+        WHERE id = $1 RETURNING id`,
+      [id, fill.quantity, fill.notional, fill.fee, fill.complete],
+    );
+    if (rows.length !== 1) throw new Error(`intent ${id} vanished while booking its allocation`);
+  }
+
+  async allocationBooked(tx: SqlTx, allocationIds: readonly string[]): Promise<Set<string>> {
+    const rows = await tx.query<{ allocation_id: string }>(`SELECT allocation_id FROM order_allocation WHERE allocation_id = ANY($1::uuid[])`, [allocationIds]);
+    return new Set(rows.map((r) => r.allocation_id));
+  }
+
+  async insertAllocation(tx: SqlTx, a: NewAllocation): Promise<void> {
+    await tx.query(
+      `INSERT INTO order_allocation (allocation_id, tenant_id, intent_id, quantity, notional, fee, remaining_quantity, inputs_hash, allocated_at, booked_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())`,
+      [a.allocationId, a.tenantId, a.intentId, a.quantity, a.notional, a.fee, a.remainingQuantity, a.inputsHash, a.allocatedAt],
+    );
+  }
+
+  async payoutBooked(tx: SqlTx, payoutIds: readonly string[]): Promise<Set<string>> {
+    const rows = await tx.query<{ payout_id: string }>(`SELECT payout_id FROM order_payout WHERE payout_id = ANY($1::uuid[])`, [payoutIds]);
+    return new Set(rows.map((r) => r.payout_id));
+  }
+
+  async insertPayout(tx: SqlTx, p: NewPayout): Promise<void> {
+    await tx.query(
+      `INSERT INTO order_payout (payout_id, tenant_id, account_ref, instrument_id, event_ref, kind, quantity, amount, paid_at, booked_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())`,
+      [p.payoutId, p.tenantId, p.accountRef, p.instrumentId, p.eventRef, p.kind, p.quantity, p.amount, p.paidAt],
+    );
+  }
+
+  /** Open intents past their expiry, locked (skipping those another sweep holds). */
+  async dueIntents(tx: SqlTx, now: Date, limit: number): Promise<IntentRow[]> {
+    return tx.query<IntentRow>(
+      `SELECT ${INTENT_COLUMNS} FROM order_intent WHERE status IN ('submitted', 'accepted') AND expires_at <= $1
+        ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now.toISOString(), limit],
+    );
+  }
+
+  async openIntentsIn(tx: SqlTx, accountRef: string, instrumentId: string, side: 'buy' | 'sell'): Promise<IntentRow[]> {
+    return tx.query<IntentRow>(
+      `SELECT ${INTENT_COLUMNS} FROM order_intent WHERE account_ref = $1 AND instrument_id = $2 AND side = $3 AND status IN ('submitted', 'accepted')
+        ORDER BY created_at FOR UPDATE`,
+      [accountRef, instrumentId, side],
+    );
+  }
+
+  /** The investor behind an account reference, as their intents recorded it (null: none placed over HTTP). */
+  async userOf(tx: SqlTx, accountRef: string): Promise<string | null> {
+    const [row] = await tx.query<{ user_id: string }>(`SELECT user_id FROM order_intent WHERE account_ref = $1 AND user_id IS NOT NULL LIMIT 1`, [accountRef]);
+    return row?.user_id ?? null;
   }
 }

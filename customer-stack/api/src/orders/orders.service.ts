@@ -1,49 +1,229 @@
-// Order intents: recorded and announced across the wall in one transaction; their fate
-// (accepted or rejected by the execution stack) is booked when the answer comes back. Every
-// read and write runs with its tenant set (row-level security), and every change is audited.
+// Order intents. An investor's intent is checked (KYC approved, not frozen, velocity, the tier's
+// daily trading limit), its cash (buy: quantity × limit + the most the fee can be) or units
+// (sell) reserved in the ledger, and it is recorded and announced across the wall, all in one
+// transaction. The execution stack's answers come back and are booked: a rejection or a cancel
+// releases the reservation; each allocation.v1 (its inputs hash checked against our own record)
+// posts the reservation in part, books the position and, once the intent is complete, releases
+// what is left; a payout.v1 credits cash and, on resolution, closes the position. Inbound
+// handling is idempotent (an allocation or payout id is booked once) and safe against
+// out-of-order delivery: what arrives before what it depends on is parked and retried.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { z } from 'zod';
-import { IntentSubmittedV1, assert, type MessageBody } from '@bulwark/shared-contracts';
-import { ParkMessage, enqueueOutbound, type InboundMessage, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
+import { z } from 'zod';
+import { IntentSubmittedV1, allocationInputsHash, assert, canonicalDecimal, decimal, sumDecimals, type MessageBody } from '@bulwark/shared-contracts';
+import { ParkMessage, enqueueOutbound, type InboundMessage, type OutboundMessage, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
+import { AmlService } from '../aml/aml.service.js';
+import { TransactionMonitor } from '../aml/transaction-monitor.js';
 import { AuditService } from '../audit/audit.service.js';
+import type { AuditActor } from '../audit/audit-input.js';
+import type { Principal } from '../auth/principal.js';
+import { CUSTOMER_CONFIG, type CustomerConfig, type OrdersConfig } from '../config/customer-config.js';
+import { KycService } from '../kyc/kyc.service.js';
+import { LedgerService } from '../ledger/ledger.service.js';
+import type { AccountKey, AccountKind, Leg, PostingKind } from '../ledger/ledger.types.js';
+import { ReservationExpiryScheduler } from '../ledger/reservation-expiry.scheduler.js';
+import { NotificationService } from '../notifications/notification.service.js';
 import { TenancyError } from '../tenancy/tenancy.errors.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
+import { TenantsService } from '../tenancy/tenants.service.js';
+import { OPEN_INTENT_STATUSES, type IntentStatus } from './order-intent.entity.js';
+import { OrdersError } from './orders.errors.js';
+import { allocationOrder, buyReservationUsd, placementRefusal, usageUsd, utcDayStart } from './orders-rules.js';
 import { OrdersRepository, type IntentRow, type NewIntent } from './orders.repository.js';
 
 /** What a caller gives: the intent.submitted.v1 body without the ids and time this stack assigns. */
 export const SubmitIntentInput = IntentSubmittedV1.omit({ intentId: true, submittedAt: true });
 export type SubmitIntentInput = z.infer<typeof SubmitIntentInput>;
 
+/** What an investor gives over HTTP: their account and tenant come from the session. */
+export const PlaceIntentInput = IntentSubmittedV1.pick({ instrumentId: true, side: true, quantity: true, limitPrice: true }).extend({
+  timeInForce: IntentSubmittedV1.shape.timeInForce.default('GTC'),
+}).strict();
+export type PlaceIntentInput = z.input<typeof PlaceIntentInput>;
+
 export const INTENTS_PER_CALL_MAX = 1_000;
+export const INTENTS_PER_PAGE_MAX = 200;
+export const INTENTS_EXPIRED_PER_SWEEP_MAX = 500;
 
 /** Who books the execution stack's answers in the audit chain. */
-const WALL_ACTOR = { actor: 'system:execution-stack', role: 'system' } as const;
+const WALL_ACTOR: AuditActor = { actor: 'system:execution-stack', role: 'system' };
+const EXPIRY_ACTOR: AuditActor = { actor: 'system:orders-expiry', role: 'system' };
 
 type Answer = MessageBody<'intent.accepted.v1'> | MessageBody<'intent.rejected.v1'>;
+type Allocation = MessageBody<'allocation.v1'>;
+type Payout = MessageBody<'payout.v1'>;
+
+/** An intent as its investor sees it; amounts as canonical decimal strings. */
+export interface IntentView {
+  readonly intentId: string;
+  readonly accountRef: string;
+  readonly instrumentId: string;
+  readonly side: 'buy' | 'sell';
+  readonly quantity: string;
+  readonly limitPrice: string;
+  readonly timeInForce: 'GTC' | 'IOC' | 'FOK';
+  readonly status: IntentStatus;
+  readonly rejectCode: string | null;
+  readonly filledQuantity: string;
+  readonly notional: string;
+  readonly fee: string;
+  readonly reservationId: string | null;
+  readonly expiresAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function intentView(row: IntentRow): IntentView {
+  return {
+    intentId: row.id, accountRef: row.account_ref, instrumentId: row.instrument_id, side: row.side, quantity: canonicalDecimal(row.quantity),
+    limitPrice: canonicalDecimal(row.limit_price), timeInForce: row.time_in_force, status: row.status, rejectCode: row.reject_code,
+    filledQuantity: canonicalDecimal(row.filled_quantity), notional: canonicalDecimal(row.notional), fee: canonicalDecimal(row.fee),
+    reservationId: row.reservation_id, expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
 
 @Injectable()
 export class OrdersService implements OnModuleInit {
   private readonly repository = new OrdersRepository();
+  private readonly config: OrdersConfig;
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(WallService) private readonly wall: WallService,
     @Inject(TenantScope) private readonly tenants: TenantScope,
+    @Inject(TenantsService) private readonly tenantSettings: TenantsService,
     @Inject(AuditService) private readonly audit: AuditService,
-  ) {}
+    @Inject(LedgerService) private readonly ledger: LedgerService,
+    @Inject(KycService) private readonly kyc: KycService,
+    @Inject(AmlService) private readonly aml: AmlService,
+    @Inject(TransactionMonitor) private readonly monitor: TransactionMonitor,
+    @Inject(NotificationService) private readonly notifications: NotificationService,
+    @Inject(ReservationExpiryScheduler) private readonly expiry: ReservationExpiryScheduler,
+    @Inject(CUSTOMER_CONFIG) config: CustomerConfig,
+  ) {
+    this.config = config.money.orders;
+  }
 
   onModuleInit(): void {
     this.wall.registerHandlers({
       'intent.accepted.v1': (tx, messages) => this.onAccepted(tx, messages),
       'intent.rejected.v1': (tx, messages) => this.onRejected(tx, messages),
+      'allocation.v1': (tx, messages) => this.onAllocations(tx, messages),
+      'payout.v1': (tx, messages) => this.onPayouts(tx, messages),
     });
+    this.expiry.register('orders', (tenantId, now) => this.expireIntents(tenantId, now));
+  }
+
+  // ------------------------------------------------------------------ investors
+
+  /**
+   * Places an investor's intent: checks, reservation, the intent and its intent.submitted.v1 in
+   * one transaction. A refusal leaves nothing behind.
+   */
+  async placeIntent(principal: Principal, raw: unknown, now: Date = new Date()): Promise<IntentView> {
+    const parsed = PlaceIntentInput.safeParse(raw ?? {});
+    if (!parsed.success) throw new OrdersError('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const input = parsed.data;
+    const accountRef = principal.accountRef;
+    if (!accountRef) throw new OrdersError('not_an_investor');
+    const { tenantId, userId } = principal;
+    const actor: AuditActor = { actor: `user:${userId}`, role: 'investor' };
+    const row = await this.tenants.run(tenantId, async (tx) => {
+      await this.ensureRoutable(tx, actor, tenantId, accountRef);
+      const standing = await this.kyc.standing(tx, userId);
+      const frozen = await this.aml.isFrozen(tx, userId);
+      const usage = await this.repository.usageSince(tx, accountRef, utcDayStart(now));
+      const placedInWindow = await this.repository.countSince(tx, accountRef, new Date(now.getTime() - this.config.velocityWindowMs));
+      const refusal = placementRefusal({
+        kycStatus: standing.status, frozen, dailyTradeLimitUsd: standing.dailyTradeLimitUsd,
+        usedTodayUsd: sumDecimals(usage.map((u) => usageUsd({ status: u.status, quantity: u.quantity, limitPrice: u.limit_price, notional: u.notional }))),
+        intentUsd: canonicalDecimal(decimal(input.quantity).times(decimal(input.limitPrice))),
+        placedInWindow, velocityMax: this.config.velocityMax,
+      });
+      if (refusal) throw new OrdersError(refusal);
+      const intent: NewIntent = {
+        id: randomUUID(), accountRef, tenantId, userId, ...input, createdAt: now,
+        expiresAt: new Date(now.getTime() + (input.timeInForce === 'GTC' ? this.config.gtcTtlMs : this.config.immediateTtlMs)),
+      };
+      await this.repository.insert(tx, [intent]);
+      const reserved = await this.ledger.reserve(
+        tx,
+        input.side === 'buy'
+          ? { tenantId, ownerRef: accountRef, unit: 'USD', amount: buyReservationUsd(input.quantity, input.limitPrice, this.config.feeBps), source: 'customer_cash',
+            expiresAt: intent.expiresAt as Date, reference: `order_intent:${intent.id}`, idempotencyKey: `intent:${intent.id}` }
+          : { tenantId, ownerRef: accountRef, unit: input.instrumentId, amount: input.quantity, source: 'customer_position',
+            expiresAt: intent.expiresAt as Date, reference: `order_intent:${intent.id}`, idempotencyKey: `intent:${intent.id}` },
+        actor,
+      );
+      if (reserved.status === 'rejected') {
+        if (reserved.code === 'insufficient_funds') throw new OrdersError('insufficient_funds');
+        throw new Error(`intent ${intent.id}: a fresh reservation key conflicted`);
+      }
+      await this.repository.setReservation(tx, intent.id, reserved.reservationId);
+      await this.audit.record(tx, {
+        tenantId, ...actor, action: 'orders.intent.submitted', resource: `order_intent:${intent.id}`,
+        diff: {
+          instrumentId: intent.instrumentId, side: intent.side, quantity: intent.quantity, limitPrice: intent.limitPrice, timeInForce: intent.timeInForce,
+          reservationId: reserved.reservationId,
+        },
+      });
+      await enqueueOutbound(tx, [this.submittedMessage(intent, now)]);
+      const [stored] = await this.repository.find(tx, [intent.id]);
+      assert(stored && stored.reservation_id === reserved.reservationId, 'the intent is stored with its reservation');
+      return stored;
+    });
+    this.wall.nudge();
+    return intentView(row);
+  }
+
+  async listIntents(principal: Principal, query: { limit: number; before: Date | null }): Promise<IntentView[]> {
+    assert(query.limit >= 1 && query.limit <= INTENTS_PER_PAGE_MAX, 'page size within limit');
+    const accountRef = principal.accountRef;
+    if (!accountRef) return [];
+    const rows = await this.tenants.run(principal.tenantId, (tx) => this.repository.listOf(tx, accountRef, query.limit, query.before));
+    return rows.map(intentView);
+  }
+
+  async getIntent(principal: Principal, intentId: string): Promise<IntentView> {
+    const [row] = await this.tenants.run(principal.tenantId, (tx) => this.repository.find(tx, [intentId]));
+    if (!row || row.account_ref !== principal.accountRef) throw new OrdersError('intent_not_found');
+    return intentView(row);
   }
 
   /**
-   * Records intents and their intent.submitted.v1 messages atomically. Each intent's account
-   * must be registered under the tenant it names (`tenantRef` on the wall is the tenant id).
+   * Cancels an open intent: the reservation is released at once and intent.cancel.v1 tells the
+   * execution stack, which drops the intent if it has not been pooled yet. Units already pooled
+   * may still fill; their allocations are then booked against the available balance.
+   */
+  async cancelIntent(principal: Principal, intentId: string): Promise<IntentView> {
+    const actor: AuditActor = { actor: `user:${principal.userId}`, role: 'investor' };
+    const row = await this.tenants.run(principal.tenantId, async (tx) => {
+      const intent = await this.repository.lock(tx, intentId);
+      if (!intent || intent.account_ref !== principal.accountRef) throw new OrdersError('intent_not_found');
+      if (!OPEN_INTENT_STATUSES.includes(intent.status)) throw new OrdersError('intent_not_cancellable', `It is ${intent.status}.`);
+      const released = await this.releaseHold(tx, principal.tenantId, intent, `intent-cancel:${intent.id}`, 'voided', actor);
+      assert(await this.repository.close(tx, intent.id, 'cancelled'), 'an open, locked intent closes');
+      await this.audit.record(tx, {
+        tenantId: principal.tenantId, ...actor, action: 'orders.intent.cancelled', resource: `order_intent:${intent.id}`, diff: { reason: 'customer_request', released },
+      });
+      await enqueueOutbound(tx, [this.cancelMessage(intent, 'customer_request')]);
+      const [stored] = await this.repository.find(tx, [intent.id]);
+      assert(stored, 'the cancelled intent is there');
+      return stored;
+    });
+    this.wall.nudge();
+    return intentView(row);
+  }
+
+  // ------------------------------------------------------------------ the platform's own path
+
+  /**
+   * Records intents and their intent.submitted.v1 messages atomically, without checks or a
+   * reservation: the platform's own flows and the wall's tests and benchmarks. Each intent's
+   * account must be registered under the tenant it names (`tenantRef` on the wall is the tenant id).
+   * Their allocations are booked against the account's available balance.
    */
   async submitIntents(inputs: readonly SubmitIntentInput[]): Promise<string[]> {
     assert(inputs.length >= 1 && inputs.length <= INTENTS_PER_CALL_MAX, 'intents per call within limit');
@@ -72,23 +252,7 @@ export class OrdersService implements OnModuleInit {
           })),
         );
       }
-      await enqueueOutbound(
-        tx,
-        intents.map((intent) => ({
-          type: 'intent.submitted.v1' as const,
-          body: {
-            intentId: intent.id,
-            accountRef: intent.accountRef,
-            tenantRef: intent.tenantId,
-            instrumentId: intent.instrumentId,
-            side: intent.side,
-            quantity: intent.quantity,
-            limitPrice: intent.limitPrice,
-            timeInForce: intent.timeInForce,
-            submittedAt: now.toISOString(),
-          },
-        })),
-      );
+      await enqueueOutbound(tx, intents.map((intent) => this.submittedMessage(intent, now)));
     });
     this.wall.nudge();
     return intents.map((i) => i.id);
@@ -98,6 +262,31 @@ export class OrdersService implements OnModuleInit {
   async findIntents(tenantId: string, ids: readonly string[]): Promise<IntentRow[]> {
     return this.tenants.run(tenantId, (tx) => this.repository.find(tx, ids));
   }
+
+  // ------------------------------------------------------------------ expiry
+
+  /** Expires the tenant's open intents past their time: hold released, intent.cancel.v1 (expired) sent. */
+  async expireIntents(tenantId: string, now: Date): Promise<number> {
+    const expired = await this.tenants.run(tenantId, async (tx) => {
+      const due = await this.repository.dueIntents(tx, now, INTENTS_EXPIRED_PER_SWEEP_MAX);
+      const messages: OutboundMessage[] = [];
+      for (const intent of due) {
+        // The ledger's own expiry uses this key too: whichever runs first releases the hold once.
+        const released = intent.reservation_id
+          ? await this.releaseHold(tx, tenantId, intent, `reservation-expiry:${intent.reservation_id}`, 'expired', EXPIRY_ACTOR)
+          : '0';
+        assert(await this.repository.close(tx, intent.id, 'expired'), 'a due, locked intent closes');
+        await this.audit.record(tx, { tenantId, ...EXPIRY_ACTOR, action: 'orders.intent.expired', resource: `order_intent:${intent.id}`, diff: { released } });
+        messages.push(this.cancelMessage(intent, 'expired'));
+      }
+      await enqueueOutbound(tx, messages);
+      return due.length;
+    });
+    if (expired > 0) this.wall.nudge();
+    return expired;
+  }
+
+  // ------------------------------------------------------------------ the execution stack's answers
 
   private async onAccepted(tx: SqlTx, messages: readonly InboundMessage<'intent.accepted.v1'>[]): Promise<void> {
     await this.settle(tx, messages.map((m) => m.body), 'accepted');
@@ -109,11 +298,7 @@ export class OrdersService implements OnModuleInit {
 
   /** Books a batch of answers, tenant by tenant (the batch may span tenants; each group runs under its own). */
   private async settle(tx: SqlTx, bodies: readonly Answer[], status: 'accepted' | 'rejected'): Promise<void> {
-    const owners = await this.tenants.tenantOfAccounts(tx, bodies.map((b) => b.accountRef));
-    const unrouted = bodies.find((b) => !owners.has(b.accountRef));
-    // An intent can only exist for a registered account: an unknown one is an answer to investigate.
-    if (unrouted) throw new ParkMessage(`intent ${unrouted.intentId}: account ${unrouted.accountRef} is not registered (yet)`);
-    for (const [tenantId, group] of groupBy(bodies, (b) => owners.get(b.accountRef) as string)) {
+    for (const [tenantId, group] of await this.routed(tx, bodies, (b) => `intent ${b.intentId}`)) {
       await this.tenants.enter(tx, tenantId);
       await this.settleTenant(tx, tenantId, group, status);
     }
@@ -123,28 +308,255 @@ export class OrdersService implements OnModuleInit {
     const ids = bodies.map((b) => b.intentId);
     const codes = bodies.map((b) => ('code' in b ? b.code : null));
     const moved = new Set(await this.repository.settleSubmitted(tx, ids, status, codes));
-    await this.audit.recordMany(
-      tx,
-      bodies
-        .filter((b) => moved.has(b.intentId))
-        .map((b) => ({
-          tenantId,
-          ...WALL_ACTOR,
-          action: `orders.intent.${status}`,
-          resource: `order_intent:${b.intentId}`,
-          diff: { status, ...('code' in b ? { rejectCode: b.code } : {}) },
-        })),
-    );
-    const unmoved = ids.filter((id) => !moved.has(id));
-    if (unmoved.length === 0) return;
-    // An answer for an intent already in that state is a harmless repeat; for an unknown intent,
-    // or one the execution stack answered differently before, it is a break to investigate.
-    const known = new Map((await this.repository.find(tx, unmoved)).map((row) => [row.id, row]));
-    for (const id of unmoved) {
-      const row = known.get(id);
-      if (!row) throw new ParkMessage(`intent ${id} is not known (yet)`);
-      assert(row.status === status, `intent ${id} was ${row.status}, answer says ${status}`);
+    const rows = new Map((await this.repository.find(tx, ids)).map((row) => [row.id, row]));
+    const unmoved = ids.filter((i) => !moved.has(i));
+    for (const body of bodies) {
+      if (!moved.delete(body.intentId)) continue; // a second copy in the same batch is booked once
+      const row = rows.get(body.intentId);
+      assert(row, 'a moved intent is there');
+      // A rejected intent never trades: what it held goes back at once.
+      const released = status === 'rejected' ? await this.releaseHold(tx, tenantId, row, `intent-rejected:${row.id}`, 'voided', WALL_ACTOR) : '0';
+      await this.audit.record(tx, {
+        tenantId, ...WALL_ACTOR, action: `orders.intent.${status}`, resource: `order_intent:${body.intentId}`,
+        diff: { status, ...('code' in body ? { rejectCode: body.code, released } : {}) },
+      });
     }
+    // An answer for an intent already past it (accepted, then filled or cancelled) is a harmless
+    // repeat or a late arrival; for an unknown intent it is early; an intent the execution stack
+    // answered both ways is a break.
+    for (const id of unmoved) {
+      const row = rows.get(id);
+      if (!row) throw new ParkMessage(`intent ${id} is not known (yet)`);
+      const consistent = status === 'accepted' ? row.status !== 'rejected' : row.status === 'rejected' || row.status === 'cancelled' || row.status === 'expired';
+      assert(consistent, `intent ${id} is ${row.status}, the execution stack says ${status}`);
+    }
+  }
+
+  private async onAllocations(tx: SqlTx, messages: readonly InboundMessage<'allocation.v1'>[]): Promise<void> {
+    for (const [tenantId, group] of await this.routed(tx, messages.map((m) => m.body), (b) => `allocation ${b.allocationId}`)) {
+      await this.tenants.enter(tx, tenantId);
+      const booked = await this.repository.allocationBooked(tx, group.map((b) => b.allocationId));
+      for (const body of group) {
+        if (booked.has(body.allocationId)) continue; // delivered again: booked once
+        await this.bookAllocation(tx, tenantId, body);
+        booked.add(body.allocationId);
+      }
+    }
+  }
+
+  private async bookAllocation(tx: SqlTx, tenantId: string, a: Allocation): Promise<void> {
+    const intent = await this.repository.lock(tx, a.intentId);
+    if (!intent) throw new ParkMessage(`allocation ${a.allocationId}: intent ${a.intentId} is not known (yet)`);
+    if (intent.status === 'submitted') throw new ParkMessage(`allocation ${a.allocationId}: intent ${a.intentId} is not accepted yet`);
+    assert(intent.account_ref === a.accountRef && intent.instrument_id === a.instrumentId && intent.side === a.side, `allocation ${a.allocationId} matches its intent`);
+    assert(intent.status !== 'rejected', `allocation ${a.allocationId} for rejected intent ${a.intentId}`);
+    const open = canonicalDecimal(decimal(intent.quantity).minus(decimal(intent.filled_quantity)));
+    const order = allocationOrder(open, a);
+    if (order === 'early') throw new ParkMessage(`allocation ${a.allocationId}: an earlier allocation of intent ${a.intentId} has not been booked yet`);
+    assert(order === 'next', `allocation ${a.allocationId} was made against more than intent ${a.intentId} has open (${open})`);
+    // The pair across the wall: both sides computed the same inputs, or nothing is booked.
+    const inputsHash = allocationInputsHash({
+      intentId: intent.id, accountRef: intent.account_ref, instrumentId: intent.instrument_id, side: intent.side, limitPrice: intent.limit_price,
+      openQuantity: open, omnibusOrderRef: a.omnibusOrderRef, fillRefs: a.fillRefs, quantity: a.quantity, notional: a.notional, fee: a.fee,
+      remainingQuantity: a.remainingQuantity,
+    });
+    assert(inputsHash === a.inputsHash, `allocation ${a.allocationId}: inputs hash differs from our record of intent ${a.intentId}`);
+    const complete = decimal(a.remainingQuantity).eq(decimal('0'));
+    await this.postAllocation(tx, tenantId, intent, a, complete);
+    await this.repository.recordFill(tx, intent.id, { quantity: a.quantity, notional: a.notional, fee: a.fee, complete });
+    await this.repository.insertAllocation(tx, {
+      allocationId: a.allocationId, tenantId, intentId: intent.id, quantity: a.quantity, notional: a.notional, fee: a.fee,
+      remainingQuantity: a.remainingQuantity, inputsHash: a.inputsHash, allocatedAt: a.allocatedAt,
+    });
+    await this.audit.record(tx, {
+      tenantId, ...WALL_ACTOR, action: 'orders.allocation.booked', resource: `order_intent:${intent.id}`,
+      diff: { allocationId: a.allocationId, quantity: a.quantity, notional: a.notional, fee: a.fee, remainingQuantity: a.remainingQuantity, complete },
+    });
+    if (intent.user_id) {
+      await this.monitor.observe(tx, { tenantId, userId: intent.user_id, kind: 'trade', amountUsd: a.notional, currency: 'USD', amount: a.notional, at: new Date(a.allocatedAt) });
+      if (complete) {
+        await this.notifications.enqueue(tx, {
+          tenantId, userId: intent.user_id, event: 'order.filled',
+          data: {
+            intentId: intent.id, side: intent.side, quantity: canonicalDecimal(intent.quantity),
+            notional: canonicalDecimal(decimal(intent.notional).plus(decimal(a.notional))),
+          },
+        });
+      }
+    }
+  }
+
+  /**
+   * The ledger side of an allocation. Buy: the reservation pays the omnibus the notional and the
+   * fees account the fee, and the omnibus delivers the units to the position. Sell: the
+   * reservation delivers the units to the omnibus, which pays the notional less the fee. A
+   * complete intent releases what its reservation still holds. Without a usable reservation
+   * (none, or already released by a cancel or expiry) the available balance pays; when it
+   * cannot, the allocation is a break and fails loudly rather than be booked short.
+   */
+  private async postAllocation(tx: SqlTx, tenantId: string, intent: IntentRow, a: Allocation, complete: boolean): Promise<void> {
+    const owner = intent.account_ref;
+    const usd = (kind: AccountKind): AccountKey => ({ kind, ownerRef: kind.startsWith('customer_') ? owner : null, unit: 'USD' });
+    const units = (kind: AccountKind): AccountKey => ({ kind, ownerRef: kind.startsWith('customer_') ? owner : null, unit: intent.instrument_id });
+    const key = (leg: string) => `allocation:${a.allocationId}:${leg}`;
+    const hasFee = decimal(a.fee).gt(decimal('0'));
+    const held = intent.side === 'buy' ? 'cash' : 'units';
+    const heldCredits = intent.side === 'buy'
+      ? [{ account: usd('omnibus'), amount: a.notional }, ...(hasFee ? [{ account: usd('fees'), amount: a.fee }] : [])]
+      : [{ account: units('omnibus'), amount: a.quantity }];
+    const viaReservation = intent.reservation_id
+      ? await this.ledger.postReservation(tx, {
+        tenantId, reservationId: intent.reservation_id, idempotencyKey: key(held), reference: `allocation:${a.allocationId}`, credits: heldCredits, final: complete,
+      })
+      : null;
+    if (viaReservation?.status !== 'posted') {
+      const refusal = viaReservation?.code;
+      assert(refusal === undefined || refusal === 'reservation_closed' || refusal === 'reservation_exceeded', 'a reservation refuses only when closed or exceeded');
+      const source = intent.side === 'buy' ? usd('customer_cash') : units('customer_position');
+      const total = intent.side === 'buy' ? canonicalDecimal(decimal(a.notional).plus(decimal(a.fee))) : a.quantity;
+      await this.postOrBreak(tx, tenantId, 'trade', key(held), `allocation:${a.allocationId}`, [
+        { account: source, side: 'debit', amount: total },
+        ...heldCredits.map((c) => ({ account: c.account, side: 'credit' as const, amount: c.amount })),
+      ]);
+      if (complete && viaReservation?.code === 'reservation_exceeded' && intent.reservation_id) {
+        await this.ledger.releaseReservation(tx, { tenantId, reservationId: intent.reservation_id, idempotencyKey: key('release'), reason: 'voided' });
+      }
+    }
+    if (intent.side === 'buy') {
+      await this.postOrBreak(tx, tenantId, 'trade', key('units'), `allocation:${a.allocationId}`, [
+        { account: units('omnibus'), side: 'debit', amount: a.quantity },
+        { account: units('customer_position'), side: 'credit', amount: a.quantity },
+      ]);
+    } else {
+      const proceeds = canonicalDecimal(decimal(a.notional).minus(decimal(a.fee)));
+      await this.postOrBreak(tx, tenantId, 'trade', key('cash'), `allocation:${a.allocationId}`, [
+        { account: usd('omnibus'), side: 'debit', amount: a.notional },
+        { account: usd('customer_cash'), side: 'credit', amount: proceeds },
+        ...(hasFee ? [{ account: usd('fees'), side: 'credit' as const, amount: a.fee }] : []),
+      ]);
+    }
+  }
+
+  private async onPayouts(tx: SqlTx, messages: readonly InboundMessage<'payout.v1'>[]): Promise<void> {
+    for (const [tenantId, group] of await this.routed(tx, messages.map((m) => m.body), (b) => `payout ${b.payoutId}`)) {
+      await this.tenants.enter(tx, tenantId);
+      const booked = await this.repository.payoutBooked(tx, group.map((b) => b.payoutId));
+      for (const body of group) {
+        if (booked.has(body.payoutId)) continue;
+        await this.bookPayout(tx, tenantId, body);
+        booked.add(body.payoutId);
+      }
+    }
+  }
+
+  /**
+   * Credits a payout and, for a resolution, closes the position it paid on (a payout of 0 still
+   * closes it). Intents still open in a resolved instrument can no longer trade: their holds are
+   * released first. A position smaller than the units paid on means allocations are still on
+   * their way: the payout is parked until they are booked.
+   */
+  private async bookPayout(tx: SqlTx, tenantId: string, p: Payout): Promise<void> {
+    const owner = p.accountRef;
+    const key = (leg: string) => `payout:${p.payoutId}:${leg}`;
+    if (p.kind === 'resolution') {
+      for (const side of ['buy', 'sell'] as const) {
+        for (const intent of await this.repository.openIntentsIn(tx, owner, p.instrumentId, side)) {
+          const released = await this.releaseHold(tx, tenantId, intent, key(`close:${intent.id}`), 'voided', WALL_ACTOR);
+          assert(await this.repository.close(tx, intent.id, 'expired'), 'an open, locked intent closes');
+          await this.audit.record(tx, {
+            tenantId, ...WALL_ACTOR, action: 'orders.intent.expired', resource: `order_intent:${intent.id}`,
+            diff: { reason: 'instrument_resolved', eventRef: p.eventRef, released },
+          });
+        }
+      }
+      const position = await this.ledger.balance(tx, tenantId, { kind: 'customer_position', ownerRef: owner, unit: p.instrumentId });
+      if (decimal(position).lt(decimal(p.quantity))) throw new ParkMessage(`payout ${p.payoutId}: position ${position} < ${p.quantity} paid on; allocations still arriving`);
+      if (decimal(p.quantity).gt(decimal('0'))) {
+        await this.postOrBreak(tx, tenantId, 'payout', key('units'), `payout:${p.payoutId}`, [
+          { account: { kind: 'customer_position', ownerRef: owner, unit: p.instrumentId }, side: 'debit', amount: p.quantity },
+          { account: { kind: 'omnibus', ownerRef: null, unit: p.instrumentId }, side: 'credit', amount: p.quantity },
+        ]);
+      }
+    }
+    const paid = decimal(p.amount).gt(decimal('0'));
+    if (paid) {
+      await this.postOrBreak(tx, tenantId, 'payout', key('cash'), `payout:${p.payoutId}`, [
+        { account: { kind: 'payouts', ownerRef: null, unit: 'USD' }, side: 'debit', amount: p.amount },
+        { account: { kind: 'customer_cash', ownerRef: owner, unit: 'USD' }, side: 'credit', amount: p.amount },
+      ]);
+    }
+    await this.repository.insertPayout(tx, {
+      payoutId: p.payoutId, tenantId, accountRef: owner, instrumentId: p.instrumentId, eventRef: p.eventRef, kind: p.kind, quantity: p.quantity, amount: p.amount, paidAt: p.paidAt,
+    });
+    await this.audit.record(tx, {
+      tenantId, ...WALL_ACTOR, action: 'orders.payout.booked', resource: `order_payout:${p.payoutId}`,
+      diff: { instrumentId: p.instrumentId, eventRef: p.eventRef, kind: p.kind, quantity: p.quantity, amount: p.amount },
+    });
+    const userId = await this.repository.userOf(tx, owner);
+    if (userId && paid) {
+      await this.monitor.observe(tx, { tenantId, userId, kind: 'payout', amountUsd: p.amount, currency: 'USD', amount: p.amount, at: new Date(p.paidAt) });
+      await this.notifications.enqueue(tx, {
+        tenantId, userId, event: 'payout.credited', data: { instrumentId: p.instrumentId, kind: p.kind, amount: canonicalDecimal(p.amount), currency: 'USD' },
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Returns what an intent's reservation still holds; the amount released ('0' when none). */
+  private async releaseHold(tx: SqlTx, tenantId: string, intent: IntentRow, idempotencyKey: string, reason: 'voided' | 'expired', actor: AuditActor): Promise<string> {
+    if (!intent.reservation_id) return '0';
+    const before = await this.ledger.reservation(tx, intent.reservation_id);
+    assert(before, `intent ${intent.id}: its reservation exists`);
+    const result = await this.ledger.releaseReservation(tx, { tenantId, reservationId: intent.reservation_id, idempotencyKey, reason }, actor);
+    if (result.status === 'rejected') {
+      assert(result.code === 'reservation_closed', `intent ${intent.id}: a release is refused only when the reservation is closed`);
+      return '0';
+    }
+    return result.replayed ? '0' : canonicalDecimal(decimal(before.amount).minus(decimal(before.posted)).minus(decimal(before.released)));
+  }
+
+  private async postOrBreak(tx: SqlTx, tenantId: string, kind: PostingKind, idempotencyKey: string, reference: string, legs: Leg[]): Promise<void> {
+    const result = await this.ledger.post(tx, { tenantId, idempotencyKey, kind, reference, legs });
+    // Not a refusal to return to anyone: the trade happened; a ledger that cannot book it is a break.
+    assert(result.status === 'posted', `${reference}: the ledger refused ${idempotencyKey} (${result.status === 'rejected' ? result.code : ''})`);
+  }
+
+  /** Groups inbound bodies by the tenant of their account (the caller enters each tenant in turn). */
+  private async routed<T extends { accountRef: string }>(tx: SqlTx, bodies: readonly T[], what: (body: T) => string): Promise<[string, T[]][]> {
+    const owners = await this.tenants.tenantOfAccounts(tx, bodies.map((b) => b.accountRef));
+    const unrouted = bodies.find((b) => !owners.has(b.accountRef));
+    // Only a registered account can have intents: an unknown one is early, or a break to investigate.
+    if (unrouted) throw new ParkMessage(`${what(unrouted)}: account ${unrouted.accountRef} is not registered (yet)`);
+    return [...groupBy(bodies, (b) => owners.get(b.accountRef) as string)];
+  }
+
+  /** The investor's account becomes routable for wall answers the first time it trades. */
+  private async ensureRoutable(tx: SqlTx, actor: AuditActor, tenantId: string, accountRef: string): Promise<void> {
+    const owner = (await this.tenants.tenantOfAccounts(tx, [accountRef])).get(accountRef);
+    if (owner === tenantId) return;
+    if (owner !== undefined) throw new TenancyError('account_not_in_tenant', accountRef);
+    try {
+      await this.tenantSettings.registerAccount(tx, actor, tenantId, accountRef);
+    } catch (error) {
+      // A concurrent first intent registered it meanwhile (the insert waited for it, then did nothing).
+      if (!(error instanceof TenancyError && error.code === 'account_already_registered')) throw error;
+      if ((await this.tenants.tenantOfAccounts(tx, [accountRef])).get(accountRef) !== tenantId) throw new TenancyError('account_not_in_tenant', accountRef);
+    }
+  }
+
+  private submittedMessage(intent: NewIntent, now: Date): OutboundMessage<'intent.submitted.v1'> {
+    return {
+      type: 'intent.submitted.v1',
+      body: {
+        intentId: intent.id, accountRef: intent.accountRef, tenantRef: intent.tenantId, instrumentId: intent.instrumentId, side: intent.side,
+        quantity: intent.quantity, limitPrice: intent.limitPrice, timeInForce: intent.timeInForce, submittedAt: now.toISOString(),
+      },
+    };
+  }
+
+  private cancelMessage(intent: IntentRow, reason: 'customer_request' | 'expired'): OutboundMessage<'intent.cancel.v1'> {
+    return { type: 'intent.cancel.v1', body: { intentId: intent.id, accountRef: intent.account_ref, reason, requestedAt: new Date().toISOString() } };
   }
 }
 

@@ -1,0 +1,44 @@
+// An investor's order intents: place (Idempotency-Key required, as on every mutation), list,
+// read one, cancel. Accounts and tenants come from the session, never from the body.
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { z } from 'zod';
+import { CurrentPrincipal, Permissions, type Principal } from '../auth/permissions.decorator.js';
+import { OrdersError } from './orders.errors.js';
+import { INTENTS_PER_PAGE_MAX, OrdersService, type IntentView } from './orders.service.js';
+
+const ListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(INTENTS_PER_PAGE_MAX).default(50),
+  before: z.iso.datetime({ offset: true }).optional(),
+});
+
+@Controller('v1/orders')
+export class OrdersController {
+  constructor(@Inject(OrdersService) private readonly orders: OrdersService) {}
+
+  @Post('intents')
+  @Permissions('orders:place')
+  async place(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<IntentView> {
+    return this.orders.placeIntent(principal, body);
+  }
+
+  @Get('intents')
+  @Permissions('orders:read-own')
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<{ intents: IntentView[] }> {
+    const parsed = ListQuery.safeParse(query ?? {});
+    if (!parsed.success) throw new OrdersError('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+    return { intents: await this.orders.listIntents(principal, { limit: parsed.data.limit, before: parsed.data.before ? new Date(parsed.data.before) : null }) };
+  }
+
+  @Get('intents/:intentId')
+  @Permissions('orders:read-own')
+  async get(@CurrentPrincipal() principal: Principal, @Param('intentId', new ParseUUIDPipe({ version: '4' })) intentId: string): Promise<IntentView> {
+    return this.orders.getIntent(principal, intentId);
+  }
+
+  @Post('intents/:intentId/cancel')
+  @HttpCode(200)
+  @Permissions('orders:place')
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('intentId', new ParseUUIDPipe({ version: '4' })) intentId: string): Promise<IntentView> {
+    return this.orders.cancelIntent(principal, intentId);
+  }
+}

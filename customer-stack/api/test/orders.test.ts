@@ -1,0 +1,357 @@
+// Order intents on the real stack (Postgres, JetStream behind the project's NATS permissions):
+// an approved, funded investor places intents over HTTP; the checks refuse what they must and
+// leave nothing behind; the reservation, the intent and its wall message commit together. The
+// execution stack's answers are played from its own NATS user, signed with its key: rejections
+// and cancels release the hold, allocations (checked against our inputs hash) book the trade to
+// the cent, payouts credit cash and close the position, each delivered twice and out of order.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import {
+  allocationInputsHash, canonicalDecimal, createKeyring, decimal, signEnvelope, subjectOf, type Keyring, type MessageBody, type MessageType,
+} from '@bulwark/shared-contracts';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { createCustomerApp } from '../src/app.js';
+import { AmlService } from '../src/aml/aml.service.js';
+import { parseCustomerConfig } from '../src/config/customer-config.js';
+import { LedgerService } from '../src/ledger/ledger.service.js';
+import type { AccountKind } from '../src/ledger/ledger.types.js';
+import { ReservationExpiryScheduler } from '../src/ledger/reservation-expiry.scheduler.js';
+import { REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
+import { TenantScope } from '../src/tenancy/tenant-scope.js';
+import { loginAs, type LoggedIn } from './support/auth.js';
+import { SANCTIONS_FIXTURES } from './support/sanctions-fixtures.js';
+
+const tenantId = REFERENCE_TENANT_ID;
+let nats: TestNats;
+let database: TestDatabase;
+let app: INestApplication;
+let execution: NatsConnection;
+let js: JetStreamClient;
+let keyring: Keyring;
+const http = () => request(app.getHttpServer());
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  database = await createTestDatabase('customer');
+  app = await createCustomerApp(parseCustomerConfig(testStackEnv('customer', database, nats, { ORDERS_VELOCITY_MAX: '5', ORDERS_FEE_BPS: '10' })));
+  await app.listen(0, '127.0.0.1');
+  await app.get(AmlService).importListFiles({
+    openSanctions: `${SANCTIONS_FIXTURES}targets.simple.csv`, ofacSdn: `${SANCTIONS_FIXTURES}sdn.csv`, ofacAlt: `${SANCTIONS_FIXTURES}alt.csv`,
+  });
+  keyring = createKeyring([
+    { direction: 'c2e', current: { kid: nats.secrets.wall.c2e.kid, secret: nats.secrets.wall.c2e.secret } },
+    { direction: 'e2c', current: { kid: nats.secrets.wall.e2c.kid, secret: nats.secrets.wall.e2c.secret } },
+  ]);
+  execution = await connect({ servers: nats.url, ...nats.credentials('execution'), inboxPrefix: '_INBOX_execution' });
+  js = jetstream(execution);
+}, 60_000);
+
+afterAll(async () => {
+  await execution?.close();
+  await app?.close();
+  await database?.drop();
+  await nats?.stop();
+});
+
+// ------------------------------------------------------------------ helpers
+
+const sql = <T>(text: string, params: unknown[] = []): Promise<T[]> =>
+  app.get(TenantScope).run(tenantId, (tx) => tx.query<T>(text, params));
+
+async function approvedInvestor(): Promise<LoggedIn> {
+  const investor = await loginAs(app, { role: 'investor', tenantId });
+  const kyc = await http().post('/kyc/submissions').set(investor.headers).set('Idempotency-Key', randomUUID()).send({
+    givenNames: 'Nimal', familyName: 'Perera', dateOfBirth: '1985-12-05', residenceCountry: 'LK',
+    address: { line1: '12 Galle Road', city: 'Colombo', postalCode: '00300', country: 'LK' },
+    document: { type: 'lk_nic', number: '853400937V', country: 'LK' }, livenessToken: 'selfie-ok', requestedTier: 2,
+  }).expect(200);
+  expect(kyc.body).toMatchObject({ status: 'approved', tier: 2 });
+  return investor;
+}
+
+const ref = (investor: LoggedIn): string => investor.principal.accountRef as string;
+
+/** Money in from the bank (the payments module's job; here the ledger books it directly). */
+async function fund(investor: LoggedIn, amount: string): Promise<void> {
+  const result = await app.get(TenantScope).run(tenantId, (tx) => app.get(LedgerService).post(tx, {
+    tenantId, idempotencyKey: `test-fund:${randomUUID()}`, kind: 'deposit', reference: null,
+    legs: [
+      { account: { kind: 'bank_clearing', ownerRef: null, unit: 'USD' }, side: 'debit', amount },
+      { account: { kind: 'customer_cash', ownerRef: ref(investor), unit: 'USD' }, side: 'credit', amount },
+    ],
+  }));
+  expect(result.status).toBe('posted');
+}
+
+async function balance(kind: AccountKind, ownerRef: string | null, unit: string): Promise<string> {
+  return app.get(TenantScope).run(tenantId, (tx) => app.get(LedgerService).balance(tx, tenantId, { kind, ownerRef, unit }));
+}
+
+function place(investor: LoggedIn, body: Record<string, unknown>, key = randomUUID()) {
+  return http().post('/v1/orders/intents').set(investor.headers).set('Idempotency-Key', key).send(body);
+}
+
+/** What the execution stack sends, signed with its key, as a fresh message (new id and nonce). */
+async function fromExecution<T extends MessageType>(type: T, body: MessageBody<T>): Promise<void> {
+  const { wire } = signEnvelope({ key: keyring.signingKey('e2c'), subject: subjectOf(type), id: randomUUID(), body, nowMs: Date.now() });
+  await js.publish(subjectOf(type), wire);
+}
+
+const accept = (intentId: string, accountRef: string) => fromExecution('intent.accepted.v1', { intentId, accountRef, acceptedAt: new Date().toISOString() });
+
+/** An allocation as the execution stack computes it, with its inputs hash over the intent's open quantity. */
+function allocation(
+  intent: { intentId: string; accountRef: string; instrumentId: string; side: 'buy' | 'sell'; limitPrice: string },
+  open: string, quantity: string, notional: string, fee: string,
+): MessageBody<'allocation.v1'> {
+  const remainingQuantity = canonicalDecimal(decimal(open).minus(decimal(quantity)));
+  const omnibusOrderRef = randomUUID();
+  const fillRefs = [randomUUID()];
+  const inputsHash = allocationInputsHash({ ...intent, openQuantity: open, omnibusOrderRef, fillRefs, quantity, notional, fee, remainingQuantity });
+  return {
+    allocationId: randomUUID(), intentId: intent.intentId, accountRef: intent.accountRef, instrumentId: intent.instrumentId, omnibusOrderRef,
+    side: intent.side, quantity, averagePrice: canonicalDecimal(decimal(notional).div(decimal(quantity))), notional, fee, currency: 'USD',
+    remainingQuantity, fillRefs, inputsHash, allocatedAt: new Date().toISOString(),
+  };
+}
+
+async function intentRow(intentId: string) {
+  const [row] = await sql<{ status: string; filled_quantity: string; notional: string; fee: string; reservation_id: string | null }>(
+    `SELECT status, filled_quantity::text, notional::text, fee::text, reservation_id FROM order_intent WHERE id = $1`, [intentId],
+  );
+  return row;
+}
+
+async function outbox(subject: string, intentId: string): Promise<Record<string, unknown>[]> {
+  const rows = await app.get<SqlDatabase>(SQL_DATABASE).transaction((tx) =>
+    tx.query<{ body: string }>(`SELECT body FROM wall_outbox WHERE subject = $1 AND body LIKE '%' || $2 || '%' ORDER BY seq`, [subject, intentId]));
+  return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+}
+
+const eq = (actual: string, expected: string) => expect(canonicalDecimal(actual)).toBe(expected);
+
+// ------------------------------------------------------------------ the tests
+
+describe('placing an intent over HTTP', () => {
+  it('reserves quantity × limit + fee, records the intent and its intent.submitted.v1 together, once per Idempotency-Key', async () => {
+    const investor = await approvedInvestor();
+    await fund(investor, '100.00');
+    const instrumentId = randomUUID();
+    const key = randomUUID();
+    const body = { instrumentId, side: 'buy', quantity: '10', limitPrice: '0.55', timeInForce: 'GTC' };
+    const placed = await place(investor, body, key).expect(201);
+    expect(placed.body).toMatchObject({ accountRef: ref(investor), instrumentId, side: 'buy', quantity: '10', limitPrice: '0.55', status: 'submitted', filledQuantity: '0' });
+    // 10 × 0.55 = 5.50, plus 10 bps of it: 5.5055 held, 94.4945 left to spend.
+    eq(await balance('customer_cash', ref(investor), 'USD'), '94.4945');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '5.5055');
+    const again = await place(investor, body, key).expect(201);
+    expect(again.body.intentId).toBe(placed.body.intentId);
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '5.5055');
+    expect(await outbox('bulwark.c2e.intent.submitted.v1', placed.body.intentId)).toEqual([
+      expect.objectContaining({ intentId: placed.body.intentId, accountRef: ref(investor), tenantRef: tenantId, quantity: '10', limitPrice: '0.55', timeInForce: 'GTC' }),
+    ]);
+    const listed = await http().get('/v1/orders/intents').set(investor.headers).expect(200);
+    expect(listed.body.intents.map((i: { intentId: string }) => i.intentId)).toEqual([placed.body.intentId]);
+    await http().get(`/v1/orders/intents/${placed.body.intentId}`).set(investor.headers).expect(200);
+    // Another investor sees neither the list entry nor the intent.
+    const other = await approvedInvestor();
+    expect((await http().get('/v1/orders/intents').set(other.headers).expect(200)).body.intents).toEqual([]);
+    await http().get(`/v1/orders/intents/${placed.body.intentId}`).set(other.headers).expect(404);
+    const audit = await sql<{ action: string }>(`SELECT action FROM audit_entry WHERE resource = $1 ORDER BY seq`, [`order_intent:${placed.body.intentId}`]);
+    expect(audit.map((a) => a.action)).toEqual(['orders.intent.submitted']);
+  }, 30_000);
+
+  it('refuses, leaving nothing behind: KYC not approved, balance short of notional + fee, past the daily limit, too fast, bad input', async () => {
+    const instrumentId = randomUUID();
+    const unverified = await loginAs(app, { role: 'investor', tenantId });
+    expect((await place(unverified, { instrumentId, side: 'buy', quantity: '1', limitPrice: '0.5' }).expect(403)).body.code).toBe('kyc_not_approved');
+
+    const investor = await approvedInvestor();
+    await fund(investor, '5.50');
+    // 10 × 0.55 = 5.50 exactly, but the fee needs 0.0055 more.
+    expect((await place(investor, { instrumentId, side: 'buy', quantity: '10', limitPrice: '0.55' }).expect(422)).body.code).toBe('insufficient_funds');
+    // Selling units not held.
+    expect((await place(investor, { instrumentId, side: 'sell', quantity: '1', limitPrice: '0.55' }).expect(422)).body.code).toBe('insufficient_funds');
+    // Tier 2 trades at most 10,000 USD a day: 20,000 × 0.55 = 11,000.
+    expect((await place(investor, { instrumentId, side: 'buy', quantity: '20000', limitPrice: '0.55' }).expect(422)).body.code).toBe('daily_limit_exceeded');
+    expect((await place(investor, { instrumentId, side: 'buy', quantity: '-1', limitPrice: '0.55' }).expect(400)).body.code).toBe('invalid_request');
+    expect((await place(investor, { instrumentId, side: 'buy', quantity: '1', limitPrice: '0.5', accountRef: randomUUID() }).expect(400)).body.code).toBe('invalid_request');
+    await http().post('/v1/orders/intents').set(investor.headers).send({ instrumentId, side: 'buy', quantity: '1', limitPrice: '0.5' }).expect(400); // no Idempotency-Key
+    expect(await sql(`SELECT id FROM order_intent WHERE account_ref = $1`, [ref(investor)])).toEqual([]);
+    eq(await balance('customer_cash', ref(investor), 'USD'), '5.5');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '0');
+
+    // Velocity: five intents a minute (this suite's setting), the sixth is refused.
+    for (let i = 0; i < 5; i++) await place(investor, { instrumentId, side: 'buy', quantity: '1', limitPrice: '0.5' }).expect(201);
+    expect((await place(investor, { instrumentId, side: 'buy', quantity: '1', limitPrice: '0.5' }).expect(429)).body.code).toBe('velocity_exceeded');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '2.5025');
+    await http().post('/v1/orders/intents').set('Idempotency-Key', randomUUID()).send({}).expect(401);
+  }, 30_000);
+});
+
+describe('the execution stack\'s answers', () => {
+  it('a rejection releases the whole hold, once, however often it is delivered', async () => {
+    const investor = await approvedInvestor();
+    await fund(investor, '10.00');
+    const placed = await place(investor, { instrumentId: randomUUID(), side: 'buy', quantity: '4', limitPrice: '0.25' }).expect(201);
+    eq(await balance('customer_cash', ref(investor), 'USD'), '8.999');
+    const rejected = { intentId: placed.body.intentId, accountRef: ref(investor), code: 'bad_tick' as const, rejectedAt: new Date().toISOString() };
+    await fromExecution('intent.rejected.v1', rejected);
+    await fromExecution('intent.rejected.v1', rejected);
+    await eventually(async () => ((await intentRow(placed.body.intentId))?.status === 'rejected' ? true : undefined), 15_000, 'the rejection');
+    await fromExecution('intent.rejected.v1', rejected);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    eq(await balance('customer_cash', ref(investor), 'USD'), '10');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '0');
+    const audit = await sql<{ action: string }>(`SELECT action FROM audit_entry WHERE resource = $1 ORDER BY seq`, [`order_intent:${placed.body.intentId}`]);
+    expect(audit.map((a) => a.action)).toEqual(['orders.intent.submitted', 'orders.intent.rejected']);
+  }, 30_000);
+
+  it('books allocations to the cent — even delivered before the acceptance, twice, and in the wrong order — then a sale and a payout', async () => {
+    const investor = await approvedInvestor();
+    await fund(investor, '100.00');
+    const instrumentId = randomUUID();
+    const placed = await place(investor, { instrumentId, side: 'buy', quantity: '10', limitPrice: '0.55' }).expect(201);
+    const intent = { intentId: placed.body.intentId as string, accountRef: ref(investor), instrumentId, side: 'buy' as const, limitPrice: '0.55' };
+    // Two fills: 6 for 3.00 (fee 0.003), then the last 4 for 2.16 (fee 0.00216).
+    const first = allocation(intent, '10', '6', '3', '0.003');
+    const second = allocation(intent, '4', '4', '2.16', '0.00216');
+    // The second allocation and the first arrive before the acceptance; the first comes twice
+    // (a redelivery under a new message id). Parked, they are booked in order once accepted.
+    await fromExecution('allocation.v1', second);
+    await fromExecution('allocation.v1', first);
+    await fromExecution('allocation.v1', first);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await intentRow(intent.intentId)).toMatchObject({ status: 'submitted', filled_quantity: '0.000000000000000000' });
+    await accept(intent.intentId, intent.accountRef);
+    await eventually(async () => ((await intentRow(intent.intentId))?.status === 'filled' ? true : undefined), 40_000, 'both allocations booked');
+    const row = await intentRow(intent.intentId);
+    eq(row!.filled_quantity, '10');
+    eq(row!.notional, '5.16');
+    eq(row!.fee, '0.00516');
+    // 100 − 5.16 − 0.00516: the unused part of the 5.5055 hold came back when the intent completed.
+    eq(await balance('customer_cash', intent.accountRef, 'USD'), '94.83484');
+    eq(await balance('customer_reserved', intent.accountRef, 'USD'), '0');
+    eq(await balance('customer_position', intent.accountRef, instrumentId), '10');
+    // The omnibus (debit-normal) delivered the 10 units it bought on the book.
+    eq(await balance('omnibus', null, instrumentId), '10');
+    const booked = await sql<{ allocation_id: string }>(`SELECT allocation_id FROM order_allocation WHERE intent_id = $1`, [intent.intentId]);
+    expect(booked.map((b) => b.allocation_id).sort()).toEqual([first.allocationId, second.allocationId].sort());
+    const monitored = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM aml_monitored_event WHERE user_id = $1 AND kind = 'trade'`, [investor.principal.userId]);
+    expect(monitored[0]?.n).toBe(2);
+    const notified = await sql<{ event: string }>(`SELECT event FROM notification_outbox WHERE user_id = $1 AND event = 'order.filled'`, [investor.principal.userId]);
+    expect(notified).toHaveLength(1);
+
+    // A sale of 4 at 0.60: the units are held, then delivered; 2.40 less 0.0024 fee comes in.
+    const sold = await place(investor, { instrumentId, side: 'sell', quantity: '4', limitPrice: '0.6' }).expect(201);
+    eq(await balance('customer_position', intent.accountRef, instrumentId), '6');
+    eq(await balance('customer_reserved', intent.accountRef, instrumentId), '4');
+    const sale = { intentId: sold.body.intentId as string, accountRef: intent.accountRef, instrumentId, side: 'sell' as const, limitPrice: '0.6' };
+    await accept(sale.intentId, sale.accountRef);
+    await fromExecution('allocation.v1', allocation(sale, '4', '4', '2.4', '0.0024'));
+    await eventually(async () => ((await intentRow(sale.intentId))?.status === 'filled' ? true : undefined), 20_000, 'the sale booked');
+    eq(await balance('customer_cash', intent.accountRef, 'USD'), '97.23244');
+    eq(await balance('customer_reserved', intent.accountRef, instrumentId), '0');
+    eq(await balance('customer_position', intent.accountRef, instrumentId), '6');
+
+    // The event resolves YES: 6 units pay 6 USD, the position closes. Delivered twice.
+    const payout: MessageBody<'payout.v1'> = {
+      payoutId: randomUUID(), accountRef: intent.accountRef, instrumentId, eventRef: randomUUID(), kind: 'resolution', quantity: '6', amountPerUnit: '1',
+      amount: '6', currency: 'USD', paidAt: new Date().toISOString(),
+    };
+    await fromExecution('payout.v1', payout);
+    await fromExecution('payout.v1', payout);
+    await eventually(async () => ((await sql(`SELECT 1 FROM order_payout WHERE payout_id = $1`, [payout.payoutId])).length === 1 ? true : undefined), 20_000, 'the payout');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    eq(await balance('customer_cash', intent.accountRef, 'USD'), '103.23244');
+    eq(await balance('customer_position', intent.accountRef, instrumentId), '0');
+    eq(await balance('omnibus', null, instrumentId), '0');
+  }, 90_000);
+
+  it('parks a payout that arrives before the allocations behind it, and books both', async () => {
+    const investor = await approvedInvestor();
+    await fund(investor, '10.00');
+    const instrumentId = randomUUID();
+    const placed = await place(investor, { instrumentId, side: 'buy', quantity: '5', limitPrice: '0.4' }).expect(201);
+    const intent = { intentId: placed.body.intentId as string, accountRef: ref(investor), instrumentId, side: 'buy' as const, limitPrice: '0.4' };
+    await accept(intent.intentId, intent.accountRef);
+    await eventually(async () => ((await intentRow(intent.intentId))?.status === 'accepted' ? true : undefined), 15_000, 'the acceptance');
+    const payout: MessageBody<'payout.v1'> = {
+      payoutId: randomUUID(), accountRef: intent.accountRef, instrumentId, eventRef: randomUUID(), kind: 'resolution', quantity: '5', amountPerUnit: '0',
+      amount: '0', currency: 'USD', paidAt: new Date().toISOString(),
+    };
+    await fromExecution('payout.v1', payout);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await sql(`SELECT 1 FROM order_payout WHERE payout_id = $1`, [payout.payoutId])).toEqual([]);
+    await fromExecution('allocation.v1', allocation(intent, '5', '5', '2', '0.002'));
+    await eventually(async () => ((await sql(`SELECT 1 FROM order_payout WHERE payout_id = $1`, [payout.payoutId])).length === 1 ? true : undefined), 30_000, 'the payout');
+    // Resolved NO: nothing paid, the 5 units closed; 10 − 2.002 left.
+    eq(await balance('customer_cash', intent.accountRef, 'USD'), '7.998');
+    eq(await balance('customer_position', intent.accountRef, instrumentId), '0');
+  }, 60_000);
+
+  it('books nothing for an allocation whose inputs hash disagrees with our record of the intent', async () => {
+    const investor = await approvedInvestor();
+    await fund(investor, '10.00');
+    const instrumentId = randomUUID();
+    const placed = await place(investor, { instrumentId, side: 'buy', quantity: '5', limitPrice: '0.4' }).expect(201);
+    const intent = { intentId: placed.body.intentId as string, accountRef: ref(investor), instrumentId, side: 'buy' as const, limitPrice: '0.4' };
+    await accept(intent.intentId, intent.accountRef);
+    // Hashed over a limit of 0.45 where ours is 0.40.
+    const forged = allocation({ ...intent, limitPrice: '0.45' }, '5', '5', '2', '0.002');
+    await fromExecution('allocation.v1', forged);
+    const honest = allocation(intent, '5', '2', '0.8', '0.0008');
+    await fromExecution('allocation.v1', honest);
+    await eventually(async () => ((await intentRow(intent.intentId))?.filled_quantity === '2.000000000000000000' ? true : undefined), 20_000, 'the honest allocation');
+    expect(await sql(`SELECT 1 FROM order_allocation WHERE allocation_id = $1`, [forged.allocationId])).toEqual([]);
+    eq(await balance('customer_position', intent.accountRef, instrumentId), '2');
+  }, 30_000);
+});
+
+describe('cancel and expiry', () => {
+  it('cancels an open intent: hold released, intent.cancel.v1 sent; a late fill is paid from the available balance', async () => {
+    const investor = await approvedInvestor();
+    await fund(investor, '10.00');
+    const instrumentId = randomUUID();
+    const placed = await place(investor, { instrumentId, side: 'buy', quantity: '5', limitPrice: '0.4' }).expect(201);
+    await accept(placed.body.intentId, ref(investor));
+    await eventually(async () => ((await intentRow(placed.body.intentId))?.status === 'accepted' ? true : undefined), 15_000, 'the acceptance');
+    const cancelled = await http().post(`/v1/orders/intents/${placed.body.intentId}/cancel`).set(investor.headers).set('Idempotency-Key', randomUUID()).expect(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    eq(await balance('customer_cash', ref(investor), 'USD'), '10');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '0');
+    expect(await outbox('bulwark.c2e.intent.cancel.v1', placed.body.intentId)).toEqual([expect.objectContaining({ reason: 'customer_request' })]);
+    expect((await http().post(`/v1/orders/intents/${placed.body.intentId}/cancel`).set(investor.headers).set('Idempotency-Key', randomUUID()).expect(409)).body.code)
+      .toBe('intent_not_cancellable');
+    // Already pooled on the execution side: 1 unit fills anyway.
+    const intent = { intentId: placed.body.intentId as string, accountRef: ref(investor), instrumentId, side: 'buy' as const, limitPrice: '0.4' };
+    await fromExecution('allocation.v1', allocation(intent, '5', '1', '0.4', '0.0004'));
+    await eventually(async () => ((await intentRow(intent.intentId))?.filled_quantity === '1.000000000000000000' ? true : undefined), 15_000, 'the late fill');
+    eq(await balance('customer_cash', ref(investor), 'USD'), '9.5996');
+    eq(await balance('customer_position', ref(investor), instrumentId), '1');
+    expect((await intentRow(intent.intentId))?.status).toBe('cancelled');
+  }, 30_000);
+
+  it('expires an intent past its time: hold released by the scheduler, intent.cancel.v1 (expired) sent', async () => {
+    const investor = await approvedInvestor();
+    await fund(investor, '10.00');
+    const placed = await place(investor, { instrumentId: randomUUID(), side: 'buy', quantity: '5', limitPrice: '0.4', timeInForce: 'IOC' }).expect(201);
+    const before = await app.get(ReservationExpiryScheduler).sweep(new Date());
+    expect((await intentRow(placed.body.intentId))?.status).toBe('submitted');
+    expect(before.tenants).toBeGreaterThanOrEqual(1);
+    // An IOC intent lives an hour (the default): a sweep past that expires it.
+    const sweep = await app.get(ReservationExpiryScheduler).sweep(new Date(Date.now() + 3_600_000 + 1_000));
+    expect(sweep.expired).toBeGreaterThanOrEqual(1);
+    expect((await intentRow(placed.body.intentId))?.status).toBe('expired');
+    eq(await balance('customer_cash', ref(investor), 'USD'), '10');
+    expect(await outbox('bulwark.c2e.intent.cancel.v1', placed.body.intentId)).toEqual([expect.objectContaining({ reason: 'expired' })]);
+    const reservation = await sql<{ status: string }>(`SELECT status FROM ledger_reservation WHERE id = $1`, [placed.body.reservationId]);
+    expect(reservation).toEqual([{ status: 'expired' }]);
+  }, 30_000);
+});
