@@ -139,6 +139,13 @@ const eq = (actual: string, expected: string) => expect(canonicalDecimal(actual)
 // ------------------------------------------------------------------ the tests
 
 describe('placing an intent over HTTP', () => {
+  it('tells the ticket how to price an order: currency, fee rate, times in force', async () => {
+    const investor = await loginAs(app, { role: 'investor', tenantId });
+    const terms = await http().get('/v1/orders/terms').set(investor.headers).expect(200);
+    expect(terms.body).toEqual({ currency: 'USD', feeBps: 10, timesInForce: ['GTC', 'IOC', 'FOK'], gtcTtlMs: 30 * 86_400_000, immediateTtlMs: 3_600_000, marketDataUrl: null });
+    await http().get('/v1/orders/terms').expect(401);
+  });
+
   it('reserves quantity × limit + fee, records the intent and its intent.submitted.v1 together, once per Idempotency-Key', async () => {
     const investor = await approvedInvestor();
     await fund(investor, '100.00');
@@ -243,6 +250,15 @@ describe('the execution stack\'s answers', () => {
     eq(await balance('omnibus', null, instrumentId), '10');
     const booked = await sql<{ allocation_id: string }>(`SELECT allocation_id FROM order_allocation WHERE intent_id = $1`, [intent.intentId]);
     expect(booked.map((b) => b.allocation_id).sort()).toEqual([first.allocationId, second.allocationId].sort());
+    // The investor reads each fill: quantity, average price, fee; nobody else can.
+    const shown = await http().get(`/v1/orders/intents/${intent.intentId}/allocations`).set(investor.headers).expect(200);
+    expect(shown.body.allocations).toHaveLength(2);
+    expect(shown.body.allocations).toEqual(expect.arrayContaining([
+      { allocationId: first.allocationId, quantity: '6', averagePrice: '0.5', notional: '3', fee: '0.003', remainingQuantity: '4', allocatedAt: first.allocatedAt, bookedAt: expect.any(String) },
+      { allocationId: second.allocationId, quantity: '4', averagePrice: '0.54', notional: '2.16', fee: '0.00216', remainingQuantity: '0', allocatedAt: second.allocatedAt, bookedAt: expect.any(String) },
+    ]));
+    const stranger = await approvedInvestor();
+    await http().get(`/v1/orders/intents/${intent.intentId}/allocations`).set(stranger.headers).expect(404);
     const monitored = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM aml_monitored_event WHERE user_id = $1 AND kind = 'trade'`, [investor.principal.userId]);
     expect(monitored[0]?.n).toBe(2);
     const notified = await sql<{ event: string }>(`SELECT event FROM notification_outbox WHERE user_id = $1 AND event = 'order.filled'`, [investor.principal.userId]);
@@ -272,6 +288,13 @@ describe('the execution stack\'s answers', () => {
     eq(await balance('customer_cash', intent.accountRef, 'USD'), '103.23244');
     eq(await balance('customer_position', intent.accountRef, instrumentId), '0');
     eq(await balance('omnibus', null, instrumentId), '0');
+    const payouts = await http().get('/v1/orders/payouts').set(investor.headers).expect(200);
+    expect(payouts.body.payouts).toEqual([{
+      payoutId: payout.payoutId, instrumentId, eventRef: payout.eventRef, kind: 'resolution', quantity: '6', amount: '6', currency: 'USD', paidAt: payout.paidAt,
+      bookedAt: expect.any(String),
+    }]);
+    expect((await http().get('/v1/orders/payouts').set(stranger.headers).expect(200)).body.payouts).toEqual([]);
+    await http().get('/v1/orders/payouts?limit=0').set(investor.headers).expect(400);
   }, 90_000);
 
   it('parks a payout that arrives before the allocations behind it, and books both', async () => {

@@ -4,12 +4,16 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Qu
 import { z } from 'zod';
 import { CurrentPrincipal, Permissions, type Principal } from '../auth/permissions.decorator.js';
 import { OrdersError } from './orders.errors.js';
-import { INTENTS_PER_PAGE_MAX, OrdersService, type IntentView } from './orders.service.js';
+import {
+  INTENTS_PER_PAGE_MAX, OrdersService, PAYOUTS_PER_PAGE_MAX, type AllocationView, type IntentView, type PayoutView, type TradingTerms,
+} from './orders.service.js';
 
 const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(INTENTS_PER_PAGE_MAX).default(50),
   before: z.iso.datetime({ offset: true }).optional(),
 });
+
+const PayoutsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(PAYOUTS_PER_PAGE_MAX).default(50) });
 
 @Controller('v1/orders')
 export class OrdersController {
@@ -33,6 +37,32 @@ export class OrdersController {
   @Permissions('orders:read-own')
   async get(@CurrentPrincipal() principal: Principal, @Param('intentId', new ParseUUIDPipe({ version: '4' })) intentId: string): Promise<IntentView> {
     return this.orders.getIntent(principal, intentId);
+  }
+
+  /** The fills booked against one of the investor's intents: quantity, average price, fee. */
+  @Get('intents/:intentId/allocations')
+  @Permissions('orders:read-own')
+  async allocations(
+    @CurrentPrincipal() principal: Principal,
+    @Param('intentId', new ParseUUIDPipe({ version: '4' })) intentId: string,
+  ): Promise<{ allocations: AllocationView[] }> {
+    return { allocations: await this.orders.listAllocations(principal, intentId) };
+  }
+
+  /** Resolution and distribution payouts credited to the investor, newest first. */
+  @Get('payouts')
+  @Permissions('orders:read-own')
+  async payouts(@CurrentPrincipal() principal: Principal, @Query() query: unknown): Promise<{ payouts: PayoutView[] }> {
+    const parsed = PayoutsQuery.safeParse(query ?? {});
+    if (!parsed.success) throw new OrdersError('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+    return { payouts: await this.orders.listPayouts(principal, parsed.data.limit) };
+  }
+
+  /** The fee rate, currency and times in force an order ticket prices with, and where public market data is read. */
+  @Get('terms')
+  @Permissions('orders:read-own')
+  terms(): TradingTerms {
+    return this.orders.terms();
   }
 
   @Post('intents/:intentId/cancel')

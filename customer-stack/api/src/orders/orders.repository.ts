@@ -63,6 +63,27 @@ export interface NewPayout {
   readonly paidAt: string;
 }
 
+export interface AllocationRow {
+  allocation_id: string;
+  quantity: string;
+  notional: string;
+  fee: string;
+  remaining_quantity: string;
+  allocated_at: Date;
+  booked_at: Date;
+}
+
+export interface PayoutRow {
+  payout_id: string;
+  instrument_id: string;
+  event_ref: string;
+  kind: 'resolution' | 'distribution';
+  quantity: string;
+  amount: string;
+  paid_at: Date;
+  booked_at: Date;
+}
+
 const INTENT_COLUMNS = `id, account_ref, tenant_id, user_id, instrument_id, side, quantity::text AS quantity, limit_price::text AS limit_price,
   time_in_force, status, reject_code, reservation_id, filled_quantity::text AS filled_quantity, notional::text AS notional, fee::text AS fee,
   expires_at, created_at, updated_at`;
@@ -122,6 +143,25 @@ export class OrdersRepository {
       `SELECT ${INTENT_COLUMNS} FROM order_intent WHERE account_ref = $1 AND ($3::timestamptz IS NULL OR created_at < $3)
         ORDER BY created_at DESC, id DESC LIMIT $2`,
       [accountRef, limit, before?.toISOString() ?? null],
+    );
+  }
+
+  /** The allocations booked against one intent, in the order they were allocated. */
+  async allocationsOf(tx: SqlTx, intentId: string, limit: number): Promise<AllocationRow[]> {
+    return tx.query<AllocationRow>(
+      `SELECT allocation_id, quantity::text AS quantity, notional::text AS notional, fee::text AS fee, remaining_quantity::text AS remaining_quantity,
+              allocated_at, booked_at
+         FROM order_allocation WHERE intent_id = $1 ORDER BY allocated_at, allocation_id LIMIT $2`,
+      [intentId, limit],
+    );
+  }
+
+  /** An account's payouts, newest first. */
+  async payoutsOf(tx: SqlTx, accountRef: string, limit: number): Promise<PayoutRow[]> {
+    return tx.query<PayoutRow>(
+      `SELECT payout_id, instrument_id, event_ref, kind, quantity::text AS quantity, amount::text AS amount, paid_at, booked_at
+         FROM order_payout WHERE account_ref = $1 ORDER BY paid_at DESC, payout_id DESC LIMIT $2`,
+      [accountRef, limit],
     );
   }
 

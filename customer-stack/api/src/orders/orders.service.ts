@@ -30,7 +30,7 @@ import { TenantsService } from '../tenancy/tenants.service.js';
 import { OPEN_INTENT_STATUSES, type IntentStatus } from './order-intent.entity.js';
 import { OrdersError } from './orders.errors.js';
 import { allocationOrder, buyReservationUsd, placementRefusal, usageUsd, utcDayStart } from './orders-rules.js';
-import { OrdersRepository, type IntentRow, type NewIntent } from './orders.repository.js';
+import { OrdersRepository, type AllocationRow, type IntentRow, type NewIntent, type PayoutRow } from './orders.repository.js';
 
 /** What a caller gives: the intent.submitted.v1 body without the ids and time this stack assigns. */
 export const SubmitIntentInput = IntentSubmittedV1.omit({ intentId: true, submittedAt: true });
@@ -45,6 +45,10 @@ export type PlaceIntentInput = z.input<typeof PlaceIntentInput>;
 export const INTENTS_PER_CALL_MAX = 1_000;
 export const INTENTS_PER_PAGE_MAX = 200;
 export const INTENTS_EXPIRED_PER_SWEEP_MAX = 500;
+/** An intent is split into at most this many allocations shown at once. */
+export const ALLOCATIONS_PER_INTENT_SHOWN_MAX = 500;
+export const PAYOUTS_PER_PAGE_MAX = 200;
+export const TIMES_IN_FORCE = IntentSubmittedV1.shape.timeInForce.options;
 
 /** Who books the execution stack's answers in the audit chain. */
 const WALL_ACTOR: AuditActor = { actor: 'system:execution-stack', role: 'system' };
@@ -84,10 +88,65 @@ export function intentView(row: IntentRow): IntentView {
   };
 }
 
+/** One allocation of an intent as its investor sees it: what filled, at what average price, for what fee. */
+export interface AllocationView {
+  readonly allocationId: string;
+  readonly quantity: string;
+  readonly averagePrice: string;
+  readonly notional: string;
+  readonly fee: string;
+  readonly remainingQuantity: string;
+  readonly allocatedAt: string;
+  readonly bookedAt: string;
+}
+
+export function allocationView(row: AllocationRow): AllocationView {
+  assert(decimal(row.quantity).gt(decimal('0')), 'a booked allocation has a quantity');
+  return {
+    allocationId: row.allocation_id, quantity: canonicalDecimal(row.quantity),
+    averagePrice: canonicalDecimal(decimal(row.notional).div(decimal(row.quantity))), notional: canonicalDecimal(row.notional),
+    fee: canonicalDecimal(row.fee), remainingQuantity: canonicalDecimal(row.remaining_quantity),
+    allocatedAt: new Date(row.allocated_at).toISOString(), bookedAt: new Date(row.booked_at).toISOString(),
+  };
+}
+
+export interface PayoutView {
+  readonly payoutId: string;
+  readonly instrumentId: string;
+  readonly eventRef: string;
+  readonly kind: 'resolution' | 'distribution';
+  readonly quantity: string;
+  readonly amount: string;
+  readonly currency: 'USD';
+  readonly paidAt: string;
+  readonly bookedAt: string;
+}
+
+export function payoutView(row: PayoutRow): PayoutView {
+  return {
+    payoutId: row.payout_id, instrumentId: row.instrument_id, eventRef: row.event_ref, kind: row.kind, quantity: canonicalDecimal(row.quantity),
+    amount: canonicalDecimal(row.amount), currency: 'USD', paidAt: new Date(row.paid_at).toISOString(), bookedAt: new Date(row.booked_at).toISOString(),
+  };
+}
+
+/** What an investor needs to price an order before placing it. */
+export interface TradingTerms {
+  /** Instruments are quoted, and intents reserved, in this currency. */
+  readonly currency: 'USD';
+  /** The most a fill's fee can be, in basis points of its notional: what a buy reserves on top. */
+  readonly feeBps: number;
+  readonly timesInForce: readonly ('GTC' | 'IOC' | 'FOK')[];
+  readonly gtcTtlMs: number;
+  readonly immediateTtlMs: number;
+  /** The execution stack's public market data (instruments, books, candles, the feed); null when not configured. */
+  readonly marketDataUrl: string | null;
+}
+
 @Injectable()
 export class OrdersService implements OnModuleInit {
   private readonly repository = new OrdersRepository();
   private readonly config: OrdersConfig;
+  private readonly marketDataUrl: string | null;
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
@@ -104,6 +163,7 @@ export class OrdersService implements OnModuleInit {
     @Inject(CUSTOMER_CONFIG) config: CustomerConfig,
   ) {
     this.config = config.money.orders;
+    this.marketDataUrl = config.marketDataUrl;
   }
 
   onModuleInit(): void {
@@ -190,6 +250,30 @@ export class OrdersService implements OnModuleInit {
     const [row] = await this.tenants.run(principal.tenantId, (tx) => this.repository.find(tx, [intentId]));
     if (!row || row.account_ref !== principal.accountRef) throw new OrdersError('intent_not_found');
     return intentView(row);
+  }
+
+  async listAllocations(principal: Principal, intentId: string): Promise<AllocationView[]> {
+    const rows = await this.tenants.run(principal.tenantId, async (tx) => {
+      const [intent] = await this.repository.find(tx, [intentId]);
+      if (!intent || intent.account_ref !== principal.accountRef) throw new OrdersError('intent_not_found');
+      return this.repository.allocationsOf(tx, intentId, ALLOCATIONS_PER_INTENT_SHOWN_MAX);
+    });
+    return rows.map(allocationView);
+  }
+
+  async listPayouts(principal: Principal, limit: number): Promise<PayoutView[]> {
+    assert(limit >= 1 && limit <= PAYOUTS_PER_PAGE_MAX, 'page size within limit');
+    const accountRef = principal.accountRef;
+    if (!accountRef) return [];
+    const rows = await this.tenants.run(principal.tenantId, (tx) => this.repository.payoutsOf(tx, accountRef, limit));
+    return rows.map(payoutView);
+  }
+
+  terms(): TradingTerms {
+    return {
+      currency: 'USD', feeBps: this.config.feeBps, timesInForce: TIMES_IN_FORCE, gtcTtlMs: this.config.gtcTtlMs,
+      immediateTtlMs: this.config.immediateTtlMs, marketDataUrl: this.marketDataUrl,
+    };
   }
 
   /**
