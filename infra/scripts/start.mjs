@@ -36,6 +36,9 @@ for (const stack of ['customer', 'execution']) {
     DEMO_KEYS_DIR: demoKeysDir,
     // A fresh install has a live market: the simulator lists demo event contracts and quotes them.
     ...(stack === 'execution' ? { MARKET_MAKER_ENABLED: process.env.MARKET_MAKER_ENABLED ?? 'true', MARKET_MAKER_BASE_URL: `http://127.0.0.1:${ports.execution}` } : {}),
+    // The investor app reads public market data from the execution stack under another host name
+    // (localhost, not 127.0.0.1), so the customer session cookie never travels there.
+    ...(stack === 'customer' ? { MARKET_DATA_URL: process.env.MARKET_DATA_URL ?? `http://localhost:${ports.execution}` } : {}),
   };
   say(`seeding ${stack} demo data`);
   const seeded = spawnSync(process.execPath, [path.join(root, `${stack}-stack/api/dist/demo/seed-demo.js`)], { cwd: root, env, stdio: 'inherit' });

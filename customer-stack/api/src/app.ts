@@ -5,7 +5,7 @@ import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { ScheduleModule } from '@nestjs/schedule';
-import { createStackApp, serveStaticUi } from '@bulwark/shared-contracts/platform';
+import { createStackApp, marketDataSources, serveStaticUi } from '@bulwark/shared-contracts/platform';
 import { AmlModule } from './aml/aml.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CustomerConfigModule, type CustomerConfig } from './config/customer-config.js';
@@ -53,5 +53,7 @@ function installHttpSecurity(app: INestApplication, config: CustomerConfig): voi
   app.use(helmet());
   app.use(cookieParser());
   app.enableCors({ origin: [...config.corsOrigins], credentials: true, methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], maxAge: 600 });
-  serveStaticUi(app, { distDir: config.ui.distDir ?? CUSTOMER_UI_DIST, mounts: CUSTOMER_UI_MOUNTS });
+  // The investor SPA reads public market data from the execution stack's origin, and nothing else off-origin.
+  const connectSources = config.marketDataUrl ? marketDataSources(config.marketDataUrl) : [];
+  serveStaticUi(app, { distDir: config.ui.distDir ?? CUSTOMER_UI_DIST, mounts: CUSTOMER_UI_MOUNTS, connectSources });
 }

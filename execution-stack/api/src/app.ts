@@ -11,6 +11,7 @@ import { ExecutionConfigModule, parseExecutionConfig, type ExecutionConfig } fro
 import { IntakeModule } from './intake/intake.service.js';
 import { SettlementModule } from './settlement/settlement.service.js';
 import { MarketModule } from './market/market.module.js';
+import { allowPublicMarketData } from './market/public-market-data.js';
 import { MembersModule } from './members/members.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { ResolutionModule } from './resolution/resolution.module.js';
@@ -54,6 +55,9 @@ export function createExecutionApp(
       description: 'No personal data: the CLOB, market data, omnibus aggregation, allocation, settlement and the chain.',
       version: '0.1.0',
     },
-    (app) => serveStaticUi(app, { distDir: config.ui.distDir ?? EXECUTION_UI_DIST, mounts: EXECUTION_UI_MOUNTS }),
+    (app) => {
+      allowPublicMarketData(app);
+      serveStaticUi(app, { distDir: config.ui.distDir ?? EXECUTION_UI_DIST, mounts: EXECUTION_UI_MOUNTS });
+    },
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cacheControlOf, mountOf } from './static-ui.js';
+import { cacheControlOf, marketDataSources, mountOf, uiContentSecurityPolicy } from './static-ui.js';
 
 describe('serving the built UIs', () => {
   it.each([
@@ -23,5 +23,13 @@ describe('serving the built UIs', () => {
     ['/', undefined],
   ])('routes %s to mount %s', (requestPath, mount) => {
     expect(mountOf(['/app', '/console'], requestPath)).toBe(mount);
+  });
+
+  it('lets a UI connect only to its own origin, plus the origins its stack names', () => {
+    expect(uiContentSecurityPolicy()).toContain("connect-src 'self';");
+    expect(uiContentSecurityPolicy(marketDataSources('http://localhost:3100'))).toContain("connect-src 'self' http://localhost:3100 ws://localhost:3100;");
+    expect(marketDataSources('https://market.example.com')).toEqual(['https://market.example.com', 'wss://market.example.com']);
+    expect(() => uiContentSecurityPolicy(["http://x.example 'unsafe-eval'"])).toThrow('bad connect source');
+    expect(() => uiContentSecurityPolicy(['*'])).toThrow('bad connect source');
   });
 });

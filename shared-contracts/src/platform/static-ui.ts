@@ -14,6 +14,8 @@ export interface StaticUiOptions {
   readonly distDir: string;
   /** Where each app lives, e.g. ['/app', '/console']. */
   readonly mounts: readonly string[];
+  /** Origins besides its own the UI may fetch from or open a socket to (CSP connect-src). */
+  readonly connectSources?: readonly string[];
 }
 
 export const UI_ASSETS_PATH = '/assets';
@@ -23,11 +25,23 @@ const REVALIDATE = 'no-cache';
 const HASHED_FILE = /-[A-Za-z0-9_-]{8,}\.(js|css|woff2?|svg|png|jpg|webp)$/;
 
 const MOUNT = /^\/[a-z][a-z0-9-]{0,30}$/;
-/** The UIs load only their own bundles and talk only to their own origin (fetch and the feed). */
-export const UI_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self'", "connect-src 'self'", "img-src 'self' data:", "style-src 'self' 'unsafe-inline'",
-  "font-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The UIs load only their own bundles and talk to their own origin (fetch and the feed), plus the
+ * origins a stack names explicitly (the investor SPA's public market data).
+ */
+export function uiContentSecurityPolicy(connectSources: readonly string[] = []): string {
+  for (const source of connectSources) if (!/^(https?|wss?):\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(source)) throw new Error(`static UI: bad connect source ${source}`);
+  return [
+    "default-src 'self'", "script-src 'self'", ["connect-src 'self'", ...connectSources].join(' '), "img-src 'self' data:",
+    "style-src 'self' 'unsafe-inline'", "font-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** An http(s) origin and its WebSocket twin, as CSP connect-src sources. */
+export function marketDataSources(origin: string): string[] {
+  const url = new URL(origin);
+  return [url.origin, `${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${url.host}`];
+}
 
 /** Cache policy of a served file, by its path relative to the dist directory. */
 export function cacheControlOf(relativePath: string): string {
@@ -44,7 +58,8 @@ function wantsHtml(request: Request): boolean {
   return (request.method === 'GET' || request.method === 'HEAD') && (request.headers.accept ?? '').includes('text/html');
 }
 
-export function serveStaticUi(app: INestApplication, { distDir, mounts }: StaticUiOptions): void {
+export function serveStaticUi(app: INestApplication, { distDir, mounts, connectSources = [] }: StaticUiOptions): void {
+  const policy = uiContentSecurityPolicy(connectSources);
   for (const mount of mounts) if (!MOUNT.test(mount)) throw new Error(`static UI: bad mount ${mount}`);
   const logger = new Logger('StaticUi');
   const indexes = new Map(mounts.map((mount) => [mount, path.join(distDir, mount.slice(1), 'index.html')]));
@@ -73,7 +88,7 @@ export function serveStaticUi(app: INestApplication, { distDir, mounts }: Static
         return;
       }
       response.setHeader('Cache-Control', REVALIDATE);
-      response.setHeader('Content-Security-Policy', UI_CONTENT_SECURITY_POLICY);
+      response.setHeader('Content-Security-Policy', policy);
       response.setHeader('X-Content-Type-Options', 'nosniff');
       response.setHeader('Referrer-Policy', 'no-referrer');
       response.sendFile(index);

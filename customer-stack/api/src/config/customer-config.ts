@@ -28,6 +28,12 @@ const CustomerEnvSchema = z.object({
     .default('')
     .transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0))
     .pipe(z.array(z.url({ protocol: /^https?$/ })).max(50)),
+  /**
+   * The execution stack's public market data, as the investor's browser reaches it (instruments,
+   * books, candles and the feed carry no personal data). Its host must differ from this stack's,
+   * so the browser never sends this stack's session cookie there. Unset: no market view.
+   */
+  MARKET_DATA_URL: z.url({ protocol: /^https?$/ }).optional(),
   NOTIFY_WEBHOOK_KEY: secret,
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.email().default('no-reply@bulwark.local'),
@@ -150,6 +156,8 @@ export interface CustomerConfig extends StackConfig<'customer'> {
   readonly money: MoneyConfig;
   readonly auth: AuthConfig;
   readonly corsOrigins: readonly string[];
+  /** The origin of the execution stack's public market data, or null. */
+  readonly marketDataUrl: string | null;
   readonly notifications: NotificationsConfig;
   readonly privacy: PrivacyConfig;
   readonly compliance: ComplianceConfig;
@@ -205,6 +213,7 @@ export function parseCustomerConfig(env: Readonly<Record<string, string | undefi
       cookieSecure: e.AUTH_COOKIE_SECURE,
     },
     corsOrigins: e.CORS_ORIGINS,
+    marketDataUrl: e.MARKET_DATA_URL ? new URL(e.MARKET_DATA_URL).origin : null,
     notifications: {
       webhookKey: new KeyHandle(createSecretKey(Buffer.from(e.NOTIFY_WEBHOOK_KEY, 'base64url').subarray(0, 32))),
       smtpUrl: e.SMTP_URL,
