@@ -9,7 +9,7 @@ import { ExecutionAuditAnchoringModule } from './audit-anchoring/execution-audit
 import { EXECUTION_ENTITIES, EXECUTION_MIGRATIONS } from './database/schema.js';
 import { ExecutionConfigModule, parseExecutionConfig, type ExecutionConfig } from './config/execution-config.js';
 import { IntakeModule } from './intake/intake.service.js';
-import { SettlementModule } from './settlement/settlement.service.js';
+import { SettlementModule } from './settlement/settlement.module.js';
 import { MarketModule } from './market/market.module.js';
 import { allowPublicMarketData } from './market/public-market-data.js';
 import { MembersModule } from './members/members.module.js';

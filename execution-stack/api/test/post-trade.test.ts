@@ -158,7 +158,7 @@ describe('intent.cancel.v1', () => {
     await cancel(late.intentId, late.accountRef);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await pooled(late.intentId)).toMatchObject({ status: 'pooled', cancelled_at: null });
-    const audit: { resource: string }[] = await db().query(`SELECT resource FROM posttrade_audit WHERE action = 'omnibus_intent.cancelled'`);
+    const audit: { resource: string }[] = await db().query(`SELECT resource FROM execution_audit WHERE action = 'omnibus_intent.cancelled'`);
     expect(audit.map((a) => a.resource)).toEqual([`omnibus_intent:${waiting.intentId}`]);
   }, 60_000);
 });

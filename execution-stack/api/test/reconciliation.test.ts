@@ -143,7 +143,7 @@ describe('breaks', () => {
     expect(row.filled_quantity).toBe('10.000000000000000000'); // untouched
     // Still wrong: the next run opens it again as a new break.
     expect((await call('POST', '/v1/operator/reconciliation/runs')).body).toEqual({ found: 4, opened: 1 });
-    const [audit] = await db().query(`SELECT count(*)::int AS n FROM posttrade_audit WHERE resource = $1`, [`reconciliation_break:${short.breakId}`]);
+    const [audit] = await db().query(`SELECT count(*)::int AS n FROM execution_audit WHERE resource = $1`, [`reconciliation_break:${short.breakId}`]);
     expect(audit.n).toBe(3); // detected, acknowledged, resolved
   });
 });

@@ -9,7 +9,7 @@ import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import { AllocationModule, AllocationService } from '../allocation/allocation.service.js';
 import type { VenueFill } from '../allocation/pro-rata-allocation.js';
-import { PostTradeAuditModule, PostTradeAuditService } from '../settlement/post-trade-audit.service.js';
+import { ExecutionAuditModule, ExecutionAuditService } from '../audit/execution-audit.service.js';
 import { POST_TRADE_CONFIG, type PostTradeConfig } from './post-trade-config.js';
 import { MarketModule } from '../market/market.module.js';
 import { MembersModule } from '../members/members.module.js';
@@ -46,7 +46,7 @@ export class AggregationService {
     @Inject(POST_TRADE_CONFIG) private readonly config: PostTradeConfig,
     @Inject(VENUES) private readonly venues: readonly Venue[],
     @Inject(AllocationService) private readonly allocation: AllocationService,
-    @Inject(PostTradeAuditService) private readonly audit: PostTradeAuditService,
+    @Inject(ExecutionAuditService) private readonly audit: ExecutionAuditService,
     @Inject(WallService) private readonly wall: WallService,
   ) {
     assert(venues.length > 0, 'at least one venue');
@@ -206,7 +206,7 @@ export class AggregationService {
     if (done) await tx.query(`UPDATE pooled_intent SET status = 'done' WHERE order_ref = $1`, [row.order_ref]);
     if (fresh.length > 0 || done) {
       await this.audit.record(tx, {
-        actor: `venue:${row.venue}`, action: done ? 'omnibus_order.done' : 'omnibus_order.filled', resource: `omnibus_order:${row.order_ref}`,
+        actor: `system:venue-${row.venue}`, action: done ? 'omnibus_order.done' : 'omnibus_order.filled', resource: `omnibus_order:${row.order_ref}`,
         diff: { roundRef, fills: fresh.length, filled: filledNow, filledTotal: filledTotal.toString() },
       });
     }
@@ -249,7 +249,7 @@ export class AggregationWorker implements OnApplicationBootstrap, OnApplicationS
 }
 
 @Module({
-  imports: [AllocationModule, PostTradeAuditModule, MarketModule, MembersModule],
+  imports: [AllocationModule, ExecutionAuditModule, MarketModule, MembersModule],
   providers: [
     SandboxVenue,
     ClobVenue,

@@ -8,7 +8,7 @@ import { ALLOCATION_FILLS_MAX, assert, decimal, sumDecimals } from '@bulwark/sha
 import { enqueueOutbound, type OutboundMessage, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { InstrumentsService } from '../market/instruments.service.js';
 import { MarketModule } from '../market/market.module.js';
-import { PostTradeAuditModule, PostTradeAuditService } from '../settlement/post-trade-audit.service.js';
+import { ExecutionAuditModule, ExecutionAuditService } from '../audit/execution-audit.service.js';
 import type { PositionLine } from '../resolution/payouts.js';
 import { allocate, inputsHashOf, type PoolIntent, type VenueFill } from './pro-rata-allocation.js';
 
@@ -49,7 +49,7 @@ export const POSITION_LINES_MAX = 100_000;
 export class AllocationService {
   constructor(
     @Inject(InstrumentsService) private readonly instruments: InstrumentsService,
-    @Inject(PostTradeAuditService) private readonly audit: PostTradeAuditService,
+    @Inject(ExecutionAuditService) private readonly audit: ExecutionAuditService,
   ) {}
 
   /**
@@ -142,5 +142,5 @@ export class AllocationService {
   }
 }
 
-@Module({ imports: [MarketModule, PostTradeAuditModule], providers: [AllocationService], exports: [AllocationService] })
+@Module({ imports: [MarketModule, ExecutionAuditModule], providers: [AllocationService], exports: [AllocationService] })
 export class AllocationModule {}

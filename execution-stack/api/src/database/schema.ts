@@ -23,6 +23,7 @@ import { ClobVenue1763825000000 } from './migrations/1763825000000-clob-venue.js
 import { Resolution1763826000000 } from './migrations/1763826000000-resolution.js';
 import { Reconciliation1763827000000 } from './migrations/1763827000000-reconciliation.js';
 import { IntentCancel1763836000000 } from './migrations/1763836000000-intent-cancel.js';
+import { PostTradeAuditAndSettlementHttp1763880000000 } from './migrations/1763880000000-post-trade-audit-and-settlement-http.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -60,4 +61,5 @@ export const EXECUTION_MIGRATIONS = [
   Resolution1763826000000,
   Reconciliation1763827000000,
   IntentCancel1763836000000,
+  PostTradeAuditAndSettlementHttp1763880000000,
 ];

@@ -1,5 +1,5 @@
 // `npm start` seeds a fresh installation through this script, before the stack serves: an event
-// contract and a security to trade, and two operators (four-eyes actions need two) whose private
+// contract and a security to trade, and two operators (four-eyes actions need two; both settlement approvers) whose private
 // keys are written, for the operator admin's sign-in, into DEMO_KEYS_DIR. Development only; it is
 // idempotent, so every start may run it.
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { parsePostTradeConfig } from '../aggregation/post-trade-config.js';
 import { MarketService } from '../market/market.service.js';
 import { InstrumentsService } from '../market/instruments.service.js';
 import { MembersService } from '../members/members.service.js';
+import { SettlementService } from '../settlement/settlement.service.js';
 import { DEMO_INSTRUMENTS, DEMO_OPERATORS } from './seed-demo-data.js';
 
 const keysDir = process.env.DEMO_KEYS_DIR;
@@ -33,7 +34,9 @@ try {
     const file = path.join(keysDir, `${handle}.json`);
     if (existsSync(file)) continue;
     const { publicKey, privateKey } = await generateKeyPair('PS256', { extractable: true });
-    const { keyId } = await app.get(MembersService).createOperator(handle, await exportJWK(publicKey));
+    const { operatorId, keyId } = await app.get(MembersService).createOperator(handle, await exportJWK(publicKey));
+    // Both demo operators may approve settlement batches: four eyes needs two of them.
+    await app.get(SettlementService).registerApprover(operatorId, 'system:seed-demo');
     writeFileSync(file, JSON.stringify({ keyId, privateJwk: await exportJWK(privateKey) }, null, 2), { mode: 0o600 });
   }
 } finally {

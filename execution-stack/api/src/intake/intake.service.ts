@@ -10,7 +10,7 @@ import { MarketModule } from '../market/market.module.js';
 import { ChainUnavailableError } from '../chain/chain-rpc.js';
 import { ChainService, type PreTradeRefusal } from '../chain/chain.service.js';
 import { AggregationModule, AggregationService } from '../aggregation/aggregation.service.js';
-import { PostTradeAuditModule, PostTradeAuditService } from '../settlement/post-trade-audit.service.js';
+import { ExecutionAuditModule, ExecutionAuditService } from '../audit/execution-audit.service.js';
 
 type IntentRejectCode = MessageBody<'intent.rejected.v1'>['code'];
 
@@ -36,7 +36,7 @@ export class IntakeService implements OnModuleInit {
     @Inject(WallService) private readonly wall: WallService,
     @Inject(InstrumentsService) private readonly instruments: InstrumentsService,
     @Inject(AggregationService) private readonly aggregation: AggregationService,
-    @Inject(PostTradeAuditService) private readonly audit: PostTradeAuditService,
+    @Inject(ExecutionAuditService) private readonly audit: ExecutionAuditService,
     // Present when the stack runs with a chain: intents are then simulated on chain before acceptance.
     @Optional() @Inject(ChainService) private readonly chain: ChainService | null = null,
   ) {}
@@ -144,5 +144,5 @@ export class IntakeService implements OnModuleInit {
   }
 }
 
-@Module({ imports: [MarketModule, AggregationModule, PostTradeAuditModule], providers: [IntakeService], exports: [IntakeService] })
+@Module({ imports: [MarketModule, AggregationModule, ExecutionAuditModule], providers: [IntakeService], exports: [IntakeService] })
 export class IntakeModule {}

@@ -272,6 +272,20 @@ export class MembersService implements OnModuleInit, OnModuleDestroy {
     return principal;
   }
 
+  /**
+   * The public key of one of an operator's active keys, for checking what that operator signed
+   * outside a request (a settlement approval); null when the key is not theirs or not active.
+   */
+  async operatorPublicKey(tx: SqlTx, operatorId: string, keyId: string): Promise<Awaited<ReturnType<typeof importPublicKey>> | null> {
+    if (keyId.length > 64) return null;
+    const [key] = await tx.query<{ public_jwk: JWK }>(
+      `SELECT k.public_jwk FROM api_key k JOIN operator o ON o.id = k.principal_id
+        WHERE k.key_id = $1 AND k.principal_kind = 'operator' AND k.principal_id = $2 AND k.status = 'active' AND o.status = 'active'`,
+      [keyId, operatorId],
+    );
+    return key ? importPublicKey(key.public_jwk) : null;
+  }
+
   private async pruneNonces(): Promise<void> {
     await this.db.transaction((tx) =>
       tx.query(`DELETE FROM request_nonce WHERE seen_at < clock_timestamp() - make_interval(secs => $1)`, [(2 * this.config.members.signatureWindowMs) / 1_000]),

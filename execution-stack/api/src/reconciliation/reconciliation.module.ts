@@ -2,12 +2,12 @@
 // allocations and the chain, and the statements the customer stack reconciles its ledger with.
 import { Module } from '@nestjs/common';
 import { MembersModule } from '../members/members.module.js';
-import { PostTradeAuditModule } from '../settlement/post-trade-audit.service.js';
+import { ExecutionAuditModule } from '../audit/execution-audit.service.js';
 import { ReconciliationController } from './reconciliation.controller.js';
 import { ReconciliationService, ReconciliationWorker } from './reconciliation.service.js';
 
 @Module({
-  imports: [MembersModule, PostTradeAuditModule],
+  imports: [MembersModule, ExecutionAuditModule],
   providers: [ReconciliationService, ReconciliationWorker],
   controllers: [ReconciliationController],
   exports: [ReconciliationService],

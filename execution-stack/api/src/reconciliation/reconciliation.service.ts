@@ -15,7 +15,7 @@ import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { enqueueOutbound, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { POST_TRADE_CONFIG, type PostTradeConfig } from '../aggregation/post-trade-config.js';
 import { ChainService } from '../chain/chain.service.js';
-import { PostTradeAuditService } from '../settlement/post-trade-audit.service.js';
+import { ExecutionAuditService } from '../audit/execution-audit.service.js';
 import { SettlementService } from '../settlement/settlement.service.js';
 import type { ExecutionBreakKind } from './reconciliation.entity.js';
 import { ReconciliationError, ReconciliationErrorCode } from './reconciliation.errors.js';
@@ -120,7 +120,7 @@ export class ReconciliationService {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(POST_TRADE_CONFIG) private readonly config: PostTradeConfig,
-    @Inject(PostTradeAuditService) private readonly audit: PostTradeAuditService,
+    @Inject(ExecutionAuditService) private readonly audit: ExecutionAuditService,
     // Present when the stack runs with a chain: balances are then reconciled too.
     @Optional() @Inject(ChainService) private readonly chain: ChainService | null = null,
   ) {}

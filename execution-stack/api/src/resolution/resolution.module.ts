@@ -5,12 +5,12 @@ import { AggregationModule } from '../aggregation/aggregation.service.js';
 import { AllocationModule } from '../allocation/allocation.service.js';
 import { MarketModule } from '../market/market.module.js';
 import { MembersModule } from '../members/members.module.js';
-import { PostTradeAuditModule } from '../settlement/post-trade-audit.service.js';
+import { ExecutionAuditModule } from '../audit/execution-audit.service.js';
 import { ResolutionController } from './resolution.controller.js';
 import { ResolutionService } from './resolution.service.js';
 
 @Module({
-  imports: [MarketModule, MembersModule, AllocationModule, AggregationModule, PostTradeAuditModule],
+  imports: [MarketModule, MembersModule, AllocationModule, AggregationModule, ExecutionAuditModule],
   providers: [ResolutionService],
   controllers: [ResolutionController],
   exports: [ResolutionService],

@@ -16,7 +16,7 @@ import { AllocationService, POSITION_LINES_MAX } from '../allocation/allocation.
 import { ChainService } from '../chain/chain.service.js';
 import { InstrumentsService, type Instrument } from '../market/instruments.service.js';
 import { MarketService } from '../market/market.service.js';
-import { PostTradeAuditService } from '../settlement/post-trade-audit.service.js';
+import { ExecutionAuditService } from '../audit/execution-audit.service.js';
 import { RESOLUTION_OUTCOMES, computePayouts, type ComputedPayout, type PayoutRule } from './payouts.js';
 import { ResolutionError, ResolutionErrorCode } from './resolution.errors.js';
 
@@ -74,7 +74,7 @@ export class ResolutionService {
     @Inject(MarketService) private readonly market: MarketService,
     @Inject(AllocationService) private readonly allocations: AllocationService,
     @Inject(AggregationService) private readonly aggregation: AggregationService,
-    @Inject(PostTradeAuditService) private readonly audit: PostTradeAuditService,
+    @Inject(ExecutionAuditService) private readonly audit: ExecutionAuditService,
     // Present when the stack runs with a chain: resolved tokens are then burned.
     @Optional() @Inject(ChainService) private readonly chain: ChainService | null = null,
   ) {}

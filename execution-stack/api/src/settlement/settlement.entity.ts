@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export const BATCH_STATUSES = ['draft', 'pending_approval', 'approved', 'released', 'rejected'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
@@ -8,6 +8,7 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number];
 @Check('settlement_batch_status', `"status" IN ('draft', 'pending_approval', 'approved', 'released', 'rejected')`)
 @Check('settlement_batch_period', `"period_end" > "period_start"`)
 @Check('settlement_batch_released', `("status" = 'released') = ("bank_reference" IS NOT NULL)`)
+@Check('settlement_batch_rejected', `("status" = 'rejected') = ("rejection_reason" IS NOT NULL)`)
 @Index('settlement_batch_period_live', ['periodStart', 'periodEnd'], { unique: true, where: `"status" <> 'rejected'` })
 export class SettlementBatchEntity {
   @PrimaryColumn({ name: 'batch_id', type: 'uuid' })
@@ -48,6 +49,14 @@ export class SettlementBatchEntity {
 
   @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
   decidedAt!: Date | null;
+
+  /** Why a person rejected the batch (rejected batches only). */
+  @Column({ name: 'rejection_reason', type: 'text', nullable: true })
+  rejectionReason!: string | null;
+
+  /** Net token legs handed to the chain module when the batch was approved. */
+  @Column({ name: 'token_legs_queued', type: 'integer', default: 0 })
+  tokenLegsQueued!: number;
 }
 
 /** One net instruction per counterparty and currency. */
@@ -95,14 +104,11 @@ export class SettlementApprovalEntity {
   approvedAt!: Date;
 }
 
-/** An operator authorised to approve settlement batches, with the public key that verifies them. */
+/** An operator authorised to approve settlement batches (their approvals verify against their own operator keys). */
 @Entity({ name: 'settlement_approver' })
 export class SettlementApproverEntity {
   @PrimaryColumn({ name: 'operator_ref', type: 'uuid' })
   operatorRef!: string;
-
-  @Column({ name: 'public_jwk', type: 'jsonb' })
-  publicJwk!: Record<string, string>;
 
   @Column({ type: 'boolean' })
   active!: boolean;
@@ -111,32 +117,4 @@ export class SettlementApproverEntity {
   addedAt!: Date;
 }
 
-/** The post-trade audit chain (hash-linked, append-only). */
-@Entity({ name: 'posttrade_audit' })
-export class PostTradeAuditEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
-  seq!: string;
-
-  @Column({ name: 'prev_hash', type: 'char', length: 64 })
-  prevHash!: string;
-
-  @Column({ type: 'char', length: 64 })
-  hash!: string;
-
-  @Column({ type: 'text' })
-  actor!: string;
-
-  @Column({ type: 'text' })
-  action!: string;
-
-  @Column({ type: 'text' })
-  resource!: string;
-
-  @Column({ type: 'jsonb' })
-  diff!: Record<string, unknown>;
-
-  @Column({ name: 'recorded_at', type: 'timestamptz' })
-  recordedAt!: Date;
-}
-
-export const SETTLEMENT_ENTITIES = [SettlementBatchEntity, SettlementInstructionEntity, SettlementApprovalEntity, SettlementApproverEntity, PostTradeAuditEntity];
+export const SETTLEMENT_ENTITIES = [SettlementBatchEntity, SettlementInstructionEntity, SettlementApprovalEntity, SettlementApproverEntity];
