@@ -2,11 +2,13 @@
 // sequence number: an L2 snapshot on request, then depth increments (level changes, quantity
 // "0" removes a level), trades, candles and status. A client that sees a gap asks for a new
 // snapshot. Backpressure: each client's unsent bytes are bounded; a client that falls behind
-// is dropped (it reconnects and resynchronises), so a slow reader never grows the server.
+// is dropped (it reconnects and resynchronises), so a slow reader never grows the server
+// (websocket-route.ts holds that machinery, shared with the member stream).
 import { Side } from '@bulwark/engine';
 import { priceText, quantityText } from './wire-decimal.js';
 import { z } from 'zod';
 import type { WebSocket } from 'ws';
+import { safeJson, sendBounded, WS_CLOSE_SLOW_CONSUMER } from './websocket-route.js';
 import type { MarketBook, MarketEvent } from './market-book.js';
 import type { CandleRecord, TradeRecord } from './market-journal.repository.js';
 
@@ -16,7 +18,7 @@ export const FEED_CLIENTS_MAX = 10_000;
 export const FEED_SUBSCRIPTIONS_PER_CLIENT_MAX = 100;
 export const FEED_CLIENT_MESSAGE_BYTES_MAX = 4_096;
 /** The WebSocket close code for a client dropped for reading too slowly. */
-export const FEED_CLOSE_SLOW_CONSUMER = 4008;
+export const FEED_CLOSE_SLOW_CONSUMER = WS_CLOSE_SLOW_CONSUMER;
 
 export type Level = readonly [price: string, quantity: string];
 
@@ -193,31 +195,18 @@ export class FeedHub {
   }
 
   private send(client: FeedClientState, text: string): void {
-    const socket = client.socket;
-    if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount + Buffer.byteLength(text) > this.bufferBytesMax) {
+    const outcome = sendBounded(client.socket, text, this.bufferBytesMax);
+    if (outcome === 'dropped') {
       this.statistics.dropped += 1;
-      socket.close(FEED_CLOSE_SLOW_CONSUMER, 'slow consumer');
-      // terminate() frees the queued bytes now instead of waiting for a close handshake it cannot read.
-      socket.terminate();
       this.detach(client);
-      return;
+    } else if (outcome === 'sent') {
+      this.statistics.bufferedBytesPeak = Math.max(this.statistics.bufferedBytesPeak, client.socket.bufferedAmount);
     }
-    socket.send(text);
-    this.statistics.bufferedBytesPeak = Math.max(this.statistics.bufferedBytesPeak, socket.bufferedAmount);
   }
 
   private detach(client: FeedClientState): void {
     if (!this.clients.delete(client)) return;
     for (const instrumentId of client.subscriptions) this.channels.get(instrumentId)?.subscribers.delete(client);
     this.statistics.clients = this.clients.size;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
   }
 }

@@ -70,7 +70,8 @@ export type MarketResult = { readonly ok: true; readonly orderId: number | null 
 export type Aggressor = 'buy' | 'sell' | 'auction';
 export type MarketEvent =
   | { kind: 'accepted'; orderId: number; order: OrderSpec; phase: 'book' | 'auction' }
-  | { kind: 'rejected'; orderId: number | null; code: MarketRejectCode }
+  /** ownerId on order events: the member whose order it is (null only for refused session commands). */
+  | { kind: 'rejected'; orderId: number | null; ownerId: number | null; code: MarketRejectCode }
   | {
       kind: 'trade';
       tradeSeq: number;
@@ -85,10 +86,10 @@ export type MarketEvent =
       sellRemainingLots: number;
     }
   /** lots left the book; remainingLots > 0 only when self-trade decrement reduced the order. */
-  | { kind: 'cancelled'; orderId: number; lots: number; remainingLots: number; reason: CancelReason | MarketRejectCode }
-  | { kind: 'expired'; orderId: number; lots: number }
-  | { kind: 'triggered'; orderId: number }
-  | { kind: 'replaced'; orderId: number; priceTicks: number; lots: number }
+  | { kind: 'cancelled'; orderId: number; ownerId: number | null; lots: number; remainingLots: number; reason: CancelReason | MarketRejectCode }
+  | { kind: 'expired'; orderId: number; ownerId: number | null; lots: number }
+  | { kind: 'triggered'; orderId: number; ownerId: number | null }
+  | { kind: 'replaced'; orderId: number; ownerId: number | null; priceTicks: number; lots: number }
   | { kind: 'status'; state: SessionState; reason: HaltReason | 'auction' | 'operator' | null; resumeAtMs: number | null };
 
 export interface MarketBookSnapshot {
@@ -129,16 +130,16 @@ class EngineEvents implements EngineEventSink {
     this.book.onEngineTrade(makerId, takerId, takerSide, priceTicks, lots, makerRemaining, takerRemaining);
   }
   cancelled(_seq: number, orderId: number, lots: number, remainingLots: number, reason: CancelReason): void {
-    if (!this.muted) this.book.onEngineGone(orderId, remainingLots, { kind: 'cancelled', orderId, lots, remainingLots, reason });
+    if (!this.muted) this.book.onEngineGone(orderId, remainingLots, { kind: 'cancelled', orderId, ownerId: this.book.eventOwner(orderId), lots, remainingLots, reason });
   }
   expired(_seq: number, orderId: number, lots: number): void {
-    this.book.onEngineGone(orderId, 0, { kind: 'expired', orderId, lots });
+    this.book.onEngineGone(orderId, 0, { kind: 'expired', orderId, ownerId: this.book.eventOwner(orderId), lots });
   }
   triggered(_seq: number, orderId: number): void {
-    this.book.emit({ kind: 'triggered', orderId });
+    this.book.emit({ kind: 'triggered', orderId, ownerId: this.book.eventOwner(orderId) });
   }
   replaced(_seq: number, orderId: number, priceTicks: number, lots: number): void {
-    if (!this.muted) this.book.emit({ kind: 'replaced', orderId, priceTicks, lots });
+    if (!this.muted) this.book.emit({ kind: 'replaced', orderId, ownerId: this.book.eventOwner(orderId), priceTicks, lots });
   }
 }
 
@@ -237,14 +238,18 @@ export class MarketBook {
 
   private submit(order: OrderSpec): MarketResult {
     const orderId = this.nextOrderId++;
-    if (this.session.state === 'closed') return this.refuse(MarketRejectCode.MarketClosed, orderId);
-    if (this.session.state === 'halted') return this.submitToAuction(orderId, order);
-    const before = this.tradeSeq;
+    // Set for the whole submit, so a refusal of the new order names its owner.
     this.pendingSubmit = { orderId, order };
-    const code = this.engine.submit({ id: orderId, ...order });
-    this.pendingSubmit = null;
-    if (this.tradeSeq > before) this.afterTrades();
-    return code === 'ok' ? { ok: true, orderId } : { ok: false, code, orderId };
+    try {
+      if (this.session.state === 'closed') return this.refuse(MarketRejectCode.MarketClosed, orderId);
+      if (this.session.state === 'halted') return this.submitToAuction(orderId, order);
+      const before = this.tradeSeq;
+      const code = this.engine.submit({ id: orderId, ...order });
+      if (this.tradeSeq > before) this.afterTrades();
+      return code === 'ok' ? { ok: true, orderId } : { ok: false, code, orderId };
+    } finally {
+      this.pendingSubmit = null;
+    }
   }
 
   private cancel(orderId: number): MarketResult {
@@ -252,7 +257,7 @@ export class MarketBook {
     if (held) {
       this.auction.delete(orderId);
       this.forget(orderId);
-      this.emit({ kind: 'cancelled', orderId, lots: held.lots, remainingLots: 0, reason: 'requested' });
+      this.emit({ kind: 'cancelled', orderId, ownerId: held.ownerId, lots: held.lots, remainingLots: 0, reason: 'requested' });
       return { ok: true, orderId };
     }
     const code = this.engine.cancel(orderId);
@@ -267,7 +272,7 @@ export class MarketBook {
       // A replaced auction order loses its time priority, as in the continuous book.
       this.auction.delete(orderId);
       this.auction.set(orderId, { ...held, priceTicks, lots });
-      this.emit({ kind: 'replaced', orderId, priceTicks, lots });
+      this.emit({ kind: 'replaced', orderId, ownerId: held.ownerId, priceTicks, lots });
       return { ok: true, orderId };
     }
     if (this.session.state !== 'open' && this.live.has(orderId)) {
@@ -336,7 +341,7 @@ export class MarketBook {
       if (order.tif === TimeInForce.GTD && order.expiryMs <= this.nowMs) {
         this.auction.delete(orderId);
         this.forget(orderId);
-        this.emit({ kind: 'expired', orderId, lots: order.lots });
+        this.emit({ kind: 'expired', orderId, ownerId: order.ownerId, lots: order.lots });
       }
     }
   }
@@ -438,10 +443,11 @@ export class MarketBook {
   onEngineRejected(orderId: number, code: RejectCode): void {
     if (this.sink.muted) {
       // An auction remnant the reopened book refused (outside the new band): it is cancelled.
-      this.emit({ kind: 'cancelled', orderId, lots: this.remnantLots, remainingLots: 0, reason: code });
+      this.emit({ kind: 'cancelled', orderId, ownerId: this.eventOwner(orderId), lots: this.remnantLots, remainingLots: 0, reason: code });
       return;
     }
-    this.emit({ kind: 'rejected', orderId: orderId >= 0 ? orderId : null, code });
+    const id = orderId >= 0 ? orderId : null;
+    this.emit({ kind: 'rejected', orderId: id, ownerId: this.eventOwner(id), code });
   }
 
   onEngineTrade(makerId: number, takerId: number, takerSide: Side, priceTicks: number, lots: number, makerRemaining: number, takerRemaining: number): void {
@@ -473,6 +479,13 @@ export class MarketBook {
     this.emit(event);
   }
 
+  /** The owner of an order an event is about: live, or the order being submitted (null: no order). */
+  eventOwner(orderId: number | null): number | null {
+    const pending = this.pendingSubmit;
+    if (orderId === null) return pending?.order.ownerId ?? null;
+    return this.live.get(orderId)?.ownerId ?? (pending?.orderId === orderId ? pending.order.ownerId : null);
+  }
+
   private remember(orderId: number, ownerId: number, side: Side, tif: TimeInForce): void {
     this.live.set(orderId, { ownerId, side, tif });
     if (tif === TimeInForce.GTD) this.gtdLive += 1;
@@ -486,7 +499,7 @@ export class MarketBook {
   }
 
   private refuse(code: MarketRejectCode, orderId: number | null): MarketResult {
-    this.emit({ kind: 'rejected', orderId, code });
+    this.emit({ kind: 'rejected', orderId, ownerId: this.eventOwner(orderId), code });
     return { ok: false, code, orderId };
   }
 

@@ -1,34 +1,31 @@
 // Serves the feed on the application's HTTP server: WebSocket upgrades on /v1/market/feed.
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Server } from 'node:http';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { WebSocketServer } from 'ws';
 import { FEED_CLIENT_MESSAGE_BYTES_MAX } from './feed-hub.js';
 import { MarketService } from './market.service.js';
+import { WebSocketRoute } from './websocket-route.js';
 
 export const MARKET_FEED_PATH = '/v1/market/feed';
 
 @Injectable()
 export class MarketFeedGateway implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: FEED_CLIENT_MESSAGE_BYTES_MAX });
-  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    if (new URL(request.url ?? '/', 'http://feed').pathname !== MARKET_FEED_PATH) return;
-    this.server.handleUpgrade(request, socket, head, (ws) => this.market.feed.attach(ws));
-  };
+  private readonly route: WebSocketRoute<null>;
 
   constructor(
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(MarketService) private readonly market: MarketService,
-  ) {}
+  ) {
+    // The public feed needs no credentials: every upgrade on its path is accepted.
+    this.route = new WebSocketRoute(MARKET_FEED_PATH, FEED_CLIENT_MESSAGE_BYTES_MAX, () => Promise.resolve(null), (ws) => this.market.feed.attach(ws));
+  }
 
   onApplicationBootstrap(): void {
-    this.adapterHost.httpAdapter.getHttpServer().on('upgrade', this.onUpgrade);
+    this.route.listen(this.adapterHost.httpAdapter.getHttpServer() as Server);
   }
 
   onApplicationShutdown(): void {
-    this.adapterHost.httpAdapter?.getHttpServer()?.off('upgrade', this.onUpgrade);
+    this.route.close();
     this.market.feed.close();
-    this.server.close();
   }
 }

@@ -81,7 +81,7 @@ interface OrderChange {
   cancelReason: string | null;
 }
 
-const sideName = (side: Side): 'buy' | 'sell' => (side === Side.Buy ? 'buy' : 'sell');
+export const sideName = (side: Side): 'buy' | 'sell' => (side === Side.Buy ? 'buy' : 'sell');
 const TYPE_NAMES: Readonly<Record<OrderType, string>> = { [OrderType.Limit]: 'limit', [OrderType.Market]: 'market', [OrderType.Stop]: 'stop', [OrderType.StopLimit]: 'stop_limit' };
 const TIF_NAMES: Readonly<Record<TimeInForce, string>> = { [TimeInForce.GTC]: 'GTC', [TimeInForce.IOC]: 'IOC', [TimeInForce.FOK]: 'FOK', [TimeInForce.GTD]: 'GTD' };
 export const orderTypeName = (type: OrderType): string => TYPE_NAMES[type];

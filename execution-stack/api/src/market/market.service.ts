@@ -1,14 +1,14 @@
 // The market: one desk (single writer, journaled book) per listed instrument, the clock that
 // drives due auctions and expiries, the feed, and the read side (book, orders, trades, candles).
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { decimal } from '@bulwark/shared-contracts';
+import { assert, decimal } from '@bulwark/shared-contracts';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { EXECUTION_CONFIG, type ExecutionConfig } from '../config/execution-config.js';
 import type { CandleInterval } from './candles.js';
 import { FeedHub } from './feed-hub.js';
 import { MarketRejectCode, type MarketResult } from './market-book.js';
-import { MarketDesk, type InTransaction, type MarketClock, type TimelessCommand } from './market-desk.js';
+import { MarketDesk, type DeskInstrument, type InTransaction, type MarketClock, type PublishedBatch, type TimelessCommand } from './market-desk.js';
 import type { MarketOrderStatus } from './market-records.entity.js';
 import { InstrumentsService, INSTRUMENTS_LISTED_MAX, type Instrument, type NewInstrument } from './instruments.service.js';
 
@@ -18,6 +18,10 @@ export const systemClock: MarketClock = { nowMs: () => Date.now() };
 export const MARKET_PAGE_ROWS_MAX = 500;
 /** A book with live good-till-date orders is ticked at most this often when nothing else happens. */
 export const MARKET_EXPIRY_TICK_MS = 1_000;
+export const MARKET_BATCH_LISTENERS_MAX = 8;
+
+/** Hears every committed batch of every book, after the public feed (the member stream listens). */
+export type BatchListener = (instrument: DeskInstrument, batch: PublishedBatch) => void;
 
 export interface BookView {
   instrumentId: string;
@@ -69,6 +73,7 @@ export class MarketService implements OnModuleInit, OnModuleDestroy {
   private readonly desks = new Map<string, Promise<MarketDesk | null>>();
   private readonly lastTickMs = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly batchListeners: BatchListener[] = [];
   readonly feed: FeedHub;
 
   constructor(
@@ -89,6 +94,11 @@ export class MarketService implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
     this.feed.close();
+  }
+
+  onBatch(listener: BatchListener): void {
+    assert(this.batchListeners.length < MARKET_BATCH_LISTENERS_MAX, 'batch listeners are few');
+    this.batchListeners.push(listener);
   }
 
   /** Lists an instrument (idempotent by symbol) and opens its book. */
@@ -118,7 +128,10 @@ export class MarketService implements OnModuleInit, OnModuleDestroy {
     }
     const desk = await MarketDesk.open(this.db, instrument, this.clock, {
       snapshotEveryCommands: this.config.market.snapshotEveryCommands,
-      onBatch: (d, batch) => this.feed.publish(instrumentId, d.instrument, d.book, batch),
+      onBatch: (d, batch) => {
+        this.feed.publish(instrumentId, d.instrument, d.book, batch);
+        for (const listener of this.batchListeners) listener(d.instrument, batch);
+      },
       onError: (_d, error) => this.logger.error({ err: error, instrumentId, msg: 'journal batch failed; book rebuilt from the journal' }),
     });
     this.feed.open(instrumentId, instrument, desk.book);

@@ -17,6 +17,7 @@ import type { MarketResult } from '../market/market-book.js';
 import { NewInstrument, type Instrument } from '../market/instruments.service.js';
 import { MEMBER_KINDS, type MemberKind, type PrincipalStatus } from './member.entity.js';
 import { marketRefusal, memberError, MemberErrorCode } from './member.errors.js';
+import { MEMBER_STREAM_CLOSE_SUSPENDED, MemberStreamService } from './member-stream.js';
 import { PRE_TRADE_CHECKS, RateLimiter, riskRefusal, type PreTradeCheck } from './pre-trade.js';
 import { importPublicKey, verifySignedRequest, type SignatureRefusal } from './request-signature.js';
 
@@ -136,6 +137,7 @@ export class MembersService implements OnModuleInit, OnModuleDestroy {
     @Inject(ExecutionAuditService) private readonly audit: ExecutionAuditService,
     @Inject(EXECUTION_CONFIG) private readonly config: ExecutionConfig,
     @Inject(MARKET_CLOCK) private readonly clock: MarketClock,
+    @Inject(MemberStreamService) private readonly stream: MemberStreamService,
     @Optional() @Inject(PRE_TRADE_CHECKS) private readonly checks: readonly PreTradeCheck[] | null = null,
   ) {}
 
@@ -286,6 +288,11 @@ export class MembersService implements OnModuleInit, OnModuleDestroy {
     return key ? importPublicKey(key.public_jwk) : null;
   }
 
+  /** A message on an authenticated member socket: the member's message rate, shared with its REST calls. */
+  admitMessage(member: MemberView): void {
+    if (!this.limiter.take(`member:${member.id}`, member.messagesPerSecond, this.clock.nowMs())) throw memberError(MemberErrorCode.RateLimited);
+  }
+
   private async pruneNonces(): Promise<void> {
     await this.db.transaction((tx) =>
       tx.query(`DELETE FROM request_nonce WHERE seen_at < clock_timestamp() - make_interval(secs => $1)`, [(2 * this.config.members.signatureWindowMs) / 1_000]),
@@ -407,6 +414,8 @@ export class MembersService implements OnModuleInit, OnModuleDestroy {
       return memberOf(row);
     });
     if (status === 'suspended') {
+      // Its sockets close first: a suspended member enters nothing more and hears nothing more.
+      this.stream.disconnect(member.ownerNo, MEMBER_STREAM_CLOSE_SUSPENDED, 'suspended');
       for (const { instrumentId, orderId } of await this.market.openOrderIds(member.ownerNo)) {
         await this.market.execute(instrumentId, { kind: 'cancel', orderId });
       }
