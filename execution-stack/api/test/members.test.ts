@@ -182,6 +182,34 @@ describe('per-member limits and pre-trade risk', () => {
     }
   });
 
+  it('operators list members and change a member\'s limits, which bind from its next order; bad limits are refused and change nothing', async () => {
+    const limited = await newMember({ orderQuantityMax: '10' });
+    const listed = await call(operator, 'GET', '/v1/operator/members');
+    expect(listed.status).toBe(200);
+    const row = listed.body.members.find((m: { id: string }) => m.id === limited.memberId);
+    expect(row).toMatchObject({ kind: 'market_maker', status: 'active', orderQuantityMax: '10', orderNotionalMax: '50000', openOrdersMax: 20 });
+    expect((await call(limited, 'POST', '/v1/member/orders', order({ quantity: '11', price: '1.00' }))).body.code).toBe('order_too_large');
+
+    const limits = { orderQuantityMax: '12', orderNotionalMax: '50000', openOrdersMax: 20, messagesPerSecond: 1_000 };
+    const refused = await call(operator, 'POST', `/v1/operator/members/${limited.memberId}/limits`, { ...limits, openOrdersMax: 0 });
+    expect([refused.status, refused.body.code]).toEqual([400, 'bad_request']);
+    const unknown = await call(operator, 'POST', '/v1/operator/members/00000000-0000-4000-8000-000000000000/limits', limits);
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'unknown_member']);
+    const unchanged = (await call(operator, 'GET', '/v1/operator/members')).body.members.find((m: { id: string }) => m.id === limited.memberId);
+    expect(unchanged.orderQuantityMax).toBe('10');
+    const changed = await call(operator, 'POST', `/v1/operator/members/${limited.memberId}/limits`, limits);
+    expect([changed.status, changed.body.orderQuantityMax]).toEqual([200, '12']);
+    expect((await call(limited, 'POST', '/v1/member/orders', order({ quantity: '11', price: '1.00' }))).status).toBe(201);
+    expect((await call(limited, 'GET', '/v1/operator/members')).body.code).toBe('wrong_principal');
+
+    const audit = (await call(operator, 'GET', '/v1/operator/audit?fromSeq=1')).body;
+    const entry = audit.entries.find((e: { action: string; resource: string }) => e.action === 'member.limits_changed' && e.resource === `member:${limited.memberId}`);
+    expect(entry.diff).toEqual({
+      from: { orderQuantityMax: '10', orderNotionalMax: '50000', openOrdersMax: 20, messagesPerSecond: 1_000 },
+      to: { orderQuantityMax: '12', orderNotionalMax: '50000', openOrdersMax: 20, messagesPerSecond: 1_000 },
+    });
+  });
+
   it('asks every plugged-in pre-trade check, and one refusal stops the order', async () => {
     const checks = app.get<PreTradeCheck[]>(PRE_TRADE_CHECKS);
     const seen: string[] = [];

@@ -26,6 +26,8 @@ export const OPERATOR_MESSAGES_PER_SECOND = 50;
 /** Imported public keys kept in memory (keys are immutable; their status is read per request). */
 export const PUBLIC_KEYS_CACHED_MAX = 10_000;
 export const NONCE_PRUNE_EVERY_MS = 60_000;
+/** Members one listing returns (the exchange has few: market makers and one omnibus per tenant). */
+export const MEMBERS_LISTED_MAX = 1_000;
 
 const Limits = {
   orderQuantityMax: PositiveDecimal,
@@ -44,6 +46,10 @@ export const NewMember = z.strictObject({
   publicJwk: PublicJwk,
 });
 export type NewMember = z.input<typeof NewMember>;
+
+/** An operator's change of a member's limits: all four, each within the bounds a new member has. */
+export const MemberLimits = z.strictObject(Limits);
+export type MemberLimits = z.input<typeof MemberLimits>;
 
 export const OrderRequest = z.strictObject({
   instrumentId: z.uuid(),
@@ -402,6 +408,41 @@ export class MembersService implements OnModuleInit, OnModuleDestroy {
         if (result.ok) await this.audit.record(tx, { actor: `operator:${operatorId}`, action: `market.${action}`, resource: `instrument:${instrumentId}`, diff: { cooldownMs } });
       }),
     );
+  }
+
+  /** Every member, in the order they joined (owner number), with their limits and status. */
+  async listMembers(): Promise<MemberView[]> {
+    const rows = await this.db.transaction((tx) => tx.query<MemberRow>(`SELECT * FROM member ORDER BY owner_no LIMIT $1`, [MEMBERS_LISTED_MAX]));
+    return rows.map(memberOf);
+  }
+
+  /**
+   * Sets a member's four limits. They bind from the member's next request (the signed-request
+   * check reads the member row each time); orders already resting are left as they are.
+   */
+  async setMemberLimits(operatorId: string, memberId: string, input: unknown): Promise<MemberView> {
+    const limits = parseBody(MemberLimits, input);
+    return this.db.transaction(async (tx) => {
+      const [before] = await tx.query<MemberRow>(`SELECT * FROM member WHERE id = $1 FOR UPDATE`, [memberId]);
+      if (!before) throw memberError(MemberErrorCode.UnknownMember);
+      const [row] = await tx.query<MemberRow>(
+        `UPDATE member SET order_quantity_max = $2, order_notional_max = $3, open_orders_max = $4, messages_per_second = $5 WHERE id = $1 RETURNING *`,
+        [memberId, limits.orderQuantityMax, limits.orderNotionalMax, limits.openOrdersMax, limits.messagesPerSecond],
+      );
+      assert(row !== undefined && row.id === memberId, 'the locked member row was updated');
+      const from = memberOf(before);
+      const to = memberOf(row);
+      await this.audit.record(tx, {
+        actor: `operator:${operatorId}`,
+        action: 'member.limits_changed',
+        resource: `member:${memberId}`,
+        diff: {
+          from: { orderQuantityMax: from.orderQuantityMax, orderNotionalMax: from.orderNotionalMax, openOrdersMax: from.openOrdersMax, messagesPerSecond: from.messagesPerSecond },
+          to: { orderQuantityMax: to.orderQuantityMax, orderNotionalMax: to.orderNotionalMax, openOrdersMax: to.openOrdersMax, messagesPerSecond: to.messagesPerSecond },
+        },
+      });
+      return to;
+    });
   }
 
   /** Suspends (and cancels every open order of) or reinstates a member. */

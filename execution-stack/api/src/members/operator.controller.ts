@@ -1,6 +1,7 @@
 // Operator actions, by operators authenticated exactly like members (opaque handles with
-// keys): list instruments, register members, halt/resume/close/open a market, force-cancel an
-// order, suspend or reinstate a member, and read the audit chain that records all of it.
+// keys): list instruments, register and list members, change a member's limits, halt/resume/
+// close/open a market, force-cancel an order, suspend or reinstate a member, and read the audit
+// chain that records all of it.
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -36,6 +37,19 @@ export class OperatorController {
   @ApiOkResponse({ description: 'The member and the id of its first key' })
   createMember(@CurrentPrincipal() operator: Principal, @Body() body: unknown): Promise<{ member: MemberView; keyId: string }> {
     return this.members.createMember(`operator:${operator.id}`, body as never);
+  }
+
+  @Get('members')
+  @ApiOkResponse({ description: 'Every member with its kind, status and limits (opaque ids only)' })
+  async listMembers(): Promise<{ members: MemberView[] }> {
+    return { members: await this.members.listMembers() };
+  }
+
+  @Post('members/:memberId/limits')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'The member with its new limits, which bind from its next request' })
+  setMemberLimits(@CurrentPrincipal() operator: Principal, @Param('memberId', ParseUUIDPipe) memberId: string, @Body() body: unknown): Promise<MemberView> {
+    return this.members.setMemberLimits(operator.id, memberId, body);
   }
 
   @Post('members/:memberId/:action')
