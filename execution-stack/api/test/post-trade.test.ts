@@ -15,6 +15,10 @@ import { createExecutionApp } from '../src/app.js';
 import { parsePostTradeConfig } from '../src/aggregation/post-trade-config.js';
 import { SandboxVenue } from '../src/aggregation/sandbox-venue.js';
 import { InstrumentsService, type Instrument } from '../src/market/instruments.service.js';
+import { MembersService } from '../src/members/members.service.js';
+import { signRequest, type SigningKey } from '../src/members/request-signature.js';
+import { exportJWK, generateKeyPair } from 'jose';
+import request from 'supertest';
 
 let nats: TestNats;
 let database: TestDatabase;
@@ -23,6 +27,7 @@ let customer: NatsConnection;
 let js: JetStreamClient;
 let keyring: Keyring;
 let instrument: Instrument;
+let operator: SigningKey;
 const tenantRef = randomUUID();
 
 beforeAll(async () => {
@@ -36,6 +41,9 @@ beforeAll(async () => {
     { direction: 'c2e', current: { kid: nats.secrets.wall.c2e.kid, secret: nats.secrets.wall.c2e.secret } },
     { direction: 'e2c', current: { kid: nats.secrets.wall.e2c.kid, secret: nats.secrets.wall.e2c.secret } },
   ]);
+  const operatorKeys = await generateKeyPair('PS256', { extractable: true });
+  const created = await app.get(MembersService).createOperator('op-post-trade-1', await exportJWK(operatorKeys.publicKey));
+  operator = { keyId: created.keyId, privateKey: operatorKeys.privateKey };
   customer = await connect({ servers: nats.url, ...nats.credentials('customer'), inboxPrefix: '_INBOX_customer' });
   js = jetstream(customer);
 });
@@ -58,6 +66,12 @@ const intent = (quantity: string, limitPrice = '0.60'): MessageBody<'intent.subm
   intentId: randomUUID(), accountRef: randomUUID(), tenantRef, instrumentId: instrument.id, side: 'buy', quantity, limitPrice,
   timeInForce: 'GTC', submittedAt: new Date().toISOString(),
 });
+
+async function operatorGet(path: string) {
+  const req = request(app.getHttpServer()).get(path);
+  for (const [k, v] of Object.entries(await signRequest(operator, { method: 'GET', path, body: '' }))) req.set(k, v);
+  return req;
+}
 
 async function publishedAllocations(intentIds: readonly string[]): Promise<MessageBody<'allocation.v1'>[]> {
   const rows: { body: string; published_at: Date | null }[] = await db().query(
@@ -119,6 +133,24 @@ describe('from accepted intents through fills to allocation.v1', () => {
     expect(decimal(totals.notional).eq(decimal('86.7'))).toBe(true); // 50.7 + 60 × 0.60
     const open: { open_quantity: string }[] = await db().query(`SELECT open_quantity FROM pooled_intent WHERE order_ref = $1`, [order.order_ref]);
     expect(open.every((o) => decimal(o.open_quantity).eq(decimal('0')))).toBe(true);
+  });
+
+  it('shows operators the omnibus order with its intents, fills and allocations, which add up to the fill', async () => {
+    const listed = await operatorGet('/v1/operator/pools?status=done');
+    expect(listed.status).toBe(200);
+    expect(listed.body.waiting).toEqual([]);
+    const [order] = listed.body.orders;
+    expect(order).toMatchObject({ tenantRef, instrumentId: instrument.id, side: 'buy', limitPrice: '0.6', quantity: '150', filledQuantity: '150', status: 'done', intents: 3, allocatedQuantity: '150' });
+    const detail = await operatorGet(`/v1/operator/pools/orders/${order.orderRef}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.intents.map((i: { quantity: string; openQuantity: string }) => [i.quantity, i.openQuantity])).toEqual([['70', '0'], ['50', '0'], ['30', '0']]);
+    expect(sumDecimals(detail.body.fills.map((f: { quantity: string }) => f.quantity))).toBe('150');
+    expect(sumDecimals(detail.body.allocations.map((a: { quantity: string }) => a.quantity))).toBe('150');
+    expect(sumDecimals(detail.body.allocations.map((a: { notional: string }) => a.notional))).toBe('86.7');
+    const missing = await operatorGet(`/v1/operator/pools/orders/${randomUUID()}`);
+    expect([missing.status, missing.body.code]).toEqual([404, 'unknown_order']);
+    expect((await operatorGet('/v1/operator/pools?status=lost')).status).toBe(400);
+    expect((await request(app.getHttpServer()).get('/v1/operator/pools')).status).toBe(401);
   });
 
   it('skips an unreachable venue behind its breaker: the order goes to the internal book, the default venue', async () => {

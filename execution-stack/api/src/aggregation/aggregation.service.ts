@@ -14,6 +14,8 @@ import { POST_TRADE_CONFIG, type PostTradeConfig } from './post-trade-config.js'
 import { MarketModule } from '../market/market.module.js';
 import { MembersModule } from '../members/members.module.js';
 import { ClobVenue } from './clob-venue.js';
+import { OmnibusPoolsController } from './omnibus-pools.controller.js';
+import { OmnibusPoolsService } from './omnibus-pools.service.js';
 import { SandboxVenue } from './sandbox-venue.js';
 import { BreakerVenue, VENUES, VenueUnavailableError, routeOrder, type Venue, type VenueExecution, type VenueOrder } from './venue.js';
 
@@ -265,7 +267,9 @@ export class AggregationWorker implements OnApplicationBootstrap, OnApplicationS
     },
     AggregationService,
     AggregationWorker,
+    OmnibusPoolsService,
   ],
+  controllers: [OmnibusPoolsController],
   exports: [AggregationService, SandboxVenue],
 })
 export class AggregationModule {}

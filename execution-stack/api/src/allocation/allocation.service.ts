@@ -42,6 +42,21 @@ interface StoredAllocation {
 
 const text = (value: string): string => decimal(value).toString();
 
+/** One allocation as the operator admin shows it. */
+export interface AllocationLine {
+  readonly allocationId: string;
+  readonly roundRef: string;
+  readonly intentId: string;
+  readonly accountRef: string;
+  readonly quantity: string;
+  readonly averagePrice: string;
+  readonly notional: string;
+  readonly fee: string;
+  readonly remainingQuantity: string;
+  readonly inputsHash: string;
+  readonly allocatedAt: string;
+}
+
 /** Accounts holding one instrument. */
 export const POSITION_LINES_MAX = 100_000;
 
@@ -69,6 +84,24 @@ export class AllocationService {
     assert(rows.length <= POSITION_LINES_MAX, 'positions of one instrument within their limit');
     return rows.map((r) => ({
       tenantRef: r.tenant_ref, accountRef: r.account_ref, boughtQuantity: text(r.bought), soldQuantity: text(r.sold), boughtNotional: text(r.bought_notional),
+    }));
+  }
+
+  /** The allocations of one omnibus order, round by round, in acceptance order of the intents within a round. */
+  async ofOrder(tx: SqlTx, orderRef: string, rowsMax: number): Promise<AllocationLine[]> {
+    const rows = await tx.query<{
+      allocation_id: string; round_ref: string; intent_id: string; account_ref: string; quantity: string; average_price: string; notional: string;
+      fee: string; remaining_quantity: string; inputs_hash: string; allocated_at: Date;
+    }>(
+      `SELECT a.allocation_id, a.round_ref, a.intent_id, a.account_ref, a.quantity, a.average_price, a.notional, a.fee, a.remaining_quantity, a.inputs_hash, a.allocated_at
+         FROM allocation a LEFT JOIN pooled_intent p ON p.intent_id = a.intent_id
+        WHERE a.order_ref = $1 ORDER BY a.allocated_at, a.round_ref, p.seq LIMIT $2`,
+      [orderRef, rowsMax],
+    );
+    return rows.map((r) => ({
+      allocationId: r.allocation_id, roundRef: r.round_ref, intentId: r.intent_id, accountRef: r.account_ref, quantity: text(r.quantity),
+      averagePrice: text(r.average_price), notional: text(r.notional), fee: text(r.fee), remainingQuantity: text(r.remaining_quantity),
+      inputsHash: r.inputs_hash, allocatedAt: r.allocated_at.toISOString(),
     }));
   }
 
