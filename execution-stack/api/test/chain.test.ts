@@ -20,6 +20,10 @@ import { IntakeService } from '../src/intake/intake.service.js';
 import { InstrumentsService } from '../src/market/instruments.service.js';
 import { MarketService } from '../src/market/market.service.js';
 import { ResolutionService } from '../src/resolution/resolution.service.js';
+import { MembersService } from '../src/members/members.service.js';
+import { signRequest } from '../src/members/request-signature.js';
+import { exportJWK, generateKeyPair } from 'jose';
+import request from 'supertest';
 import { ReconciliationService } from '../src/reconciliation/reconciliation.service.js';
 import { chainTestEnv, RestartableAnvil } from './support/anvil-node.js';
 
@@ -265,6 +269,28 @@ describe('audit anchoring', () => {
     await anvil.mine(2);
     await indexer.indexOnce();
     expect((await indexer.events({ name: 'RootAnchored' })).map((e) => e.args.root)).toEqual([`0x${root}`]);
+  }, 60_000);
+});
+
+describe('chain status for operators', () => {
+  it('shows the contracts, each instrument suite, the head against the indexed block and the anchored roots, to an operator only', async () => {
+    const keys = await generateKeyPair('PS256', { extractable: true });
+    const { keyId } = await app.get(MembersService).createOperator('op-chain-1', await exportJWK(keys.publicKey));
+    const path = '/v1/operator/chain/status';
+    const signed = await signRequest({ keyId, privateKey: keys.privateKey }, { method: 'GET', path, body: '' });
+    const response = await request(app.getHttpServer()).get(path).set(signed);
+    expect(response.status).toBe(200);
+    const status = response.body;
+    expect(status.rpcAvailable).toBe(true);
+    expect(status.headBlock).toBe(await provider.getBlockNumber());
+    expect(Number(status.indexedBlock)).toBeLessThanOrEqual(status.headBlock - status.confirmations);
+    expect(status.contracts.map((c: { purpose: string }) => c.purpose)).toEqual(expect.arrayContaining(['audit_anchor:customer', 'claim_issuer']));
+    expect(status.instruments).toEqual(expect.arrayContaining([expect.objectContaining({ instrumentId, tokenAddress: (await token()).token.target })]));
+    const [anchored] = status.anchors.filter((a: { log: string }) => a.log === 'customer');
+    expect(anchored).toMatchObject({ batchId: '1', merkleRoot: 'ab'.repeat(32), status: 'anchored', entryCount: 10 });
+    expect((await provider.getTransactionReceipt(anchored.txHash))?.blockNumber).toBe(Number(anchored.blockNumber));
+    expect(status.transactions.failed).toBe(0);
+    expect((await request(app.getHttpServer()).get(path)).status).toBe(401);
   }, 60_000);
 });
 

@@ -3,7 +3,9 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ChainConfig } from './chain-config.js';
 import { CHAIN_CONFIG, ChainRpc, ChainUnavailableError } from './chain-rpc.js';
+import { MembersModule } from '../members/members.module.js';
 import { ChainIndexerService } from './chain-indexer.service.js';
+import { ChainStatusController } from './chain-status.controller.js';
 import { ChainTxService } from './chain-tx.service.js';
 import { ChainService } from './chain.service.js';
 
@@ -56,6 +58,9 @@ export class ChainModule {
     return {
       module: ChainModule,
       global: true,
+      // MembersModule: the signed-request guard of the read-only operator status route.
+      imports: [MembersModule],
+      controllers: [ChainStatusController],
       providers: [{ provide: CHAIN_CONFIG, useValue: config }, ChainRpc, ChainTxService, ChainService, ChainIndexerService, ChainWorker],
       exports: [ChainService, ChainIndexerService, ChainTxService, ChainWorker],
     };
