@@ -1,6 +1,8 @@
 // The operator admin in a real browser against the real execution stack: public market data
 // without a key; then an operator signs in with their key file, lists an instrument, watches
-// its book live over the feed, halts and resumes it, and finds both actions in the audit chain.
+// its book live over the feed, halts and resumes it, and finds both actions in the audit chain;
+// halts a market for a set time from the breakers screen; changes a member's limits, suspends
+// and reinstates it; reads the pools, the reconciliation breaks and the chain status.
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -11,6 +13,7 @@ import { startStacks, type RunningStacks } from './support/stacks.js';
 let stacks: RunningStacks;
 let operator: BrowserUser;
 let keyFile: string;
+let makerId: string;
 const keyPath = `${process.env.TMPDIR ?? '/tmp'}/bulwark-operator-key-${process.pid}.json`;
 
 beforeAll(async () => {
@@ -19,6 +22,11 @@ beforeAll(async () => {
   const { publicKey, privateKey } = await generateKeyPair('PS256', { extractable: true });
   const { keyId } = await stacks.execution.get(MembersService).createOperator('op-browser-1', await exportJWK(publicKey));
   keyFile = JSON.stringify({ keyId, privateJwk: await exportJWK(privateKey) });
+  const maker = await generateKeyPair('PS256', { extractable: true });
+  const { member } = await stacks.execution.get(MembersService).createMember('system:test', {
+    kind: 'market_maker', orderQuantityMax: '1000', orderNotionalMax: '50000', openOrdersMax: 20, messagesPerSecond: 100, publicJwk: await exportJWK(maker.publicKey),
+  });
+  makerId = member.id;
 }, 120_000);
 
 afterAll(async () => {
@@ -87,6 +95,83 @@ describe('the operator admin', () => {
     expect(pageProblems(page)).toEqual([]);
   });
 
+  it('halts a market for a set time from the breakers screen, showing when it resumes and the breaker settings', async () => {
+    const { page } = operator;
+    await page.getByRole('link', { name: 'Halts and breakers' }).click();
+    await page.getByRole('heading', { name: 'Halts and circuit breakers' }).waitFor();
+    await page.getByText('Every listed market is open.').waitFor();
+    await page.getByRole('row', { name: /LK-ELECTION-2027-YES.*0\.01–/ }).waitFor(); // the breaker row: price range, band, volatility halt
+    await page.getByLabel('Market', { exact: true }).selectOption({ label: 'LK-ELECTION-2027-YES' });
+    await page.getByLabel('Resume after (minutes)').fill('0');
+    await page.getByRole('button', { name: 'Halt market' }).click();
+    await page.getByText('Minutes from 1 to 1440, or empty to halt until resumed by hand.').waitFor();
+    await page.getByLabel('Resume after (minutes)').fill('30');
+    await page.getByRole('button', { name: 'Halt market' }).click();
+    const halted = page.getByRole('table', { name: 'Halted, closed or in auction' }).getByRole('row', { name: /LK-ELECTION-2027-YES/ });
+    await halted.getByText('halted', { exact: true }).waitFor();
+    await halted.getByText(/^in (30:00|29:\d\d) \(/).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'admin-05-halted-with-cooldown');
+
+    await page.getByRole('link', { name: 'Instruments' }).click();
+    const row = page.getByRole('row', { name: /LK-ELECTION-2027-YES/ });
+    await row.getByRole('button', { name: 'Resume LK-ELECTION-2027-YES' }).click();
+    await row.getByText('open', { exact: true }).waitFor();
+    expect(pageProblems(page)).toEqual([]);
+  });
+
+  it('changes a member\'s limits (a bad value is refused beside its field), suspends it after a confirmation and reinstates it', async () => {
+    const { page } = operator;
+    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('heading', { name: 'Members and limits' }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(makerId.slice(0, 8)) });
+    await row.getByText('Market maker').waitFor();
+    await row.getByRole('button', { name: /^Edit limits of member/ }).click();
+    await page.getByLabel('Open orders at most').fill('0');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByText('A whole number from 1 to 100000.').waitFor();
+    await page.getByLabel('Open orders at most').fill('5');
+    await page.getByLabel('Largest order (units)').fill('250');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByText(/limits saved\./).waitFor();
+    await row.getByRole('cell', { name: '250', exact: true }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'admin-06-member-limits');
+
+    await row.getByRole('button', { name: /^Suspend member/ }).click();
+    await page.getByText('Suspending refuses the member\'s requests and cancels all its open orders.').waitFor();
+    await row.getByRole('button', { name: /^Confirm suspending member/ }).click();
+    await row.getByText('suspended', { exact: true }).waitFor();
+    await row.getByRole('button', { name: /^Reinstate member/ }).click();
+    await row.getByText('active', { exact: true }).waitFor();
+
+    await page.getByRole('link', { name: 'Operator audit', exact: true }).click();
+    for (const action of ['member.limits_changed', 'member.suspended', 'member.reinstated']) await page.getByRole('cell', { name: action }).waitFor();
+    expect(pageProblems(page)).toEqual([]);
+  });
+
+  it('shows the pools, the reconciliation checks and the chain status, each honest about having nothing yet', async () => {
+    const { page } = operator;
+    await page.getByRole('link', { name: 'Pools and allocations' }).click();
+    await page.getByText('No intent is waiting: every accepted intent is in an omnibus order.').waitFor();
+    await page.getByText('No omnibus order yet: they appear once customers place orders.').waitFor();
+    await expectAccessible(page);
+
+    await page.getByRole('link', { name: 'Reconciliation' }).click();
+    await page.getByText('No open break: fills, omnibus orders, allocations and the chain agree.').waitFor();
+    await page.getByRole('button', { name: 'Run the checks now' }).click();
+    await page.getByText('The checks found no break.').waitFor();
+    await page.getByRole('button', { name: 'Send statements' }).click();
+    await page.getByText('Enter the start and the end of the period (UTC).').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'admin-07-reconciliation');
+
+    await page.getByRole('link', { name: 'Chain' }).click();
+    await page.getByText('This stack runs without a chain').waitFor();
+    await expectAccessible(page);
+    expect(pageProblems(page)).toEqual([]);
+  });
+
   it('resolves the event only once its market is closed, and shows the payouts', async () => {
     const { page } = operator;
     await page.getByRole('link', { name: 'Resolution' }).click();
@@ -97,7 +182,7 @@ describe('the operator admin', () => {
     await page.getByLabel('I confirm LK-ELECTION-2027-YES resolves YES').check();
     await page.getByRole('button', { name: 'Resolve' }).click();
     await page.getByText('That did not work').waitFor(); // the market is still open
-    await screenshot(page, 'admin-05-resolve-refused-market-open');
+    await screenshot(page, 'admin-08-resolve-refused-market-open');
 
     await page.getByRole('link', { name: 'Instruments' }).click();
     const row = page.getByRole('row', { name: /LK-ELECTION-2027-YES/ });
@@ -111,7 +196,7 @@ describe('the operator admin', () => {
     await page.getByText('Resolved YES').waitFor();
     await page.getByText('No account held this instrument at the record time, so nothing is paid.').waitFor();
     await expectAccessible(page);
-    await screenshot(page, 'admin-06-resolved');
+    await screenshot(page, 'admin-09-resolved');
     expect(pageProblems(page)).toEqual([]);
   });
 });

@@ -15,6 +15,14 @@ export interface Instrument {
   readonly tickSize: string;
   readonly lotSize: string;
   readonly status: string;
+  readonly priceMin: string;
+  readonly priceMax: string;
+  /** The price band: orders further than this from the last price are refused. */
+  readonly bandWidth: string;
+  /** The volatility halt: a move of haltMoveBps within haltWindowMs halts the market for haltCooldownMs. */
+  readonly haltMoveBps: number;
+  readonly haltWindowMs: number;
+  readonly haltCooldownMs: number;
 }
 
 export type Level = readonly [price: string, quantity: string];
@@ -74,6 +82,97 @@ export interface PayoutView {
   readonly paidAt: string;
 }
 
+export type MemberKind = 'market_maker' | 'omnibus';
+export type PrincipalStatus = 'active' | 'suspended';
+
+export interface MemberLimits {
+  readonly orderQuantityMax: string;
+  readonly orderNotionalMax: string;
+  readonly openOrdersMax: number;
+  readonly messagesPerSecond: number;
+}
+
+export interface MemberView extends MemberLimits {
+  readonly id: string;
+  readonly ownerNo: number;
+  readonly kind: MemberKind;
+  readonly tenantRef: string | null;
+  readonly status: PrincipalStatus;
+}
+
+export type OmnibusOrderStatus = 'new' | 'working' | 'done';
+
+export interface WaitingPool {
+  readonly tenantRef: string;
+  readonly instrumentId: string;
+  readonly side: 'buy' | 'sell';
+  readonly limitPrice: string;
+  readonly timeInForce: string;
+  readonly intents: number;
+  readonly quantity: string;
+  readonly oldestAcceptedAt: string;
+}
+
+export interface OmnibusOrderView {
+  readonly orderRef: string;
+  readonly tenantRef: string;
+  readonly instrumentId: string;
+  readonly side: 'buy' | 'sell';
+  readonly limitPrice: string;
+  readonly timeInForce: string;
+  readonly quantity: string;
+  readonly filledQuantity: string;
+  readonly venue: string;
+  readonly status: OmnibusOrderStatus;
+  readonly intents: number;
+  readonly allocatedQuantity: string;
+  readonly createdAt: string;
+}
+
+export interface OmnibusOrderDetail {
+  readonly order: OmnibusOrderView;
+  readonly intents: readonly { intentId: string; seq: string; accountRef: string; quantity: string; openQuantity: string; status: string }[];
+  readonly fills: readonly { fillRef: string; venue: string; price: string; quantity: string; roundRef: string | null; tradedAt: string }[];
+  readonly allocations: readonly {
+    allocationId: string; roundRef: string; intentId: string; accountRef: string; quantity: string; averagePrice: string; notional: string;
+    fee: string; remainingQuantity: string; inputsHash: string; allocatedAt: string;
+  }[];
+}
+
+export type BreakStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface BreakView {
+  readonly breakId: string;
+  readonly kind: string;
+  readonly subject: string;
+  readonly expected: string;
+  readonly actual: string;
+  /** actual − expected. */
+  readonly amount: string;
+  readonly status: BreakStatus;
+  readonly detectedAt: string;
+  readonly lastSeenAt: string;
+  readonly ageMs: number;
+  readonly acknowledgedBy: string | null;
+  readonly resolvedBy: string | null;
+}
+
+export interface ChainStatus {
+  readonly chainId: string;
+  readonly headBlock: number | null;
+  readonly rpcAvailable: boolean;
+  readonly confirmations: number;
+  readonly indexedBlock: string | null;
+  readonly contracts: readonly { purpose: string; address: string; deployedAt: string }[];
+  readonly instruments: readonly { instrumentId: string; tokenAddress: string; contracts: Record<string, unknown>; deployedAt: string }[];
+  readonly transactions: Readonly<Record<'pending' | 'signed' | 'mined' | 'failed', number>>;
+  readonly settlementsQueued: number;
+  readonly anchors: readonly {
+    log: string; batchId: string; merkleRoot: string; entryCount: number; firstSeq: string; lastSeq: string; status: string;
+    txHash: string | null; blockNumber: string | null; requestedAt: string;
+  }[];
+}
+
 /** The signed operator API, for one loaded key. */
 export function operatorApi(key: OperatorKey) {
   const get = async <T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> => {
@@ -86,7 +185,21 @@ export function operatorApi(key: OperatorKey) {
   };
   return {
     listInstrument: (input: { symbol: string; kind: InstrumentKind; tickSize: string; lotSize: string }) => post<Instrument>('/v1/operator/instruments', input),
-    session: (instrumentId: string, action: SessionAction) => post<undefined>(`/v1/operator/instruments/${encodeURIComponent(instrumentId)}/${action}`, {}),
+    session: (instrumentId: string, action: SessionAction, body: { cooldownMs?: number | null } = {}) =>
+      post<undefined>(`/v1/operator/instruments/${encodeURIComponent(instrumentId)}/${action}`, body),
+    members: async (signal?: AbortSignal) => (await get<{ members: MemberView[] }>('/v1/operator/members', undefined, signal)).members,
+    setMemberLimits: (memberId: string, limits: MemberLimits) => post<MemberView>(`/v1/operator/members/${encodeURIComponent(memberId)}/limits`, limits),
+    setMemberStatus: (memberId: string, action: 'suspend' | 'reinstate') => post<MemberView>(`/v1/operator/members/${encodeURIComponent(memberId)}/${action}`, {}),
+    pools: (status: OmnibusOrderStatus | undefined, signal?: AbortSignal) =>
+      get<{ waiting: WaitingPool[]; orders: OmnibusOrderView[] }>('/v1/operator/pools', { status, limit: 100 }, signal),
+    poolOrder: (orderRef: string, signal?: AbortSignal) => get<OmnibusOrderDetail>(`/v1/operator/pools/orders/${encodeURIComponent(orderRef)}`, undefined, signal),
+    breaks: async (status: BreakStatus | undefined, signal?: AbortSignal) =>
+      (await get<{ breaks: BreakView[] }>('/v1/operator/reconciliation/breaks', { status, limit: 200 }, signal)).breaks,
+    runReconciliation: () => post<{ found: number; opened: number }>('/v1/operator/reconciliation/runs', {}),
+    decideBreak: (breakId: string, decision: 'acknowledge' | 'resolve') => post<BreakView>(`/v1/operator/reconciliation/breaks/${encodeURIComponent(breakId)}/${decision}`, {}),
+    sendStatements: (periodStart: string, periodEnd: string) =>
+      post<{ statements: { tenantRef: string; statementId: string }[] }>('/v1/operator/reconciliation/statements', { periodStart, periodEnd }),
+    chainStatus: (signal?: AbortSignal) => get<ChainStatus>('/v1/operator/chain/status', undefined, signal),
     resolve: (instrumentId: string, outcome: ResolutionOutcome) => post<InstrumentEventView>('/v1/operator/resolutions', { instrumentId, outcome }),
     distribute: (instrumentId: string, amountPerUnit: string, recordDate: string) =>
       post<InstrumentEventView>('/v1/operator/distributions', { instrumentId, amountPerUnit, recordDate }),
