@@ -22,8 +22,14 @@ export function indexerLag(status: Pick<ChainStatus, 'headBlock' | 'confirmation
 function Health({ status }: { readonly status: ChainStatus }) {
   const lag = indexerLag(status);
   return (
-    <Section title="Node and indexer" actions={<Badge tone={status.rpcAvailable && status.headBlock !== null ? 'success' : 'error'}>{status.headBlock === null ? 'node not answering' : 'node answering'}</Badge>}>
-      {status.headBlock === null ? <Alert tone="error" title="The chain node is not answering">Settlements and anchors stay queued until it answers again; what is shown below is what the stack has stored.</Alert> : null}
+    <Section title="Node and indexer" actions={
+      <Badge tone={status.rpcAvailable && status.headBlock !== null ? 'success' : 'error'}>{status.headBlock === null ? 'node not answering' : 'node answering'}</Badge>
+    }>
+      {status.headBlock === null ? (
+        <Alert tone="error" title="The chain node is not answering">
+          Settlements and anchors stay queued until it answers again; what is shown below is what the stack has stored.
+        </Alert>
+      ) : null}
       {lag !== null && lag > INDEXER_LAG_BLOCKS_WARN ? <Alert tone="warning" title="The indexer is behind">{lag} confirmed blocks are not indexed yet.</Alert> : null}
       <KeyValues items={[
         ['Chain id', status.chainId],
@@ -35,7 +41,9 @@ function Health({ status }: { readonly status: ChainStatus }) {
         ['Transactions mined / failed', `${status.transactions.mined} / ${status.transactions.failed}`],
         ['Settlement legs queued', String(status.settlementsQueued)],
       ]} />
-      {status.transactions.failed > 0 ? <Alert tone="error">{status.transactions.failed} transaction(s) failed on chain: see the execution stack's log for each reference.</Alert> : null}
+      {status.transactions.failed > 0 ? (
+        <Alert tone="error">{status.transactions.failed} transaction(s) failed on chain: see the execution stack&apos;s log for each reference.</Alert>
+      ) : null}
     </Section>
   );
 }

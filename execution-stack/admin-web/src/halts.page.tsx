@@ -4,7 +4,10 @@
 // set time, after which it resumes by itself, or until resumed by hand.
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { Alert, Badge, Button, DataTable, ErrorAlert, Field, PageTitle, ResourceView, Section, SelectField, compare, formatCountdown, formatInstant, secondsLeft, useAction, useNow, useResource } from '@bulwark/ui-kit';
+import {
+  Alert, Badge, Button, DataTable, ErrorAlert, Field, PageTitle, ResourceView, Section, SelectField, compare, formatCountdown, formatInstant, secondsLeft, useAction, useNow,
+  useResource,
+} from '@bulwark/ui-kit';
 import { APP_NAME } from './app-name';
 import { market, type BookView, type Instrument } from './execution-api';
 import { statusTone } from './instruments.page';

@@ -102,7 +102,9 @@ function StatusButton({ operator, member, onDone }: { readonly operator: Operato
     <div className="stack">
       <Alert tone="warning">Suspending refuses the member&apos;s requests and cancels all its open orders.</Alert>
       <div className="row">
-        <Button variant="danger" aria-label={`Confirm suspending member ${member.ownerNo}`} busy={state.status === 'running'} onClick={() => void run('suspend')}>Suspend now</Button>
+        <Button variant="danger" aria-label={`Confirm suspending member ${member.ownerNo}`} busy={state.status === 'running'} onClick={() => void run('suspend')}>
+          Suspend now
+        </Button>
         <Button variant="secondary" onClick={() => setConfirming(false)}>Keep active</Button>
       </div>
       {state.status === 'failed' ? <ErrorAlert error={state.error} /> : null}
@@ -148,7 +150,8 @@ export function MembersPage({ operator }: { readonly operator: OperatorApi }) {
                 { header: 'Actions', render: (m) => (
                   <div className="row">
                     <Button variant="secondary" aria-label={`Edit limits of member ${m.ownerNo}`} onClick={() => { setSaved(undefined); setEditing(m); }}>Edit limits</Button>
-                    <StatusButton operator={operator} member={m} onDone={(after) => changed(after, after.status === 'suspended' ? 'suspended, open orders cancelled' : 'reinstated')} />
+                    <StatusButton operator={operator} member={m}
+                      onDone={(after) => changed(after, after.status === 'suspended' ? 'suspended, open orders cancelled' : 'reinstated')} />
                   </div>
                 ) },
               ]} />

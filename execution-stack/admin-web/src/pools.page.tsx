@@ -32,7 +32,8 @@ export function PoolsPage({ operator }: { readonly operator: OperatorApi }) {
             <>
               <Section title="Pools waiting for their window">
                 {waiting.length === 0 ? <p className="muted">No intent is waiting: every accepted intent is in an omnibus order.</p> : (
-                  <DataTable caption="Waiting pools, oldest first" rows={waiting} rowKey={(p) => `${p.tenantRef}:${p.instrumentId}:${p.side}:${p.limitPrice}:${p.timeInForce}`} columns={[
+                  <DataTable caption="Waiting pools, oldest first" rows={waiting}
+                    rowKey={(p) => `${p.tenantRef}:${p.instrumentId}:${p.side}:${p.limitPrice}:${p.timeInForce}`} columns={[
                     { header: 'Instrument', render: (p) => symbol(p.instrumentId) },
                     { header: 'Side', render: (p) => <span className={p.side}>{p.side}</span> },
                     { header: 'Limit (USD)', render: (p) => p.limitPrice, align: 'end' },
@@ -46,7 +47,9 @@ export function PoolsPage({ operator }: { readonly operator: OperatorApi }) {
               </Section>
               <Section title="Omnibus orders" actions={
                 <SelectField label="Status" name="status" value={status} onChange={(e) => setStatus(e.target.value as OmnibusOrderStatus | '')}
-                  options={[{ value: '', label: 'All' }, { value: 'new', label: 'New (not routed yet)' }, { value: 'working', label: 'Working' }, { value: 'done', label: 'Done' }]} />
+                  options={[
+                    { value: '', label: 'All' }, { value: 'new', label: 'New (not routed yet)' }, { value: 'working', label: 'Working' }, { value: 'done', label: 'Done' },
+                  ]} />
               }>
                 {orders.length === 0 ? <p className="muted">{status ? `No ${status} omnibus order.` : 'No omnibus order yet: they appear once customers place orders.'}</p> : (
                   <DataTable caption="Omnibus orders, newest first" rows={orders} rowKey={(o) => o.orderRef} columns={[
@@ -99,7 +102,11 @@ export function PoolOrderPage({ operator }: { readonly operator: OperatorApi }) 
               ]} />
               {sameDecimal(order.allocatedQuantity, order.filledQuantity)
                 ? <Alert tone="success" title="Allocated exactly">Every filled unit is allocated to an intent: Σ allocations = {order.filledQuantity}.</Alert>
-                : <Alert tone="warning" title="Allocation pending">{order.allocatedQuantity} of {order.filledQuantity} filled units are allocated so far; the rest is allocated with its round.</Alert>}
+                : (
+                  <Alert tone="warning" title="Allocation pending">
+                    {order.allocatedQuantity} of {order.filledQuantity} filled units are allocated so far; the rest is allocated with its round.
+                  </Alert>
+                )}
             </Section>
             <Section title="Intents in the pool">
               <DataTable caption="Intents, in acceptance order" rows={intents} rowKey={(i) => i.intentId} columns={[

@@ -30,7 +30,9 @@ function Decide({ operator, row, onDone }: { readonly operator: OperatorApi; rea
   return (
     <div className="row">
       {row.status === 'open' ? (
-        <Button variant="secondary" aria-label={`Acknowledge break ${row.breakId.slice(0, 8)}`} busy={state.status === 'running'} onClick={() => void run('acknowledge')}>Acknowledge</Button>
+        <Button variant="secondary" aria-label={`Acknowledge break ${row.breakId.slice(0, 8)}`} busy={state.status === 'running'} onClick={() => void run('acknowledge')}>
+          Acknowledge
+        </Button>
       ) : null}
       <Button variant="secondary" aria-label={`Resolve break ${row.breakId.slice(0, 8)}`} busy={state.status === 'running'} onClick={() => void run('resolve')}>Resolve</Button>
       {state.status === 'failed' ? <ErrorAlert error={state.error} /> : null}
@@ -54,7 +56,10 @@ function Statements({ operator }: { readonly operator: OperatorApi }) {
   };
   return (
     <form onSubmit={submit} noValidate>
-      <p className="muted small">Each tenant gets one statement per period (positions and cash by account reference), which the customer stack reconciles against its ledger. A tenant already stated for the period is skipped.</p>
+      <p className="muted small">
+        Each tenant gets one statement per period (positions and cash by account reference), which the customer stack reconciles against its ledger.
+        A tenant already stated for the period is skipped.
+      </p>
       <div className="row">
         <Field label="Period start (UTC)" name="period-start" type="datetime-local" value={start} onChange={(e) => setStart(e.target.value)} />
         <Field label="Period end (UTC)" name="period-end" type="datetime-local" value={end} onChange={(e) => setEnd(e.target.value)} />
@@ -62,7 +67,9 @@ function Statements({ operator }: { readonly operator: OperatorApi }) {
       {formError ? <Alert tone="error">{formError}</Alert> : null}
       {state.status === 'failed' ? <ErrorAlert error={state.error} /> : null}
       {state.status === 'done' ? (
-        <Alert tone="success">{state.result.statements.length === 0 ? 'No statement was due: every tenant is already stated for this period.' : `${state.result.statements.length} statement(s) sent.`}</Alert>
+        <Alert tone="success">
+          {state.result.statements.length === 0 ? 'No statement was due: every tenant is already stated for this period.' : `${state.result.statements.length} statement(s) sent.`}
+        </Alert>
       ) : null}
       <Button type="submit" variant="secondary" busy={state.status === 'running'}>Send statements</Button>
     </form>
@@ -89,7 +96,9 @@ export function ReconciliationPage({ operator }: { readonly operator: OperatorAp
           ) : null}
           {running.status === 'failed' ? <ErrorAlert error={running.error} /> : null}
           <SelectField label="Show" name="break-status" value={status} onChange={(e) => setStatus(e.target.value as BreakStatus | '')}
-            options={[{ value: 'open', label: 'Open breaks' }, { value: 'acknowledged', label: 'Acknowledged' }, { value: 'resolved', label: 'Resolved' }, { value: '', label: 'All' }]} />
+            options={[
+              { value: 'open', label: 'Open breaks' }, { value: 'acknowledged', label: 'Acknowledged' }, { value: 'resolved', label: 'Resolved' }, { value: '', label: 'All' },
+            ]} />
           <ResourceView handle={handle} label="breaks" isEmpty={(rows) => rows.length === 0}
             empty={status === 'open' ? 'No open break: fills, omnibus orders, allocations and the chain agree.' : 'No break here.'}>
             {(rows) => (

@@ -115,8 +115,12 @@ export class OmnibusPoolsService {
       );
       return {
         order: orderOf(row),
-        intents: intents.map((i) => ({ intentId: i.intent_id, seq: i.seq, accountRef: i.account_ref, quantity: text(i.quantity), openQuantity: text(i.open_quantity), status: i.status })),
-        fills: fills.map((f) => ({ fillRef: f.fill_ref, venue: f.venue, price: text(f.price), quantity: text(f.quantity), roundRef: f.round_ref, tradedAt: f.traded_at.toISOString() })),
+        intents: intents.map((i) => ({
+          intentId: i.intent_id, seq: i.seq, accountRef: i.account_ref, quantity: text(i.quantity), openQuantity: text(i.open_quantity), status: i.status,
+        })),
+        fills: fills.map((f) => ({
+          fillRef: f.fill_ref, venue: f.venue, price: text(f.price), quantity: text(f.quantity), roundRef: f.round_ref, tradedAt: f.traded_at.toISOString(),
+        })),
         allocations: await this.allocation.ofOrder(tx, orderRef, ORDER_DETAIL_ROWS_MAX),
       };
     });
