@@ -89,6 +89,8 @@ export function generateSecrets() {
     privacy: { vaultMasterKey: secret() },
     // `dataKey` seals SAR narratives (they outlive a subject's erasure); `subjectKey` hashes SAR subjects.
     compliance: { dataKey: secret(), subjectKey: secret() },
+    // Signs the sandbox payment provider's webhooks (HMAC-SHA256); the receiver verifies with it.
+    payments: { webhookSecret: secret() },
   };
 }
 
@@ -377,6 +379,7 @@ export function stackEnv(stack, { database, natsUrl, secrets, natsAuthenticated,
           PRIVACY_VAULT_MASTER_KEY: secrets.privacy.vaultMasterKey,
           COMPLIANCE_DATA_KEY: secrets.compliance.dataKey,
           COMPLIANCE_SUBJECT_KEY: secrets.compliance.subjectKey,
+          PAYMENTS_WEBHOOK_SECRET: secrets.payments.webhookSecret,
         }
       : {}),
   };

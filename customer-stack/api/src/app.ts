@@ -19,6 +19,7 @@ import { KycModule } from './kyc/kyc.module.js';
 import { AuditAnchoringModule } from './audit-anchoring/audit-anchoring.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrdersModule } from './orders/orders.module.js';
+import { PaymentsModule } from './payments/payments.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
 import { TenantsModule } from './tenancy/tenants.module.js';
 
@@ -31,7 +32,7 @@ export function createCustomerApp(config: CustomerConfig, extraModules: NonNulla
       migrations: CUSTOMER_MIGRATIONS,
       domain: [
         CustomerConfigModule.forRoot(config), ScheduleModule.forRoot(), AuditModule, TenantsModule, PrivacyModule, AuthModule, IdempotencyModule,
-        NotificationsModule, LedgerModule, FxModule, OrdersModule, AmlModule, KycModule, ConsoleModule, AuditAnchoringModule.forRoot(config.auditAnchoring),
+        NotificationsModule, LedgerModule, FxModule, OrdersModule, PaymentsModule, AmlModule, KycModule, ConsoleModule, AuditAnchoringModule.forRoot(config.auditAnchoring),
         ...extraModules,
       ],
     },

@@ -55,6 +55,10 @@ describe('customer stack platform', () => {
     // The scan sees the platform's routes and the domain's, not an empty list.
     const named = routes.map((route) => `${route.controller}.${route.handler}:${route.rule.kind}`);
     expect(named).toEqual(expect.arrayContaining(['HealthController.check:public', 'MetricsController.scrape:public', 'AuthController.login:public', 'AuthController.sessions:permissions']));
+    // A provider's webhook route is public only as a signed webhook: its handler verifies the signature.
+    const webhooks = routes.filter((route) => route.signedWebhook !== undefined);
+    expect(webhooks.map((route) => `${route.controller}.${route.handler}:${route.rule.kind}`)).toEqual(['PaymentsWebhookController.receive:public']);
+    expect(webhooks[0]?.signedWebhook).toMatch(/HMAC-SHA256/);
     // The OpenAPI document is middleware, outside Nest's routes: public by construction.
     await request(app.getHttpServer()).get('/docs-json').expect(200);
   });

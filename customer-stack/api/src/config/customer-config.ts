@@ -3,11 +3,13 @@
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { z } from 'zod';
+import { decimal } from '@bulwark/shared-contracts';
 import { ConfigError, deepFreeze, parseEnv } from '@bulwark/shared-contracts/wall';
 import { parseStackConfig, type StackConfig } from '@bulwark/shared-contracts/platform';
 
 const secret = z.string().regex(/^[A-Za-z0-9_-]{43,}$/, 'a base64url secret of at least 32 bytes');
 const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const usdAmount = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'a USD amount such as 1000.00');
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 /** Access tokens live at most this long (the issue caps them at 15 minutes). */
@@ -61,6 +63,18 @@ const CustomerEnvSchema = z.object({
   /** How long an intent (and its reservation) lives before it expires: GTC, and IOC/FOK. */
   ORDERS_GTC_TTL_MS: z.coerce.number().int().min(1_000).max(90 * 86_400_000).default(30 * 86_400_000),
   ORDERS_IMMEDIATE_TTL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(3_600_000),
+  /** The payment provider's webhook secret (HMAC-SHA256), and the previous one while a rotation is under way. */
+  PAYMENTS_WEBHOOK_SECRET: secret,
+  PAYMENTS_WEBHOOK_PREVIOUS_SECRET: secret.optional(),
+  /** Where the sandbox provider posts its webhooks; by default this stack's own listening address. */
+  PAYMENTS_SANDBOX_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** How long the sandbox holds a "delayed" outcome before it sends it. */
+  PAYMENTS_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  /** Withdrawals above this (USD) wait for a finance_ops approval; above the dual threshold, for two different approvers. */
+  PAYMENTS_APPROVAL_THRESHOLD_USD: usdAmount.default('1000.00'),
+  PAYMENTS_DUAL_APPROVAL_THRESHOLD_USD: usdAmount.default('10000.00'),
+  /** How long a withdrawal's reservation holds the money while it waits for approval. */
+  PAYMENTS_WITHDRAWAL_HOLD_MS: z.coerce.number().int().min(60_000).max(90 * 86_400_000).default(14 * 86_400_000),
   /** Audit anchoring: cut a Merkle batch every N ms or once M entries wait, whichever comes first. */
   AUDIT_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(1_000).max(24 * 3_600_000).default(300_000),
   AUDIT_ANCHOR_BATCH_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
@@ -147,9 +161,20 @@ export interface OrdersConfig {
   readonly immediateTtlMs: number;
 }
 
+export interface PaymentsConfig {
+  /** HMAC-SHA256 webhook secrets: the current one first, then the previous one during a rotation. */
+  readonly webhookSecrets: KeyHandle<readonly Buffer[]>;
+  readonly sandboxCallbackUrl: string | undefined;
+  readonly sandboxDelayMs: number;
+  readonly approvalThresholdUsd: string;
+  readonly dualApprovalThresholdUsd: string;
+  readonly withdrawalHoldMs: number;
+}
+
 export interface MoneyConfig {
   readonly expiryIntervalMs: number;
   readonly orders: OrdersConfig;
+  readonly payments: PaymentsConfig;
 }
 
 export interface CustomerConfig extends StackConfig<'customer'> {
@@ -201,6 +226,9 @@ export function parseCustomerConfig(env: Readonly<Record<string, string | undefi
   if (stack.env === 'production' && e.NOTIFY_WEBHOOK_PRIVATE_TARGETS === 'allow') {
     throw new ConfigError('invalid configuration: NOTIFY_WEBHOOK_PRIVATE_TARGETS must be refuse in production');
   }
+  if (decimal(e.PAYMENTS_DUAL_APPROVAL_THRESHOLD_USD).lt(decimal(e.PAYMENTS_APPROVAL_THRESHOLD_USD))) {
+    throw new ConfigError('invalid configuration: PAYMENTS_DUAL_APPROVAL_THRESHOLD_USD must not be below PAYMENTS_APPROVAL_THRESHOLD_USD');
+  }
   if (stack.env === 'production' && !e.AUTH_COOKIE_SECURE) throw new ConfigError('invalid configuration: AUTH_COOKIE_SECURE must be true in production');
   return deepFreeze({
     ...stack,
@@ -242,6 +270,15 @@ export function parseCustomerConfig(env: Readonly<Record<string, string | undefi
       orders: {
         feeBps: e.ORDERS_FEE_BPS, velocityMax: e.ORDERS_VELOCITY_MAX, velocityWindowMs: e.ORDERS_VELOCITY_WINDOW_MS,
         gtcTtlMs: e.ORDERS_GTC_TTL_MS, immediateTtlMs: e.ORDERS_IMMEDIATE_TTL_MS,
+      },
+      payments: {
+        webhookSecrets: new KeyHandle([e.PAYMENTS_WEBHOOK_SECRET, ...(e.PAYMENTS_WEBHOOK_PREVIOUS_SECRET ? [e.PAYMENTS_WEBHOOK_PREVIOUS_SECRET] : [])]
+          .map((value) => Buffer.from(value, 'base64url'))),
+        sandboxCallbackUrl: e.PAYMENTS_SANDBOX_CALLBACK_URL,
+        sandboxDelayMs: e.PAYMENTS_SANDBOX_DELAY_MS,
+        approvalThresholdUsd: e.PAYMENTS_APPROVAL_THRESHOLD_USD,
+        dualApprovalThresholdUsd: e.PAYMENTS_DUAL_APPROVAL_THRESHOLD_USD,
+        withdrawalHoldMs: e.PAYMENTS_WITHDRAWAL_HOLD_MS,
       },
     },
     auditAnchoring: { intervalMs: e.AUDIT_ANCHOR_INTERVAL_MS, entriesMax: e.AUDIT_ANCHOR_BATCH_ENTRIES },

@@ -14,6 +14,7 @@ import { PRIVACY_ENTITIES } from '../privacy/privacy.entities.js';
 import { IdempotencyRecordEntity } from '../idempotency/idempotency-record.entity.js';
 import { FX_ENTITIES } from '../fx/fx.entities.js';
 import { LEDGER_ENTITIES } from '../ledger/ledger.entities.js';
+import { PAYMENT_ENTITIES } from '../payments/payments.entities.js';
 import { AuditAnchorBatchEntity } from '../audit-anchoring/audit-anchor-batch.entity.js';
 import { OrderIntents1763700000001 } from './migrations/1763700000001-order-intents.js';
 import { Tenancy1763800000000 } from './migrations/1763800000000-tenancy.js';
@@ -29,6 +30,7 @@ import { AuthSlidingRateLimit1763860000001 } from './migrations/1763860000001-au
 import { AuthPersonalData1763860000000 } from './migrations/1763860000000-auth-personal-data.js';
 import { Idempotency1763832000000 } from './migrations/1763832000000-idempotency.js';
 import { OrderBooking1763835000000 } from './migrations/1763835000000-order-booking.js';
+import { Payments1763870000000 } from './migrations/1763870000000-payments.js';
 
 export const CUSTOMER_ENTITIES = [
   AuditAnchorBatchEntity,
@@ -45,6 +47,7 @@ export const CUSTOMER_ENTITIES = [
   ...AML_ENTITIES,
   ...LEDGER_ENTITIES,
   ...FX_ENTITIES,
+  ...PAYMENT_ENTITIES,
   IdempotencyRecordEntity,
 ];
 export const CUSTOMER_MIGRATIONS = [
@@ -63,4 +66,5 @@ export const CUSTOMER_MIGRATIONS = [
   AuditAnchoring1763840000000,
   AuthPersonalData1763860000000,
   AuthSlidingRateLimit1763860000001,
+  Payments1763870000000,
 ];

@@ -10,6 +10,7 @@ import { ACCESS_COOKIE, REFRESH_COOKIE } from '../../src/auth/cookies.js';
 import type { Role } from '../../src/auth/permissions.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../../src/config/customer-config.js';
+import { SIGNED_WEBHOOK } from '../../src/payments/signed-webhook.decorator.js';
 import { TenantScope } from '../../src/tenancy/tenant-scope.js';
 
 export interface LoggedIn {
@@ -52,6 +53,8 @@ export interface RouteAccess {
   readonly controller: string;
   readonly handler: string;
   readonly rule: AccessRule;
+  /** For a public route that providers call: the signature scheme it verifies (@SignedWebhook). */
+  readonly signedWebhook?: string;
 }
 
 /** Every HTTP route handler Nest knows, with the access rule the guard will apply to it. */
@@ -67,7 +70,8 @@ export function routeAccess(app: INestApplication): RouteAccess[] {
       const handler = prototype[name];
       // A route handler carries Nest's path metadata; helpers on a controller do not.
       if (typeof handler !== 'function' || Reflect.getMetadata('path', handler) === undefined) continue;
-      routes.push({ controller: metatype.name, handler: name, rule: accessRuleOf(reflector, handler, metatype) });
+      const signedWebhook = reflector.get<string | undefined>(SIGNED_WEBHOOK, handler as Parameters<Reflector['get']>[1]);
+      routes.push({ controller: metatype.name, handler: name, rule: accessRuleOf(reflector, handler, metatype), ...(signedWebhook ? { signedWebhook } : {}) });
     }
   }
   return routes;
