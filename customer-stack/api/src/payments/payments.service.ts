@@ -309,7 +309,7 @@ export class PaymentsService {
       assert(stored && stored.reservation_id === reserved.reservationId, 'the withdrawal is stored with its reservation');
       return stored;
     });
-    if (row.status === 'approved') await this.send(tenantId, id, SYSTEM);
+    if (row.status === 'approved') await this.sendOrLeaveApproved(tenantId, id, SYSTEM);
     return withdrawalView(await this.withdrawalRow(tenantId, id));
   }
 
@@ -348,6 +348,11 @@ export class PaymentsService {
       const row = await this.repository.withdrawal(tx, withdrawalId, true);
       if (!row) throw new PaymentsError('withdrawal_not_found');
       if (row.status === 'held') throw new PaymentsError('withdrawal_held');
+      if (row.status === 'approved') {
+        // Approved but not sent (no quote or provider then): approving again retries the send.
+        await this.audit.record(tx, { tenantId: officer.tenantId, ...actor, action: 'payments.withdrawal.send_retried', resource: `payment_withdrawal:${row.id}` });
+        return true;
+      }
       if (row.status !== 'pending_approval') throw new PaymentsError('withdrawal_not_pending', `It is ${row.status}.`);
       if (row.user_id === officer.userId) throw new PaymentsError('approver_is_requester');
       if (row.approved_by.includes(officer.userId)) throw new PaymentsError('approver_already_approved');
@@ -361,7 +366,7 @@ export class PaymentsService {
       });
       return complete;
     });
-    if (approved) await this.send(officer.tenantId, withdrawalId, actor);
+    if (approved) await this.sendOrLeaveApproved(officer.tenantId, withdrawalId, actor);
     return this.tenants.run(officer.tenantId, async (tx) => this.review(tx, await this.lockedOrThrow(tx, withdrawalId, false)));
   }
 
@@ -559,6 +564,16 @@ export class PaymentsService {
   }
 
   // ------------------------------------------------------------------ sending a withdrawal
+
+  /** Sends; when no quote or provider can be had now, the withdrawal stays approved (a new approval retries). */
+  private async sendOrLeaveApproved(tenantId: string, withdrawalId: string, actor: AuditActor): Promise<void> {
+    try {
+      await this.send(tenantId, withdrawalId, actor);
+    } catch (error) {
+      if (!(error instanceof FxError)) throw error;
+      this.logger.error({ msg: 'withdrawal approved but not sent: no quote', withdrawalId, code: error.code });
+    }
+  }
 
   /**
    * Sends an approved withdrawal: a fresh quote consumed with the posting that commits the LKR
