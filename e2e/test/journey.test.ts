@@ -1,8 +1,7 @@
 // The journey of one order (ARCHITECTURE.md §3), end to end over real NATS, Postgres and both
 // stacks running as processes from their builds, asserting at each step. Steps whose modules are
 // not on main yet are listed as todo below, never faked:
-//  2 (deposit at a locked rate: payments; until then step 3 credits the investors through the
-//  ledger service), 6 (resolution and payouts), 7 (netting, four-eyes settlement, on-chain
+//  6 (resolution and payouts), 7 (netting, four-eyes settlement, on-chain
 //  settlement) and 8's inclusion proofs against anchored roots (the customer stack does not
 //  request anchors yet).
 import { randomUUID } from 'node:crypto';
@@ -80,13 +79,36 @@ describe('the journey of one order', () => {
     expect((await customerHttp.as(accessToken).get<{ status: string }>('/kyc/me')).body.status).toBe(kyc.body.status);
   }, 60_000);
 
-  it.todo('2. deposits LKR at a single-use FX quote locked for 5 minutes, settling at exactly that rate (needs fx, payments, ledger)');
+  it('2. deposits LKR over HTTP at a single-use FX quote locked for 5 minutes; the sandbox provider\'s signed webhook settles it at exactly that rate', async () => {
+    for (const investor of investors) {
+      const as = customerHttp.as(investor.token);
+      // The sandbox rates (USD/LKR best ask 300.4001) plus the tenant's 50 bps: 3,019.03 LKR buys exactly 10.00 USD.
+      const quote = await as.post<{ quoteId: string; sellAmount: string; buyAmount: string; price: string; expiresAt: string }>('/v1/fx/quotes', {
+        sell: 'LKR', buy: 'USD', sellAmount: '3019.03',
+      });
+      expect(quote).toMatchObject({ status: 201, body: { sellAmount: '3019.03', buyAmount: '10.00', price: '301.90210050' } });
+      expect(Date.parse(quote.body.expiresAt) - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+      const started = await as.post<{ depositId: string; status: string; rail: string }>('/v1/payments/deposits', { quoteId: quote.body.quoteId });
+      expect(started).toMatchObject({ status: 201, body: { status: 'pending', rail: 'CEFTS', amount: '3019.03', creditAmount: '10.00' } });
+      // The sandbox provider calls the stack's webhook route over HTTP, signed; the deposit settles.
+      const settled = await eventually(async () => {
+        const { body } = await as.get<{ status: string; transactionId: string | null }>(`/v1/payments/deposits/${started.body.depositId}`);
+        return body.status === 'settled' ? body : undefined;
+      }, 30_000, 'the deposit to settle');
+      const { rows } = await system.customerSql.query<{ id: string }>(`SELECT id FROM ledger_transaction WHERE idempotency_key = $1`, [quote.body.quoteId]);
+      expect(rows.map((r) => r.id)).toEqual([settled.transactionId]);
+      // A quote is single-use: a second deposit with it is refused.
+      expect(await as.post('/v1/payments/deposits', { quoteId: quote.body.quoteId })).toMatchObject({ status: 409, body: { code: 'quote_used' } });
+      const balances = await as.get<{ accounts: { kind: string; unit: string; balance: string }[] }>('/v1/ledger/balances');
+      expect(balances.body.accounts.filter((a) => a.unit === 'USD').map((a) => [a.kind, a.balance])).toEqual([['customer_cash', '10']]);
+      expect(await customerAudit(`payment_deposit:${started.body.depositId}`)).toEqual(['payments.deposit.initiated', 'payments.deposit.pending', 'payments.deposit.settled']);
+    }
+  }, 60_000);
 
   it('3. places intents over HTTP (KYC, tier, velocity and balance checks, a ledger reservation) that cross the wall signed and are answered once', async () => {
     const [first, second] = investors;
     if (!first || !second) throw new Error('step 1 onboarded two investors');
-    // Until payments land (step 2), the ledger books each investor a 10 USD deposit directly.
-    for (const investor of investors) await system.customer.call('creditCash', { tenantId, accountRef: investor.accountRef, amount: '10.00' });
+    // Each investor spends from the 10.00 USD deposited in step 2.
     const place = async (investor: (typeof investors)[number], quantity: string) => {
       const placed = await customerHttp.as(investor.token).post<{ intentId: string; status: string }>('/v1/orders/intents', {
         instrumentId, side: 'buy', quantity, limitPrice: '0.55', timeInForce: 'GTC',

@@ -17,7 +17,6 @@ export type StackOp =
   | { readonly op: 'importSanctionsLists'; readonly args: Record<string, never> }
   | { readonly op: 'seedVenue'; readonly args: { instrumentId: string; asks?: { price: string; quantity: string }[]; bids?: { price: string; quantity: string }[] } }
   | { readonly op: 'submitIntents'; readonly args: { inputs: readonly IntentInput[] } }
-  | { readonly op: 'creditCash'; readonly args: { tenantId: string; accountRef: string; amount: string } }
   | { readonly op: 'verifyAudit'; readonly args: Record<string, never> };
 
 export interface IntentInput {
@@ -46,7 +45,6 @@ async function customerApp(): Promise<{ app: INestApplication; run: (request: St
   const { AuthService } = await import('../../../customer-stack/api/dist/auth/auth.service.js');
   const { TenantScope } = await import('../../../customer-stack/api/dist/tenancy/tenant-scope.js');
   const { AmlService } = await import('../../../customer-stack/api/dist/aml/aml.service.js');
-  const { LedgerService } = await import('../../../customer-stack/api/dist/ledger/ledger.service.js');
   const { SANCTIONS_FIXTURES } = await import('../../../customer-stack/api/test/support/sanctions-fixtures.js');
   const config = parseCustomerConfig(process.env);
   const app = await createCustomerApp(config);
@@ -77,17 +75,6 @@ async function customerApp(): Promise<{ app: INestApplication; run: (request: St
         });
       case 'submitIntents':
         return app.get(OrdersService).submitIntents(request.args.inputs);
-      case 'creditCash': {
-        // Money in from the bank, booked by the ledger service as a deposit would be.
-        const { tenantId, accountRef, amount } = request.args;
-        return app.get(TenantScope).run(tenantId, (tx) => app.get(LedgerService).post(tx, {
-          tenantId, idempotencyKey: `e2e-credit:${randomUUID()}`, kind: 'deposit', reference: null,
-          legs: [
-            { account: { kind: 'bank_clearing', ownerRef: null, unit: 'USD' }, side: 'debit', amount },
-            { account: { kind: 'customer_cash', ownerRef: accountRef, unit: 'USD' }, side: 'credit', amount },
-          ],
-        }));
-      }
       case 'verifyAudit':
         return app.get(AuditService).verify();
       default:
