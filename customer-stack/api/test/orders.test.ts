@@ -297,6 +297,48 @@ describe('the execution stack\'s answers', () => {
     await http().get('/v1/orders/payouts?limit=0').set(investor.headers).expect(400);
   }, 90_000);
 
+  it('closes an IOC intent on intent.closed.v1: parked until its allocations are booked, then the rest of the hold is released, once', async () => {
+    const investor = await approvedInvestor();
+    await fund(investor, '100.00');
+    const instrumentId = randomUUID();
+    const placed = await place(investor, { instrumentId, side: 'buy', quantity: '10', limitPrice: '0.55', timeInForce: 'IOC' }).expect(201);
+    const intent = { intentId: placed.body.intentId as string, accountRef: ref(investor), instrumentId, side: 'buy' as const, limitPrice: '0.55' };
+    eq(await balance('customer_reserved', intent.accountRef, 'USD'), '5.5055'); // 10 × 0.55 + 10 bps
+    await accept(intent.intentId, intent.accountRef);
+    // The order filled 6 of 10 and ended: the close outruns the allocation it counts.
+    const closed: MessageBody<'intent.closed.v1'> = {
+      intentId: intent.intentId, accountRef: intent.accountRef, filledQuantity: '6', reason: 'unfilled_remainder', closedAt: new Date().toISOString(),
+    };
+    await fromExecution('intent.closed.v1', closed);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await intentRow(intent.intentId)).toMatchObject({ status: 'accepted', filled_quantity: '0.000000000000000000' });
+    eq(await balance('customer_reserved', intent.accountRef, 'USD'), '5.5055');
+    await fromExecution('allocation.v1', allocation(intent, '10', '6', '3', '0.003'));
+    await eventually(async () => ((await intentRow(intent.intentId))?.status === 'expired' ? true : undefined), 40_000, 'the intent closed');
+    eq((await intentRow(intent.intentId))!.filled_quantity, '6');
+    // 100 − 3 − 0.003 paid; the 2.5025 still held for the 4 units that never filled came back.
+    eq(await balance('customer_cash', intent.accountRef, 'USD'), '96.997');
+    eq(await balance('customer_reserved', intent.accountRef, 'USD'), '0');
+    eq(await balance('customer_position', intent.accountRef, instrumentId), '6');
+    // Delivered again (a new message id): no effect.
+    await fromExecution('intent.closed.v1', closed);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    eq(await balance('customer_cash', intent.accountRef, 'USD'), '96.997');
+    const audit = await sql<{ action: string; diff: Record<string, unknown> }>(
+      `SELECT action, diff FROM audit_entry WHERE resource = $1 ORDER BY seq`, [`order_intent:${intent.intentId}`],
+    );
+    expect(audit.map((a) => a.action)).toEqual(['orders.intent.submitted', 'orders.intent.accepted', 'orders.allocation.booked', 'orders.intent.closed']);
+    expect(audit.at(-1)?.diff).toMatchObject({ reason: 'unfilled_remainder', filledQuantity: '6', released: '2.5025' });
+
+    // A FOK that found nothing: closed with nothing filled, the whole hold released at once.
+    const fok = await place(investor, { instrumentId, side: 'buy', quantity: '2', limitPrice: '0.5', timeInForce: 'FOK' }).expect(201);
+    await accept(fok.body.intentId as string, intent.accountRef);
+    await fromExecution('intent.closed.v1', { ...closed, intentId: fok.body.intentId as string, filledQuantity: '0' });
+    await eventually(async () => ((await intentRow(fok.body.intentId as string))?.status === 'expired' ? true : undefined), 40_000, 'the FOK closed');
+    eq(await balance('customer_cash', intent.accountRef, 'USD'), '96.997');
+    eq(await balance('customer_reserved', intent.accountRef, 'USD'), '0');
+  }, 90_000);
+
   it('parks a payout that arrives before the allocations behind it, and books both', async () => {
     const investor = await approvedInvestor();
     await fund(investor, '10.00');

@@ -1,7 +1,8 @@
 // Post-trade over real Postgres and a real JetStream: signed intents cross the wall, are
 // accepted, wait in their pool, leave as one omnibus order routed to the best venue, and the
 // fills come back as allocation.v1 messages — exact, conserved, with an inputs hash the
-// customer stack can recompute — published through the outbox.
+// customer stack can recompute — published through the outbox; the intents of an order that ends
+// part filled are closed with intent.closed.v1.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
@@ -151,6 +152,34 @@ describe('from accepted intents through fills to allocation.v1', () => {
     expect([missing.status, missing.body.code]).toEqual([404, 'unknown_order']);
     expect((await operatorGet('/v1/operator/pools?status=lost')).status).toBe(400);
     expect((await request(app.getHttpServer()).get('/v1/operator/pools')).status).toBe(401);
+  });
+
+  it('closes the intents of an IOC order that ended part filled: one intent.closed.v1 each, with all it was allocated, in the same transaction', async () => {
+    app.get(SandboxVenue).seed(instrument.id, { asks: [{ price: '0.55', quantity: '15' }] });
+    const pool = [{ ...intent('20'), timeInForce: 'IOC' as const }, { ...intent('10'), timeInForce: 'IOC' as const }];
+    for (const body of pool) await submit(body);
+    const ids = pool.map((p) => p.intentId);
+    const closed = await eventually(async () => {
+      const rows: { body: string }[] = await db().query(`SELECT body FROM wall_outbox WHERE subject = $1 ORDER BY seq`, [subjectOf('intent.closed.v1')]);
+      const mine = rows.map((r) => JSON.parse(r.body) as MessageBody<'intent.closed.v1'>).filter((b) => ids.includes(b.intentId));
+      return mine.length === 2 ? mine : undefined;
+    }, 20_000, 'two intent.closed.v1');
+    // 15 units (3 lots) over 20 and 10 (4 and 2 lots): 2 lots and 1 lot; the rest of each is never filled.
+    expect(closed.map((c) => [c.intentId, c.accountRef, c.filledQuantity, c.reason])).toEqual([
+      [pool[0]!.intentId, pool[0]!.accountRef, '10', 'unfilled_remainder'],
+      [pool[1]!.intentId, pool[1]!.accountRef, '5', 'unfilled_remainder'],
+    ]);
+    // In the outbox with their allocations, written by the same transaction.
+    const allocations: { body: string }[] = await db().query(`SELECT body FROM wall_outbox WHERE subject = $1`, [subjectOf('allocation.v1')]);
+    const mine = allocations.map((r) => JSON.parse(r.body) as MessageBody<'allocation.v1'>);
+    expect(ids.map((id) => mine.find((a) => a.intentId === id)?.quantity)).toEqual(['10', '5']);
+    const [order] = await db().query(`SELECT o.status, o.order_ref FROM omnibus_order o JOIN pooled_intent p ON p.order_ref = o.order_ref WHERE p.intent_id = $1`, [ids[0]]);
+    expect(order.status).toBe('done');
+    const [audit] = await db().query(`SELECT diff FROM execution_audit WHERE resource = $1 AND action = 'omnibus_order.done'`, [`omnibus_order:${order.order_ref}`]);
+    expect(audit.diff).toMatchObject({ closedIntents: 2 });
+    // The GTC order of the first test filled completely: nothing of it was closed.
+    const all: { body: string }[] = await db().query(`SELECT body FROM wall_outbox WHERE subject = $1`, [subjectOf('intent.closed.v1')]);
+    expect(all).toHaveLength(2);
   });
 
   it('skips an unreachable venue behind its breaker: the order goes to the internal book, the default venue', async () => {

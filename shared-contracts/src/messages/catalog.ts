@@ -4,7 +4,7 @@ import { z, type ZodType } from 'zod';
 import type { Direction } from '../envelope/keyring.js';
 import type { ContractLookup, MessageContract } from '../envelope/envelope.js';
 import {
-  AllocationV1, AuditAnchorRequestV1, AuditAnchoredV1, IntentAcceptedV1, IntentCancelV1, IntentRejectedV1,
+  AllocationV1, AuditAnchorRequestV1, AuditAnchoredV1, IntentAcceptedV1, IntentCancelV1, IntentClosedV1, IntentRejectedV1,
   IntentSubmittedV1, PayoutV1, StatementV1,
 } from './messages.js';
 
@@ -16,6 +16,7 @@ export const MESSAGE_CATALOG = {
   'audit.anchor-request.v1': { direction: 'c2e', schema: AuditAnchorRequestV1 },
   'intent.accepted.v1': { direction: 'e2c', schema: IntentAcceptedV1 },
   'intent.rejected.v1': { direction: 'e2c', schema: IntentRejectedV1 },
+  'intent.closed.v1': { direction: 'e2c', schema: IntentClosedV1 },
   'allocation.v1': { direction: 'e2c', schema: AllocationV1 },
   'payout.v1': { direction: 'e2c', schema: PayoutV1 },
   'statement.v1': { direction: 'e2c', schema: StatementV1 },

@@ -34,6 +34,10 @@ const SAMPLES: { readonly [T in MessageType]: MessageBody<T> } = {
     intentId: '0f8a3c1e-3c55-4f0e-9e7a-2b1d4c6e8a90', accountRef: '7d2e9b44-1a6f-4c3b-8e5d-9f0a1b2c3d4e',
     code: 'price_out_of_band', rejectedAt: '2026-01-01T00:00:00.130Z',
   },
+  'intent.closed.v1': {
+    intentId: '0f8a3c1e-3c55-4f0e-9e7a-2b1d4c6e8a90', accountRef: '7d2e9b44-1a6f-4c3b-8e5d-9f0a1b2c3d4e',
+    filledQuantity: '6', reason: 'unfilled_remainder', closedAt: '2026-01-01T00:00:03.100Z',
+  },
   'allocation.v1': {
     allocationId: '3e1f0b7a-9c2d-4e8f-a1b3-5c7d9e0f1a2b', intentId: '0f8a3c1e-3c55-4f0e-9e7a-2b1d4c6e8a90',
     accountRef: '7d2e9b44-1a6f-4c3b-8e5d-9f0a1b2c3d4e', instrumentId: 'c0ffee00-1234-4abc-9def-0123456789ab',
@@ -135,6 +139,23 @@ describe('the catalog', () => {
       'intent.submitted.v1', 'intent.cancel.v1', 'intent.accepted.v1', 'intent.rejected.v1', 'allocation.v1', 'payout.v1',
       'statement.v1', 'audit.anchor-request.v1', 'audit.anchored.v1',
     ]));
+  });
+});
+
+describe('intent.closed.v1', () => {
+  const schema = MESSAGE_CATALOG['intent.closed.v1'].schema;
+  const sample = SAMPLES['intent.closed.v1'];
+  it.each([
+    ['a negative filled quantity', { filledQuantity: '-1' }],
+    ['a filled quantity that is not a decimal string', { filledQuantity: 6 }],
+    ['an unknown reason', { reason: 'customer_request' }],
+    ['an intent id that is not a reference', { intentId: 'intent-1' }],
+  ])('refuses %s', (_name, change) => {
+    expect(schema.safeParse({ ...sample, ...change }).success).toBe(false);
+  });
+
+  it('accepts nothing filled (the whole order ended unfilled) and both reasons', () => {
+    for (const reason of ['unfilled_remainder', 'venue_ended'] as const) expect(schema.safeParse({ ...sample, filledQuantity: '0', reason }).success).toBe(true);
   });
 });
 

@@ -47,6 +47,23 @@ export const IntentRejectedV1 = z.strictObject({
   rejectedAt: Timestamp,
 });
 
+/**
+ * Why an omnibus order ended while some of its intents were still open: an IOC or FOK order's
+ * unfilled remainder is cancelled by design; a venue may end any other order (a halt, a close).
+ */
+export const INTENT_CLOSE_REASONS = ['unfilled_remainder', 'venue_ended'] as const;
+/**
+ * An intent will receive nothing more: its omnibus order is done. `filledQuantity` is all it was
+ * ever allocated, so the receiver closes it once its own allocations add up to exactly that.
+ */
+export const IntentClosedV1 = z.strictObject({
+  intentId: Ref,
+  accountRef: Ref,
+  filledQuantity: NonNegativeDecimal,
+  reason: z.enum(INTENT_CLOSE_REASONS),
+  closedAt: Timestamp,
+});
+
 export const AllocationV1 = z.strictObject({
   allocationId: Ref,
   intentId: Ref,

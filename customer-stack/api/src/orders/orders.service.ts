@@ -4,7 +4,9 @@
 // transaction. The execution stack's answers come back and are booked: a rejection or a cancel
 // releases the reservation; each allocation.v1 (its inputs hash checked against our own record)
 // posts the reservation in part, books the position and, once the intent is complete, releases
-// what is left; a payout.v1 credits cash and, on resolution, closes the position. Inbound
+// what is left; an intent.closed.v1 (nothing more will be allocated: an IOC/FOK remainder)
+// releases what is still held once the allocations it counts are booked; a payout.v1 credits
+// cash and, on resolution, closes the position. Inbound
 // handling is idempotent (an allocation or payout id is booked once) and safe against
 // out-of-order delivery: what arrives before what it depends on is parked and retried.
 import { randomUUID } from 'node:crypto';
@@ -57,6 +59,7 @@ const EXPIRY_ACTOR: AuditActor = { actor: 'system:orders-expiry', role: 'system'
 type Answer = MessageBody<'intent.accepted.v1'> | MessageBody<'intent.rejected.v1'>;
 type Allocation = MessageBody<'allocation.v1'>;
 type Payout = MessageBody<'payout.v1'>;
+type Closed = MessageBody<'intent.closed.v1'>;
 
 /** An intent as its investor sees it; amounts as canonical decimal strings. */
 export interface IntentView {
@@ -172,6 +175,7 @@ export class OrdersService implements OnModuleInit {
       'intent.rejected.v1': (tx, messages) => this.onRejected(tx, messages),
       'allocation.v1': (tx, messages) => this.onAllocations(tx, messages),
       'payout.v1': (tx, messages) => this.onPayouts(tx, messages),
+      'intent.closed.v1': (tx, messages) => this.onClosed(tx, messages),
     });
     this.expiry.register('orders', (tenantId, now) => this.expireIntents(tenantId, now));
   }
@@ -583,6 +587,40 @@ export class OrdersService implements OnModuleInit {
         tenantId, userId, event: 'payout.credited', data: { instrumentId: p.instrumentId, kind: p.kind, amount: canonicalDecimal(p.amount), currency: 'USD' },
       });
     }
+  }
+
+  private async onClosed(tx: SqlTx, messages: readonly InboundMessage<'intent.closed.v1'>[]): Promise<void> {
+    for (const [tenantId, group] of await this.routed(tx, messages.map((m) => m.body), (b) => `intent.closed ${b.intentId}`)) {
+      await this.tenants.enter(tx, tenantId);
+      for (const body of group) await this.closeIntent(tx, tenantId, body);
+    }
+  }
+
+  /**
+   * The execution stack will allocate nothing more to this intent (its IOC/FOK remainder, or an
+   * order the venue ended): what the reservation still holds is released and the intent expires.
+   * It closes only once its own allocations add up to exactly what the message says it was
+   * allocated; before that, allocations are still on their way and the message is parked. An
+   * intent already closed here (cancelled, expired, filled, rejected) holds nothing: no effect.
+   */
+  private async closeIntent(tx: SqlTx, tenantId: string, c: Closed): Promise<void> {
+    const intent = await this.repository.lock(tx, c.intentId);
+    if (!intent) throw new ParkMessage(`intent.closed ${c.intentId}: the intent is not known (yet)`);
+    assert(intent.account_ref === c.accountRef, `intent.closed ${c.intentId} names the intent's account`);
+    if (intent.status === 'submitted') throw new ParkMessage(`intent.closed ${c.intentId}: the intent is not accepted yet`);
+    if (!OPEN_INTENT_STATUSES.includes(intent.status)) return;
+    const booked = decimal(intent.filled_quantity);
+    if (booked.lt(decimal(c.filledQuantity))) {
+      throw new ParkMessage(`intent.closed ${c.intentId}: ${canonicalDecimal(booked)} of ${c.filledQuantity} booked; allocations still arriving`);
+    }
+    // More booked than the execution stack ever allocated would be a break across the wall, not a refusal.
+    assert(booked.eq(decimal(c.filledQuantity)), `intent ${c.intentId}: booked ${canonicalDecimal(booked)} exceeds the ${c.filledQuantity} allocated`);
+    const released = await this.releaseHold(tx, tenantId, intent, `intent-closed:${intent.id}`, 'expired', WALL_ACTOR);
+    assert(await this.repository.close(tx, intent.id, 'expired'), 'an open, locked intent closes');
+    await this.audit.record(tx, {
+      tenantId, ...WALL_ACTOR, action: 'orders.intent.closed', resource: `order_intent:${intent.id}`,
+      diff: { reason: c.reason, filledQuantity: canonicalDecimal(c.filledQuantity), released },
+    });
   }
 
   // ------------------------------------------------------------------ helpers

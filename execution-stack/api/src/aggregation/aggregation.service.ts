@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { assert, decimal, sumDecimals, type MessageBody } from '@bulwark/shared-contracts';
-import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import { enqueueOutbound, type OutboundMessage, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import { AllocationModule, AllocationService } from '../allocation/allocation.service.js';
 import type { VenueFill } from '../allocation/pro-rata-allocation.js';
@@ -181,6 +181,29 @@ export class AggregationService {
     return filled;
   }
 
+  /**
+   * The order is done: its intents are too. Each one left with an open remainder (an IOC or FOK
+   * order's unfilled part, or an order the venue ended) gets an intent.closed.v1 with everything it
+   * was allocated, in this same transaction, so the customer stack releases what it still holds.
+   */
+  private async closeIntents(tx: SqlTx, row: OrderRow): Promise<number> {
+    const intents = await tx.query<{ intent_id: string; account_ref: string; filled: string; open_quantity: string }>(
+      `UPDATE pooled_intent SET status = 'done' WHERE order_ref = $1
+       RETURNING intent_id, account_ref, (quantity - open_quantity)::text AS filled, open_quantity::text`,
+      [row.order_ref],
+    );
+    const closedAt = new Date().toISOString();
+    const reason = row.time_in_force === 'GTC' ? 'venue_ended' : 'unfilled_remainder';
+    const messages = intents
+      .filter((i) => decimal(i.open_quantity).gt(decimal('0')))
+      .map((i): OutboundMessage<'intent.closed.v1'> => ({
+        type: 'intent.closed.v1',
+        body: { intentId: i.intent_id, accountRef: i.account_ref, filledQuantity: decimal(i.filled).toString(), reason, closedAt },
+      }));
+    await enqueueOutbound(tx, messages);
+    return messages.length;
+  }
+
   /** Stores an execution's fills, updates the order and allocates the round: one transaction. */
   async recordExecution(tx: SqlTx, row: OrderRow, execution: VenueExecution): Promise<void> {
     const [locked] = await tx.query<{ status: string; quantity: string; filled_quantity: string }>(
@@ -205,11 +228,11 @@ export class AggregationService {
     await tx.query(`UPDATE omnibus_order SET filled_quantity = $2, status = $3 WHERE order_ref = $1`, [row.order_ref, filledTotal.toString(), done ? 'done' : 'working']);
     const allocated = { orderRef: row.order_ref, tenantRef: row.tenant_ref, instrumentId: row.instrument_id, side: row.side };
     await this.allocation.allocateRound(tx, allocated, roundRef, fresh, this.config.feeBps);
-    if (done) await tx.query(`UPDATE pooled_intent SET status = 'done' WHERE order_ref = $1`, [row.order_ref]);
+    const closed = done ? await this.closeIntents(tx, row) : 0;
     if (fresh.length > 0 || done) {
       await this.audit.record(tx, {
         actor: `system:venue-${row.venue}`, action: done ? 'omnibus_order.done' : 'omnibus_order.filled', resource: `omnibus_order:${row.order_ref}`,
-        diff: { roundRef, fills: fresh.length, filled: filledNow, filledTotal: filledTotal.toString() },
+        diff: { roundRef, fills: fresh.length, filled: filledNow, filledTotal: filledTotal.toString(), ...(done ? { closedIntents: closed } : {}) },
       });
     }
     this.wall.nudge();
