@@ -23,8 +23,11 @@ run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static']);
 
 const services = await bringUpServices();
 const chain = await ensureChain();
+// The reference tenant trades through its omnibus wallet on chain (Sri Lanka, ISO 3166-1 numeric 144).
+const { REFERENCE_TENANT_ID } = await import('../../customer-stack/api/dist/tenancy/reference-tenant.js');
 // Demo data for a newcomer (idempotent): run before the stacks serve, with each stack's own settings.
 const demoKeysDir = path.join(STATE_DIR, 'operator-keys');
+const { DEMO_MARKET_MAKER_QUOTES } = await import('../../execution-stack/api/dist/demo/seed-demo-data.js');
 const ports = { customer: Number(process.env.CUSTOMER_HTTP_PORT ?? 3000), execution: Number(process.env.EXECUTION_HTTP_PORT ?? 3100) };
 const children = [];
 for (const stack of ['customer', 'execution']) {
@@ -32,10 +35,17 @@ for (const stack of ['customer', 'execution']) {
     ...process.env,
     ...stackEnv(stack, { database: services.databases[stack], natsUrl: services.nats.url, secrets: services.secrets, natsAuthenticated: services.nats.authenticated, port: ports[stack] }),
     // The chain signer keys go to the execution stack only.
-    ...(stack === 'execution' ? chain.env : {}),
+    ...(stack === 'execution' ? { CHAIN_OMNIBUS_WALLETS: `${REFERENCE_TENANT_ID}:144`, ...chain.env } : {}),
     DEMO_KEYS_DIR: demoKeysDir,
     // A fresh install has a live market: the simulator lists demo event contracts and quotes them.
-    ...(stack === 'execution' ? { MARKET_MAKER_ENABLED: process.env.MARKET_MAKER_ENABLED ?? 'true', MARKET_MAKER_BASE_URL: `http://127.0.0.1:${ports.execution}` } : {}),
+    // It quotes the seeded LK instruments too, so they trade (and settle on chain) from the start.
+    ...(stack === 'execution'
+      ? {
+          MARKET_MAKER_ENABLED: process.env.MARKET_MAKER_ENABLED ?? 'true',
+          MARKET_MAKER_BASE_URL: `http://127.0.0.1:${ports.execution}`,
+          MARKET_MAKER_QUOTES: process.env.MARKET_MAKER_QUOTES ?? DEMO_MARKET_MAKER_QUOTES,
+        }
+      : {}),
     // The investor app reads public market data from the execution stack under another host name
     // (localhost, not 127.0.0.1), so the customer session cookie never travels there.
     ...(stack === 'customer' ? { MARKET_DATA_URL: process.env.MARKET_DATA_URL ?? `http://localhost:${ports.execution}` } : {}),

@@ -15,7 +15,7 @@ import { createExecutionApp } from '../src/app.js';
 import { parseChainConfig } from '../src/chain/chain-config.js';
 import { ChainIndexerService } from '../src/chain/chain-indexer.service.js';
 import { ChainWorker } from '../src/chain/chain.module.js';
-import { ChainService } from '../src/chain/chain.service.js';
+import { ChainService, HOUSE_WALLET_REF } from '../src/chain/chain.service.js';
 import { IntakeService } from '../src/intake/intake.service.js';
 import { InstrumentsService } from '../src/market/instruments.service.js';
 import { MarketService } from '../src/market/market.service.js';
@@ -41,11 +41,13 @@ const instrumentId = randomUUID();
 const omnibusRef = randomUUID();
 const memberRef = randomUUID();
 const makerRef = randomUUID();
+/** A tenant whose omnibus wallet the configuration names (CHAIN_OMNIBUS_WALLETS). */
+const configuredTenantRef = randomUUID();
 const SRI_LANKA = 144;
 const UNIT = 1_000_000n; // token base units per instrument unit (6 decimals)
 
 async function startApp(): Promise<INestApplication> {
-  const env = { ...testStackEnv('execution', database, nats), ...chainTestEnv(anvil) };
+  const env = { ...testStackEnv('execution', database, nats), ...chainTestEnv(anvil, { CHAIN_OMNIBUS_WALLETS: `${configuredTenantRef}:${SRI_LANKA}`, CHAIN_LISTING_SUPPLY_UNITS: '5000' }) };
   const started = await createExecutionApp(parseStackConfig('execution', env), parseChainConfig(env));
   await started.init();
   return started;
@@ -75,7 +77,8 @@ async function drain(cyclesMax = 40): Promise<void> {
     await worker.runOnce();
     const [open] = await db.transaction((tx) => tx.query<{ n: string }>(
       `SELECT (SELECT count(*) FROM chain_tx WHERE status IN ('pending', 'signed')) + (SELECT count(*) FROM chain_settlement WHERE status = 'queued')
-            + (SELECT count(*) FROM chain_anchor WHERE chain_tx_id IS NULL) AS n`,
+            + (SELECT count(*) FROM chain_anchor WHERE chain_tx_id IS NULL) + (SELECT count(*) FROM chain_listing WHERE status = 'queued')
+            + (SELECT count(*) FROM chain_wallet WHERE identity_contract IS NULL) AS n`,
     ));
     if (open?.n === '0') return;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -141,6 +144,51 @@ describe('deployment and registration', () => {
   }, 60_000);
 });
 
+describe('listing', () => {
+  it('deploys a listed instrument through the queue: suite, configured omnibus and house wallets verified, listing supply minted to the house', async () => {
+    const listed = await app.get(MarketService).list({ symbol: 'LK-LISTED-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
+    expect(await chain.listingStatus(listed.id)).toBe('queued');
+    // Not tradable until deployed: the pre-trade check refuses it.
+    expect(await chain.preTradeCheck({ instrumentId: listed.id, walletRef: configuredTenantRef, side: 'buy', quantity: '1' })).toBe('instrument_not_on_chain');
+    await drain();
+    expect(await chain.listingStatus(listed.id)).toBe('deployed');
+    const [row] = await db.transaction((tx) => tx.query<{ token_address: string; contracts: { identityRegistry: string } }>(
+      `SELECT token_address, contracts FROM chain_instrument WHERE instrument_id = $1`, [listed.id],
+    ));
+    const listedToken = attach('Token', row!.token_address, provider);
+    const registry = attach('IdentityRegistry', row!.contracts.identityRegistry, provider);
+    for (const ref of [configuredTenantRef, HOUSE_WALLET_REF]) expect(await registry.getFunction('isVerified')(await walletOf(ref))).toBe(true);
+    expect(await listedToken.getFunction('balanceOf')(await walletOf(HOUSE_WALLET_REF))).toBe(5000n * UNIT);
+    expect(await listedToken.getFunction('totalSupply')()).toBe(5000n * UNIT);
+    // The configured omnibus can buy now (from the house, for an outside venue); listing again changes nothing.
+    expect(await chain.preTradeCheck({ instrumentId: listed.id, walletRef: configuredTenantRef, side: 'buy', quantity: '1' })).toBeNull();
+    expect((await app.get(MarketService).list({ symbol: 'LK-LISTED-YES', kind: 'event', tickSize: '0.01', lotSize: '1' })).id).toBe(listed.id);
+    await drain();
+    expect(await listedToken.getFunction('totalSupply')()).toBe(5000n * UNIT);
+    const [mints] = await db.transaction((tx) => tx.query<{ n: string }>(`SELECT count(*) AS n FROM chain_tx WHERE operation = 'mint' AND ref = $1`, [`listing:${listed.id}`]));
+    expect(mints?.n).toBe('1');
+  }, 120_000);
+
+  it('queues the instruments listed before the chain was configured when the stack starts with one', async () => {
+    await app.close();
+    // The same database served once without a chain: a listing then queues nothing.
+    const env = testStackEnv('execution', database, nats);
+    const chainless = await createExecutionApp(parseStackConfig('execution', env), parseChainConfig(env));
+    await chainless.init();
+    const early = await chainless.get(InstrumentsService).list({ symbol: 'LK-EARLY-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
+    await chainless.close();
+    await app.close();
+    app = await startApp();
+    chain = app.get(ChainService);
+    worker = app.get(ChainWorker);
+    indexer = app.get(ChainIndexerService);
+    db = app.get(SQL_DATABASE);
+    expect(await chain.listingStatus(early.id)).toBe('queued');
+    await drain();
+    expect(await chain.listingStatus(early.id)).toBe('deployed');
+  }, 120_000);
+});
+
 describe('settlement', () => {
   it('settles a cycle of legs from one seller as one atomic batch transaction', async () => {
     const legs = [
@@ -159,6 +207,15 @@ describe('settlement', () => {
     expect(await balanceOf(omnibusRef)).toBe(10_500_001n);
     expect(await balanceOf(memberRef)).toBe(4n * UNIT);
     expect(await balanceOf(makerRef)).toBe(1000n * UNIT - 14_500_001n);
+    // The indexer confirms the legs from the batch's Transfer events once they are deep enough.
+    await anvil.mine(2);
+    await indexer.indexOnce();
+    const confirmed = await db.transaction((tx) => tx.query<{ confirmed_block: string | null; block_number: string }>(
+      `SELECT s.confirmed_block, t.block_number FROM chain_settlement s JOIN chain_tx t ON t.id = s.chain_tx_id WHERE s.settlement_id = ANY($1::uuid[])`,
+      [legs.map((l) => l.settlementId)],
+    ));
+    expect(confirmed.map((r) => r.confirmed_block)).toEqual(confirmed.map((r) => r.block_number));
+    expect((await chain.queues()).settlements.settledUnconfirmed).toBe(0);
   }, 60_000);
 
   it('records gas per operation', async () => {
@@ -249,6 +306,12 @@ describe('event indexer', () => {
     const after = await toMember();
     expect(after).toContain(String(3n * UNIT));
     expect(after).not.toContain(String(7n * UNIT));
+    // The leg of the vanished transfer is no longer confirmed; the new one is.
+    const confirmation = async (id: string) => (await db.transaction((tx) => tx.query<{ confirmed_block: string | null }>(
+      `SELECT confirmed_block FROM chain_settlement WHERE settlement_id = $1`, [id],
+    )))[0]?.confirmed_block;
+    expect(await confirmation(first.settlementId)).toBeNull();
+    expect(await confirmation(second.settlementId)).not.toBeNull();
     expect(await balanceOf(memberRef)).toBe(3n * UNIT);
   }, 90_000);
 });
@@ -290,6 +353,9 @@ describe('chain status for operators', () => {
     expect(anchored).toMatchObject({ batchId: '1', merkleRoot: 'ab'.repeat(32), status: 'anchored', entryCount: 10 });
     expect((await provider.getTransactionReceipt(anchored.txHash))?.blockNumber).toBe(Number(anchored.blockNumber));
     expect(status.transactions.failed).toBe(0);
+    // The queues the chain-outage runbook reads: the breaker closed, nothing waiting; the one leg
+    // whose transfer the reorganisation above removed stays unconfirmed, for a person to look at.
+    expect(status.queues).toMatchObject({ breaker: { state: 'closed' }, settlements: { queued: 0, batched: 0, failed: 0, settledUnconfirmed: 1 }, listingsQueued: 0, walletsPending: 0 });
     expect((await request(app.getHttpServer()).get(path)).status).toBe(401);
   }, 60_000);
 });
@@ -300,15 +366,29 @@ describe('chain outage', () => {
     await anvil.stop();
     const legs = Array.from({ length: 5 }, () => ({ settlementId: randomUUID(), instrumentId, fromRef: makerRef, toRef: omnibusRef, quantity: '1' }));
     await db.transaction((tx) => chain.queueSettlements(tx, legs));
-    for (let i = 0; i < 4; i += 1) await worker.runOnce(); // fails against the dead node, opens the breaker
+    // Cycles fail against the dead node until failures outweigh the successes of the breaker's
+    // rolling window (10 s) and it opens; then they fail at once without touching the node.
+    for (let i = 0; i < 1_000 && (await chain.queues()).breaker.state !== 'open'; i += 1) {
+      await worker.runOnce();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (let i = 0; i < 3; i += 1) await worker.runOnce();
     const queued = await db.transaction((tx) => tx.query<{ status: string }>(`SELECT status FROM chain_settlement WHERE settlement_id = ANY($1::uuid[])`, [legs.map((l) => l.settlementId)]));
     expect(queued.map((r) => r.status)).toEqual(['batched', 'batched', 'batched', 'batched', 'batched']);
+    // What the operator sees (GET /v1/operator/chain/status): the breaker open, the legs waiting in their batch.
+    const during = await chain.queues();
+    expect(during.breaker.state).not.toBe('closed'); // open, or half open for its next trial call
+    expect(during.breaker.openedCount).toBeGreaterThanOrEqual(1);
+    expect(during.settlements).toMatchObject({ queued: 0, batched: 5, failed: 0 });
+    expect(during.transactions.pending + during.transactions.signed).toBe(1);
+    expect(during.settlements.oldestWaitingAt).not.toBeNull();
 
     await anvil.start();
     await new Promise((resolve) => setTimeout(resolve, 300)); // past the breaker's reset timeout
     await drain();
     const settled = await db.transaction((tx) => tx.query<{ status: string }>(`SELECT status FROM chain_settlement WHERE settlement_id = ANY($1::uuid[])`, [legs.map((l) => l.settlementId)]));
     expect(settled.map((r) => r.status)).toEqual(['settled', 'settled', 'settled', 'settled', 'settled']);
+    expect((await chain.queues()).breaker.state).toBe('closed');
     await worker.runOnce();
     await worker.runOnce();
     expect(await balanceOf(omnibusRef)).toBe(before.omnibus + 5n * UNIT);

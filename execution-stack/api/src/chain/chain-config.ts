@@ -31,6 +31,13 @@ const ChainEnvSchema = z.object({
   /** The execution audit table is cut into a Merkle batch and anchored every N ms, or once M entries wait. */
   CHAIN_AUDIT_ANCHOR_INTERVAL_MS: ms(1_000, 24 * 3_600_000, 300_000),
   CHAIN_AUDIT_ANCHOR_BATCH_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** Omnibus wallets to register at start, `tenantRef:country` (ISO 3166-1 numeric), comma separated. */
+  CHAIN_OMNIBUS_WALLETS: z
+    .string()
+    .regex(/^([0-9a-f-]{36}:\d{1,3}(,[0-9a-f-]{36}:\d{1,3}){0,99})?$/, 'tenantRef:country pairs, comma separated')
+    .default(''),
+  /** Units of a newly listed instrument minted to the house wallet, which delivers what venues outside the platform sell. */
+  CHAIN_LISTING_SUPPLY_UNITS: z.string().regex(/^[1-9][0-9]{0,17}$/).default('1000000'),
 });
 
 export interface ChainConfig {
@@ -47,6 +54,8 @@ export interface ChainConfig {
   readonly reorgDepthMax: number;
   readonly auditAnchorIntervalMs: number;
   readonly auditAnchorBatchEntries: number;
+  readonly omnibusWallets: readonly { readonly tenantRef: string; readonly country: number }[];
+  readonly listingSupplyUnits: string;
 }
 
 /** The chain configuration, or undefined when the stack runs without a chain. */
@@ -70,5 +79,18 @@ export function parseChainConfig(env: Readonly<Record<string, string | undefined
     reorgDepthMax: e.CHAIN_REORG_DEPTH_MAX,
     auditAnchorIntervalMs: e.CHAIN_AUDIT_ANCHOR_INTERVAL_MS,
     auditAnchorBatchEntries: e.CHAIN_AUDIT_ANCHOR_BATCH_ENTRIES,
+    omnibusWallets: parseOmnibusWallets(e.CHAIN_OMNIBUS_WALLETS),
+    listingSupplyUnits: e.CHAIN_LISTING_SUPPLY_UNITS,
+  });
+}
+
+function parseOmnibusWallets(list: string): { tenantRef: string; country: number }[] {
+  if (list === '') return [];
+  return list.split(',').map((pair) => {
+    const [tenantRef = '', country = ''] = pair.split(':');
+    if (!z.uuid().safeParse(tenantRef).success) throw new ConfigError(`CHAIN_OMNIBUS_WALLETS: ${tenantRef} is not a UUID`);
+    const code = Number(country);
+    if (code > 999) throw new ConfigError(`CHAIN_OMNIBUS_WALLETS: ${country} is not an ISO 3166-1 numeric code`);
+    return { tenantRef, country: code };
   });
 }

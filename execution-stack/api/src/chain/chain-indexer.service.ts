@@ -1,5 +1,6 @@
 // The event indexer: follows the contracts the module deployed (tokens and audit anchors) and
 // records Transfer, freezes, pause and anchored roots once a block has enough confirmations.
+// A settled batch's legs are confirmed from its indexed Transfer events, not from our own records.
 // It remembers the hash of every block it took events from; when the chain reorganises under
 // it, it walks back to the last block whose hash still matches, forgets everything after it
 // and indexes the new branch.
@@ -12,6 +13,8 @@ import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { ChainRpc } from './chain-rpc.js';
 
 export const INDEXED_EVENTS = ['Transfer', 'AddressFrozen', 'TokensFrozen', 'TokensUnfrozen', 'Paused', 'Unpaused', 'RootAnchored'] as const;
+/** Settled legs one pass checks against their Transfer events. */
+export const SETTLEMENT_LEGS_CONFIRMED_PER_PASS_MAX = 10_000;
 /** Blocks one pass asks the node for. */
 export const INDEXER_BLOCKS_PER_PASS_MAX = 2_000;
 
@@ -68,6 +71,7 @@ export class ChainIndexerService {
         [[...blocks.keys()], [...blocks.values()]],
       );
       await this.insertEvents(tx, events);
+      await this.confirmSettlements(tx);
     });
     return events.length;
   }
@@ -101,6 +105,8 @@ export class ChainIndexerService {
     const removed = await this.db.transaction(async (tx) => {
       const events = await tx.query(`DELETE FROM chain_event WHERE block_number > $1 RETURNING block_number`, [blockNumber]);
       await tx.query(`DELETE FROM chain_block WHERE block_number > $1`, [blockNumber]);
+      // Their Transfer events are gone with the blocks: the legs wait to be confirmed again.
+      await tx.query(`UPDATE chain_settlement SET confirmed_block = NULL WHERE confirmed_block > $1`, [blockNumber]);
       return events.length;
     });
     this.logger.warn({ event: 'chain.reorg', commonAncestor: blockNumber, previousHead: newest, eventsRemoved: removed }, 'chain reorganised: re-indexing');
@@ -115,6 +121,53 @@ export class ChainIndexerService {
       args[input.name] = typeof value === 'boolean' ? value : String(value);
     });
     return [{ blockNumber: String(log.blockNumber), logIndex: log.index, txHash: log.transactionHash, contractAddress: log.address, name: parsed.name, args }];
+  }
+
+  /**
+   * Confirms settled legs from the chain's own record: a batch's legs are confirmed when the
+   * indexed Transfer events of its transaction are exactly its legs (receiver and base units,
+   * one event per leg). A batch whose events disagree is an invariant broken: it stays
+   * unconfirmed and is logged for a person, never patched.
+   */
+  private async confirmSettlements(tx: SqlTx): Promise<void> {
+    const legs = await tx.query<{ chain_tx_id: string; tx_hash: string; token_address: string; receiver: string; units: string }>(
+      `SELECT s.chain_tx_id, t.tx_hash, i.token_address, lower(w.wallet_address) AS receiver,
+              trunc(s.quantity * power(10::numeric, i.decimals))::numeric(78, 0)::text AS units
+         FROM chain_settlement s
+         JOIN chain_tx t ON t.id = s.chain_tx_id
+         JOIN chain_instrument i ON i.instrument_id = s.instrument_id
+         JOIN chain_wallet w ON w.wallet_ref = s.to_ref
+        WHERE s.status = 'settled' AND s.confirmed_block IS NULL AND t.tx_hash IS NOT NULL
+        ORDER BY s.chain_tx_id LIMIT $1`,
+      [SETTLEMENT_LEGS_CONFIRMED_PER_PASS_MAX],
+    );
+    if (legs.length === 0) return;
+    const batches = new Map<string, typeof legs>();
+    for (const leg of legs) batches.set(leg.chain_tx_id, [...(batches.get(leg.chain_tx_id) ?? []), leg]);
+    // A full page may have cut its last batch short: that batch waits for the next pass.
+    if (legs.length === SETTLEMENT_LEGS_CONFIRMED_PER_PASS_MAX && batches.size > 1) batches.delete(legs[legs.length - 1]?.chain_tx_id ?? '');
+    const events = await tx.query<{ tx_hash: string; contract_address: string; block_number: string; receiver: string; units: string }>(
+      `SELECT tx_hash, contract_address, block_number::text, lower(args ->> 'to') AS receiver, args ->> 'value' AS units
+         FROM chain_event WHERE kind = 'Transfer' AND tx_hash = ANY($1::text[])`,
+      [[...new Set(legs.map((l) => l.tx_hash))]],
+    );
+    for (const [chainTxId, batch] of batches) {
+      const first = batch[0];
+      assert(first, 'a batch has a leg');
+      const transfers = events.filter((e) => e.tx_hash === first.tx_hash && e.contract_address.toLowerCase() === first.token_address.toLowerCase());
+      if (transfers.length === 0) continue; // not indexed yet (or not confirmed deep enough)
+      const expected = batch.map((l) => `${l.receiver}:${l.units}`).sort();
+      const actual = transfers.map((e) => `${e.receiver}:${e.units}`).sort();
+      if (expected.join(',') !== actual.join(',')) {
+        this.logger.error(
+          { event: 'chain.settlement.unconfirmable', chainTxId, txHash: first.tx_hash, legs: batch.length, transfers: transfers.length },
+          'settlement batch disagrees with its Transfer events',
+        );
+        continue;
+      }
+      const block = transfers[0]?.block_number;
+      await tx.query(`UPDATE chain_settlement SET confirmed_block = $2 WHERE chain_tx_id = $1 AND status = 'settled'`, [chainTxId, block]);
+    }
   }
 
   private async insertEvents(tx: SqlTx, events: readonly IndexedEvent[]): Promise<void> {

@@ -26,6 +26,8 @@ export class ChainRpc implements OnModuleDestroy {
   private readonly root: HDNodeWallet;
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private operatorQueue: Promise<unknown> = Promise.resolve();
+  /** How often the breaker opened since start, and when it last did (the operator's status shows both). */
+  private opened = { count: 0, lastAt: null as Date | null };
 
   constructor(@Inject(CHAIN_CONFIG) readonly config: ChainConfig) {
     const network = Network.from(config.chainId);
@@ -42,12 +44,21 @@ export class ChainRpc implements OnModuleDestroy {
       // A revert is the chain answering: it says nothing about the chain being down.
       errorFilter: (error: unknown) => isCallException(error),
     });
-    this.breaker.on('open', () => this.logger.warn({ event: 'chain.breaker.open' }, 'chain RPC failing: circuit open, work stays queued'));
+    this.breaker.on('open', () => {
+      this.opened = { count: this.opened.count + 1, lastAt: new Date() };
+      this.logger.warn({ event: 'chain.breaker.open' }, 'chain RPC failing: circuit open, work stays queued');
+    });
     this.breaker.on('close', () => this.logger.log({ event: 'chain.breaker.closed' }, 'chain RPC answering again'));
   }
 
   get available(): boolean {
     return !this.breaker.opened;
+  }
+
+  /** The breaker as the operator sees it. */
+  breakerStatus(): { state: 'closed' | 'open' | 'half_open'; openedCount: number; lastOpenedAt: string | null } {
+    const state = this.breaker.halfOpen ? 'half_open' : this.breaker.opened ? 'open' : 'closed';
+    return { state, openedCount: this.opened.count, lastOpenedAt: this.opened.lastAt?.toISOString() ?? null };
   }
 
   /** Runs one RPC interaction through the breaker. */

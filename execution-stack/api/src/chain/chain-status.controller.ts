@@ -1,6 +1,7 @@
 // The chain's state for operators (PS256-signed, read only): the platform contracts and each
 // instrument's ERC-3643 suite, the node's head against the last block the indexer consumed, the
-// transaction queue, and the audit roots anchored per log. Addresses and hashes only.
+// transaction queue, and the audit roots anchored per log. Addresses and hashes only. With them,
+// the breaker and every queue the chain module drains (what the chain-outage runbook reads).
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
@@ -8,6 +9,7 @@ import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { KEY_HEADER, SIGNATURE_HEADER } from '../members/request-signature.js';
 import { PrincipalKind, SignedRequestGuard } from '../members/signed-request.guard.js';
 import { ChainRpc } from './chain-rpc.js';
+import { ChainService, type ChainQueues } from './chain.service.js';
 
 /** Anchored batches shown per audit log, newest first. */
 export const CHAIN_STATUS_ANCHORS_MAX = 20;
@@ -29,6 +31,8 @@ export interface ChainStatus {
     log: string; batchId: string; merkleRoot: string; entryCount: number; firstSeq: string; lastSeq: string; status: string;
     txHash: string | null; blockNumber: string | null; requestedAt: string;
   }[];
+  /** The RPC breaker and the settlement, transaction, listing, wallet and anchor queues. */
+  readonly queues: ChainQueues;
 }
 
 @ApiTags('operator')
@@ -41,6 +45,7 @@ export class ChainStatusController {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(ChainRpc) private readonly rpc: ChainRpc,
+    @Inject(ChainService) private readonly chain: ChainService,
   ) {}
 
   @Get('status')
@@ -48,6 +53,7 @@ export class ChainStatusController {
   async status(): Promise<ChainStatus> {
     // The stored state answers even when the node does not: the head is then reported unknown.
     const headBlock = await this.rpc.call(() => this.rpc.provider.getBlockNumber()).catch(() => null);
+    const queues = await this.chain.queues();
     return this.db.transaction(async (tx) => {
       const contracts = await tx.query<{ purpose: string; contract_address: string; deployed_at: Date }>(
         `SELECT purpose, contract_address, deployed_at FROM chain_contract ORDER BY purpose`,
@@ -84,6 +90,7 @@ export class ChainStatusController {
           log: a.log, batchId: a.batch_id, merkleRoot: a.merkle_root, entryCount: a.entry_count, firstSeq: a.first_seq, lastSeq: a.last_seq, status: a.status,
           txHash: a.tx_hash, blockNumber: a.block_number, requestedAt: a.requested_at.toISOString(),
         })),
+        queues,
       };
     });
   }

@@ -62,7 +62,7 @@ export class ChainWalletEntity {
   @Column({ name: 'wallet_address', type: 'text' })
   walletAddress!: string;
 
-  /** The ONCHAINID-style Identity contract holding the wallet's claims. */
+  /** The ONCHAINID-style Identity contract holding the wallet's claims; null until the worker has deployed it. */
   @Column({ name: 'identity_contract', type: 'text', nullable: true })
   identityContract!: string | null;
 
@@ -72,6 +72,35 @@ export class ChainWalletEntity {
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+}
+
+/**
+ * A listed instrument waiting for (or done with) its suite: written in the listing's own
+ * transaction, deployed by the worker. Until then the pre-trade check refuses its orders.
+ */
+@Entity({ name: 'chain_listing' })
+@Check('chain_listing_status', `"status" IN ('queued', 'deployed')`)
+export class ChainListingEntity {
+  @PrimaryColumn({ name: 'instrument_id', type: 'uuid' })
+  instrumentId!: string;
+
+  @Column({ type: 'text' })
+  symbol!: string;
+
+  @Column({ type: 'text' })
+  status!: 'queued' | 'deployed';
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Column({ name: 'requested_at', type: 'timestamptz' })
+  requestedAt!: Date;
+
+  @Column({ name: 'deployed_at', type: 'timestamptz', nullable: true })
+  deployedAt!: Date | null;
 }
 
 /** Which instrument registries a wallet is registered in. */
@@ -189,6 +218,10 @@ export class ChainSettlementEntity {
 
   @Column({ name: 'settled_at', type: 'timestamptz', nullable: true })
   settledAt!: Date | null;
+
+  /** The block whose indexed Transfer event confirms the leg (cleared again if a reorganisation removes it). */
+  @Column({ name: 'confirmed_block', type: 'bigint', nullable: true })
+  confirmedBlock!: string | null;
 }
 
 /** A Merkle root to anchor for one audit log (the customer stack's or the execution stack's own). */
@@ -263,6 +296,6 @@ export class ChainEventEntity {
 }
 
 export const CHAIN_ENTITIES = [
-  ChainContractEntity, ChainInstrumentEntity, ChainWalletEntity, ChainRegistrationEntity, ChainTxEntity, ChainSettlementEntity,
+  ChainContractEntity, ChainInstrumentEntity, ChainListingEntity, ChainWalletEntity, ChainRegistrationEntity, ChainTxEntity, ChainSettlementEntity,
   ChainAnchorEntity, ChainBlockEntity, ChainEventEntity,
 ];

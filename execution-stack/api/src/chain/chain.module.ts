@@ -1,5 +1,6 @@
 // The chain module: present only when the execution stack is configured with a chain. A worker
-// drives it on an interval: settlement cycle, anchors, the transaction pipeline, the indexer.
+// drives it on an interval: wallets and listings to deploy, the settlement cycle, anchors, the
+// transaction pipeline, the indexer.
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ChainConfig } from './chain-config.js';
 import { CHAIN_CONFIG, ChainRpc, ChainUnavailableError } from './chain-rpc.js';
@@ -21,7 +22,9 @@ export class ChainWorker implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(ChainIndexerService) private readonly indexer: ChainIndexerService,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    // The configured wallets are recorded now (no chain needed); the cycles give them their identity.
+    await this.chain.requestConfiguredWallets();
     this.timer = setInterval(() => void this.runOnce(), this.config.pollIntervalMs);
   }
 

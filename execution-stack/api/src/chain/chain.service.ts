@@ -12,7 +12,7 @@ import { assert, decimal, type MessageBody } from '@bulwark/shared-contracts';
 import { enqueueOutbound, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import { CHAIN_TOKEN_DECIMALS } from './chain-config.js';
-import { ChainRpc } from './chain-rpc.js';
+import { ChainRpc, ChainUnavailableError } from './chain-rpc.js';
 import { ChainTxService, type TxOutcome } from './chain-tx.service.js';
 
 export type WalletKind = 'omnibus' | 'member' | 'house';
@@ -51,14 +51,47 @@ export interface AnchoredRoot {
   readonly blockNumber: number;
 }
 
+export interface ChainQueues {
+  readonly breaker: { readonly state: 'closed' | 'open' | 'half_open'; readonly openedCount: number; readonly lastOpenedAt: string | null };
+  readonly settlements: {
+    readonly queued: number;
+    readonly batched: number;
+    readonly settled: number;
+    readonly failed: number;
+    /** Settled (mined with enough confirmations) but whose Transfer events the indexer has not matched yet. */
+    readonly settledUnconfirmed: number;
+    readonly oldestWaitingAt: string | null;
+  };
+  readonly transactions: { readonly pending: number; readonly signed: number; readonly failed: number; readonly oldestOpenAt: string | null };
+  readonly listingsQueued: number;
+  /** Listings whose deployment failed LISTING_ATTEMPTS_MAX times: they wait for a person. */
+  readonly listingsStuck: number;
+  readonly walletsPending: number;
+  readonly anchorsQueued: number;
+}
+
 /** Legs taken into batches per settlement cycle. */
 export const SETTLEMENT_LEGS_PER_CYCLE_MAX = 5_000;
 /** Anchors given their transaction per cycle. */
 export const ANCHORS_PER_CYCLE_MAX = 100;
 /** Wallets registered into a newly deployed instrument in one pass. */
 export const WALLETS_PER_INSTRUMENT_MAX = 10_000;
+/** Listings whose suite one cycle deploys (a deployment is a dozen transactions). */
+export const LISTINGS_PER_CYCLE_MAX = 1;
+/** Wallets given their Identity contract per cycle. */
+export const WALLETS_PER_CYCLE_MAX = 20;
+/** Deployment attempts of a listing before it stays queued for a person to look at. */
+export const LISTING_ATTEMPTS_MAX = 20;
+/** How much of a failed deployment's error a listing keeps. */
+const LISTING_ERROR_CHARS_MAX = 1_000;
 /** The jurisdiction recorded for the platform's own house wallet (ISO 3166-1 numeric; 0 = none). */
 const HOUSE_COUNTRY = 0;
+/**
+ * The platform's own wallet: the counterparty the pre-trade check simulates against, and the
+ * settlement wallet of every venue outside the platform (it holds the listing supply they deliver
+ * from and takes what the omnibus sells there).
+ */
+export const HOUSE_WALLET_REF = '00000000-0000-4000-8000-000000000000';
 
 const tokenInterface = new Interface(artifact('Token').abi);
 const anchorInterface = new Interface(artifact('AuditAnchor').abi);
@@ -75,8 +108,14 @@ interface WalletRow {
   kind: WalletKind;
   key_index: number;
   wallet_address: string;
-  identity_contract: string;
+  identity_contract: string | null;
   country: number;
+}
+
+/** The earliest of some instants, as ISO 8601, or null when there is none. */
+function earliest(...instants: (Date | null | undefined)[]): string | null {
+  const times = instants.filter((d): d is Date => d instanceof Date).map((d) => d.getTime());
+  return times.length === 0 ? null : new Date(Math.min(...times)).toISOString();
 }
 
 /** Instrument units (decimal string) to token base units; refuses more decimals than the token has. */
@@ -179,6 +218,75 @@ export class ChainService implements OnModuleInit {
     return token;
   }
 
+  /**
+   * Queues the on-chain listing of instruments in the caller's transaction (the listing's own):
+   * the worker deploys each suite, registers the wallets and mints the listing supply. Until
+   * then the pre-trade check answers instrument_not_on_chain, so nothing trades that could not
+   * settle. Idempotent: an instrument queued or deployed before is left alone.
+   */
+  async requestListings(tx: SqlTx, instruments: readonly { instrumentId: string; symbol: string }[]): Promise<number> {
+    if (instruments.length === 0) return 0;
+    const inserted = await tx.query(
+      `INSERT INTO chain_listing (instrument_id, symbol, status, requested_at)
+       SELECT i.instrument_id, i.symbol, CASE WHEN EXISTS (SELECT 1 FROM chain_instrument c WHERE c.instrument_id = i.instrument_id) THEN 'deployed' ELSE 'queued' END,
+              clock_timestamp()
+         FROM unnest($1::uuid[], $2::text[]) AS i(instrument_id, symbol)
+       ON CONFLICT (instrument_id) DO NOTHING RETURNING instrument_id`,
+      [instruments.map((i) => i.instrumentId), instruments.map((i) => i.symbol)],
+    );
+    return inserted.length;
+  }
+
+  /**
+   * Deploys the queued listings, a few per cycle: the suite (registering every known wallet),
+   * then, in one transaction with the listing marked deployed, the mints of the listing supply
+   * to the house wallet. A crash in between redeploys nothing (the suite is recorded) and mints once.
+   */
+  async deployListings(): Promise<number> {
+    const queued = await this.db.transaction((tx) =>
+      tx.query<{ instrument_id: string; symbol: string }>(
+        `SELECT instrument_id, symbol FROM chain_listing WHERE status = 'queued' AND attempts < $1 ORDER BY requested_at, instrument_id LIMIT $2`,
+        [LISTING_ATTEMPTS_MAX, LISTINGS_PER_CYCLE_MAX],
+      ),
+    );
+    for (const listing of queued) {
+      try {
+        await this.ensureInstrument(listing.instrument_id, listing.symbol);
+      } catch (error) {
+        if (error instanceof ChainUnavailableError) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        await this.db.transaction((tx) =>
+          tx.query(`UPDATE chain_listing SET attempts = attempts + 1, last_error = $2 WHERE instrument_id = $1`, [
+            listing.instrument_id, message.slice(0, LISTING_ERROR_CHARS_MAX),
+          ]),
+        );
+        this.logger.error({ event: 'chain.listing.failed', instrumentId: listing.instrument_id, error: message }, 'listing deployment failed');
+        continue;
+      }
+      const registered = await this.db.transaction((tx) =>
+        tx.query(`SELECT 1 FROM chain_registration WHERE wallet_ref = $1 AND instrument_id = $2`, [HOUSE_WALLET_REF, listing.instrument_id]),
+      );
+      if (registered.length === 0) continue; // the house wallet still waits for its identity: mint once it can receive
+      await this.db.transaction(async (tx) => {
+        const [claimed] = await tx.query(
+          `UPDATE chain_listing SET status = 'deployed', deployed_at = clock_timestamp() WHERE instrument_id = $1 AND status = 'queued' RETURNING 1`,
+          [listing.instrument_id],
+        );
+        if (!claimed) return; // deployed by a concurrent pass
+        await this.mint(tx, listing.instrument_id, HOUSE_WALLET_REF, this.rpc.config.listingSupplyUnits, `listing:${listing.instrument_id}`);
+      });
+      this.logger.log({ event: 'chain.listing.deployed', instrumentId: listing.instrument_id, symbol: listing.symbol }, 'listed instrument deployed on chain');
+    }
+    return queued.length;
+  }
+
+  /** Whether the instrument's listing on chain is done, queued, or was never requested. */
+  async listingStatus(instrumentId: string): Promise<'deployed' | 'queued' | 'none'> {
+    const [row] = await this.db.transaction((tx) => tx.query<{ status: 'deployed' | 'queued' }>(`SELECT status FROM chain_listing WHERE instrument_id = $1`, [instrumentId]));
+    if (row) return row.status;
+    return (await this.isOnChain(instrumentId)) ? 'deployed' : 'none';
+  }
+
   private async instrument(tx: SqlTx, instrumentId: string): Promise<InstrumentRow | undefined> {
     const [row] = await tx.query<InstrumentRow>(`SELECT instrument_id, token_address, contracts, decimals FROM chain_instrument WHERE instrument_id = $1`, [
       instrumentId,
@@ -195,41 +303,90 @@ export class ChainService implements OnModuleInit {
   // ------------------------------------------------------------------ wallets
 
   /**
-   * Registers a custodial wallet under an opaque reference: an Identity contract carrying a KYC
-   * claim whose data is keccak256(reference) — nothing personal — in every instrument's registry.
+   * Records a custodial wallet under an opaque reference in the caller's transaction: its key
+   * index and address (derived, so known at once) and its gas funding, queued. The worker then
+   * deploys its Identity contract and registers it in every instrument (completeWallets).
    * Idempotent: a known reference returns its wallet.
    */
-  async registerWallet(walletRef: string, kind: WalletKind, country: number): Promise<string> {
+  async requestWallet(tx: SqlTx, walletRef: string, kind: WalletKind, country: number): Promise<string> {
     assert(Number.isInteger(country) && country >= 0 && country <= 999, 'country is ISO 3166-1 numeric');
-    const issuer = await this.claimIssuer();
-    const address = await this.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('chain:wallets'))`);
-      const [known] = await tx.query<{ wallet_address: string }>(`SELECT wallet_address FROM chain_wallet WHERE wallet_ref = $1`, [walletRef]);
-      if (known) return known.wallet_address;
-      const [next] = await tx.query<{ key_index: number }>(`SELECT COALESCE(max(key_index) + 1, 0)::int AS key_index FROM chain_wallet`);
-      const keyIndex = next?.key_index ?? 0;
-      const wallet = this.rpc.wallet(keyIndex);
-      const identity = await this.operatorWork(() => this.deployIdentity(issuer, walletRef));
-      await tx.query(
-        `INSERT INTO chain_wallet (wallet_ref, kind, key_index, wallet_address, identity_contract, country, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())`,
-        [walletRef, kind, keyIndex, wallet.address, identity, country],
-      );
-      if (kind !== 'house') {
-        // Gas money, so the wallet can sign its own settlement batches.
-        const valueWei = this.rpc.config.walletFundingWei;
-        await this.txs.enqueue(tx, { operation: 'fund', ref: walletRef, signerKeyIndex: null, contractAddress: wallet.address, callData: '0x', valueWei });
-      }
-      return wallet.address;
-    });
-    const instruments = await this.db.transaction((tx) => tx.query<{ instrument_id: string }>(`SELECT instrument_id FROM chain_instrument ORDER BY deployed_at`));
-    for (const { instrument_id } of instruments) await this.registerKnownWallets(instrument_id);
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('chain:wallets'))`);
+    const [known] = await tx.query<{ wallet_address: string }>(`SELECT wallet_address FROM chain_wallet WHERE wallet_ref = $1`, [walletRef]);
+    if (known) return known.wallet_address;
+    const [next] = await tx.query<{ key_index: number }>(`SELECT COALESCE(max(key_index) + 1, 0)::int AS key_index FROM chain_wallet`);
+    const keyIndex = next?.key_index ?? 0;
+    const wallet = this.rpc.wallet(keyIndex);
+    await tx.query(
+      `INSERT INTO chain_wallet (wallet_ref, kind, key_index, wallet_address, identity_contract, country, created_at)
+       VALUES ($1, $2, $3, $4, NULL, $5, clock_timestamp())`,
+      [walletRef, kind, keyIndex, wallet.address, country],
+    );
+    // Gas money, so the wallet can sign its own settlement batches (the house's deliver for outside venues).
+    const valueWei = this.rpc.config.walletFundingWei;
+    await this.txs.enqueue(tx, { operation: 'fund', ref: walletRef, signerKeyIndex: null, contractAddress: wallet.address, callData: '0x', valueWei });
+    return wallet.address;
+  }
+
+  /**
+   * Registers a custodial wallet under an opaque reference now: an Identity contract carrying a
+   * KYC claim whose data is keccak256(reference) — nothing personal — in every instrument's
+   * registry. Idempotent: a known reference returns its wallet.
+   */
+  async registerWallet(walletRef: string, kind: WalletKind, country: number): Promise<string> {
+    const address = await this.db.transaction((tx) => this.requestWallet(tx, walletRef, kind, country));
+    await this.completeWallets([walletRef]);
     return address;
+  }
+
+  /**
+   * Gives requested wallets their Identity contract (all waiting ones, or those of `refs`), then
+   * registers every complete wallet in every instrument it is not registered in yet.
+   */
+  async completeWallets(refs?: readonly string[]): Promise<number> {
+    const waiting = await this.db.transaction((tx) =>
+      tx.query<{ wallet_ref: string }>(
+        `SELECT wallet_ref FROM chain_wallet WHERE identity_contract IS NULL AND ($1::uuid[] IS NULL OR wallet_ref = ANY($1::uuid[])) ORDER BY key_index LIMIT $2`,
+        [refs ?? null, WALLETS_PER_CYCLE_MAX],
+      ),
+    );
+    if (waiting.length > 0) {
+      const issuer = await this.claimIssuer();
+      for (const { wallet_ref } of waiting) {
+        await this.db.transaction(async (tx) => {
+          await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`chain:wallet:${wallet_ref}`]);
+          const [row] = await tx.query<{ identity_contract: string | null }>(`SELECT identity_contract FROM chain_wallet WHERE wallet_ref = $1`, [wallet_ref]);
+          if (!row || row.identity_contract !== null) return; // completed by a concurrent pass
+          const identity = await this.operatorWork(() => this.deployIdentity(issuer, wallet_ref));
+          await tx.query(`UPDATE chain_wallet SET identity_contract = $2 WHERE wallet_ref = $1`, [wallet_ref, identity]);
+        });
+      }
+    }
+    const unregistered = await this.db.transaction((tx) =>
+      tx.query<{ instrument_id: string }>(
+        `SELECT i.instrument_id FROM chain_instrument i
+          WHERE EXISTS (SELECT 1 FROM chain_wallet w WHERE w.identity_contract IS NOT NULL
+                           AND NOT EXISTS (SELECT 1 FROM chain_registration r WHERE r.wallet_ref = w.wallet_ref AND r.instrument_id = i.instrument_id))
+          ORDER BY i.deployed_at`,
+      ),
+    );
+    for (const { instrument_id } of unregistered) await this.registerKnownWallets(instrument_id);
+    return waiting.length;
+  }
+
+  /**
+   * Requests the wallets the configuration names (the house wallet, the tenants' omnibus wallets)
+   * in one transaction; the worker completes them.
+   */
+  async requestConfiguredWallets(): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.requestWallet(tx, HOUSE_WALLET_REF, 'house', HOUSE_COUNTRY);
+      for (const { tenantRef, country } of this.rpc.config.omnibusWallets) await this.requestWallet(tx, tenantRef, 'omnibus', country);
+    });
   }
 
   /** The platform's own wallet: the counterparty the pre-trade check simulates against. */
   houseWallet(): Promise<string> {
-    return this.registerWallet('00000000-0000-4000-8000-000000000000', 'house', HOUSE_COUNTRY);
+    return this.registerWallet(HOUSE_WALLET_REF, 'house', HOUSE_COUNTRY);
   }
 
   private async deployIdentity(issuer: string, walletRef: string): Promise<string> {
@@ -248,7 +405,7 @@ export class ChainService implements OnModuleInit {
       const instrument = await this.requireInstrument(tx, instrumentId);
       const missing = await tx.query<WalletRow>(
         `SELECT w.* FROM chain_wallet w
-          WHERE NOT EXISTS (SELECT 1 FROM chain_registration r WHERE r.wallet_ref = w.wallet_ref AND r.instrument_id = $1)
+          WHERE w.identity_contract IS NOT NULL AND NOT EXISTS (SELECT 1 FROM chain_registration r WHERE r.wallet_ref = w.wallet_ref AND r.instrument_id = $1)
           ORDER BY w.key_index LIMIT $2`,
         [instrumentId, WALLETS_PER_INSTRUMENT_MAX],
       );
@@ -401,6 +558,8 @@ export class ChainService implements OnModuleInit {
 
   /** Drives the queued work once: batch the cycle's legs, then push every queued transaction. */
   async tick(): Promise<void> {
+    await this.completeWallets();
+    await this.deployListings();
     await this.batchSettlements();
     await this.scheduleAnchors();
     await this.txs.process();
@@ -450,7 +609,7 @@ export class ChainService implements OnModuleInit {
    * sell to deliver it. The unknown counterparty is simulated by the platform's house wallet.
    */
   async preTradeCheck(input: { instrumentId: string; walletRef: string; side: 'buy' | 'sell'; quantity: string }): Promise<PreTradeRefusal | null> {
-    const house = '00000000-0000-4000-8000-000000000000';
+    const house = HOUSE_WALLET_REF;
     return input.side === 'buy'
       ? this.simulateTransfer(input.instrumentId, house, input.walletRef, input.quantity)
       : this.simulateTransfer(input.instrumentId, input.walletRef, house, input.quantity);
@@ -569,6 +728,52 @@ export class ChainService implements OnModuleInit {
       anchoredAt: new Date().toISOString(),
     };
     await enqueueOutbound(tx, [{ type: 'audit.anchored.v1', body }]);
+  }
+
+  /**
+   * What an operator needs during a chain outage (docs/operations.md), shown with the chain's
+   * status: the breaker, and every queue the module drains — settlement legs by status with the
+   * oldest waiting, transactions not final yet and failed ones, listings and wallets still to
+   * deploy, roots still to anchor.
+   */
+  async queues(): Promise<ChainQueues> {
+    const breaker = this.rpc.breakerStatus();
+    return this.db.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      const settlements = await tx.query<{ status: string; legs: number; oldest: Date | null }>(
+        `SELECT status, count(*)::int AS legs, min(queued_at) AS oldest FROM chain_settlement GROUP BY status ORDER BY status`,
+      );
+      const [unconfirmed] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM chain_settlement WHERE status = 'settled' AND confirmed_block IS NULL`);
+      const txs = await tx.query<{ status: string; n: number; oldest: Date | null }>(
+        `SELECT status, count(*)::int AS n, min(created_at) AS oldest FROM chain_tx WHERE status <> 'mined' GROUP BY status ORDER BY status`,
+      );
+      const [counts] = await tx.query<{ listings: number; listings_stuck: number; wallets: number; anchors: number }>(
+        `SELECT (SELECT count(*)::int FROM chain_listing WHERE status = 'queued') AS listings,
+                (SELECT count(*)::int FROM chain_listing WHERE status = 'queued' AND attempts >= $1) AS listings_stuck,
+                (SELECT count(*)::int FROM chain_wallet WHERE identity_contract IS NULL) AS wallets,
+                (SELECT count(*)::int FROM chain_anchor WHERE status = 'queued') AS anchors`,
+        [LISTING_ATTEMPTS_MAX],
+      );
+      assert(counts !== undefined, 'one row of counts');
+      const legs = (status: string) => settlements.find((r) => r.status === status);
+      const open = (status: string) => txs.find((r) => r.status === status);
+      return {
+        breaker,
+        settlements: {
+          queued: legs('queued')?.legs ?? 0, batched: legs('batched')?.legs ?? 0, settled: legs('settled')?.legs ?? 0, failed: legs('failed')?.legs ?? 0,
+          settledUnconfirmed: unconfirmed?.n ?? 0,
+          oldestWaitingAt: earliest(legs('queued')?.oldest, legs('batched')?.oldest),
+        },
+        transactions: {
+          pending: open('pending')?.n ?? 0, signed: open('signed')?.n ?? 0, failed: open('failed')?.n ?? 0,
+          oldestOpenAt: earliest(open('pending')?.oldest, open('signed')?.oldest),
+        },
+        listingsQueued: counts.listings,
+        listingsStuck: counts.listings_stuck,
+        walletsPending: counts.wallets,
+        anchorsQueued: counts.anchors,
+      };
+    });
   }
 
   /** Gas used per operation, deployments and registrations included. */

@@ -18,10 +18,10 @@ const ExecutionEnv = z.object({
   MARKET_MAKER_ENABLED: z.enum(['true', 'false']).default('false'),
   /** The member API it talks to (this stack's own HTTP address). */
   MARKET_MAKER_BASE_URL: z.url().default('http://127.0.0.1:3100'),
-  /** Event contracts it lists (if missing) and quotes: SYMBOL=fair value, comma separated. */
+  /** Instruments it quotes (event contracts listed if missing): SYMBOL=fair value, comma separated. */
   MARKET_MAKER_QUOTES: z
     .string()
-    .regex(/^[A-Z0-9][A-Z0-9-]{1,47}=0\.\d{1,2}(,[A-Z0-9][A-Z0-9-]{1,47}=0\.\d{1,2}){0,19}$/)
+    .regex(/^[A-Z0-9][A-Z0-9-]{1,47}=(0|[1-9]\d{0,5})\.\d{1,2}(,[A-Z0-9][A-Z0-9-]{1,47}=(0|[1-9]\d{0,5})\.\d{1,2}){0,19}$/)
     .default('DEMO-RAIN-YES=0.55,DEMO-ELECTION-YES=0.30'),
   MARKET_MAKER_REFRESH_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
 });

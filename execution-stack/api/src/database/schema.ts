@@ -24,6 +24,7 @@ import { Resolution1763826000000 } from './migrations/1763826000000-resolution.j
 import { Reconciliation1763827000000 } from './migrations/1763827000000-reconciliation.js';
 import { IntentCancel1763836000000 } from './migrations/1763836000000-intent-cancel.js';
 import { PostTradeAuditAndSettlementHttp1763880000000 } from './migrations/1763880000000-post-trade-audit-and-settlement-http.js';
+import { ChainListing1763890000000 } from './migrations/1763890000000-chain-listing.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -62,4 +63,5 @@ export const EXECUTION_MIGRATIONS = [
   Reconciliation1763827000000,
   IntentCancel1763836000000,
   PostTradeAuditAndSettlementHttp1763880000000,
+  ChainListing1763890000000,
 ];

@@ -1,13 +1,14 @@
 // Instruments: the operator-managed listing (kind, tick, lot, price bands, circuit-breaker
 // settings) that the intake checks intents against and the market builds its books from.
 import { randomUUID } from 'node:crypto';
-import { Controller, Get, Inject, Injectable } from '@nestjs/common';
+import { Controller, Get, Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { PositiveDecimal, decimal } from '@bulwark/shared-contracts';
 import { priceToTicks } from '@bulwark/engine';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import { ChainService } from '../chain/chain.service.js';
 import { INSTRUMENT_KINDS, INSTRUMENT_STATUSES, type InstrumentKind, type InstrumentStatus } from './instrument.entity.js';
 
 /** Price levels per side of one book: the level arrays are sized by the static band. */
@@ -98,10 +99,28 @@ const toInstrument = (row: InstrumentRow): Instrument => ({
 export const INSTRUMENTS_LISTED_MAX = 10_000;
 
 @Injectable()
-export class InstrumentsService {
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+export class InstrumentsService implements OnModuleInit {
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    // Present when the stack runs with a chain: a listing then queues its token suite's deployment.
+    @Optional() @Inject(ChainService) private readonly chain: ChainService | null = null,
+  ) {}
 
-  /** Lists an instrument; listing the same symbol again returns the existing one unchanged. */
+  /** With a chain, instruments listed before it was configured are queued for deployment too. */
+  async onModuleInit(): Promise<void> {
+    const chain = this.chain;
+    if (!chain) return;
+    await this.db.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string; symbol: string }>(`SELECT id, symbol FROM instrument ORDER BY symbol LIMIT $1`, [INSTRUMENTS_LISTED_MAX]);
+      await chain.requestListings(tx, rows.map((r) => ({ instrumentId: r.id, symbol: r.symbol })));
+    });
+  }
+
+  /**
+   * Lists an instrument; listing the same symbol again returns the existing one unchanged. With a
+   * chain, the deployment of its token suite is queued in the same transaction: the instrument
+   * trades once the worker has deployed it (the pre-trade check refuses it until then).
+   */
   async list(input: NewInstrument): Promise<Instrument> {
     const parsed = NewInstrument.parse(input);
     return this.db.transaction(async (tx) => {
@@ -126,6 +145,7 @@ export class InstrumentsService {
       );
       const [row] = await tx.query<InstrumentRow>(`SELECT * FROM instrument WHERE symbol = $1`, [parsed.symbol]);
       if (!row) throw new Error(`instrument ${parsed.symbol} vanished`);
+      await this.chain?.requestListings(tx, [{ instrumentId: row.id, symbol: row.symbol }]);
       return toInstrument(row);
     });
   }
