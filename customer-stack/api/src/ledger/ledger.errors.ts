@@ -2,10 +2,11 @@
 // a message and an HTTP status, exhaustively.
 import { HttpException } from '@nestjs/common';
 
-export const LEDGER_ERROR_CODES = ['transaction_not_found', 'already_reversed', 'reservation_not_found', 'idempotency_race', 'queue_full'] as const;
+export const LEDGER_ERROR_CODES = ['invalid_request', 'transaction_not_found', 'already_reversed', 'reservation_not_found', 'idempotency_race', 'queue_full'] as const;
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
 
 export const LEDGER_ERROR_MESSAGES: Readonly<Record<LedgerErrorCode, string>> = Object.freeze({
+  invalid_request: 'The request is not valid.',
   transaction_not_found: 'No such ledger transaction.',
   already_reversed: 'The transaction has been reversed already; a transaction is reversed at most once.',
   reservation_not_found: 'No such reservation.',
@@ -14,6 +15,7 @@ export const LEDGER_ERROR_MESSAGES: Readonly<Record<LedgerErrorCode, string>> = 
 });
 
 export const LEDGER_ERROR_STATUS: Readonly<Record<LedgerErrorCode, number>> = Object.freeze({
+  invalid_request: 400,
   transaction_not_found: 404,
   already_reversed: 409,
   reservation_not_found: 404,

@@ -114,6 +114,32 @@ export class LedgerRepository {
     return tx.query(`SELECT id, kind, owner_ref, unit, balance::text AS balance FROM ledger_account WHERE owner_ref = $1 ORDER BY kind, unit`, [ownerRef]);
   }
 
+  /** An owner's accounts with their balances just before `from`, from the journal. */
+  async openingBalancesOf(tx: SqlTx, ownerRef: string, from: Date): Promise<{ id: string; kind: AccountKind; unit: string; opening: string }[]> {
+    return tx.query(
+      `SELECT a.id, a.kind, a.unit, (CASE a.normal_side WHEN 'debit' THEN 1 ELSE -1 END * coalesce(sum(e.amount), 0))::text AS opening
+         FROM ledger_account a LEFT JOIN ledger_entry e ON e.account_id = a.id AND e.created_at < $2
+        WHERE a.owner_ref = $1 GROUP BY a.id, a.kind, a.unit, a.normal_side ORDER BY a.kind, a.unit`,
+      [ownerRef, from.toISOString()],
+    );
+  }
+
+  /** An owner's entries in [from, to), oldest first, signed as they moved each balance; at most `limit`. */
+  async periodEntriesOf(
+    tx: SqlTx, ownerRef: string, from: Date, to: Date, limit: number,
+  ): Promise<{ account_id: string; transaction_id: string; kind: string; reference: string | null; created_at: Date; amount: string }[]> {
+    return tx.query(
+      `SELECT e.account_id, e.transaction_id, t.kind, t.reference, e.created_at,
+              (CASE a.normal_side WHEN 'debit' THEN e.amount ELSE -e.amount END)::text AS amount
+         FROM ledger_account a
+         JOIN ledger_entry e ON e.account_id = a.id AND e.created_at >= $2 AND e.created_at < $3
+         JOIN ledger_transaction t ON t.id = e.transaction_id
+        WHERE a.owner_ref = $1
+        ORDER BY e.created_at, e.transaction_id, e.leg LIMIT $4`,
+      [ownerRef, from.toISOString(), to.toISOString(), limit],
+    );
+  }
+
   async entriesOf(tx: SqlTx, transactionId: string): Promise<{ account_id: string; unit: string; amount: string }[]> {
     return tx.query(`SELECT account_id, unit, amount::text AS amount FROM ledger_entry WHERE transaction_id = $1 ORDER BY leg`, [transactionId]);
   }

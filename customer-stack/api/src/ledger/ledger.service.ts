@@ -14,7 +14,7 @@ import { LedgerError } from './ledger.errors.js';
 import { LedgerRepository, type NewAccount } from './ledger.repository.js';
 import {
   NORMAL_SIDE, PostingInput, allowsNegative, type AccountBalance, type AccountKey, type AccountKind, type Leg, type Posting,
-  type PostingResult,
+  type PostingResult, type Statement, type StatementEntry,
 } from './ledger.types.js';
 import { accountIdOf, planBatch, preparePosting, type PreparedPosting } from './posting-plan.js';
 
@@ -34,6 +34,8 @@ export const POSTINGS_PER_CALL_MAX = 10_000;
 /** Account ids known to be committed (accounts are never deleted); cleared when it grows past this. */
 export const KNOWN_ACCOUNTS_MAX = 1_000_000;
 export const RESERVATIONS_EXPIRED_PER_CALL_MAX = 500;
+/** Entries one statement lists; a longer period is asked for in parts. */
+export const STATEMENT_ENTRIES_MAX = 10_000;
 
 export type Actor = AuditActor;
 
@@ -168,6 +170,32 @@ export class LedgerService implements OnApplicationShutdown {
   async accountsOf(tx: SqlTx, ownerRef: string): Promise<AccountBalance[]> {
     const rows = await this.repository.accountsOf(tx, ownerRef);
     return rows.map((row) => ({ accountId: row.id, kind: row.kind, ownerRef: row.owner_ref, unit: row.unit, balance: canonicalDecimal(row.balance) }));
+  }
+
+  /**
+   * An owner's statement for [from, to): per account the balance before, each entry and the
+   * balance after (opening + Σ entries), all from the journal. Refused, never cut short, past
+   * STATEMENT_ENTRIES_MAX entries, so a statement is always whole. Entries are read before the
+   * accounts (which are never deleted), so every entry finds its account.
+   */
+  async statement(tx: SqlTx, ownerRef: string, from: Date, to: Date): Promise<Statement> {
+    assert(from.getTime() < to.getTime(), 'a statement period ends after it starts');
+    const entries = await this.repository.periodEntriesOf(tx, ownerRef, from, to, STATEMENT_ENTRIES_MAX + 1);
+    if (entries.length > STATEMENT_ENTRIES_MAX) throw new LedgerError('invalid_request', `More than ${STATEMENT_ENTRIES_MAX} entries in the period: ask for a shorter one.`);
+    const accounts = await this.repository.openingBalancesOf(tx, ownerRef, from);
+    const byAccount = new Map<string, StatementEntry[]>();
+    for (const e of entries) {
+      const list = byAccount.get(e.account_id) ?? [];
+      list.push({ at: new Date(e.created_at).toISOString(), transactionId: e.transaction_id, kind: e.kind, reference: e.reference, amount: canonicalDecimal(e.amount) });
+      byAccount.set(e.account_id, list);
+    }
+    const shown = accounts.map((a) => {
+      const own = byAccount.get(a.id) ?? [];
+      const closing = own.reduce((sum, e) => sum.plus(decimal(e.amount)), decimal(a.opening));
+      return { accountId: a.id, kind: a.kind, unit: a.unit, opening: canonicalDecimal(a.opening), closing: canonicalDecimal(closing.toString()), entries: own };
+    });
+    assert(shown.reduce((n, a) => n + a.entries.length, 0) === entries.length, 'every entry belongs to one of the owner\'s accounts');
+    return { ownerRef, from: from.toISOString(), to: to.toISOString(), accounts: shown.filter((a) => a.entries.length > 0 || !decimal(a.closing).eq(decimal('0'))) };
   }
 
   // ------------------------------------------------------------------ reservations

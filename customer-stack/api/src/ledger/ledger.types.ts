@@ -104,3 +104,31 @@ export interface AccountBalance {
   readonly unit: string;
   readonly balance: string;
 }
+
+/** One entry of a statement, signed as it moved the account's balance (+ in, − out). */
+export interface StatementEntry {
+  readonly at: string;
+  readonly transactionId: string;
+  readonly kind: string;
+  readonly reference: string | null;
+  readonly amount: string;
+}
+
+/** One account over a period: its balance before, every entry in it, and its balance after. */
+export interface StatementAccount {
+  readonly accountId: string;
+  readonly kind: AccountKind;
+  readonly unit: string;
+  readonly opening: string;
+  readonly closing: string;
+  readonly entries: readonly StatementEntry[];
+}
+
+export interface Statement {
+  readonly ownerRef: string;
+  /** Inclusive. */
+  readonly from: string;
+  /** Exclusive. */
+  readonly to: string;
+  readonly accounts: readonly StatementAccount[];
+}
