@@ -24,6 +24,8 @@ export interface CandleShape {
 
 export const CANDLES_DRAWN_MAX = 240;
 const BODY_HEIGHT_MIN_PX = 1;
+/** A lone candle stays a candle, not a block across the whole chart. */
+const BODY_WIDTH_MAX_PX = 16;
 
 /** Pixel geometry of each candle in a `width` x `height` box (y grows downwards). */
 export function candleGeometry(candles: readonly Candle[], width: number, height: number): CandleShape[] {
@@ -40,7 +42,7 @@ export function candleGeometry(candles: readonly Candle[], width: number, height
     const bottom = y(rising ? c.open : c.close);
     return {
       x: i * slot + slot / 2,
-      width: Math.max(1, slot * 0.6),
+      width: Math.max(1, Math.min(BODY_WIDTH_MAX_PX, slot * 0.6)),
       wickTop: y(c.high),
       wickBottom: y(c.low),
       bodyTop: top,

@@ -8,3 +8,5 @@ export * from './problem';
 export * from './time';
 export * from './merkle';
 export * from './candle-chart';
+export * from './book-feed';
+export * from './live-book';

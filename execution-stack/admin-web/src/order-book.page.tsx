@@ -1,71 +1,24 @@
 // A live order book: the REST book first, then the execution stack's WebSocket feed (snapshot,
 // then sequenced depth changes, trades and status). A gap in the sequence asks for a new
 // snapshot; a dropped connection reconnects with backoff and the screen says the data is stale.
-import { useEffect, useReducer, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { Alert, Badge, CandleChart, DataTable, KeyValues, PageTitle, ResourceView, Section, formatDecimal, formatInstant, useResource } from '@bulwark/ui-kit';
+import {
+  Alert, Badge, CandleChart, DataTable, KeyValues, PageTitle, ResourceView, Section, formatDecimal, formatInstant, useLiveBook, useResource, type LiveBook,
+} from '@bulwark/ui-kit';
 import { APP_NAME } from './app-name';
-import { applyFeed, emptyBook, type FeedMessage, type LiveBook } from './book-feed';
 import { market } from './execution-api';
 
-const RECONNECT_MS_MAX = 10_000;
 const CANDLES_REFRESH_MS = 5_000;
-
-type Connection = 'connecting' | 'live' | 'reconnecting';
 
 function feedUrl(): string {
   return `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}/v1/market/feed`;
-}
-
-export function useLiveBook(instrumentId: string): { book: LiveBook; connection: Connection } {
-  const [book, dispatch] = useReducer(applyFeed, instrumentId, emptyBook);
-  const [connection, setConnection] = useState<Connection>('connecting');
-  const socketRef = useRef<WebSocket | undefined>(undefined);
-  useEffect(() => {
-    let socket: WebSocket | undefined;
-    let closed = false;
-    let attempt = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const connect = () => {
-      socket = new WebSocket(feedUrl());
-      socketRef.current = socket;
-      socket.onopen = () => {
-        attempt = 0;
-        socket?.send(JSON.stringify({ op: 'subscribe', instrumentId }));
-      };
-      socket.onmessage = (event) => {
-        const message = JSON.parse(String(event.data)) as FeedMessage;
-        if (message.type === 'snapshot') setConnection('live');
-        dispatch(message);
-      };
-      socket.onclose = () => {
-        if (closed) return;
-        setConnection('reconnecting');
-        attempt += 1;
-        timer = setTimeout(connect, Math.min(RECONNECT_MS_MAX, 250 * 2 ** attempt));
-      };
-    };
-    connect();
-    return () => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      socket?.close();
-    };
-  }, [instrumentId]);
-  useEffect(() => {
-    // A gap: ask the server for a fresh snapshot on the open connection.
-    if (!book.needsSnapshot) return;
-    socketRef.current?.send(JSON.stringify({ op: 'snapshot', instrumentId }));
-    dispatch({ type: 'resync-requested' });
-  }, [book.needsSnapshot, instrumentId]);
-  return { book, connection };
 }
 
 const stateTone = (state: string) => (state === 'open' ? 'success' : state === 'halted' ? 'warning' : 'neutral');
 
 export function OrderBookPage() {
   const { instrumentId = '' } = useParams();
-  const { book, connection } = useLiveBook(instrumentId);
+  const { book, connection } = useLiveBook(feedUrl(), instrumentId);
   const candles = useResource((signal) => market.candles(instrumentId, signal), [instrumentId], CANDLES_REFRESH_MS);
   const depth = (levels: LiveBook['bids'], side: string) => (
     <DataTable caption={side} rows={levels} rowKey={([price]) => price} columns={[

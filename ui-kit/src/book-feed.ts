@@ -1,7 +1,8 @@
-// The live book's state, built from the feed's messages: pure, so the sequencing rules are tested
-// without a socket. Every message after the snapshot must carry the next sequence number; a gap
-// marks the book out of sync until a fresh snapshot arrives.
-import { compare } from '@bulwark/ui-kit';
+// The live book's state, built from the execution stack's public feed (the operator admin and the
+// investor SPA both show it): pure, so the sequencing rules are tested without a socket. Every
+// message after the snapshot must carry the next sequence number; a gap marks the book out of
+// sync until a fresh snapshot arrives.
+import { compare } from './money';
 
 export type Level = readonly [price: string, quantity: string];
 
