@@ -28,6 +28,18 @@ describe('balances as the investor reads them', () => {
       account('customer_position', 'closed-instrument', '0'),
       account('fees', 'USD', '3'),
     ]);
-    expect(sheet).toEqual({ cash: [], positions: [{ instrumentId: INSTRUMENT, quantity: '12.5' }] });
+    expect(sheet).toEqual({ cash: [], positions: [{ instrumentId: INSTRUMENT, quantity: '12.5', reserved: '0' }] });
+  });
+
+  it('counts units an open sell order holds as a reserved position, not as cash', () => {
+    const sheet = balanceSheet([
+      account('customer_position', INSTRUMENT, '6'),
+      account('customer_reserved', INSTRUMENT, '4'),
+      account('customer_reserved', 'USD', '1.5'),
+    ]);
+    expect(sheet).toEqual({
+      cash: [{ currency: 'USD', available: '0', reserved: '1.5', total: '1.5' }],
+      positions: [{ instrumentId: INSTRUMENT, quantity: '6', reserved: '4' }],
+    });
   });
 });

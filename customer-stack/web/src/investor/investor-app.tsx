@@ -11,11 +11,17 @@ import { APP_NAME } from './app-name';
 import { HomePage } from './home.page';
 import { KycPage } from './kyc.page';
 import { MoneyPage } from './money.page';
+import { OrdersPage } from './orders.page';
+import { StatementsPage } from './statements.page';
+import { TradePage } from './trade.page';
 import { RegisterPage } from './register.page';
 
 const NAV: readonly NavItem[] = [
   { to: '/', label: 'Account' },
   { to: '/money', label: 'Money' },
+  { to: '/trade', label: 'Trade' },
+  { to: '/orders', label: 'Orders' },
+  { to: '/statements', label: 'Payouts and statements' },
   { to: '/verify', label: 'Verify identity' },
   { to: '/security', label: 'Security' },
 ];
@@ -54,6 +60,9 @@ export function InvestorApp() {
       <Routes>
         <Route path="/" element={<HomePage />} />
         <Route path="/money" element={<MoneyPage />} />
+        <Route path="/trade" element={<TradePage />} />
+        <Route path="/orders" element={<OrdersPage />} />
+        <Route path="/statements" element={<StatementsPage />} />
         <Route path="/verify" element={<KycPage />} />
         <Route path="/security" element={<SecurityPage appName={APP_NAME} />} />
         <Route path="/register" element={<Navigate to="/" replace />} />

@@ -10,6 +10,7 @@ import { fx, ledger, type FxQuote } from '../shared/money-api';
 import { APP_NAME } from './app-name';
 import { balanceSheet, type CashLine, type PositionLine } from './balances';
 import { CONVERSIONS, quoteState, rateText, validateSellAmount } from './fx-quote';
+import { useTradingSetup } from './trading-setup';
 
 const BALANCES_REFRESH_MS = 15_000;
 /** Positions are shown to 8 places: instruments trade in fractions. */
@@ -17,6 +18,8 @@ const QUANTITY_DP = 8;
 
 function Balances() {
   const handle = useResource((signal) => ledger.balances(signal), [], BALANCES_REFRESH_MS);
+  const setup = useTradingSetup();
+  const symbolOf = (instrumentId: string) => (setup.resource.status === 'ready' ? setup.resource.data.instruments.find((i) => i.id === instrumentId)?.symbol : undefined);
   return (
     <Section title="Balances" actions={<Button variant="secondary" onClick={handle.reload}>Refresh</Button>}>
       <ResourceView handle={handle} label="your balances" isEmpty={(data) => data.accounts.length === 0}
@@ -33,11 +36,12 @@ function Balances() {
                   { header: 'Total', align: 'end', render: (line) => formatMoney(line.total, line.currency) },
                 ]} />
               ) : null}
-              <p className="hint">Available is what you can spend now; reserved is held for your open orders and withdrawals.</p>
+              <p className="hint">Available is what you can spend or sell now; reserved is held for your open orders and withdrawals.</p>
               {sheet.positions.length > 0 ? (
                 <DataTable<PositionLine> caption="Positions" rowKey={(line) => line.instrumentId} rows={sheet.positions} columns={[
-                  { header: 'Instrument', render: (line) => <code>{line.instrumentId}</code> },
-                  { header: 'Quantity', align: 'end', render: (line) => formatDecimal(line.quantity, QUANTITY_DP) },
+                  { header: 'Instrument', render: (line) => symbolOf(line.instrumentId) ?? <code>{line.instrumentId}</code> },
+                  { header: 'Available', align: 'end', render: (line) => formatDecimal(line.quantity, QUANTITY_DP) },
+                  { header: 'Reserved', align: 'end', render: (line) => formatDecimal(line.reserved, QUANTITY_DP) },
                 ]} />
               ) : <p className="muted">You hold no positions.</p>}
             </div>

@@ -37,3 +37,33 @@ export const ledger = {
 export const fx = {
   quote: (sell: FxCurrency, buy: FxCurrency, sellAmount: string) => api.post<FxQuote>('/v1/fx/quotes', { sell, buy, sellAmount }),
 };
+
+/** One entry of a statement, signed as it moved the account's balance (+ in, − out). */
+export interface StatementEntry {
+  readonly at: string;
+  readonly transactionId: string;
+  readonly kind: string;
+  readonly reference: string | null;
+  readonly amount: string;
+}
+
+export interface StatementAccount {
+  readonly accountId: string;
+  readonly kind: AccountKind | string;
+  readonly unit: string;
+  readonly opening: string;
+  readonly closing: string;
+  readonly entries: readonly StatementEntry[];
+}
+
+export interface Statement {
+  readonly ownerRef: string;
+  readonly from: string;
+  readonly to: string;
+  readonly accounts: readonly StatementAccount[];
+}
+
+export const statements = {
+  /** [from, to) as ISO instants. */
+  get: (from: string, to: string, signal?: AbortSignal) => api.get<Statement>('/v1/ledger/statement', { from, to }, signal),
+};

@@ -1,0 +1,121 @@
+// The investor's orders, newest first: what filled (quantity, average price, fee) and where each
+// stands; an open order can be cancelled. One order's detail lists its allocations — each fill
+// the market booked against it — and says why when the market refused it.
+import { useEffect, useRef } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import {
+  Alert, Badge, Button, DataTable, ErrorAlert, KeyValues, PageTitle, ResourceView, Section, formatInstant, useAction, useResource,
+} from '@bulwark/ui-kit';
+import type { Instrument } from '../shared/market-data';
+import { orders, type AllocationView, type IntentView } from '../shared/orders-api';
+import { APP_NAME } from './app-name';
+import { STATUS_TEXT, averagePrice, filledText, isCancellable, rejectReason } from './order-history';
+import { instrumentName, useTradingSetup } from './trading-setup';
+
+const ORDERS_REFRESH_MS = 5_000;
+
+const plain = (value: string) => (value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value);
+const usd = (value: string | null) => (value === null ? '—' : `${plain(value)} USD`);
+
+function OrderDetail({ intent, instruments, onCancel, cancelling }: {
+  readonly intent: IntentView;
+  readonly instruments: readonly Instrument[];
+  readonly onCancel: (intent: IntentView) => void;
+  readonly cancelling: boolean;
+}) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [intent.intentId]);
+  const allocations = useResource((signal) => orders.allocations(intent.intentId, signal), [intent.intentId, intent.filledQuantity]);
+  const status = STATUS_TEXT[intent.status];
+  const name = instrumentName(instruments, intent.instrumentId);
+  return (
+    <section className="card" aria-labelledby="order-detail-title" data-testid="order-detail">
+      <div className="card-head">
+        <h2 id="order-detail-title" ref={heading} tabIndex={-1}>{intent.side === 'buy' ? 'Buy' : 'Sell'} {plain(intent.quantity)} {name}</h2>
+        <Badge tone={status.tone}>{status.label}</Badge>
+      </div>
+      <p>{status.meaning}</p>
+      {intent.status === 'rejected' ? (
+        <Alert tone="error" title="Why it was rejected">
+          <p>{rejectReason(intent.rejectCode)}</p>
+          {intent.rejectCode ? <p className="small">Code <code>{intent.rejectCode}</code>.</p> : null}
+        </Alert>
+      ) : null}
+      <KeyValues items={[
+        ['Limit price', usd(intent.limitPrice)],
+        ['Time in force', intent.timeInForce],
+        ['Filled', filledText(intent)],
+        ['Average price', usd(averagePrice(intent))],
+        ['Traded value', usd(intent.notional)],
+        ['Fees', usd(intent.fee)],
+        ['Placed', formatInstant(intent.createdAt)],
+        ['Valid until', formatInstant(intent.expiresAt)],
+        ['Reference', <code key="r">{intent.intentId}</code>],
+      ]} />
+      {isCancellable(intent) ? (
+        <div className="row">
+          <Button variant="danger" busy={cancelling} onClick={() => onCancel(intent)}>Cancel this order</Button>
+          <p className="hint">What has not filled is cancelled and the money or units held for it are released at once.</p>
+        </div>
+      ) : null}
+      <ResourceView handle={allocations} label="fills" isEmpty={(rows) => rows.length === 0} empty="Nothing has filled yet.">
+        {(rows) => (
+          <DataTable<AllocationView> caption="Fills (allocations), oldest first" rows={rows} rowKey={(a) => a.allocationId} columns={[
+            { header: 'Time', render: (a) => formatInstant(a.allocatedAt) },
+            { header: 'Quantity', align: 'end', render: (a) => plain(a.quantity) },
+            { header: 'Average price', align: 'end', render: (a) => usd(a.averagePrice) },
+            { header: 'Value', align: 'end', render: (a) => usd(a.notional) },
+            { header: 'Fee', align: 'end', render: (a) => usd(a.fee) },
+            { header: 'Still open after', align: 'end', render: (a) => plain(a.remainingQuantity) },
+          ]} />
+        )}
+      </ResourceView>
+    </section>
+  );
+}
+
+export function OrdersPage() {
+  const setup = useTradingSetup();
+  const instruments = setup.resource.status === 'ready' ? setup.resource.data.instruments : [];
+  const list = useResource((signal) => orders.list(signal), [], ORDERS_REFRESH_MS);
+  const [params] = useSearchParams();
+  const selectedId = params.get('intent');
+  const [cancelling, cancel] = useAction(async (intent: IntentView) => {
+    const cancelled = await orders.cancel(intent.intentId);
+    list.reload();
+    return cancelled;
+  });
+  const rows = list.resource.status === 'ready' ? list.resource.data : [];
+  const selected = rows.find((intent) => intent.intentId === selectedId);
+  return (
+    <>
+      <PageTitle appName={APP_NAME} actions={<Link className="btn btn-primary" to="/trade">New order</Link>}>Your orders</PageTitle>
+      <div className="stack">
+        {cancelling.status === 'failed' ? <ErrorAlert error={cancelling.error} /> : null}
+        {cancelling.status === 'done' && cancelling.result ? <Alert tone="success">The order was cancelled; what it held is available again.</Alert> : null}
+        {selected ? <OrderDetail intent={selected} instruments={instruments} cancelling={cancelling.status === 'running'} onCancel={(intent) => void cancel(intent)} /> : null}
+        {selectedId && !selected && list.resource.status === 'ready' ? <Alert tone="warning">That order is not among your most recent ones.</Alert> : null}
+        <Section title="History" actions={<Button variant="secondary" onClick={list.reload}>Refresh</Button>}>
+          <ResourceView handle={list} label="your orders" isEmpty={(data) => data.length === 0}
+            empty={<>You have not placed an order yet. <Link to="/trade">Place your first order</Link>.</>}>
+            {(data) => (
+              <DataTable<IntentView> caption="Orders, newest first" rows={data} rowKey={(i) => i.intentId} columns={[
+                { header: 'Placed', render: (i) => formatInstant(i.createdAt) },
+                { header: 'Order', render: (i) => (
+                  <Link to={`/orders?intent=${i.intentId}`}>
+                    <span className={i.side === 'buy' ? 'buy' : 'sell'}>{i.side === 'buy' ? 'Buy' : 'Sell'}</span> {plain(i.quantity)} {instrumentName(instruments, i.instrumentId)}
+                  </Link>
+                ) },
+                { header: 'Limit', align: 'end', render: (i) => usd(i.limitPrice) },
+                { header: 'Filled', align: 'end', render: (i) => filledText(i) },
+                { header: 'Average price', align: 'end', render: (i) => usd(averagePrice(i)) },
+                { header: 'Fees', align: 'end', render: (i) => usd(i.fee) },
+                { header: 'Status', render: (i) => <Badge tone={STATUS_TEXT[i.status].tone}>{STATUS_TEXT[i.status].label}</Badge> },
+              ]} />
+            )}
+          </ResourceView>
+        </Section>
+      </div>
+    </>
+  );
+}
