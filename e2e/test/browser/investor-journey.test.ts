@@ -1,10 +1,17 @@
-// The investor's journey in a real browser against the real customer stack: registration,
-// sign-in, two-factor set-up and sign-in with the code, keyboard only where a person could be,
-// checked for accessibility on every screen and on a phone's width.
+// The investor's journey in a real browser against both real stacks: registration, sign-in,
+// two-factor set-up and sign-in with the code, identity verification, balances and a live FX
+// quote, then trading: the market view (live depth from the execution stack's public feed,
+// candles), the order ticket (validation, the estimated cost with fee and FX, submit), the order
+// in the history with its allocation, a cancel, a rejection with its coded reason, payouts and a
+// statement download. Keyboard only where a person could be, checked for accessibility on every
+// screen and on a phone's width; no customer-stack cookie ever reaches the execution stack.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { OrderType, Side, StpMode, TimeInForce, priceToTicks } from '@bulwark/engine';
 import { LedgerService } from '../../../customer-stack/api/src/ledger/ledger.service.js';
+import { MarketService } from '../../../execution-stack/api/src/market/market.service.js';
 import { REFERENCE_TENANT } from '../../../customer-stack/api/src/tenancy/reference-tenant.js';
 import { TenantScope } from '../../../customer-stack/api/src/tenancy/tenant-scope.js';
 import { TenantsService } from '../../../customer-stack/api/src/tenancy/tenants.service.js';
@@ -30,6 +37,7 @@ afterAll(async () => {
 const email = `investor-${Date.now()}@example.lk`;
 const password = 'a long enough passphrase';
 let authenticator: Authenticator;
+let rain: { id: string };
 
 describe('the investor journey', () => {
   it('serves the SPA on the customer stack with immutable bundles and revalidated HTML', async () => {
@@ -205,7 +213,7 @@ describe('the investor journey', () => {
     await cash.waitFor();
     await expect(rowText(cash, 'LKR')).resolves.toEqual(['LKR', '30,000.00 LKR', '0.00 LKR', '30,000.00 LKR']);
     await expect(rowText(cash, 'USD')).resolves.toEqual(['USD', '110.00 USD', '40.00 USD', '150.00 USD']);
-    await expect(rowText(page.getByRole('table', { name: 'Positions' }), instrument)).resolves.toEqual([instrument, '2.50000000']);
+    await expect(rowText(page.getByRole('table', { name: 'Positions' }), instrument)).resolves.toEqual([instrument, '2.50000000', '0.00000000']);
     await expectAccessible(page);
     await screenshot(page, 'investor-08-balances');
   });
@@ -246,6 +254,147 @@ describe('the investor journey', () => {
     await expect(quote.getByRole('timer').textContent()).resolves.toMatch(/^[45]:[0-5]\d$/);
   });
 
+  it('watches a market: live depth from the execution stack\'s public feed, and candles', async () => {
+    await page.clock.setSystemTime(new Date());
+    const market = stacks.execution.get(MarketService);
+    rain = await market.list({ symbol: 'LK-RAIN-2027', kind: 'event', tickSize: '0.01', lotSize: '1' });
+    // A market maker's book on the internal CLOB: asks at 0.50 and 0.54, a bid at 0.45.
+    for (const [side, price, lots] of [['sell', '0.50', 8], ['sell', '0.54', 5], ['buy', '0.45', 20]] as const) {
+      expect(await rest(market, rain.id, side, price, lots)).toMatchObject({ ok: true });
+    }
+    await page.getByRole('link', { name: 'Trade' }).click();
+    await page.getByRole('heading', { name: 'Trade' }).waitFor();
+    await page.getByLabel('Instrument').selectOption({ label: 'LK-RAIN-2027 (event contract)' });
+    const view = page.getByRole('region', { name: 'Market: LK-RAIN-2027' });
+    await view.getByText('Live', { exact: true }).waitFor();
+    const asks = page.getByRole('table', { name: 'Asks (sellers), best first' });
+    await expect(rowText(asks, '0.50')).resolves.toEqual(['0.50', '8']);
+    await expect(rowText(asks, '0.54')).resolves.toEqual(['0.54', '5']);
+    await expect(rowText(page.getByRole('table', { name: 'Bids (buyers), best first' }), '0.45')).resolves.toEqual(['0.45', '20']);
+    // Depth moves live: a new ask appears without a reload.
+    expect(await rest(market, rain.id, 'sell', '0.58', 3)).toMatchObject({ ok: true });
+    await asks.getByRole('cell', { name: '0.58', exact: true }).waitFor();
+    await expect(page.getByText('No trades yet, so no candles.').isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await screenshot(page, 'investor-13-market');
+  });
+
+  it('places an order from the ticket: validation in words, the estimated cost with fee and FX, then filled', async () => {
+    const ticket = page.getByRole('form', { name: 'Order ticket' });
+    await ticket.getByLabel('Quantity').fill('2.5');
+    await ticket.getByLabel('Limit price (USD per unit)').fill('0.555');
+    await ticket.getByRole('button', { name: 'Review order' }).click();
+    await ticket.getByText('LK-RAIN-2027 trades in lots of 1: try 2 or 3.').waitFor();
+    await ticket.getByText('Prices move in steps of 0.01 USD: try 0.55 or 0.56.').waitFor();
+    await expect(ticket.getByLabel('Quantity').getAttribute('aria-invalid')).resolves.toBe('true');
+    // 110 USD is available (40 of the 150 is reserved): 500 at 0.55 is more, fee included.
+    await ticket.getByLabel('Quantity').fill('500');
+    await ticket.getByLabel('Limit price (USD per unit)').fill('0.55');
+    await ticket.getByRole('button', { name: 'Review order' }).click();
+    await ticket.getByText('This order holds up to 275.275 USD (the fee included) and 110 USD is available.', { exact: false }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-14-ticket-invalid');
+
+    await ticket.getByLabel('Quantity').fill('10');
+    await ticket.getByLabel('Quantity').press('Enter');
+    const review = page.getByTestId('order-review');
+    await review.getByRole('heading', { name: 'Check your order' }).waitFor();
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Check your order');
+    expect(await keyValues(review)).toMatchObject({
+      'Order': 'Buy 10 LK-RAIN-2027', 'Limit price': '0.55 USD per unit', 'Trade value at your limit': '5.5 USD', 'Fee (at most 0.1%)': '0.0055 USD',
+      'Held from your cash': '5.5055 USD',
+    });
+    // The investor holds LKR: the cost in LKR at a live quote, with the rate and where it comes from.
+    await expect(review.getByTestId('ticket-fx').textContent()).resolves.toMatch(/^About [\d,]+\.\d{2} LKR at 1 USD = \d+\.\d+ LKR \(rate from \S+, our margin of/);
+    await expectAccessible(page);
+    await screenshot(page, 'investor-15-ticket-review');
+
+    await review.getByRole('button', { name: 'Place order' }).click();
+    const result = page.getByTestId('order-result');
+    await result.getByRole('heading', { name: 'Your order was placed' }).waitFor();
+    // Pooled, sent to the book, filled 8 at 0.50 and 2 at 0.54, allocated back across the wall.
+    await result.getByText('Filled', { exact: true }).waitFor({ timeout: 45_000 });
+    await expectAccessible(page);
+    await screenshot(page, 'investor-16-order-filled');
+    const view = page.getByRole('region', { name: 'Market: LK-RAIN-2027' });
+    await view.locator('svg.candle-chart').waitFor();
+    await expect(rowText(page.getByRole('table', { name: 'Asks (sellers), best first' }), '0.54')).resolves.toEqual(['0.54', '3']);
+    await screenshot(page, 'investor-17-market-after-trade');
+  }, 60_000);
+
+  it('sees the order in the history with its allocation: filled quantity, average price, fee', async () => {
+    await page.getByTestId('order-result').getByRole('link', { name: 'See it in your orders' }).click();
+    await page.getByRole('heading', { name: 'Your orders' }).waitFor();
+    const detail = page.getByTestId('order-detail');
+    await detail.getByRole('heading', { name: 'Buy 10 LK-RAIN-2027' }).waitFor();
+    expect(await keyValues(detail)).toMatchObject({ 'Filled': '10 of 10', 'Average price': '0.508 USD', 'Traded value': '5.08 USD', 'Fees': '0.00508 USD' });
+    const fills = detail.getByRole('table', { name: 'Fills (allocations), oldest first' });
+    await fills.waitFor();
+    const quantities = (await fills.getByRole('row').allTextContents()).length - 1;
+    expect(quantities).toBeGreaterThanOrEqual(1);
+    await expect(detail.getByRole('button', { name: 'Cancel this order' }).count()).resolves.toBe(0);
+    const history = page.getByRole('table', { name: 'Orders, newest first' });
+    await expect(history.getByRole('row').nth(1).getByRole('cell').allTextContents()).resolves.toEqual(
+      expect.arrayContaining(['Buy 10 LK-RAIN-2027', '0.55 USD', '10 of 10', '0.508 USD', '0.00508 USD', 'Filled']),
+    );
+    await expectAccessible(page);
+    await screenshot(page, 'investor-18-order-history');
+  });
+
+  it('cancels a working order, and sees a rejected one with the market\'s coded reason', async () => {
+    // A bid below the asks rests: working, then cancelled by the investor.
+    await page.getByRole('link', { name: 'Trade' }).click();
+    const ticket = page.getByRole('form', { name: 'Order ticket' });
+    await ticket.getByLabel('Quantity').fill('4');
+    await ticket.getByLabel('Limit price (USD per unit)').fill('0.40');
+    await ticket.getByRole('button', { name: 'Review order' }).click();
+    await page.getByTestId('order-review').getByRole('button', { name: 'Place order' }).click();
+    const result = page.getByTestId('order-result');
+    await result.getByText('Working', { exact: true }).waitFor({ timeout: 30_000 });
+    await result.getByRole('link', { name: 'See it in your orders' }).click();
+    const detail = page.getByTestId('order-detail');
+    await detail.getByRole('heading', { name: 'Buy 4 LK-RAIN-2027' }).waitFor();
+    await tabTo(page, detail.getByRole('button', { name: 'Cancel this order' }));
+    await page.keyboard.press('Enter');
+    await page.getByText('The order was cancelled; what it held is available again.').waitFor();
+    await detail.getByText('Cancelled', { exact: true }).waitFor();
+    await screenshot(page, 'investor-19-order-cancelled');
+
+    // The market halts between the review and the submit: the stack takes the order, the market refuses it.
+    const market = stacks.execution.get(MarketService);
+    const hail = await market.list({ symbol: 'LK-HAIL-2027', kind: 'event', tickSize: '0.01', lotSize: '1' });
+    await page.goto(`${stacks.customerUrl}/app/trade?instrument=${hail.id}`);
+    await ticket.getByLabel('Quantity').fill('1');
+    await ticket.getByLabel('Limit price (USD per unit)').fill('0.30');
+    await ticket.getByRole('button', { name: 'Review order' }).click();
+    await page.getByTestId('order-review').waitFor();
+    expect(await market.execute(hail.id, { kind: 'halt', cooldownMs: null })).toMatchObject({ ok: true });
+    await page.getByTestId('order-review').getByRole('button', { name: 'Place order' }).click();
+    await result.getByRole('heading', { name: 'Your order was rejected' }).waitFor({ timeout: 30_000 });
+    await result.getByText('The instrument was not trading (halted or closed) when the order arrived.').waitFor();
+    await expect(result.locator('code', { hasText: 'instrument_not_trading' }).count()).resolves.toBe(1);
+    await expectAccessible(page);
+    await screenshot(page, 'investor-20-order-rejected');
+  }, 60_000);
+
+  it('lists payouts and downloads a statement of the period', async () => {
+    await page.getByRole('link', { name: 'Payouts and statements' }).click();
+    await page.getByRole('heading', { name: 'Payouts and statements' }).waitFor();
+    await page.getByText('No payouts yet.').waitFor();
+    await page.getByRole('button', { name: 'Show statement' }).click();
+    const statement = page.getByTestId('statement');
+    await statement.waitFor();
+    const cash = (await statement.getByRole('row').allTextContents()).find((row) => row.startsWith('Available USD'));
+    expect(cash).toBeDefined();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-21-statement');
+    const [download] = await Promise.all([page.waitForEvent('download'), statement.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = readFileSync(await download.path(), 'utf8').split('\r\n');
+    expect(csv[0]).toBe('date,account,unit,description,reference,amount,balance');
+    expect(csv.some((line) => /^[^,]+,Position,LK-RAIN-2027,[a-z_]+,[^,]*,10,10$/.test(line))).toBe(true);
+    expect(download.suggestedFilename()).toMatch(/^statement-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
+  });
+
   it('works at a phone\'s width: the menu opens by keyboard and every screen stays accessible', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto(`${stacks.customerUrl}/app/`);
@@ -263,7 +412,23 @@ describe('the investor journey', () => {
     await expectAccessible(page);
     await screenshot(page, 'investor-12-phone-money');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+    // The trading screens on a 390-pixel phone: nothing wider than the screen, still accessible.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${stacks.customerUrl}/app/trade?instrument=${rain.id}`);
+    await page.getByRole('region', { name: 'Market: LK-RAIN-2027' }).getByText('Live', { exact: true }).waitFor();
+    await page.getByRole('table', { name: 'Asks (sellers), best first' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-22-phone-trade');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.goto(`${stacks.customerUrl}/app/orders`);
+    await page.getByRole('table', { name: 'Orders, newest first' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-23-phone-orders');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(pageProblems(page)).toEqual([]);
+    // Public market data went from the browser to the execution stack without any session cookie.
+    expect(stacks.executionRequestsWithCookies).toEqual([]);
   });
 });
 
@@ -281,4 +446,25 @@ function deposit(tenantId: string, ownerRef: string, currency: string, amount: s
 async function rowText(table: ReturnType<Page['getByRole']>, first: string): Promise<string[]> {
   const row = table.getByRole('row').filter({ has: table.page().getByRole('cell', { name: first, exact: true }) });
   return (await row.getByRole('cell').allTextContents()).map((text) => text.trim());
+}
+
+/** A resting limit order on the internal book, as a market maker's (an owner number no member has). */
+function rest(market: MarketService, instrumentId: string, side: 'buy' | 'sell', price: string, lots: number) {
+  const ticks = priceToTicks(price, '0.01');
+  if (!ticks.ok) throw new Error(`bad price ${price}`);
+  return market.execute(instrumentId, {
+    kind: 'submit',
+    order: {
+      ownerId: MARKET_MAKER_OWNER_NO, side: side === 'buy' ? Side.Buy : Side.Sell, type: OrderType.Limit, priceTicks: ticks.units, stopPriceTicks: 0, lots,
+      tif: TimeInForce.GTC, expiryMs: 0, postOnly: false, stp: StpMode.CancelNewest,
+    },
+  });
+}
+
+const MARKET_MAKER_OWNER_NO = 990_001;
+
+/** A KeyValues list as { term: definition }. */
+async function keyValues(scope: ReturnType<Page['getByTestId']>): Promise<Record<string, string>> {
+  return scope.locator('dl.key-values > div').evaluateAll((rows) =>
+    Object.fromEntries(rows.map((row) => [row.querySelector('dt')?.textContent?.trim() ?? '', row.querySelector('dd')?.textContent?.trim() ?? ''])));
 }

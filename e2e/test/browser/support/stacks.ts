@@ -1,6 +1,10 @@
 // Both real stacks for a browser test: a private NATS, a fresh database each, the apps listening
 // on ephemeral loopback ports and serving their built UIs. Cookies are not Secure here because
-// the test serves plain http on 127.0.0.1.
+// the test serves plain http on 127.0.0.1. The investor app reads the execution stack's public
+// market data as http://localhost:<port> — another host name than the customer stack's, as in
+// production — and every request that reaches the execution stack with a cookie is recorded, so a
+// test can prove that no customer session ever travels there.
+import type { IncomingMessage, Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
@@ -15,6 +19,8 @@ export interface RunningStacks {
   readonly execution: INestApplication;
   readonly customerUrl: string;
   readonly executionUrl: string;
+  /** Requests (method and path) that reached the execution stack carrying a Cookie header. */
+  readonly executionRequestsWithCookies: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -36,18 +42,28 @@ export async function startStacks(): Promise<RunningStacks> {
     cleanups.push(() => customerDb.drop());
     const executionDb: TestDatabase = await createTestDatabase('execution');
     cleanups.push(() => executionDb.drop());
-    const customer = await createCustomerApp(parseCustomerConfig(testStackEnv('customer', customerDb, nats, { AUTH_COOKIE_SECURE: 'false' })));
-    cleanups.push(() => customer.close());
     const execution = await createExecutionApp(parseStackConfig('execution', testStackEnv('execution', executionDb, nats)));
     cleanups.push(() => execution.close());
-    const [customerUrl, executionUrl] = await Promise.all([listen(customer), listen(execution)]);
+    const executionUrl = await listen(execution);
+    const executionRequestsWithCookies: string[] = [];
+    const server = execution.getHttpServer() as Server;
+    const record = (request: IncomingMessage) => {
+      if (request.headers.cookie) executionRequestsWithCookies.push(`${request.method ?? '?'} ${request.url ?? '?'}`);
+    };
+    server.prependListener('request', record);
+    server.prependListener('upgrade', record);
+    const customer = await createCustomerApp(parseCustomerConfig(testStackEnv('customer', customerDb, nats, {
+      AUTH_COOKIE_SECURE: 'false', MARKET_DATA_URL: executionUrl.replace('127.0.0.1', 'localhost'),
+    })));
+    cleanups.push(() => customer.close());
+    const customerUrl = await listen(customer);
     // Screening fails closed without a list: load the published-format fixtures, as an operator would.
     await customer.get(AmlService).importListFiles({
       openSanctions: `${SANCTIONS_FIXTURES}targets.simple.csv`,
       ofacSdn: `${SANCTIONS_FIXTURES}sdn.csv`,
       ofacAlt: `${SANCTIONS_FIXTURES}alt.csv`,
     });
-    return { customer, execution, customerUrl, executionUrl, stop };
+    return { customer, execution, customerUrl, executionUrl, executionRequestsWithCookies, stop };
   } catch (error) {
     await stop();
     throw error;
