@@ -17,8 +17,8 @@ export interface ApiClient {
   post<T>(path: string, body?: unknown, options?: MutationOptions): Promise<T>;
   put<T>(path: string, body?: unknown, options?: MutationOptions): Promise<T>;
   del<T>(path: string, options?: MutationOptions): Promise<T>;
-  /** A binary download (statements, exports): the body and the file name the server suggests. */
-  download(path: string, query?: Query): Promise<{ blob: Blob; fileName: string | undefined }>;
+  /** A binary download (statements, exports): the body, the file name the server suggests and the response headers (digests). */
+  download(path: string, query?: Query, headers?: Readonly<Record<string, string>>): Promise<{ blob: Blob; fileName: string | undefined; headers: Headers }>;
 }
 
 export interface ApiClientOptions {
@@ -97,11 +97,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     post: (path, body, mutation) => mutate('POST', path, body ?? {}, mutation),
     put: (path, body, mutation) => mutate('PUT', path, body ?? {}, mutation),
     del: (path, mutation) => mutate('DELETE', path, undefined, mutation),
-    download: async (path, query) => {
-      const response = await call('GET', withQuery(path, query), undefined, { Accept: '*/*' });
+    download: async (path, query, headers) => {
+      const response = await call('GET', withQuery(path, query), undefined, { Accept: '*/*', ...headers });
       const disposition = response.headers.get('content-disposition') ?? '';
       const fileName = /filename="?([^";]+)"?/.exec(disposition)?.[1];
-      return { blob: await response.blob(), fileName };
+      return { blob: await response.blob(), fileName, headers: response.headers };
     },
   };
 }

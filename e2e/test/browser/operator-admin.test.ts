@@ -2,35 +2,64 @@
 // without a key; then an operator signs in with their key file, lists an instrument, watches
 // its book live over the feed, halts and resumes it, and finds both actions in the audit chain;
 // halts a market for a set time from the breakers screen; changes a member's limits, suspends
-// and reinstates it; reads the pools, the reconciliation breaks and the chain status.
+// and reinstates it; follows an omnibus pool filled against a market maker and allocated;
+// runs the reconciliation checks; resolves the event (payouts to the two accounts); and settles
+// the period: one batch rejected with its reason, the next approved by two operators, each
+// signing in a browser of their own with their own key file, and released.
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { AggregationService } from '../../../execution-stack/api/src/aggregation/aggregation.service.js';
 import { MembersService } from '../../../execution-stack/api/src/members/members.service.js';
+import { signRequest, type SigningKey } from '../../../execution-stack/api/src/members/request-signature.js';
+import { SettlementService } from '../../../execution-stack/api/src/settlement/settlement.service.js';
 import { expectAccessible, openBrowser, pageProblems, screenshot, type BrowserUser } from './support/browser.js';
 import { startStacks, type RunningStacks } from './support/stacks.js';
 
 let stacks: RunningStacks;
 let operator: BrowserUser;
 let keyFile: string;
+let secondKeyFile: string;
 let makerId: string;
+let maker: SigningKey;
 const keyPath = `${process.env.TMPDIR ?? '/tmp'}/bulwark-operator-key-${process.pid}.json`;
+const secondKeyPath = `${process.env.TMPDIR ?? '/tmp'}/bulwark-operator-key-2-${process.pid}.json`;
+const tenantRef = randomUUID();
+
+/** An operator with a key file, authorised to approve settlement batches. */
+async function newOperator(handle: string): Promise<string> {
+  const { publicKey, privateKey } = await generateKeyPair('PS256', { extractable: true });
+  const { keyId, operatorId } = await stacks.execution.get(MembersService).createOperator(handle, await exportJWK(publicKey));
+  await stacks.execution.get(SettlementService).registerApprover(operatorId, 'system:test');
+  return JSON.stringify({ keyId, privateJwk: await exportJWK(privateKey) });
+}
+
+/** A signed member request, as the market maker's own software sends it. */
+async function asMaker(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const headers = await signRequest(maker, { method, path, body: text });
+  return fetch(`${stacks.executionUrl}${path}`, { method, headers: { ...headers, ...(text ? { 'content-type': 'application/json' } : {}) }, body: text || undefined });
+}
 
 beforeAll(async () => {
   stacks = await startStacks();
   operator = await openBrowser();
-  const { publicKey, privateKey } = await generateKeyPair('PS256', { extractable: true });
-  const { keyId } = await stacks.execution.get(MembersService).createOperator('op-browser-1', await exportJWK(publicKey));
-  keyFile = JSON.stringify({ keyId, privateJwk: await exportJWK(privateKey) });
-  const maker = await generateKeyPair('PS256', { extractable: true });
-  const { member } = await stacks.execution.get(MembersService).createMember('system:test', {
-    kind: 'market_maker', orderQuantityMax: '1000', orderNotionalMax: '50000', openOrdersMax: 20, messagesPerSecond: 100, publicJwk: await exportJWK(maker.publicKey),
+  keyFile = await newOperator('op-browser-1');
+  secondKeyFile = await newOperator('op-browser-2');
+  const makerKeys = await generateKeyPair('PS256', { extractable: true });
+  const { member, keyId: makerKeyId } = await stacks.execution.get(MembersService).createMember('system:test', {
+    kind: 'market_maker', orderQuantityMax: '1000', orderNotionalMax: '50000', openOrdersMax: 20, messagesPerSecond: 100, publicJwk: await exportJWK(makerKeys.publicKey),
   });
   makerId = member.id;
+  maker = { keyId: makerKeyId, privateKey: makerKeys.privateKey };
 }, 120_000);
 
 afterAll(async () => {
   rmSync(keyPath, { force: true });
+  rmSync(secondKeyPath, { force: true });
   await operator?.close();
   await stacks?.stop();
 });
@@ -150,21 +179,38 @@ describe('the operator admin', () => {
     expect(pageProblems(page)).toEqual([]);
   });
 
-  it('shows the pools, the reconciliation checks and the chain status, each honest about having nothing yet', async () => {
+  it('shows an omnibus pool filled against a market maker and allocated exactly, the reconciliation checks and the chain status', async () => {
     const { page } = operator;
     await page.getByRole('link', { name: 'Pools and allocations' }).click();
-    await page.getByText('No intent is waiting: every accepted intent is in an omnibus order.').waitFor();
     await page.getByText('No omnibus order yet: they appear once customers place orders.').waitFor();
+
+    // A market maker offers 80 units; two customer intents (opaque account references) for 30 and 20 are admitted into one pool.
+    const instruments = (await (await fetch(`${stacks.executionUrl}/v1/instruments`)).json()) as { instruments: { id: string; symbol: string }[] };
+    const instrumentId = instruments.instruments.find((i) => i.symbol === 'LK-ELECTION-2027-YES')?.id ?? '';
+    expect((await asMaker('POST', '/v1/member/orders', { instrumentId, side: 'sell', price: '0.60', quantity: '80' })).status).toBe(201);
+    const intent = (quantity: string) => ({
+      intentId: randomUUID(), accountRef: randomUUID(), tenantRef, instrumentId, side: 'buy' as const, quantity, limitPrice: '0.60', timeInForce: 'GTC' as const,
+      submittedAt: new Date().toISOString(),
+    });
+    await stacks.execution.get<SqlDatabase>(SQL_DATABASE).transaction((tx) => stacks.execution.get(AggregationService).admit(tx, [intent('30'), intent('20')]));
+
+    const order = page.getByRole('table', { name: 'Omnibus orders, newest first' }).getByRole('row', { name: /LK-ELECTION-2027-YES/ });
+    await order.getByText('done', { exact: true }).waitFor();
+    await order.getByRole('link', { name: /^Order / }).click();
+    await page.getByRole('heading', { name: 'Omnibus order' }).waitFor();
+    await page.getByText('Every filled unit is allocated to an intent: Σ allocations = 50.').waitFor();
+    await expect(page.getByRole('table', { name: 'Allocations, round by round' }).getByRole('row').count()).resolves.toBe(3); // header + 2
     await expectAccessible(page);
+    await screenshot(page, 'admin-07-omnibus-order-allocated');
 
     await page.getByRole('link', { name: 'Reconciliation' }).click();
-    await page.getByText('No open break: fills, omnibus orders, allocations and the chain agree.').waitFor();
+    await page.getByRole('heading', { name: 'Reconciliation' }).waitFor();
     await page.getByRole('button', { name: 'Run the checks now' }).click();
-    await page.getByText('The checks found no break.').waitFor();
+    await page.getByText(/^The checks found /).waitFor();
     await page.getByRole('button', { name: 'Send statements' }).click();
     await page.getByText('Enter the start and the end of the period (UTC).').waitFor();
     await expectAccessible(page);
-    await screenshot(page, 'admin-07-reconciliation');
+    await screenshot(page, 'admin-08-reconciliation');
 
     await page.getByRole('link', { name: 'Chain' }).click();
     await page.getByText('This stack runs without a chain').waitFor();
@@ -182,7 +228,7 @@ describe('the operator admin', () => {
     await page.getByLabel('I confirm LK-ELECTION-2027-YES resolves YES').check();
     await page.getByRole('button', { name: 'Resolve' }).click();
     await page.getByText('That did not work').waitFor(); // the market is still open
-    await screenshot(page, 'admin-08-resolve-refused-market-open');
+    await screenshot(page, 'admin-09-resolve-refused-market-open');
 
     await page.getByRole('link', { name: 'Instruments' }).click();
     const row = page.getByRole('row', { name: /LK-ELECTION-2027-YES/ });
@@ -194,9 +240,93 @@ describe('the operator admin', () => {
     await page.getByLabel('I confirm LK-ELECTION-2027-YES resolves YES').check();
     await page.getByRole('button', { name: 'Resolve' }).click();
     await page.getByText('Resolved YES').waitFor();
-    await page.getByText('No account held this instrument at the record time, so nothing is paid.').waitFor();
+    await page.getByText('2 payouts').waitFor();
+    await page.getByRole('table', { name: 'Payouts by account reference' }).getByRole('cell', { name: '30', exact: true }).first().waitFor();
     await expectAccessible(page);
-    await screenshot(page, 'admin-09-resolved');
+    await screenshot(page, 'admin-10-resolved');
+    expect(pageProblems(page)).toEqual([]);
+  });
+
+  it('settles the period: a batch rejected with its reason, then one approved by two different operators (each signing in their own browser) and released', async () => {
+    const { page } = operator;
+    const periodStart = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19);
+    await page.getByRole('link', { name: 'Settlement' }).click();
+    await page.getByRole('heading', { name: 'Settlement batches' }).waitFor();
+    await page.getByText('No batch yet: cut the first one above.').waitFor();
+    const cut = async () => {
+      await page.getByRole('link', { name: 'Settlement' }).click();
+      await page.getByLabel('Period start (UTC)').fill(periodStart);
+      await page.getByLabel('Period end (UTC)').fill(new Date(Date.now() - 1_000).toISOString().slice(0, 19));
+      await page.getByRole('button', { name: 'Net the period into a draft batch' }).click();
+      await page.getByRole('heading', { name: 'Settlement batch' }).waitFor();
+    };
+
+    // A first batch is rejected with a reason, which frees its period.
+    await cut();
+    await page.getByRole('button', { name: 'Reject batch' }).click();
+    await page.getByText('Give the reason in 3 to 500 characters.').waitFor();
+    await page.getByLabel('Reason for rejecting').fill('Cut before the payouts were final');
+    await page.getByRole('button', { name: 'Reject batch' }).click();
+    await page.getByText('Cut before the payouts were final').waitFor();
+    await page.getByText('Rejected', { exact: true }).first().waitFor();
+
+    // The second batch: instructions for the tenant and the venue, the exports checked in the browser, submitted and signed once.
+    await cut();
+    const instructions = page.getByRole('table', { name: 'One instruction per counterparty and currency' });
+    await instructions.getByRole('cell', { name: 'venue:internal' }).waitFor();
+    await instructions.getByRole('cell', { name: '30', exact: true }).first().waitFor(); // 50 units at 0.60, bought by the tenant and sold by the venue
+    await page.getByRole('button', { name: 'Download CSV' }).click();
+    await page.getByText('CSV export checked and saved').waitFor();
+    await page.getByRole('button', { name: 'Submit for approval' }).click();
+    await page.getByText('Waiting for approval (0 of 2)').waitFor();
+    const batchUrl = page.url();
+    await page.getByRole('button', { name: 'Sign and approve' }).click();
+    await page.getByText('Confirm that you checked the instructions and the content hash.').waitFor();
+    await page.getByLabel('I checked the instructions and the content hash of this batch').check();
+    await page.getByRole('button', { name: 'Sign and approve' }).click();
+    await page.getByText('Waiting for approval (1 of 2)').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'admin-11-batch-first-approval');
+    // Four eyes: the same operator cannot approve twice.
+    await page.getByLabel('I checked the instructions and the content hash of this batch').check();
+    await page.getByRole('button', { name: 'Sign and approve' }).click();
+    await page.getByText(/four eyes means two different people/).waitFor();
+    await screenshot(page, 'admin-12-batch-same-operator-refused');
+
+    // A second operator, in a browser of their own, signs in with their own key file and approves.
+    const second = await openBrowser();
+    try {
+      const other = second.page;
+      await other.goto(`${stacks.executionUrl}/admin/sign-in`);
+      writeFileSync(secondKeyPath, secondKeyFile, { mode: 0o600 });
+      await other.getByLabel('Operator key file (JSON)').setInputFiles(secondKeyPath);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('link', { name: 'Settlement' }).click();
+      await other.getByRole('link', { name: `Batch ${batchUrl.split('/').pop() ?? ''}` }).click();
+      await other.getByText('Waiting for approval (1 of 2)').waitFor();
+      await other.getByLabel('I checked the instructions and the content hash of this batch').check();
+      await other.getByRole('button', { name: 'Sign and approve' }).click();
+      await other.getByRole('heading', { name: 'Release' }).waitFor();
+      await other.getByText('Approved', { exact: true }).first().waitFor();
+      await expectAccessible(other);
+      await screenshot(other, 'admin-13-batch-approved-by-second-operator');
+
+      await other.getByLabel('Bank reference').fill('not a reference!');
+      await other.getByRole('button', { name: 'Release batch' }).click();
+      await other.getByText('1 to 35 letters, digits, "-", "/" or ".", as the bank gave it.').waitFor();
+      await other.getByLabel('Bank reference').fill('BNK-2026-11-0001');
+      await other.getByRole('button', { name: 'Release batch' }).click();
+      await other.getByText('BNK-2026-11-0001').waitFor();
+      await screenshot(other, 'admin-14-batch-released');
+      expect(pageProblems(other)).toEqual([]);
+    } finally {
+      await second.close();
+    }
+
+    await page.getByRole('link', { name: 'Operator audit', exact: true }).click();
+    for (const action of ['settlement.batch.rejected', 'settlement.batch.signed', 'settlement.batch.approved', 'settlement.batch.released']) {
+      await page.getByRole('cell', { name: action }).first().waitFor();
+    }
     expect(pageProblems(page)).toEqual([]);
   });
 });

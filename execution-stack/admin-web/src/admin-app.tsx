@@ -16,6 +16,7 @@ import { OrderBookPage } from './order-book.page';
 import { PoolOrderPage, PoolsPage } from './pools.page';
 import { ReconciliationPage } from './reconciliation.page';
 import { ResolutionPage } from './resolution.page';
+import { BatchPage, SettlementPage } from './settlement.page';
 
 /** Screens that need the operator's key, in navigation order. */
 const OPERATOR_SCREENS: readonly { path: string; label?: string; render: (operator: OperatorApi) => ReactElement }[] = [
@@ -23,6 +24,8 @@ const OPERATOR_SCREENS: readonly { path: string; label?: string; render: (operat
   { path: '/pools', label: 'Pools and allocations', render: (operator) => <PoolsPage operator={operator} /> },
   { path: '/pools/:orderRef', render: (operator) => <PoolOrderPage operator={operator} /> },
   { path: '/resolution', label: 'Resolution', render: (operator) => <ResolutionPage operator={operator} /> },
+  { path: '/settlement', label: 'Settlement', render: (operator) => <SettlementPage operator={operator} /> },
+  { path: '/settlement/:batchId', render: (operator) => <BatchPage operator={operator} /> },
   { path: '/reconciliation', label: 'Reconciliation', render: (operator) => <ReconciliationPage operator={operator} /> },
   { path: '/chain', label: 'Chain', render: (operator) => <ChainPage operator={operator} /> },
   { path: '/audit', label: 'Operator audit', render: (operator) => <OperatorAuditPage operator={operator} /> },

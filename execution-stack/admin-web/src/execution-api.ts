@@ -2,7 +2,7 @@
 // amounts only: nothing here can carry personal data. Public market data needs no key; every
 // operator call is signed (operator-key.ts).
 import { createApiClient, withQuery, type ApiClient, type Candle, type Query } from '@bulwark/ui-kit';
-import { signedHeaders, type OperatorKey } from './operator-key';
+import { signApproval, signedHeaders, type OperatorKey } from './operator-key';
 
 export const api: ApiClient = createApiClient();
 
@@ -173,6 +173,53 @@ export interface ChainStatus {
   }[];
 }
 
+export const BATCH_STATUSES = ['draft', 'pending_approval', 'approved', 'released', 'rejected'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+export type ExportFormat = 'csv' | 'json' | 'pain001';
+/** The header that carries a batch's content hash on every export. */
+export const CONTENT_HASH_HEADER = 'x-bulwark-content-sha256';
+
+export interface BatchView {
+  readonly batchId: string;
+  readonly status: BatchStatus;
+  readonly contentHash: string;
+  readonly periodStart: string;
+  readonly periodEnd: string;
+  readonly tradeCount: number;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly decidedAt: string | null;
+  readonly approvals: readonly { readonly operatorRef: string; readonly approvedAt: string }[];
+  readonly bankReference: string | null;
+  readonly rejectionReason: string | null;
+  readonly tokenLegsQueued: number;
+}
+
+export interface InstructionView {
+  readonly counterparty: string;
+  readonly currency: string;
+  readonly bought: string;
+  readonly sold: string;
+  readonly fees: string;
+  readonly payouts: string;
+  /** sold − bought − fees + payouts: positive, the platform pays; negative, the counterparty pays. */
+  readonly netAmount: string;
+  readonly paymentAmount: string;
+}
+
+export interface BatchDetail extends BatchView {
+  readonly instructions: readonly InstructionView[];
+}
+
+export interface ExportFile {
+  readonly blob: Blob;
+  readonly fileName: string;
+  /** The batch content hash the stack sent with the file. */
+  readonly contentHash: string | null;
+  /** The file's SHA-256 as the stack declared it (Repr-Digest), base64. */
+  readonly declaredSha256: string | null;
+}
+
 /** The signed operator API, for one loaded key. */
 export function operatorApi(key: OperatorKey) {
   const get = async <T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> => {
@@ -199,6 +246,22 @@ export function operatorApi(key: OperatorKey) {
     decideBreak: (breakId: string, decision: 'acknowledge' | 'resolve') => post<BreakView>(`/v1/operator/reconciliation/breaks/${encodeURIComponent(breakId)}/${decision}`, {}),
     sendStatements: (periodStart: string, periodEnd: string) =>
       post<{ statements: { tenantRef: string; statementId: string }[] }>('/v1/operator/reconciliation/statements', { periodStart, periodEnd }),
+    batches: async (status: BatchStatus | undefined, signal?: AbortSignal) =>
+      (await get<{ batches: BatchView[] }>('/v1/operator/settlement/batches', { status, limit: 100 }, signal)).batches,
+    batch: (batchId: string, signal?: AbortSignal) => get<BatchDetail>(`/v1/operator/settlement/batches/${encodeURIComponent(batchId)}`, undefined, signal),
+    cutBatch: (periodStart: string, periodEnd: string) => post<BatchDetail>('/v1/operator/settlement/batches', { periodStart, periodEnd }),
+    submitBatch: (batchId: string) => post<BatchView>(`/v1/operator/settlement/batches/${encodeURIComponent(batchId)}/submit`, {}),
+    approveBatch: async (batchId: string, contentHash: string) =>
+      post<BatchView>(`/v1/operator/settlement/batches/${encodeURIComponent(batchId)}/approvals`, { signature: await signApproval(key, batchId, contentHash) }),
+    rejectBatch: (batchId: string, reason: string) => post<BatchView>(`/v1/operator/settlement/batches/${encodeURIComponent(batchId)}/reject`, { reason }),
+    releaseBatch: (batchId: string, bankReference: string) =>
+      post<BatchView>(`/v1/operator/settlement/batches/${encodeURIComponent(batchId)}/release`, { bankReference }),
+    exportBatch: async (batchId: string, format: ExportFormat): Promise<ExportFile> => {
+      const path = `/v1/operator/settlement/batches/${encodeURIComponent(batchId)}/exports/${format}`;
+      const { blob, fileName, headers } = await api.download(path, undefined, await signedHeaders(key, 'GET', path, ''));
+      const digest = /sha-256=:([A-Za-z0-9+/=]+):/.exec(headers.get('repr-digest') ?? '')?.[1] ?? null;
+      return { blob, fileName: fileName ?? `settlement-${batchId}.${format === 'pain001' ? 'xml' : format}`, contentHash: headers.get(CONTENT_HASH_HEADER), declaredSha256: digest };
+    },
     chainStatus: (signal?: AbortSignal) => get<ChainStatus>('/v1/operator/chain/status', undefined, signal),
     resolve: (instrumentId: string, outcome: ResolutionOutcome) => post<InstrumentEventView>('/v1/operator/resolutions', { instrumentId, outcome }),
     distribute: (instrumentId: string, amountPerUnit: string, recordDate: string) =>

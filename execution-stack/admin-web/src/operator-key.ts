@@ -52,3 +52,23 @@ export async function signedHeaders(key: OperatorKey, method: 'GET' | 'POST', pa
   const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'PS256', kid: key.keyId }).sign(key.privateKey);
   return { [KEY_HEADER]: key.keyId, [SIGNATURE_HEADER]: jws };
 }
+
+/** What an approver signs: binds the batch id to its content hash (the stack's approvalPayload). */
+export function approvalPayload(batchId: string, contentHash: string): string {
+  return `bulwark-settlement-batch:${batchId}:${contentHash}`;
+}
+
+/**
+ * The operator's approval of a settlement batch: a compact JWS (PS256) over approvalPayload,
+ * made in this tab with the operator's own key; the stack verifies it against that key.
+ */
+export async function signApproval(key: OperatorKey, batchId: string, contentHash: string): Promise<string> {
+  if (!/^[0-9a-f]{64}$/.test(contentHash)) throw new Error('The batch has no valid content hash to sign.');
+  return new CompactSign(new TextEncoder().encode(approvalPayload(batchId, contentHash))).setProtectedHeader({ alg: 'PS256', kid: key.keyId }).sign(key.privateKey);
+}
+
+/** Base64 SHA-256 of bytes, as Repr-Digest carries it (an export checked against what the stack declared). */
+export async function sha256Base64(bytes: ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return btoa(String.fromCharCode(...digest));
+}

@@ -4,7 +4,9 @@ import { describe, expect, it } from '@jest/globals';
 import { indexerLag } from './chain.page';
 import { formatMs } from './halts.page';
 import { checkLimits } from './members.page';
+import { approvalPayload } from './operator-key';
 import { formatDuration } from './reconciliation.page';
+import { previousUtcDay, utcInstant } from './settlement.page';
 
 describe('member limits form', () => {
   const good = { orderQuantityMax: '1000', orderNotionalMax: '50000.5', openOrdersMax: '20', messagesPerSecond: '100' };
@@ -47,4 +49,24 @@ describe('indexer lag', () => {
     [{ headBlock: 5, confirmations: 2, indexedBlock: null }, 4], // nothing indexed: blocks 0..3 are due
     [{ headBlock: null, confirmations: 2, indexedBlock: '90' }, null], // the node does not answer: unknown, not zero
   ])('%j → %s', (status, lag) => expect(indexerLag(status)).toBe(lag));
+});
+
+describe('settlement periods and approvals', () => {
+  it('defaults to the previous UTC day, whatever the hour', () => {
+    expect(previousUtcDay(Date.parse('2026-11-21T00:00:00Z'))).toEqual({ start: '2026-11-20T00:00', end: '2026-11-21T00:00' });
+    expect(previousUtcDay(Date.parse('2026-11-21T23:59:59Z'))).toEqual({ start: '2026-11-20T00:00', end: '2026-11-21T00:00' });
+  });
+
+  it.each([
+    ['2026-11-21T10:15', '2026-11-21T10:15:00.000Z'],
+    ['2026-11-21T10:15:07', '2026-11-21T10:15:07.000Z'],
+    ['2026-11-21', undefined],
+    ['2026-13-40T10:15', undefined],
+    ['', undefined],
+  ])('reads %j as UTC: %s', (value, instant) => expect(utcInstant(value)).toBe(instant));
+
+  it('signs exactly the text the stack verifies: the batch id bound to its content hash', () => {
+    const hash = 'ab'.repeat(32);
+    expect(approvalPayload('8a16399d-d3f1-457e-b086-6564749ce3db', hash)).toBe(`bulwark-settlement-batch:8a16399d-d3f1-457e-b086-6564749ce3db:${hash}`);
+  });
 });
