@@ -260,7 +260,8 @@ export function operatorApi(key: OperatorKey) {
       const path = `/v1/operator/settlement/batches/${encodeURIComponent(batchId)}/exports/${format}`;
       const { blob, fileName, headers } = await api.download(path, undefined, await signedHeaders(key, 'GET', path, ''));
       const digest = /sha-256=:([A-Za-z0-9+/=]+):/.exec(headers.get('repr-digest') ?? '')?.[1] ?? null;
-      return { blob, fileName: fileName ?? `settlement-${batchId}.${format === 'pain001' ? 'xml' : format}`, contentHash: headers.get(CONTENT_HASH_HEADER), declaredSha256: digest };
+      const fallbackName = `settlement-${batchId}.${format === 'pain001' ? 'xml' : format}`;
+      return { blob, fileName: fileName ?? fallbackName, contentHash: headers.get(CONTENT_HASH_HEADER), declaredSha256: digest };
     },
     chainStatus: (signal?: AbortSignal) => get<ChainStatus>('/v1/operator/chain/status', undefined, signal),
     resolve: (instrumentId: string, outcome: ResolutionOutcome) => post<InstrumentEventView>('/v1/operator/resolutions', { instrumentId, outcome }),

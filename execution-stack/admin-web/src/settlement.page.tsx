@@ -73,7 +73,8 @@ function CutBatch({ operator }: { readonly operator: OperatorApi }) {
     <form onSubmit={submit} noValidate>
       <p className="muted small">Nets every omnibus fill, fee and payout of the period. A period can have one live batch; reject it to net the period again.</p>
       <div className="row">
-        <Field label="Period start (UTC)" name="period-start" type="datetime-local" step={1} value={period.start} onChange={(e) => setPeriod({ ...period, start: e.target.value })} />
+        <Field label="Period start (UTC)" name="period-start" type="datetime-local" step={1} value={period.start}
+          onChange={(e) => setPeriod({ ...period, start: e.target.value })} />
         <Field label="Period end (UTC)" name="period-end" type="datetime-local" step={1} value={period.end} onChange={(e) => setPeriod({ ...period, end: e.target.value })} />
       </div>
       {error ? <Alert tone="error">{error}</Alert> : null}
@@ -134,7 +135,9 @@ function Exports({ operator, batch }: { readonly operator: OperatorApi; readonly
   });
   return (
     <>
-      <p className="muted small">Each file is checked in this browser before it is saved: its SHA-256 against the digest the stack declared, and the content hash it carries against this batch&apos;s.</p>
+      <p className="muted small">
+        Each file is checked in this browser before it is saved: its SHA-256 against the digest the stack declared, and the content hash it carries against this batch&apos;s.
+      </p>
       <div className="row">
         {(Object.keys(EXPORT_LABELS) as ExportFormat[]).map((format) => (
           <Button key={format} variant="secondary" busy={state.status === 'running'} onClick={() => void run(format)}>Download {EXPORT_LABELS[format]}</Button>
