@@ -302,11 +302,17 @@ describe('withdrawals', () => {
     const investor = await withTotp(await approvedInvestor());
     const usd = await fund(investor, '9000.00');
     const clearingBefore = await balance('bank_clearing', null, 'LKR');
-    const sent = await withdraw(investor, { amount: '12.34', beneficiary: beneficiary() }).expect(201);
+    const body = { amount: '12.34', beneficiary: beneficiary(), totpCode: freshCode(investor) };
+    const idempotencyKey = key();
+    const sent = await http().post('/v1/payments/withdrawals').set(investor.headers).set('Idempotency-Key', idempotencyKey).send(body).expect(201);
     expect(sent.body).toMatchObject({ amount: '12.34', currency: 'USD', payoutCurrency: 'LKR', rail: 'CEFTS', approvalsRequired: 0 });
     expect(['sent', 'settled']).toContain(sent.body.status);
     const id = sent.body.withdrawalId as string;
     await settledWithdrawal(id);
+    // A client retrying the same request (same key, same body) gets the first answer; nothing is sent twice.
+    const retried = await http().post('/v1/payments/withdrawals').set(investor.headers).set('Idempotency-Key', idempotencyKey).send(body).expect(201);
+    expect(retried.body).toEqual(sent.body);
+    expect(await sql(`SELECT id FROM payment_withdrawal WHERE account_ref = $1`, [ref(investor)])).toHaveLength(1);
     const [row] = await sql<{ quote_id: string; payout_amount: string; settle_transaction_id: string }>(
       `SELECT quote_id, payout_amount::text, settle_transaction_id FROM payment_withdrawal WHERE id = $1`, [id]);
     const [used] = await sql<{ buy_amount: string; status: string }>(`SELECT buy_amount::text, status FROM fx_quote WHERE id = $1`, [row?.quote_id]);
@@ -321,6 +327,12 @@ describe('withdrawals', () => {
     ]);
     const notices = await sql<{ event: string }>(`SELECT event FROM notification_outbox WHERE user_id = $1 ORDER BY created_at`, [investor.principal.userId]);
     expect(notices.map((n) => n.event)).toEqual(expect.arrayContaining(['withdrawal.requested', 'withdrawal.settled']));
+    // The person's subject-access export has their payments, the beneficiary opened from the vault.
+    const exported = await http().get('/privacy/export').set(investor.headers).expect(200);
+    expect(exported.body.sections.payments).toMatchObject({
+      deposits: [expect.objectContaining({ status: 'settled', currency: 'LKR' })],
+      withdrawals: [expect.objectContaining({ withdrawalId: id, status: 'settled', beneficiary: beneficiary() })],
+    });
   });
 
   it('refuses a withdrawal over the tier\'s daily limit, and one beyond the available balance', async () => {

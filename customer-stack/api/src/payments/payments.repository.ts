@@ -90,6 +90,13 @@ export class PaymentsRepository {
     );
   }
 
+  /** A person's deposits and withdrawals, oldest first (their subject-access export). */
+  async paymentsOfUser(tx: SqlTx, userId: string, limit: number): Promise<{ deposits: DepositRow[]; withdrawals: WithdrawalRow[] }> {
+    const deposits = await tx.query<DepositRow>(`SELECT ${DEPOSIT_COLUMNS} FROM payment_deposit WHERE user_id = $1 ORDER BY created_at, id LIMIT $2`, [userId, limit]);
+    const withdrawals = await tx.query<WithdrawalRow>(`SELECT ${WITHDRAWAL_COLUMNS} FROM payment_withdrawal WHERE user_id = $1 ORDER BY created_at, id LIMIT $2`, [userId, limit]);
+    return { deposits, withdrawals };
+  }
+
   /** Moves a deposit from one state to the next; false when it was not in `from`. */
   async moveDeposit(
     tx: SqlTx, id: string, from: readonly DepositStatus[], to: DepositStatus, now: Date,

@@ -15,7 +15,7 @@
 // is posted to FX conversion. Refused or failed: the LKR commitment is reversed and the
 // reservation released.
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { z } from 'zod';
 import { PositiveDecimal, assert, canonicalDecimal, decimal, roundMoney, type CurrencyCode } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
@@ -33,6 +33,7 @@ import { LedgerService } from '../ledger/ledger.service.js';
 import type { AccountKey } from '../ledger/ledger.types.js';
 import { NotificationService } from '../notifications/notification.service.js';
 import { PersonalDataVault } from '../privacy/personal-data-vault.js';
+import { SubjectDataRegistry } from '../privacy/subject-data.registry.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import { Beneficiary, PAYMENT_PROVIDERS, WebhookEvent, type PaymentProvider, type PayoutInstruction } from './payment-provider.js';
 import type { DepositStatus, WithdrawalStatus } from './payments.entities.js';
@@ -43,6 +44,8 @@ import { URGENCIES, detectRail } from './rails.js';
 import { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, verifyWebhook } from './webhook-signature.js';
 
 export const PAYMENTS_PER_PAGE_MAX = 200;
+/** A subject-access export lists at most this many deposits and as many withdrawals. */
+export const PAYMENTS_EXPORTED_MAX = 10_000;
 export const REJECT_REASON_LENGTH_MAX = 500;
 /** A quote closer than this to its expiry is not used to send a payout: a fresh one is taken. */
 export const PAYOUT_QUOTE_MARGIN_MS = 30_000;
@@ -145,7 +148,7 @@ function parseWith<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
 const investorActor = (principal: Principal): AuditActor => ({ actor: `user:${principal.userId}`, role: 'investor' });
 
 @Injectable()
-export class PaymentsService {
+export class PaymentsService implements OnModuleInit {
   private readonly logger = new Logger('PaymentsService');
   private readonly repository = new PaymentsRepository();
   private readonly providers: ReadonlyMap<string, PaymentProvider>;
@@ -162,6 +165,7 @@ export class PaymentsService {
     @Inject(NotificationService) private readonly notifications: NotificationService,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
+    @Inject(SubjectDataRegistry) private readonly subjects: SubjectDataRegistry,
     @Inject(PAYMENT_PROVIDERS) providers: readonly PaymentProvider[],
     @Inject(CUSTOMER_CONFIG) config: CustomerConfig,
   ) {
@@ -169,6 +173,24 @@ export class PaymentsService {
     this.providers = new Map(providers.map((p) => [p.name, p]));
     assert(this.providers.size === providers.length, 'payment provider names are unique');
     this.config = config.money.payments;
+  }
+
+  /**
+   * A person's deposits and withdrawals join their subject-access export, each withdrawal with its
+   * beneficiary (null once the person is erased: the vault's key for them is gone).
+   */
+  onModuleInit(): void {
+    this.subjects.register('payments', async (tx, subjectId) => {
+      const { deposits, withdrawals } = await this.repository.paymentsOfUser(tx, subjectId, PAYMENTS_EXPORTED_MAX);
+      const sealed = await this.vault.openMany(tx, subjectId, withdrawals.map((w) => w.beneficiary_sealed));
+      return {
+        deposits: deposits.map(depositView),
+        withdrawals: withdrawals.map((w, index) => {
+          const opened = sealed[index];
+          return { ...withdrawalView(w), status: w.status, beneficiary: opened ? (JSON.parse(opened) as unknown) : null };
+        }),
+      };
+    });
   }
 
   /** New deposits and withdrawals go through the first provider configured. */
