@@ -3,8 +3,13 @@
 // does the same double-entry writes (transactions, entries, one balance UPDATE per batch) in
 // batches of the same size, without the ledger's checks and without the audit chain. Two workloads: transfers between random
 // customers, and every posting touching the one omnibus account (a single hot row).
+// Besides wall-clock rates it prints the CPU each side spent per posting: this process (user +
+// system, from process.cpuUsage) and the Postgres backends serving the run's database (from
+// /proc/<pid>/stat). On a shared machine those say what a posting costs whatever else runs.
 //   npm run bench:ledger [-- --postings 100000 --customers 10000 --inflight 8000]
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import pg from 'pg';
 import { typeormDatabase } from '@bulwark/shared-contracts/wall';
 import { AuditService } from '../dist/audit/audit.service.js';
@@ -40,17 +45,50 @@ const CLEARING: AccountKey = { kind: 'bank_clearing', ownerRef: null, unit: 'USD
 const random = (n: number) => Math.floor(Math.random() * n);
 
 type Workload = 'transfers' | 'omnibus';
+
+// CPU seconds of the Postgres backends serving this run's database (the raw pool and the ledger's).
+const CLOCK_TICKS_PER_S = 100;
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0; // the backend has exited: its time is not counted
+  }
+}
+async function postgresCpuSeconds(): Promise<number> {
+  const rows: { pid: number }[] = await owner.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database.name]);
+  return rows.reduce((total, row) => total + cpuSecondsOf(row.pid), 0);
+}
+
+interface Measured {
+  readonly perSecond: number;
+  readonly posted: number;
+  /** CPU per posting, µs: this process and the database's backends. */
+  readonly nodeUs: number;
+  readonly postgresUs: number;
+}
+
+/** Runs `work` and reports its rate and the CPU it cost per posting on both sides. */
+async function measured(work: () => Promise<number>): Promise<Measured> {
+  const pgBefore = await postgresCpuSeconds();
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const posted = await work();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  const pgSeconds = (await postgresCpuSeconds()) - pgBefore;
+  return { perSecond: posted / seconds, posted, nodeUs: (used.user + used.system) / posted, postgresUs: (pgSeconds * 1e6) / posted };
+}
 const postingOf = (workload: Workload, key: string): PostingInput => {
   const from = random(CUSTOMERS);
   const to = workload === 'omnibus' ? OMNIBUS : cash((from + 1 + random(CUSTOMERS - 1)) % CUSTOMERS);
   return { tenantId, idempotencyKey: key, kind: 'transfer', reference: null, legs: [{ account: cash(from), side: 'debit', amount: '0.01' }, { account: to, side: 'credit', amount: '0.01' }] };
 };
 
-async function throughLedger(workload: Workload): Promise<{ perSecond: number; posted: number; perCpuSecond: number }> {
+async function throughLedger(workload: Workload): Promise<number> {
   let next = 0;
   let posted = 0;
-  const cpu = process.cpuUsage();
-  const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: INFLIGHT }, async () => {
       while (next < POSTINGS) {
@@ -60,14 +98,11 @@ async function throughLedger(workload: Workload): Promise<{ perSecond: number; p
       }
     }),
   );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const used = process.cpuUsage(cpu);
-  return { perSecond: posted / seconds, posted, perCpuSecond: posted / ((used.user + used.system) / 1e6) };
+  return posted;
 }
 
-async function rawBaseline(workload: Workload): Promise<{ perSecond: number; posted: number }> {
+async function rawBaseline(workload: Workload): Promise<number> {
   let next = 0;
-  const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: RAW_CONCURRENCY }, async () => {
       const client = await pool.connect();
@@ -104,8 +139,7 @@ async function rawBaseline(workload: Workload): Promise<{ perSecond: number; pos
       }
     }),
   );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { perSecond: POSTINGS / seconds, posted: POSTINGS };
+  return POSTINGS;
 }
 
 // Fund every customer (and create the accounts) through the ledger itself.
@@ -114,20 +148,38 @@ await ledger.submit(postingOf('omnibus', 'warm-omnibus'));
 
 process.stderr.write('funded; measuring\n');
 const rows: string[] = [];
+const cpuRows: string[] = [];
+const loads: number[] = [];
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+/** One decimal, for CPU microseconds and load averages (not money). */
+const one = (n: number) => (Math.round(n * 10) / 10).toLocaleString('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 for (const workload of ['transfers', 'omnibus'] as const) {
-  const raw = await rawBaseline(workload);
-  const service = await throughLedger(workload);
+  loads.push(loadavg()[0] ?? 0);
+  const raw = await measured(() => rawBaseline(workload));
+  const service = await measured(() => throughLedger(workload));
+  loads.push(loadavg()[0] ?? 0);
   const ratio = (Math.round((service.perSecond / raw.perSecond) * 100) / 100).toLocaleString('en', { minimumFractionDigits: 2 });
-  const perCpu = Math.round(service.perCpuSecond).toLocaleString('en');
-  rows.push(`| ${workload} | ${Math.round(service.perSecond).toLocaleString('en')} | ${Math.round(raw.perSecond).toLocaleString('en')} | ${ratio} | ${perCpu} |`);
-  process.stdout.write(`${workload}: ledger ${Math.round(service.perSecond)}/s (${service.posted} posted), raw ${Math.round(raw.perSecond)}/s, ratio ${ratio}\n`);
+  // What two idle cores could sustain if the CPU per posting were the only limit (Node and Postgres overlap).
+  const ceiling = (m: Measured) => 2e6 / (m.nodeUs + m.postgresUs);
+  rows.push(`| ${workload} | ${fmt(service.perSecond)} | ${fmt(raw.perSecond)} | ${ratio} | ${fmt(1e6 / service.nodeUs)} |`);
+  cpuRows.push(
+    `| ${workload} | ${one(service.nodeUs)} + ${one(service.postgresUs)} = ${one(service.nodeUs + service.postgresUs)} | ${one(raw.nodeUs)} + ${one(raw.postgresUs)} = ${one(raw.nodeUs + raw.postgresUs)} | ${fmt(ceiling(service))} | ${fmt(ceiling(raw))} |`,
+  );
+  process.stdout.write(
+    `${workload}: ledger ${Math.round(service.perSecond)}/s (${service.posted} posted, ${one(service.nodeUs)} µs Node + ${one(service.postgresUs)} µs Postgres CPU per posting), ` +
+      `raw ${Math.round(raw.perSecond)}/s (${one(raw.nodeUs)} + ${one(raw.postgresUs)} µs), ratio ${ratio}\n`,
+  );
 }
 const check = await dataSource.transaction(async (manager) => {
   await manager.query(`SELECT set_config('bulwark.tenant_id', $1, true)`, [tenantId]);
   return manager.query(`SELECT (SELECT count(*) FROM ledger_account a WHERE a.balance <> (CASE a.normal_side WHEN 'debit' THEN 1 ELSE -1 END) * coalesce((SELECT sum(amount) FROM ledger_entry e WHERE e.account_id = a.id), 0))::int AS off, (SELECT coalesce(sum(amount), 0) FROM ledger_entry)::text AS net`);
 });
 process.stdout.write(`\nsynchronous_commit=${syncCommit}, ${POSTINGS} postings per run, batch ≤ ${BATCH}, ${INFLIGHT} submitters in flight, ${CUSTOMERS} customers\n`);
+process.stdout.write(`load average during the runs: ${one(Math.min(...loads))}–${one(Math.max(...loads))} on ${availableParallelism()} cores\n`);
 process.stdout.write(`| workload | ledger postings/s | raw SQL postings/s | ratio | ledger postings per Node CPU-second |\n|---|---:|---:|---:|---:|\n${rows.join('\n')}\n`);
+process.stdout.write(
+  `\n| workload | ledger CPU µs per posting (Node + Postgres) | raw SQL CPU µs per posting | ledger CPU-bound ceiling on 2 idle cores (/s) | raw ceiling (/s) |\n|---|---:|---:|---:|---:|\n${cpuRows.join('\n')}\n`,
+);
 process.stdout.write(`consistency: accounts whose balance differs from Σ entries: ${check[0].off}; Σ all entries: ${check[0].net}\n`);
 await ledger.drained();
 await pool.end();

@@ -2,6 +2,7 @@
 // statement and move the head in the same statement; reads of the whole chain go through the
 // SECURITY DEFINER reader (row-level security shows a tenant only its own entries).
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
+import { decimalArrayLiteral, textArrayLiteral, uuidArrayLiteral } from '../database/sql-arrays.js';
 
 export interface AuditRow {
   seq: string;
@@ -56,17 +57,17 @@ export class AuditRepository {
        )
        UPDATE audit_chain_head SET seq = $12, hash = $13 WHERE id = 1`,
       [
-        rows.map((r) => r.seq.toString()),
-        rows.map((r) => r.time.toISOString()),
-        rows.map((r) => r.tenantId),
-        rows.map((r) => r.actor),
-        rows.map((r) => r.role),
-        rows.map((r) => r.onBehalfOf),
-        rows.map((r) => r.action),
-        rows.map((r) => r.resource),
-        rows.map((r) => r.diffJson),
-        rows.map((r) => r.prevHash),
-        rows.map((r) => r.hash),
+        decimalArrayLiteral(rows.map((r) => r.seq.toString())),
+        textArrayLiteral(rows.map((r) => r.time.toISOString())),
+        uuidArrayLiteral(rows.map((r) => r.tenantId)),
+        textArrayLiteral(rows.map((r) => r.actor)),
+        textArrayLiteral(rows.map((r) => r.role)),
+        textArrayLiteral(rows.map((r) => r.onBehalfOf)),
+        textArrayLiteral(rows.map((r) => r.action)),
+        textArrayLiteral(rows.map((r) => r.resource)),
+        textArrayLiteral(rows.map((r) => r.diffJson)),
+        textArrayLiteral(rows.map((r) => r.prevHash)),
+        textArrayLiteral(rows.map((r) => r.hash)),
         last.seq.toString(),
         last.hash,
       ],

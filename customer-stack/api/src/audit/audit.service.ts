@@ -63,12 +63,13 @@ export class AuditService {
     const checked = entries.map(checkAuditInput);
     const head = await this.repository.lockHead(tx);
     const time = new Date();
+    const timeJson = JSON.stringify(time.toISOString());
     let prevHash = head.hash;
     let seq = head.seq;
     const rows: NewAuditRow[] = checked.map((entry) => {
       seq += 1n;
       const fields = { ...entry, seq, time };
-      const hash = hashAuditEntryFast(prevHash, fields);
+      const hash = hashAuditEntryFast(prevHash, fields, timeJson);
       const row = { ...fields, prevHash, hash };
       prevHash = hash;
       return row;

@@ -1,6 +1,8 @@
 // SQL of the ledger. Every method runs inside the caller's transaction, with the tenant already
 // set (RLS). Batches are written set-based (unnest), one statement per table.
+import { assert } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
+import { decimalArrayLiteral, integerArrayLiteral, textArrayLiteral, uuidArrayLiteral } from '../database/sql-arrays.js';
 import type { EntryRow, JournaledPosting, LockedAccount, TransactionRow } from './posting-plan.js';
 import type { AccountKind } from './ledger.types.js';
 
@@ -32,7 +34,7 @@ export class LedgerRepository {
   async journaled(tx: SqlTx, tenantId: string, keys: readonly string[]): Promise<Map<string, JournaledPosting>> {
     const rows = await tx.query<{ idempotency_key: string; id: string; body_hash: string }>(
       `SELECT idempotency_key, id, body_hash FROM ledger_transaction WHERE tenant_id = $1 AND idempotency_key = ANY($2::text[])`,
-      [tenantId, keys],
+      [tenantId, textArrayLiteral(keys)],
     );
     return new Map(rows.map((row) => [row.idempotency_key, { transactionId: row.id, bodyHash: row.body_hash }]));
   }
@@ -50,37 +52,47 @@ export class LedgerRepository {
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::boolean[])
          ON CONFLICT (id) DO NOTHING`,
         [
-          missing.map((a) => a.id), missing.map((a) => a.tenantId), missing.map((a) => a.kind), missing.map((a) => a.ownerRef),
-          missing.map((a) => a.unit), missing.map((a) => a.normalSide), missing.map((a) => a.allowNegative),
+          uuidArrayLiteral(missing.map((a) => a.id)), uuidArrayLiteral(missing.map((a) => a.tenantId)), textArrayLiteral(missing.map((a) => a.kind)),
+          uuidArrayLiteral(missing.map((a) => a.ownerRef)), textArrayLiteral(missing.map((a) => a.unit)), textArrayLiteral(missing.map((a) => a.normalSide)),
+          missing.map((a) => a.allowNegative),
         ],
       );
     }
     const rows = await tx.query<{ id: string; balance: string; allow_negative: boolean; normal_side: 'debit' | 'credit' }>(
       `SELECT id, balance::text AS balance, allow_negative, normal_side FROM ledger_account WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [accounts.map((a) => a.id)],
+      [uuidArrayLiteral(accounts.map((a) => a.id))],
     );
     return new Map(rows.map((row) => [row.id, { id: row.id, balance: row.balance, allowNegative: row.allow_negative, normalSide: row.normal_side }]));
   }
 
-  /** Inserts the transactions; returns how many were new (fewer means a concurrent batch won a key). */
+  /** Inserts the transactions (all of one tenant); returns how many were new (fewer means a concurrent batch won a key). */
   async insertTransactions(tx: SqlTx, rows: readonly TransactionRow[]): Promise<number> {
+    const tenantId = singleTenantOf(rows);
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO ledger_transaction (id, tenant_id, idempotency_key, body_hash, kind, reference, reverses)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[])
+       SELECT id, $2::uuid, key, body_hash, kind, reference, reverses
+         FROM unnest($1::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[]) AS t(id, key, body_hash, kind, reference, reverses)
        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id`,
       [
-        rows.map((r) => r.id), rows.map((r) => r.tenantId), rows.map((r) => r.idempotencyKey), rows.map((r) => r.bodyHash),
-        rows.map((r) => r.kind), rows.map((r) => r.reference), rows.map((r) => r.reverses),
+        uuidArrayLiteral(rows.map((r) => r.id)), tenantId, textArrayLiteral(rows.map((r) => r.idempotencyKey)),
+        textArrayLiteral(rows.map((r) => r.bodyHash)), textArrayLiteral(rows.map((r) => r.kind)), textArrayLiteral(rows.map((r) => r.reference)),
+        uuidArrayLiteral(rows.map((r) => r.reverses)),
       ],
     );
     return inserted.length;
   }
 
+  /** Inserts the entries (all of one tenant) in one statement, as the database's entry check requires. */
   async insertEntries(tx: SqlTx, rows: readonly EntryRow[]): Promise<void> {
+    const tenantId = singleTenantOf(rows);
     await tx.query(
       `INSERT INTO ledger_entry (transaction_id, leg, tenant_id, account_id, unit, amount)
-       SELECT * FROM unnest($1::uuid[], $6::smallint[], $2::uuid[], $3::uuid[], $4::text[], $5::numeric[])`,
-      [rows.map((r) => r.transactionId), rows.map((r) => r.tenantId), rows.map((r) => r.accountId), rows.map((r) => r.unit), rows.map((r) => r.amount), rows.map((r) => r.leg)],
+       SELECT transaction_id, leg, $2::uuid, account_id, unit, amount
+         FROM unnest($1::uuid[], $6::smallint[], $3::uuid[], $4::text[], $5::numeric[]) AS e(transaction_id, leg, account_id, unit, amount)`,
+      [
+        uuidArrayLiteral(rows.map((r) => r.transactionId)), tenantId, uuidArrayLiteral(rows.map((r) => r.accountId)),
+        textArrayLiteral(rows.map((r) => r.unit)), decimalArrayLiteral(rows.map((r) => r.amount)), integerArrayLiteral(rows.map((r) => r.leg)),
+      ],
     );
   }
 
@@ -90,7 +102,7 @@ export class LedgerRepository {
       `UPDATE ledger_account a SET balance = a.balance + d.delta
          FROM unnest($1::uuid[], $2::numeric[]) AS d(id, delta)
         WHERE a.id = d.id RETURNING a.id`,
-      [[...deltas.keys()], [...deltas.values()]],
+      [uuidArrayLiteral([...deltas.keys()]), decimalArrayLiteral([...deltas.values()])],
     );
     return updated.length;
   }
@@ -197,4 +209,10 @@ export class LedgerRepository {
     );
     return rows.map((row) => row.id);
   }
+}
+
+function singleTenantOf(rows: readonly { readonly tenantId: string }[]): string {
+  const tenantId = rows[0]?.tenantId;
+  assert(tenantId !== undefined && rows.every((row) => row.tenantId === tenantId), 'a batch writes rows of one tenant');
+  return tenantId;
 }

@@ -2,7 +2,7 @@
 // they touch and the postings already journaled under the same idempotency keys, decide each
 // posting's fate in order and produce exactly the rows to write. No I/O, no clock: the service
 // feeds it what it read under lock and writes what it returns.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { assert } from '@bulwark/shared-contracts';
 import { type AccountKey, type Posting, type PostingResult } from './ledger.types.js';
 import { canonicalDecimalText, fromScaled, toScaled } from './scaled-decimal.js';
@@ -16,7 +16,7 @@ export function accountIdOf(tenantId: string, key: AccountKey): string {
   const name = `bulwark-ledger-account|${tenantId}|${key.kind}|${key.ownerRef ?? ''}|${key.unit}`;
   const cached = accountIds.get(name);
   if (cached) return cached;
-  const digest = createHash('sha256').update(name).digest('hex');
+  const digest = hash('sha256', name, 'hex');
   // Shaped as an RFC 4122 name-based UUID (version 5 bits, variant 10).
   const variant = ((Number.parseInt(digest[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   const id = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-5${digest.slice(13, 16)}-${variant}${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
@@ -27,19 +27,32 @@ export function accountIdOf(tenantId: string, key: AccountKey): string {
 
 /** What the idempotency check compares: everything a posting says except its key ("10" = "10.00"). */
 export function postingBodyHash(posting: Posting): string {
-  const legs = posting.legs.map((leg) => `${leg.account.kind},${leg.account.ownerRef ?? ''},${leg.account.unit},${leg.side},${canonicalDecimalText(leg.amount)}`);
-  return createHash('sha256').update(`${posting.kind}\n${posting.reference ?? '\u0000'}\n${legs.join('\n')}`).digest('hex');
+  return bodyHashOf(posting, posting.legs.map((leg) => canonicalDecimalText(leg.amount)));
+}
+
+function bodyHashOf(posting: Posting, amountTexts: readonly string[]): string {
+  let text = `${posting.kind}\n${posting.reference ?? '\u0000'}`;
+  posting.legs.forEach((leg, index) => {
+    text += `\n${leg.account.kind},${leg.account.ownerRef ?? ''},${leg.account.unit},${leg.side},${amountTexts[index] ?? ''}`;
+  });
+  return hash('sha256', text, 'hex');
 }
 
 /** Asserts a posting balances per unit: a caller that builds an unbalanced one has a bug. */
 export function assertBalanced(posting: Posting): void {
+  assertBalancedScaled(posting, posting.legs.map((leg) => toScaled(leg.amount)));
+}
+
+function assertBalancedScaled(posting: Posting, amounts: readonly bigint[]): void {
   const net = new Map<string, bigint>();
-  for (const leg of posting.legs) {
-    const amount = toScaled(leg.amount);
+  let debits = 0;
+  posting.legs.forEach((leg, index) => {
+    const amount = amounts[index];
+    assert(amount !== undefined && amount > 0n, 'every leg moves a positive amount');
+    if (leg.side === 'debit') debits += 1;
     net.set(leg.account.unit, (net.get(leg.account.unit) ?? 0n) + (leg.side === 'debit' ? amount : -amount));
-  }
+  });
   for (const [unit, total] of net) assert(total === 0n, `posting ${posting.idempotencyKey} does not balance in ${unit}: net ${fromScaled(total)}`);
-  const debits = posting.legs.filter((leg) => leg.side === 'debit').length;
   assert(debits >= 1 && debits < posting.legs.length, 'a posting has at least one debit and one credit');
 }
 
@@ -47,11 +60,23 @@ export interface PreparedPosting {
   readonly posting: Posting;
   readonly bodyHash: string;
   readonly accountIds: readonly string[]; // per leg
+  /** Per leg: the amount in units of 1e-18 (positive), and its canonical text. */
+  readonly amountsScaled: readonly bigint[];
+  readonly amountTexts: readonly string[];
 }
 
+/** Everything the batch needs from a posting, computed once when it is submitted. */
 export function preparePosting(posting: Posting): PreparedPosting {
-  assertBalanced(posting);
-  return { posting, bodyHash: postingBodyHash(posting), accountIds: posting.legs.map((leg) => accountIdOf(posting.tenantId, leg.account)) };
+  const amountsScaled = posting.legs.map((leg) => toScaled(leg.amount));
+  assertBalancedScaled(posting, amountsScaled);
+  const amountTexts = posting.legs.map((leg) => canonicalDecimalText(leg.amount));
+  return {
+    posting,
+    bodyHash: bodyHashOf(posting, amountTexts),
+    accountIds: posting.legs.map((leg) => accountIdOf(posting.tenantId, leg.account)),
+    amountsScaled,
+    amountTexts,
+  };
 }
 
 export interface LockedAccount {
@@ -107,19 +132,28 @@ export interface PlanInputs {
 }
 
 export function planBatch({ postings, accounts, journaled, reverses, newId }: PlanInputs): BatchPlan {
+  // Each touched account's balance as the batch runs, and where it started (scaled integers).
   const running = new Map<string, bigint>();
+  const started = new Map<string, bigint>();
   const balanceOf = (id: string): bigint => {
     const known = running.get(id);
     if (known !== undefined) return known;
     const locked = accounts.get(id);
     assert(locked, `account ${id} was locked before planning`);
-    return toScaled(locked.balance);
+    const balance = toScaled(locked.balance);
+    started.set(id, balance);
+    running.set(id, balance);
+    return balance;
   };
   const accepted = new Map<string, JournaledPosting>(journaled);
   const plan: BatchPlan = { results: [], transactions: [], entries: [], balanceDeltas: new Map(), postedIndexes: [] };
+  // The posting's effect on each account it touches, in the account's own normal-side terms
+  // (a posting has at most LEGS_PER_POSTING_MAX legs, so a linear search beats a Map).
+  const effectIds: string[] = [];
+  const effects: bigint[] = [];
 
   postings.forEach((prepared, index) => {
-    const { posting, bodyHash, accountIds } = prepared;
+    const { posting, bodyHash, accountIds, amountsScaled, amountTexts } = prepared;
     const tenantId = posting.tenantId;
     const earlier = accepted.get(posting.idempotencyKey);
     if (earlier) {
@@ -130,26 +164,38 @@ export function planBatch({ postings, accounts, journaled, reverses, newId }: Pl
       );
       return;
     }
-    // The posting's effect on each account, in the account's own normal-side terms.
-    const effect = new Map<string, bigint>();
-    posting.legs.forEach((leg, legIndex) => {
+    effectIds.length = 0;
+    effects.length = 0;
+    const legs = posting.legs;
+    for (let legIndex = 0; legIndex < legs.length; legIndex++) {
       const accountId = accountIds[legIndex];
-      assert(accountId !== undefined, 'every leg has an account id');
+      const amount = amountsScaled[legIndex];
+      const leg = legs[legIndex];
+      assert(accountId !== undefined && amount !== undefined && leg !== undefined, 'every leg has an account id and an amount');
       const locked = accounts.get(accountId);
       assert(locked, `account ${accountId} was locked before planning`);
-      const grows = leg.side === locked.normalSide;
-      const amount = toScaled(leg.amount);
-      effect.set(accountId, (effect.get(accountId) ?? 0n) + (grows ? amount : -amount));
-    });
-    for (const [accountId, delta] of effect) {
+      const signed = leg.side === locked.normalSide ? amount : -amount;
+      const at = effectIds.indexOf(accountId);
+      if (at < 0) {
+        effectIds.push(accountId);
+        effects.push(signed);
+      } else {
+        effects[at] = (effects[at] ?? 0n) + signed;
+      }
+    }
+    for (let i = 0; i < effectIds.length; i++) {
+      const accountId = effectIds[i] ?? '';
       const locked = accounts.get(accountId);
       assert(locked, 'locked');
-      if (!locked.allowNegative && balanceOf(accountId) + delta < 0n) {
+      if (!locked.allowNegative && balanceOf(accountId) + (effects[i] ?? 0n) < 0n) {
         plan.results.push({ status: 'rejected', code: 'insufficient_funds', accountId });
         return;
       }
     }
-    for (const [accountId, delta] of effect) running.set(accountId, balanceOf(accountId) + delta);
+    for (let i = 0; i < effectIds.length; i++) {
+      const accountId = effectIds[i] ?? '';
+      running.set(accountId, balanceOf(accountId) + (effects[i] ?? 0n));
+    }
     const transactionId = newId();
     accepted.set(posting.idempotencyKey, { transactionId, bodyHash });
     plan.transactions.push({
@@ -161,23 +207,22 @@ export function planBatch({ postings, accounts, journaled, reverses, newId }: Pl
       reference: posting.reference,
       reverses: reverses?.get(index) ?? null,
     });
-    posting.legs.forEach((leg, legIndex) => {
+    for (let legIndex = 0; legIndex < legs.length; legIndex++) {
+      const leg = legs[legIndex];
+      const amount = amountTexts[legIndex];
+      assert(leg !== undefined && amount !== undefined, 'leg text');
       const accountId = accountIds[legIndex] ?? '';
-      const amount = canonicalDecimalText(leg.amount);
       plan.entries.push({ transactionId, leg: legIndex, tenantId, accountId, unit: leg.account.unit, amount: leg.side === 'debit' ? amount : `-${amount}` });
-    });
+    }
     plan.postedIndexes.push(index);
     plan.results.push({ status: 'posted', transactionId, replayed: false });
   });
 
   for (const [accountId, balance] of running) {
-    const locked = accounts.get(accountId);
-    assert(locked, 'locked');
-    const delta = balance - toScaled(locked.balance);
+    const delta = balance - (started.get(accountId) ?? 0n);
     if (delta !== 0n) plan.balanceDeltas.set(accountId, fromScaled(delta));
   }
   assert(plan.results.length === postings.length, 'one result per posting');
   assert(plan.transactions.length === plan.postedIndexes.length, 'one transaction per newly posted posting');
   return plan;
 }
-
