@@ -46,4 +46,18 @@ describe('verifyExportFile on worker threads', () => {
       expect(progress.at(-1)).toBe(ENTRIES);
     }
   });
+
+  it.each<[string, () => AuditExportEntry[], string | null]>([
+    ['an intact export', () => honest, null],
+    ['a row updated near the end', () => edit(2_950n, (e) => ({ ...e, fields: { ...e.fields, actor: 'user:y' } })), 'hash_mismatch'],
+  ])('%s: reads shorter than a line (carried over, chunk buffers reused) agree with the line-by-line path', async (_what, entries, failure) => {
+    const file = path.join(dir, `export-${Math.random().toString(36).slice(2)}.ndjson`);
+    writeExport(file, entries());
+    const parallel = await verifyExportFile(file, anchors, undefined, { threads: 2, chunkBytes: 300 });
+    const local = await verifyExportFile(file, anchors, undefined, { threads: 0, chunkBytes: 300 });
+    const lineByLine = await verifyExportFile(file, anchors, undefined, { threads: 0, chunkBytes: 1 << 26 });
+    expect(parallel).toEqual(lineByLine);
+    expect(local).toEqual(lineByLine);
+    expect(lineByLine.failure?.kind ?? null).toBe(failure);
+  });
 });
