@@ -59,9 +59,13 @@ const FOLD: Readonly<Record<string, string>> = {
   ʿ: '', ʾ: '', ʼ: '', '‘': '', '’': '', "'": '', '`': '', '´': '',
 };
 
+const ASCII = /^\p{ASCII}*$/u;
+
 /** ASCII lower case with diacritics removed; anything but letters and digits becomes a space. */
 export function foldText(text: string): string {
   assert(text.length <= NAME_LENGTH_MAX * 4, 'name text within limit');
+  // Most names are ASCII already: nothing to decompose, and of FOLD only the apostrophes apply.
+  if (ASCII.test(text)) return text.toLowerCase().replace(/['`]/g, '').replace(/[^a-z0-9]/g, ' ');
   const lowered = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
   let out = '';
   for (const ch of lowered) {
@@ -171,9 +175,23 @@ export function transliterationKey(norm: string): string {
   return s;
 }
 
+/** Tokens whose keys normalizeName() remembers (names repeat the same tokens; the cache empties when full). */
+const KEYS_CACHED = 65_536;
+const keyCache = new Map<string, string>();
+
+function cachedTransliterationKey(norm: string): string {
+  let key = keyCache.get(norm);
+  if (key === undefined) {
+    if (keyCache.size >= KEYS_CACHED) keyCache.clear();
+    key = transliterationKey(norm);
+    keyCache.set(norm, key);
+  }
+  return key;
+}
+
 /** A name as screening compares it. */
 export function normalizeName(name: string): NameToken[] {
   return tokenizeName(name).map((norm) =>
-    norm.length === 1 ? { norm, key: '', initial: true } : { norm, key: transliterationKey(norm), initial: false },
+    norm.length === 1 ? { norm, key: '', initial: true } : { norm, key: cachedTransliterationKey(norm), initial: false },
   );
 }

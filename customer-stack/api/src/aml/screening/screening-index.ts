@@ -39,6 +39,14 @@ export const SCREENING_MODEL = {
 export const ENTRIES_MAX = 2_000_000;
 export const HITS_MAX = 25;
 const DELETION_KEY_LENGTH_MIN = 6;
+/** A variant's record in ScreeningIndex.variantRecords: four numbers, in this order. */
+const VARIANT_RECORD = 4;
+const RECORD_MATCHED = 0;
+const RECORD_PAIRED = 1;
+const RECORD_STAMP = 2;
+const RECORD_WEIGHT = 3;
+/** Query keys whose near keys are remembered between screenings (the cache empties when full). */
+const NEAR_KEYS_CACHED = 65_536;
 const STAMP_MAX = 2_000_000_000;
 
 export type TokenMatchKind = 'exact' | 'transliteration' | 'fuzzy' | 'initial';
@@ -103,7 +111,8 @@ export class ScreeningIndex {
   private readonly variantText: string[];
   private readonly variantTokenStart: Int32Array;
   private readonly tokenNorm: Int32Array;
-  private readonly variantWeight: Float64Array;
+  /** Per variant, its heaviest token's weight (blocking pairs a query initial with it). */
+  private readonly variantWeightMax: Float64Array;
   /** Interned normalised tokens and their keys. */
   private readonly norms: string[] = [];
   private readonly normKey: number[] = [];
@@ -112,16 +121,25 @@ export class ScreeningIndex {
   /** Interned keys: their text, idf and the variants holding them. */
   private readonly keys: string[] = [];
   private readonly keyIds = new Map<string, number>();
+  /** consonantSkeleton() of each key, computed once. */
+  private readonly keySkeletons: string[];
+  /** The last query key pairTokens() took the skeleton of (it pairs one query token with many listed ones in a row). */
+  private skeletonOf = { key: '', skeleton: '' };
   private readonly keyIdf: Float64Array;
   private readonly postings: Int32Array[];
   /** One-letter deletions of keys -> keys. */
   private readonly deletions = new Map<string, number[]>();
   private readonly unknownIdf: number;
-  /** Scratch space reused across queries (screening is synchronous). */
-  private readonly accumulatedMatched: Float64Array;
-  private readonly accumulatedPaired: Float64Array;
-  private readonly variantWeightMax: Float64Array;
-  private readonly stamp: Int32Array;
+  /**
+   * One record of VARIANT_RECORD numbers per variant: the matched and paired weight blocking
+   * accumulates (scratch, zero between screenings), the stamp of the query token that last
+   * touched it, and its total token weight (fixed). Blocking touches all four for each listed
+   * name it walks past, so they sit side by side: as four arrays over 80,000 names each access
+   * was a cache miss of its own, and those misses were most of a screening's time.
+   */
+  private readonly variantRecords: Float64Array;
+  /** nearKeys() of recent query keys: customers' names repeat the same tokens, whose near keys cost string slices and lookups. */
+  private readonly nearKeysCache = new Map<string, Int32Array>();
   private stampCounter = 0;
   private readonly pairScratch = new Float64Array(NAME_TOKENS_MAX * NAME_TOKENS_MAX);
 
@@ -164,10 +182,11 @@ export class ScreeningIndex {
     this.variantTokenStart = Int32Array.from(tokenStart);
     this.tokenNorm = Int32Array.from(tokenNorm);
     const variants = variantEntry.length;
+    this.keySkeletons = this.keys.map(consonantSkeleton);
     this.postings = this.keys.map((_, keyId) => Int32Array.from(keyVariants[keyId] ?? []));
     this.keyIdf = Float64Array.from(this.postings, (p) => Math.log(1 + variants / (1 + p.length)));
     this.unknownIdf = Math.log(1 + variants);
-    this.variantWeight = new Float64Array(variants);
+    this.variantRecords = new Float64Array(VARIANT_RECORD * variants);
     this.variantWeightMax = new Float64Array(variants);
     for (let v = 0; v < variants; v++) {
       let total = 0;
@@ -177,16 +196,13 @@ export class ScreeningIndex {
         total += weight;
         heaviest = Math.max(heaviest, weight);
       }
-      this.variantWeight[v] = total;
+      this.variantRecords[VARIANT_RECORD * v + RECORD_WEIGHT] = total;
       this.variantWeightMax[v] = heaviest;
     }
     this.keys.forEach((key, keyId) => {
       if (key.length < DELETION_KEY_LENGTH_MIN) return;
       for (const d of oneLetterDeletions(key)) (this.deletions.get(d) ?? this.deletions.set(d, []).get(d))?.push(keyId);
     });
-    this.accumulatedMatched = new Float64Array(variants);
-    this.accumulatedPaired = new Float64Array(variants);
-    this.stamp = new Int32Array(variants);
   }
 
   get size(): { entries: number; names: number; keys: number } {
@@ -263,6 +279,16 @@ export class ScreeningIndex {
     return keyId === undefined ? this.unknownIdf : (this.keyIdf[keyId] ?? this.unknownIdf);
   }
 
+  /** nearKeys(), remembered for the most recent NEAR_KEYS_CACHED query keys (ascending key ids). */
+  private cachedNearKeys(key: string): Int32Array {
+    const cached = this.nearKeysCache.get(key);
+    if (cached) return cached;
+    if (this.nearKeysCache.size >= NEAR_KEYS_CACHED) this.nearKeysCache.clear();
+    const near = Int32Array.from(this.nearKeys(key));
+    this.nearKeysCache.set(key, near);
+    return near;
+  }
+
   /** Keys within one edit of `key` (itself included when listed). */
   private nearKeys(key: string): Set<number> {
     const near = new Set<number>();
@@ -290,43 +316,53 @@ export class ScreeningIndex {
   private block(tokens: readonly NameToken[], weights: readonly number[], queryWeight: number): number[] {
     const touched: number[] = [];
     const m = SCREENING_MODEL;
+    const { variantRecords: records, postings, keyIdf, variantWeightMax } = this;
     let initials = 0;
-    tokens.forEach((token, i) => {
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i] as NameToken;
       if (token.initial) {
         initials++;
-        return;
+        continue;
       }
       const stampValue = ++this.stampCounter;
       const weight = weights[i] ?? 0;
       const exact = this.keyIds.get(token.key);
-      for (const keyId of this.nearKeys(token.key)) {
-        const posting = this.postings[keyId];
+      const near = this.cachedNearKeys(token.key);
+      // The near keys in the order nearKeys() found them: a variant holding two of them takes the first one's weight.
+      for (let k = 0; k < near.length; k++) {
+        const keyId = near[k] as number;
+        const posting = postings[keyId];
         if (!posting) continue;
-        const pairWeight = weight + (this.keyIdf[keyId] ?? 0);
-        const best = keyId === exact ? m.token.exact : m.token.textFuzzyFactor;
+        const pairWeight = weight + (keyIdf[keyId] ?? 0);
+        const matchedWeight = (keyId === exact ? m.token.exact : m.token.textFuzzyFactor) * pairWeight;
         for (let p = 0; p < posting.length; p++) {
-          const v = posting[p] ?? 0;
-          if (this.stamp[v] === stampValue) continue;
-          this.stamp[v] = stampValue;
-          if (this.accumulatedPaired[v] === 0) touched.push(v);
-          this.accumulatedMatched[v] = (this.accumulatedMatched[v] ?? 0) + best * pairWeight;
-          this.accumulatedPaired[v] = (this.accumulatedPaired[v] ?? 0) + pairWeight;
+          const v = posting[p] as number;
+          const at = VARIANT_RECORD * v;
+          if (records[at + RECORD_STAMP] === stampValue) continue;
+          records[at + RECORD_STAMP] = stampValue;
+          const paired = records[at + RECORD_PAIRED] as number;
+          if (paired === 0) touched.push(v);
+          records[at + RECORD_MATCHED] = (records[at + RECORD_MATCHED] as number) + matchedWeight;
+          records[at + RECORD_PAIRED] = paired + pairWeight;
         }
       }
-    });
+    }
     if (this.stampCounter > STAMP_MAX) {
-      this.stamp.fill(0);
+      for (let at = RECORD_STAMP; at < records.length; at += VARIANT_RECORD) records[at] = 0;
       this.stampCounter = 0;
     }
     const candidates: number[] = [];
-    for (const v of touched) {
-      const initialWeight = initials * (m.initialWeight + (this.variantWeightMax[v] ?? 0));
-      const matched = (this.accumulatedMatched[v] ?? 0) + m.token.initial * initialWeight;
-      const paired = (this.accumulatedPaired[v] ?? 0) + initialWeight;
-      const unpaired = Math.max(0, queryWeight + (this.variantWeight[v] ?? 0) - paired);
+    for (let t = 0; t < touched.length; t++) {
+      const v = touched[t] as number;
+      const at = VARIANT_RECORD * v;
+      // Query initials pair with the variant's heaviest token at best (read only when the query has initials).
+      const initialWeight = initials === 0 ? 0 : initials * (m.initialWeight + (variantWeightMax[v] as number));
+      const matched = (records[at + RECORD_MATCHED] as number) + m.token.initial * initialWeight;
+      const paired = (records[at + RECORD_PAIRED] as number) + initialWeight;
+      const unpaired = Math.max(0, queryWeight + (records[at + RECORD_WEIGHT] as number) - paired);
       if (matched / (paired + m.unmatchedWeightFactor * unpaired) >= NAME_SCORE_WORTH_EVIDENCE) candidates.push(v);
-      this.accumulatedMatched[v] = 0;
-      this.accumulatedPaired[v] = 0;
+      records[at + RECORD_MATCHED] = 0;
+      records[at + RECORD_PAIRED] = 0;
     }
     return candidates;
   }
@@ -359,7 +395,7 @@ export class ScreeningIndex {
         matrix[q * NAME_TOKENS_MAX + c] = encoded;
       }
     }
-    const total = queryWeight + (this.variantWeight[variant] ?? 0);
+    const total = queryWeight + (this.variantRecords[VARIANT_RECORD * variant + RECORD_WEIGHT] ?? 0);
     let matched = 0;
     let paired = 0;
     let usedQ = 0;
@@ -410,7 +446,8 @@ export class ScreeningIndex {
     if (token.key === listedKey && keyTrusted) return encodePair(m.key, 'transliteration');
     let best = Math.max(0, 1 - (2 * textEdits) / textLength) * m.textFuzzyFactor;
     if (token.key.length >= m.keyFuzzyMinLength && listedKey.length >= m.keyFuzzyMinLength) {
-      if (consonantSkeleton(token.key) === consonantSkeleton(listedKey)) return encodePair(m.vowels, 'fuzzy');
+      if (this.skeletonOf.key !== token.key) this.skeletonOf = { key: token.key, skeleton: consonantSkeleton(token.key) };
+      if (this.skeletonOf.skeleton === this.keySkeletons[this.normKey[normId] ?? -1]) return encodePair(m.vowels, 'fuzzy');
       best = Math.max(best, strictSimilarity(token.key, listedKey) * m.keyFuzzyFactor);
     }
     return best >= m.min ? encodePair(best, 'fuzzy') : -1;
