@@ -21,6 +21,7 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
+import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { TenantsModule } from './tenancy/tenants.module.js';
 
 /** `extraModules` lets a test mount its own controllers behind the same guard and middleware. */
@@ -32,7 +33,8 @@ export function createCustomerApp(config: CustomerConfig, extraModules: NonNulla
       migrations: CUSTOMER_MIGRATIONS,
       domain: [
         CustomerConfigModule.forRoot(config), ScheduleModule.forRoot(), AuditModule, TenantsModule, PrivacyModule, AuthModule, IdempotencyModule,
-        NotificationsModule, LedgerModule, FxModule, OrdersModule, PaymentsModule, AmlModule, KycModule, ConsoleModule, AuditAnchoringModule.forRoot(config.auditAnchoring),
+        NotificationsModule, LedgerModule, FxModule, OrdersModule, ReconciliationModule, PaymentsModule, AmlModule, KycModule, ConsoleModule,
+        AuditAnchoringModule.forRoot(config.auditAnchoring),
         ...extraModules,
       ],
     },

@@ -37,6 +37,9 @@ export const PERMISSIONS = [
   'aml:freeze',
   'sar:manage',
   'console:read',
+  // reconciliation breaks (statements against the ledger)
+  'reconciliation:read',
+  'reconciliation:manage',
   // tenancy, audit and data protection
   'tenants:read',
   'tenants:manage',
@@ -54,13 +57,15 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   investor: [...SIGNED_IN, 'orders:place', 'orders:read-own', 'fx:quote', 'ledger:read-own', 'payments:deposit', 'payments:withdraw', 'kyc:submit', 'privacy:self'],
   compliance_officer: [
     ...SIGNED_IN, 'users:read', 'orders:read', 'ledger:read', 'kyc:review', 'aml:review', 'aml:freeze', 'console:read', 'audit:read', 'tenants:read',
+    'reconciliation:read', 'reconciliation:manage',
   ],
   mlro: [
     ...SIGNED_IN, 'users:read', 'orders:read', 'ledger:read', 'kyc:review', 'aml:review', 'aml:decide', 'aml:freeze', 'sar:manage', 'console:read', 'audit:read', 'tenants:read',
+    'reconciliation:read', 'reconciliation:manage',
   ],
-  finance_ops: [...SIGNED_IN, 'orders:read', 'ledger:read', 'payments:approve', 'tenants:read'],
+  finance_ops: [...SIGNED_IN, 'orders:read', 'ledger:read', 'payments:approve', 'tenants:read', 'reconciliation:read', 'reconciliation:manage'],
   admin: [...SIGNED_IN, 'staff:manage', 'sessions:manage', 'users:read', 'webhooks:manage', 'tenants:read', 'tenants:manage', 'privacy:manage', 'audit:read'],
-  auditor: [...SIGNED_IN, 'orders:read', 'ledger:read', 'audit:read', 'audit:verify', 'audit:export', 'tenants:read'],
+  auditor: [...SIGNED_IN, 'orders:read', 'ledger:read', 'audit:read', 'audit:verify', 'audit:export', 'tenants:read', 'reconciliation:read'],
 };
 
 export function isRole(value: unknown): value is Role {

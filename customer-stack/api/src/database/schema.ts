@@ -15,6 +15,7 @@ import { IdempotencyRecordEntity } from '../idempotency/idempotency-record.entit
 import { FX_ENTITIES } from '../fx/fx.entities.js';
 import { LEDGER_ENTITIES } from '../ledger/ledger.entities.js';
 import { PAYMENT_ENTITIES } from '../payments/payments.entities.js';
+import { RECONCILIATION_ENTITIES } from '../reconciliation/reconciliation.entity.js';
 import { AuditAnchorBatchEntity } from '../audit-anchoring/audit-anchor-batch.entity.js';
 import { OrderIntents1763700000001 } from './migrations/1763700000001-order-intents.js';
 import { Tenancy1763800000000 } from './migrations/1763800000000-tenancy.js';
@@ -31,6 +32,7 @@ import { AuthPersonalData1763860000000 } from './migrations/1763860000000-auth-p
 import { Idempotency1763832000000 } from './migrations/1763832000000-idempotency.js';
 import { OrderBooking1763835000000 } from './migrations/1763835000000-order-booking.js';
 import { Payments1763870000000 } from './migrations/1763870000000-payments.js';
+import { Reconciliation1763880000000 } from './migrations/1763880000000-reconciliation.js';
 
 export const CUSTOMER_ENTITIES = [
   AuditAnchorBatchEntity,
@@ -48,6 +50,7 @@ export const CUSTOMER_ENTITIES = [
   ...LEDGER_ENTITIES,
   ...FX_ENTITIES,
   ...PAYMENT_ENTITIES,
+  ...RECONCILIATION_ENTITIES,
   IdempotencyRecordEntity,
 ];
 export const CUSTOMER_MIGRATIONS = [
@@ -67,4 +70,5 @@ export const CUSTOMER_MIGRATIONS = [
   AuthPersonalData1763860000000,
   AuthSlidingRateLimit1763860000001,
   Payments1763870000000,
+  Reconciliation1763880000000,
 ];

@@ -212,6 +212,23 @@ export class OrdersRepository {
     );
   }
 
+  /**
+   * Net trade and payout cash per account over [start, end), by the execution stack's own times
+   * (allocated_at, paid_at): sells bring notional, buys cost it, fees cost, payouts bring their amount.
+   */
+  async bookedCash(tx: SqlTx, accountRefs: readonly string[], start: Date, end: Date): Promise<{ account_ref: string; amount: string }[]> {
+    return tx.query(
+      `SELECT account_ref, sum(amount)::text AS amount FROM (
+         SELECT i.account_ref, CASE i.side WHEN 'sell' THEN a.notional ELSE -a.notional END - a.fee AS amount
+           FROM order_allocation a JOIN order_intent i ON i.id = a.intent_id
+          WHERE i.account_ref = ANY($1::uuid[]) AND a.allocated_at >= $2 AND a.allocated_at < $3
+         UNION ALL
+         SELECT account_ref, amount FROM order_payout WHERE account_ref = ANY($1::uuid[]) AND paid_at >= $2 AND paid_at < $3) c
+        GROUP BY account_ref`,
+      [accountRefs, start.toISOString(), end.toISOString()],
+    );
+  }
+
   async payoutBooked(tx: SqlTx, payoutIds: readonly string[]): Promise<Set<string>> {
     const rows = await tx.query<{ payout_id: string }>(`SELECT payout_id FROM order_payout WHERE payout_id = ANY($1::uuid[])`, [payoutIds]);
     return new Set(rows.map((r) => r.payout_id));

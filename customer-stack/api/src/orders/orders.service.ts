@@ -623,6 +623,14 @@ export class OrdersService implements OnModuleInit {
     });
   }
 
+  /** What this stack booked as trade and payout cash per account over a period (reconciliation compares it with a statement). */
+  async bookedCash(tx: SqlTx, accountRefs: readonly string[], start: Date, end: Date): Promise<Map<string, string>> {
+    assert(accountRefs.length <= 10_000, 'accounts per call within limit');
+    if (accountRefs.length === 0) return new Map();
+    const rows = await this.repository.bookedCash(tx, accountRefs, start, end);
+    return new Map(rows.map((r) => [r.account_ref, canonicalDecimal(r.amount)]));
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** Returns what an intent's reservation still holds; the amount released ('0' when none). */
