@@ -12,6 +12,7 @@ import { HomePage } from './home.page';
 import { KycPage } from './kyc.page';
 import { MoneyPage } from './money.page';
 import { OrdersPage } from './orders.page';
+import { PaymentsPage } from './payments.page';
 import { StatementsPage } from './statements.page';
 import { TradePage } from './trade.page';
 import { RegisterPage } from './register.page';
@@ -19,6 +20,7 @@ import { RegisterPage } from './register.page';
 const NAV: readonly NavItem[] = [
   { to: '/', label: 'Account' },
   { to: '/money', label: 'Money' },
+  { to: '/payments', label: 'Deposit and withdraw' },
   { to: '/trade', label: 'Trade' },
   { to: '/orders', label: 'Orders' },
   { to: '/statements', label: 'Payouts and statements' },
@@ -60,6 +62,7 @@ export function InvestorApp() {
       <Routes>
         <Route path="/" element={<HomePage />} />
         <Route path="/money" element={<MoneyPage />} />
+        <Route path="/payments" element={<PaymentsPage />} />
         <Route path="/trade" element={<TradePage />} />
         <Route path="/orders" element={<OrdersPage />} />
         <Route path="/statements" element={<StatementsPage />} />

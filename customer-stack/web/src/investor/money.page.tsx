@@ -3,13 +3,13 @@
 // no longer be used, only replaced.
 import { useState, type FormEvent } from 'react';
 import {
-  Alert, Badge, Button, DataTable, ErrorAlert, Field, KeyValues, PageTitle, ResourceView, Section, SelectField,
-  formatCountdown, formatDecimal, formatInstant, formatMoney, useAction, useNow, useResource,
+  Button, DataTable, ErrorAlert, Field, PageTitle, ResourceView, Section, SelectField, formatDecimal, formatMoney, useAction, useResource,
 } from '@bulwark/ui-kit';
 import { fx, ledger, type FxQuote } from '../shared/money-api';
 import { APP_NAME } from './app-name';
 import { balanceSheet, type CashLine, type PositionLine } from './balances';
-import { CONVERSIONS, quoteState, rateText, validateSellAmount } from './fx-quote';
+import { CONVERSIONS, validateSellAmount } from './fx-quote';
+import { QuoteCard } from './quote-card';
 import { useTradingSetup } from './trading-setup';
 
 const BALANCES_REFRESH_MS = 15_000;
@@ -49,36 +49,6 @@ function Balances() {
         }}
       </ResourceView>
     </Section>
-  );
-}
-
-function QuoteCard({ quote, onRenew, renewing }: { readonly quote: FxQuote; readonly onRenew: () => void; readonly renewing: boolean }) {
-  const now = useNow(1_000);
-  const state = quoteState(quote, now);
-  return (
-    <div className="card" data-testid="fx-quote">
-      <div className="card-head">
-        <h3>Your quote</h3>
-        {state.usable ? <Badge tone="success">Rate locked</Badge> : <Badge tone="error">Expired</Badge>}
-      </div>
-      <KeyValues items={[
-        ['You pay', formatMoney(quote.sellAmount, quote.sell)],
-        ['You get', formatMoney(quote.buyAmount, quote.buy)],
-        ['Rate', rateText(quote)],
-        ['Our margin', `${quote.spreadBps / 100}% (included in the rate)`],
-        ['Valid until', formatInstant(quote.expiresAt)],
-      ]} />
-      {state.usable ? (
-        <p>Expires in <strong role="timer" aria-label={`${state.secondsLeft} seconds left`}>{formatCountdown(state.secondsLeft)}</strong></p>
-      ) : (
-        <Alert tone="warning" title="This quote has expired">
-          <p>Its rate can no longer be used. Ask for a new quote at the current rate.</p>
-        </Alert>
-      )}
-      <div className="row">
-        <Button variant={state.usable ? 'secondary' : 'primary'} busy={renewing} onClick={onRenew}>Get a new quote</Button>
-      </div>
-    </div>
   );
 }
 
