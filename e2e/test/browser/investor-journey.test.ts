@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
+import { decimal, roundMoney } from '@bulwark/shared-contracts';
 import { OrderType, Side, StpMode, TimeInForce, priceToTicks } from '@bulwark/engine';
 import { LedgerService } from '../../../customer-stack/api/src/ledger/ledger.service.js';
 import { MarketService } from '../../../execution-stack/api/src/market/market.service.js';
@@ -38,6 +39,8 @@ const email = `investor-${Date.now()}@example.lk`;
 const password = 'a long enough passphrase';
 let authenticator: Authenticator;
 let rain: { id: string };
+/** USD the deposit credited (read from the screen: the rate is the provider's of the moment). */
+let depositedUsd = '0';
 
 describe('the investor journey', () => {
   it('serves the SPA on the customer stack with immutable bundles and revalidated HTML', async () => {
@@ -254,6 +257,49 @@ describe('the investor journey', () => {
     await expect(quote.getByRole('timer').textContent()).resolves.toMatch(/^[45]:[0-5]\d$/);
   });
 
+  it('deposits LKR at a locked rate: the countdown runs, an expired quote cannot be used, a live one is credited', async () => {
+    // The page's clock is still the test's (installed by the quote test): five minutes pass in an instant.
+    await page.getByRole('link', { name: 'Deposit and withdraw' }).click();
+    await page.getByRole('heading', { name: 'Deposit and withdraw' }).waitFor();
+    const form = page.getByRole('form', { name: 'Deposit' });
+    await form.getByRole('button', { name: 'Get a rate' }).click();
+    await form.getByText('Enter how much LKR to convert.').waitFor();
+    await form.getByLabel('Amount to deposit (LKR)').fill('30000');
+    await form.getByRole('button', { name: 'Get a rate' }).click();
+    const quote = page.getByTestId('fx-quote');
+    await quote.getByText('Rate locked').waitFor();
+    await expect(quote.getByRole('timer').textContent()).resolves.toMatch(/^[45]:[0-5]\d$/);
+    await quote.getByRole('button', { name: 'Deposit at this rate' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-10b-deposit-quote');
+    await page.clock.fastForward('05:01');
+    await quote.getByText('This quote has expired').waitFor();
+    await expect(quote.getByRole('button', { name: 'Deposit at this rate' }).count()).resolves.toBe(0);
+    await screenshot(page, 'investor-10c-deposit-quote-expired');
+
+    await page.clock.setSystemTime(new Date());
+    await quote.getByRole('button', { name: 'Get a new quote' }).click();
+    await quote.getByText('Rate locked').waitFor();
+    await quote.getByRole('button', { name: 'Deposit at this rate' }).click();
+    const result = page.getByTestId('deposit-result');
+    // The sandbox bank pays in and calls back (signed webhook): credited at exactly the locked rate.
+    await result.getByText('Credited', { exact: true }).waitFor({ timeout: 30_000 });
+    const credited = await keyValues(result);
+    expect(credited['You pay']).toBe('30,000.00 LKR');
+    expect(credited['Locked rate']).toMatch(/^1 USD = \d+\.\d+ LKR$/);
+    depositedUsd = /^([\d.]+) USD$/.exec(credited['You get'] ?? '')?.[1] ?? '';
+    expect(decimal(depositedUsd).gt(decimal('0'))).toBe(true);
+    await page.getByRole('table', { name: 'Deposits, newest first' }).getByText('Credited', { exact: true }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-10d-deposit-credited');
+
+    // The balance shows it: 110 USD was available before.
+    await page.getByRole('link', { name: 'Money' }).click();
+    const cash = page.getByRole('table', { name: 'Cash' });
+    await cash.waitFor();
+    await expect(rowText(cash, 'USD')).resolves.toEqual(['USD', usd2(decimal('110').plus(decimal(depositedUsd))), '40.00 USD', usd2(decimal('150').plus(decimal(depositedUsd)))]);
+  }, 60_000);
+
   it('watches a market: live depth from the execution stack\'s public feed, and candles', async () => {
     await page.clock.setSystemTime(new Date());
     const market = stacks.execution.get(MarketService);
@@ -287,11 +333,12 @@ describe('the investor journey', () => {
     await ticket.getByText('LK-RAIN-2027 trades in lots of 1: try 2 or 3.').waitFor();
     await ticket.getByText('Prices move in steps of 0.01 USD: try 0.55 or 0.56.').waitFor();
     await expect(ticket.getByLabel('Quantity').getAttribute('aria-invalid')).resolves.toBe('true');
-    // 110 USD is available (40 of the 150 is reserved): 500 at 0.55 is more, fee included.
+    // 110 USD (40 of the 150 booked is reserved) and the deposit are available: 500 at 0.55 is more, fee included.
     await ticket.getByLabel('Quantity').fill('500');
     await ticket.getByLabel('Limit price (USD per unit)').fill('0.55');
     await ticket.getByRole('button', { name: 'Review order' }).click();
-    await ticket.getByText('This order holds up to 275.275 USD (the fee included) and 110 USD is available.', { exact: false }).waitFor();
+    const available = decimal('110').plus(decimal(depositedUsd)).toString();
+    await ticket.getByText(`This order holds up to 275.275 USD (the fee included) and ${available} USD is available.`, { exact: false }).waitFor();
     await expectAccessible(page);
     await screenshot(page, 'investor-14-ticket-invalid');
 
@@ -395,6 +442,32 @@ describe('the investor journey', () => {
     expect(download.suggestedFilename()).toMatch(/^statement-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
   });
 
+  it('withdraws with two-factor: the form says what is missing, a wrong code is refused with its reason, the right one pays out', async () => {
+    await page.getByRole('link', { name: 'Deposit and withdraw' }).click();
+    const form = page.getByRole('form', { name: 'Withdraw' });
+    await form.getByRole('button', { name: 'Withdraw' }).click();
+    await form.getByText('Enter how many USD to withdraw.').waitFor();
+    await form.getByText('Enter the 6-digit code your authenticator app shows now.').waitFor();
+    await form.getByLabel('Amount (USD)').fill('20');
+    await form.getByLabel('Account holder').fill('Nimal Perera');
+    await form.getByLabel('Account number or IBAN').fill('8001 2345 6789');
+    await form.getByLabel('Code from your authenticator app').fill('000000');
+    await form.getByRole('button', { name: 'Withdraw' }).click();
+    await form.locator('code', { hasText: 'step_up_failed' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-21b-withdraw-wrong-code');
+    await form.getByLabel('Code from your authenticator app').fill(await authenticator.code());
+    await form.getByRole('button', { name: 'Withdraw' }).click();
+    const result = page.getByTestId('withdrawal-result');
+    await result.getByRole('heading', { name: 'Your withdrawal' }).waitFor();
+    // Below the approval threshold it is sent at once; the sandbox bank pays it out and says so.
+    await result.locator('.badge', { hasText: /^Paid out$/ }).waitFor({ timeout: 30_000 });
+    await result.getByText(/^20\.00 USD, [\d,]+\.\d{2} LKR\. Paid into your bank account\.$/).waitFor();
+    await page.getByRole('table', { name: 'Withdrawals, newest first' }).locator('.badge', { hasText: /^Paid out$/ }).waitFor({ timeout: 15_000 });
+    await expectAccessible(page);
+    await screenshot(page, 'investor-21c-withdrawal-paid');
+  }, 90_000);
+
   it('works at a phone\'s width: the menu opens by keyboard and every screen stays accessible', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto(`${stacks.customerUrl}/app/`);
@@ -467,4 +540,9 @@ const MARKET_MAKER_OWNER_NO = 990_001;
 async function keyValues(scope: ReturnType<Page['getByTestId']>): Promise<Record<string, string>> {
   return scope.locator('dl.key-values > div').evaluateAll((rows) =>
     Object.fromEntries(rows.map((row) => [row.querySelector('dt')?.textContent?.trim() ?? '', row.querySelector('dd')?.textContent?.trim() ?? ''])));
+}
+
+/** "209.36 USD", as the balances table shows an amount. */
+function usd2(amount: ReturnType<typeof decimal>): string {
+  return `${roundMoney(amount, 'USD', 'half_even')} USD`;
 }
