@@ -197,6 +197,27 @@ describe('deposits at a locked quote', () => {
     expect(rows.map((r) => r.quote_id)).toEqual([once.quoteId]);
   });
 
+  it('refuses money movements to an investor whose KYC is not approved, and a mutation without an Idempotency-Key', async () => {
+    const unverified = await loginAs(app, { role: 'investor', tenantId });
+    const q = await quote(unverified, '1000.00');
+    expect((await deposit(unverified, q.quoteId).expect(403)).body).toMatchObject({ code: 'kyc_not_approved' });
+    expect((await http().post('/v1/payments/deposits').set(unverified.headers).send({ quoteId: q.quoteId }).expect(400)).body).toMatchObject({ code: 'idempotency_key_missing' });
+    await http().post('/v1/payments/deposits').send({ quoteId: q.quoteId }).set('Idempotency-Key', key()).expect(401);
+    expect(await sql(`SELECT id FROM payment_deposit WHERE account_ref = $1`, [ref(unverified)])).toEqual([]);
+  });
+
+  it('documents its routes and their zod bodies in the OpenAPI document', async () => {
+    const docs = await http().get('/docs-json').expect(200);
+    const paths = docs.body.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>>;
+    for (const path of ['/v1/payments/deposits', '/v1/payments/deposits/{depositId}', '/v1/payments/withdrawals', '/v1/payments/withdrawals/{withdrawalId}',
+      '/v1/payments/approvals', '/v1/payments/withdrawals/{withdrawalId}/approve', '/v1/payments/withdrawals/{withdrawalId}/reject', '/v1/payments/webhooks/{provider}']) {
+      expect(Object.keys(paths)).toContain(path);
+    }
+    expect(Object.keys(paths['/v1/payments/deposits']?.post?.requestBody?.content['application/json']?.schema.properties ?? {})).toEqual(['quoteId', 'urgency']);
+    expect(Object.keys(paths['/v1/payments/withdrawals']?.post?.requestBody?.content['application/json']?.schema.properties ?? {}))
+      .toEqual(['amount', 'totpCode', 'beneficiary', 'urgency']);
+  });
+
   it('replays the same Idempotency-Key with the original answer and makes one deposit', async () => {
     const investor = await approvedInvestor();
     const q = await quote(investor, '2000.00');
