@@ -369,6 +369,32 @@ describe('the console', () => {
     await http().get(`/console/customers/${userId}`).set(investor.headers).expect(403);
   });
 
+  it('pages through the tenant\'s whole audit trail, newest first, filtered by action, for staff who may read the audit only', async () => {
+    const officer = await loginAs(app, { role: 'compliance_officer', tenantId });
+    const first = await http().get('/console/audit?limit=3').set(officer.headers).expect(200);
+    const seqs = first.body.entries.map((e: { seq: string }) => BigInt(e.seq));
+    expect(seqs).toHaveLength(3);
+    expect(seqs[0] > seqs[1] && seqs[1] > seqs[2]).toBe(true);
+    expect(first.body.entries.every((e: { tenantId: string }) => e.tenantId === tenantId)).toBe(true);
+    expect(first.body.nextBefore).toBe(String(seqs[2]));
+    const next = await http().get(`/console/audit?limit=3&before=${first.body.nextBefore}`).set(officer.headers).expect(200);
+    expect(BigInt(next.body.entries[0].seq)).toBeLessThan(seqs[2]);
+
+    const kyc = await http().get('/console/audit?action=kyc.decision&limit=200').set(officer.headers).expect(200);
+    expect(kyc.body.entries.length).toBeGreaterThan(0);
+    expect(kyc.body.entries.every((e: { action: string }) => e.action.startsWith('kyc.decision'))).toBe(true);
+    expect(kyc.body.nextBefore).toBeNull();
+
+    const auditor = await loginAs(app, { role: 'auditor', tenantId });
+    await http().get('/console/audit').set(auditor.headers).expect(200);
+    const { investor } = await onboard({ givenNames: 'Nimal', familyName: 'Perera' });
+    await http().get('/console/audit').set(investor.headers).expect(403);
+    for (const bad of ['action=DROP%20TABLE', 'before=0', 'limit=0', 'limit=201', 'tenant=x']) {
+      const refused = await http().get(`/console/audit?${bad}`).set(officer.headers);
+      expect([bad, refused.status]).toEqual([bad, 400]);
+    }
+  });
+
   it('after erasure, KYC data is unreadable, the re-screen skips the person, and the export never shows alerts or SARs', async () => {
     const { investor } = await onboard({ givenNames: 'Ruwan', familyName: 'Senanayake' });
     const userId = investor.principal.userId;

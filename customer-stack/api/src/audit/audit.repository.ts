@@ -79,6 +79,17 @@ export class AuditRepository {
     return tx.query<AuditRow>('SELECT * FROM audit_chain_range($1, $2)', [fromSeq.toString(), toSeq.toString()]);
   }
 
+  /**
+   * A page of the tenant's trail (row-level security filters), newest first: entries below
+   * `beforeSeq` when given, and only actions starting with `actionPrefix` when given.
+   */
+  async trail(tx: SqlTx, beforeSeq: bigint | null, actionPrefix: string | null, limit: number): Promise<AuditRow[]> {
+    return tx.query<AuditRow>(
+      `SELECT * FROM audit_entry WHERE ($1::bigint IS NULL OR seq < $1) AND ($2::text IS NULL OR left(action, length($2)) = $2) ORDER BY seq DESC LIMIT $3`,
+      [beforeSeq === null ? null : beforeSeq.toString(), actionPrefix, limit],
+    );
+  }
+
   /** The entries of the tenant set on the transaction (row-level security filters), newest first. */
   async ofResource(tx: SqlTx, resource: string, limit: number): Promise<AuditRow[]> {
     return tx.query<AuditRow>('SELECT * FROM audit_entry WHERE resource = $1 ORDER BY seq DESC LIMIT $2', [resource, limit]);

@@ -91,6 +91,13 @@ export class AuditService {
     return tx ? read(tx) : this.db.transaction(read);
   }
 
+  /** A page of the transaction's tenant's trail, newest first (before a seq, of actions with a prefix). */
+  async trail(tx: SqlTx, filter: { beforeSeq: bigint | null; actionPrefix: string | null; limit: number }): Promise<AuditEntry[]> {
+    assert(filter.limit >= 1 && filter.limit <= AUDIT_CHAIN_PAGE_MAX, 'trail page within bounds');
+    assert(filter.beforeSeq === null || filter.beforeSeq >= 1n, 'trail cursor is a seq');
+    return (await this.repository.trail(tx, filter.beforeSeq, filter.actionPrefix, filter.limit)).map(entryOf);
+  }
+
   /** Entries about one resource visible to the transaction's tenant, newest first. */
   async ofResource(tx: SqlTx, resource: string, limit = 100): Promise<AuditEntry[]> {
     assert(limit >= 1 && limit <= AUDIT_CHAIN_PAGE_MAX, 'resource history limit within bounds');

@@ -1,7 +1,8 @@
 // The compliance console's API: review queues with filters and assignment, cases with their
 // screening explanations, the KYC manual-review queue, a customer's 360 view composed from the
-// KYC and AML services (never their tables), the SAR register (MLRO only) and one customer's
-// audit trail. Every route names its permissions; every read of personal data is audited.
+// KYC and AML services (never their tables), the SAR register (MLRO only), one customer's
+// audit trail and the tenant's whole trail, a page at a time. Every route names its
+// permissions; every read of personal data is audited.
 import { Body, Controller, DefaultValuePipe, Get, HttpCode, Inject, Param, ParseIntPipe, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -17,6 +18,12 @@ const PAGE_MAX = 200;
 const AUDIT_TRAIL_MAX = 500;
 /** The resource kinds modules record a customer's entries under (compliance, auth, data protection). */
 const CUSTOMER_RESOURCE_KINDS = ['customer', 'user', 'person'] as const;
+
+const TrailQuery = z.strictObject({
+  before: z.string().regex(/^[1-9][0-9]{0,18}$/, 'a sequence number').optional(),
+  action: z.string().regex(/^[a-z][a-z0-9_.]{0,79}$/, 'an action or its prefix, e.g. aml.freeze').optional(),
+  limit: z.coerce.number().int().min(1).max(PAGE_MAX).default(50),
+});
 
 const AlertQuery = z.strictObject({
   status: z.enum(ALERT_STATUSES).optional(),
@@ -127,6 +134,28 @@ export class ConsoleController {
       for (const kind of CUSTOMER_RESOURCE_KINDS) entries.push(...(await this.audit.ofResource(tx, `${kind}:${userId}`, AUDIT_TRAIL_MAX)));
       entries.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
       return entries.map((entry) => ({ ...entry, seq: entry.seq.toString() }));
+    });
+  }
+
+  /**
+   * The tenant's whole audit trail, newest first, a page at a time (`before` the last seq seen),
+   * optionally only actions starting with `action`. Each entry carries its hash, so any of them
+   * can be proved against the anchored root (GET /audit/entries/:seq/proof).
+   */
+  @Get('audit')
+  @Permissions('audit:read')
+  auditTrail(
+    @CurrentPrincipal() staff: Principal,
+    @Query() query: Record<string, string>,
+  ): Promise<{ entries: (Omit<AuditEntry, 'seq'> & { seq: string })[]; nextBefore: string | null }> {
+    const parsed = TrailQuery.safeParse(query);
+    if (!parsed.success) throw new AmlError('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const { before, action, limit } = parsed.data;
+    return this.scope.run(staff.tenantId, async (tx) => {
+      const entries = await this.audit.trail(tx, { beforeSeq: before === undefined ? null : BigInt(before), actionPrefix: action ?? null, limit });
+      const last = entries[entries.length - 1];
+      const nextBefore = entries.length === limit && last ? last.seq.toString() : null;
+      return { entries: entries.map((entry) => ({ ...entry, seq: entry.seq.toString() })), nextBefore };
     });
   }
 
