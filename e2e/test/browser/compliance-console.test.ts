@@ -125,6 +125,28 @@ describe('the compliance console', () => {
       await secondBrowser.page.getByRole('cell', { name: 'aml.freeze.approved' }).waitFor();
       await expectAccessible(secondBrowser.page);
       await screenshot(secondBrowser.page, 'console-06-frozen-by-second-officer');
+
+      // The tenant's audit trail, filtered to freezes: both steps, each provable in the browser, each opening the customer.
+      const trail = secondBrowser.page;
+      await trail.getByRole('link', { name: 'Audit trail' }).click();
+      await trail.getByRole('heading', { name: 'Audit trail' }).waitFor();
+      await trail.getByLabel('Action starts with').fill('AML freeze');
+      await trail.getByRole('button', { name: 'Show', exact: true }).click();
+      await trail.getByText('An action or its beginning, in lower case, e.g. aml.freeze or kyc.').waitFor();
+      await trail.getByLabel('Action starts with').fill('aml.freeze');
+      await trail.getByRole('button', { name: 'Show', exact: true }).click();
+      const approved = trail.getByRole('row', { name: /aml\.freeze\.approved/ });
+      await approved.waitFor();
+      await trail.getByRole('row', { name: /aml\.freeze\.requested/ }).waitFor();
+      await expect(trail.getByRole('table', { name: 'Audit entries, newest first' }).getByRole('row').count()).resolves.toBe(3); // header + 2
+      await stacks.customer.get(AuditAnchoringService).cutBatch(new Date(), true);
+      await approved.getByRole('button', { name: /^Prove entry/ }).click();
+      await approved.getByText('Proved, anchoring pending').waitFor();
+      await trail.getByText('This is the oldest entry with this action.').waitFor();
+      await expectAccessible(trail);
+      await screenshot(trail, 'console-09-audit-trail-freezes');
+      await approved.getByRole('link', { name: new RegExp(customerId) }).click();
+      await trail.getByRole('heading', { name: 'Customer 360' }).waitFor();
       expect(pageProblems(page)).toEqual([]);
       expect(pageProblems(secondBrowser.page)).toEqual([]);
     } finally {

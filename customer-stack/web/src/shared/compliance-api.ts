@@ -153,6 +153,8 @@ export const consoleApi = {
   kycDecide: (userId: string, decision: 'approve' | 'reject', reason: string) => api.post<KycView>(`/console/kyc/${encodeURIComponent(userId)}/decision`, { decision, reason }),
   customer: (userId: string, signal?: AbortSignal) => api.get<Customer360>(`/console/customers/${encodeURIComponent(userId)}`, undefined, signal),
   customerAudit: (userId: string, signal?: AbortSignal) => api.get<AuditEntry[]>(`/console/customers/${encodeURIComponent(userId)}/audit`, undefined, signal),
+  auditTrail: (filter: { before?: string | undefined; action?: string | undefined; limit: number }, signal?: AbortSignal) =>
+    api.get<{ entries: AuditEntry[]; nextBefore: string | null }>('/console/audit', filter, signal),
   sars: (status: 'draft' | 'filed' | undefined, signal?: AbortSignal) => api.get<SarEntry[]>('/console/sars', { status }, signal),
   fileSar: (id: string, reference: string) => api.post<unknown>(`/console/sars/${encodeURIComponent(id)}/filed`, { reference }),
 };
