@@ -146,7 +146,7 @@ describe('auth writes the audit chain', () => {
     await http().post('/auth/2fa/verify').send({ mfaToken: ticket.mfaToken, code: totpCode(user.secret, base), transport: 'token' }).expect(401);
     const verified = await http().post('/auth/2fa/verify').send({ mfaToken: ticket.mfaToken, code: totpCode(user.secret, base + 30_000), transport: 'token' }).expect(200);
     forbidden.add(verified.body.accessToken).add(verified.body.refreshToken);
-    expect(await app.get(AuthService).verifyStepUp(user.principal.userId, totpCode(user.secret, base + 30_000))).toBe(false);
+    expect(await app.get(AuthService).verifyStepUp(user.principal, totpCode(user.secret, base + 30_000))).toBe(false);
     await http().post('/auth/2fa/disable').set(user.headers).set(key()).send({ code: totpCode(user.secret, base + 30_000) }).expect(401);
     const entries = await entriesOf(`user:${user.principal.userId}`);
     expect(entries.map((e) => e.action)).toEqual([
@@ -171,7 +171,7 @@ describe('auth writes the audit chain', () => {
     for (const user of [stepping, disabling]) {
       await http().post('/auth/2fa/enable').set(user.headers).set(key()).send({ code: totpCode(user.secret, base) }).expect(204);
     }
-    expect(await app.get(AuthService).verifyStepUp(stepping.principal.userId, totpCode(stepping.secret, base + 30_000))).toBe(true);
+    expect(await app.get(AuthService).verifyStepUp(stepping.principal, totpCode(stepping.secret, base + 30_000))).toBe(true);
     await http().post('/auth/2fa/disable').set(disabling.headers).set(key()).send({ code: totpCode(disabling.secret, base + 30_000) }).expect(204);
     expect((await entriesOf(`user:${stepping.principal.userId}`)).at(-1)).toMatchObject({ action: 'auth.step_up.verified', actor: `user:${stepping.principal.userId}`, diff: {} });
     expect((await entriesOf(`user:${disabling.principal.userId}`)).at(-1)).toMatchObject({ action: 'auth.mfa.disabled', actor: `user:${disabling.principal.userId}`, role: 'investor' });

@@ -306,20 +306,20 @@ describe('TOTP second factor', () => {
     ['three steps behind', -90_000],
   ])('refuses a code from %s (outside the drift)', async (_name, offsetMs) => {
     const user = await enrolled();
-    expect(await app.get(AuthService).verifyStepUp(user.principal.userId, totpCode(user.secret, Date.now() + offsetMs))).toBe(false);
+    expect(await app.get(AuthService).verifyStepUp(user.principal, totpCode(user.secret, Date.now() + offsetMs))).toBe(false);
   });
 
   it('step-up accepts a fresh code once and never again', async () => {
     const user = await enrolled();
     const code = totpCode(user.secret, Date.now() + 30_000);
-    expect(await app.get(AuthService).verifyStepUp(user.principal.userId, code)).toBe(true);
-    expect(await app.get(AuthService).verifyStepUp(user.principal.userId, code)).toBe(false);
+    expect(await app.get(AuthService).verifyStepUp(user.principal, code)).toBe(true);
+    expect(await app.get(AuthService).verifyStepUp(user.principal, code)).toBe(false);
   });
 
   it('step-up is false for a user without a second factor and for an unknown user', async () => {
     const user = await loginAs(app, { role: 'investor', tenantId });
-    expect(await app.get(AuthService).verifyStepUp(user.principal.userId, '123456')).toBe(false);
-    expect(await app.get(AuthService).verifyStepUp(randomUUID(), '123456')).toBe(false);
+    expect(await app.get(AuthService).verifyStepUp(user.principal, '123456')).toBe(false);
+    expect(await app.get(AuthService).verifyStepUp({ tenantId: user.principal.tenantId, userId: randomUUID() }, '123456')).toBe(false);
   });
 
   it('does not let a ticket from the password step act as an access token, nor be used without a code', async () => {

@@ -5,8 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../src/app.js';
 import { totpCode } from '../src/auth/totp.js';
@@ -14,11 +12,12 @@ import { parseCustomerConfig } from '../src/config/customer-config.js';
 import { NotificationDispatcher } from '../src/notifications/notification.dispatcher.js';
 import { NotificationService } from '../src/notifications/notification.service.js';
 import { TenantScope } from '../src/tenancy/tenant-scope.js';
+import { createTestTenant } from './support/tenancy.js';
 import { loginAs, type LoggedIn } from './support/auth.js';
 import { startSmtpSink, startWebhookReceiver, type SmtpSink, type WebhookReceiver } from './support/notifications.js';
 
 const MAX_ATTEMPTS = 3;
-const tenantId = randomUUID();
+let tenantId: string;
 
 let nats: TestNats;
 let database: TestDatabase;
@@ -28,12 +27,11 @@ let app: INestApplication;
 let admin: LoggedIn;
 let webhookId: string;
 const http = () => request(app.getHttpServer());
-const db = () => app.get<SqlDatabase>(SQL_DATABASE);
 const dispatch = () => app.get(NotificationDispatcher).dispatchDue();
 const mailsTo = (email: string) => smtp.received.filter((mail) => mail.to.includes(email));
 
 async function deliveryRows(outboxId: string) {
-  return db().transaction((tx) =>
+  return app.get(TenantScope).run(tenantId, (tx) =>
     tx.query<{ id: string; channel: string; status: string; attempts: number; last_error: string | null }>(
       `SELECT id, channel, status, attempts, last_error FROM notification_delivery WHERE outbox_id = $1 ORDER BY channel`,
       [outboxId],
@@ -61,6 +59,7 @@ beforeAll(async () => {
   });
   app = await createCustomerApp(parseCustomerConfig(env));
   await app.listen(0, '127.0.0.1');
+  tenantId = await createTestTenant(app);
   admin = await loginAs(app, { role: 'admin', tenantId });
   const created = await http().post('/notifications/webhooks').set(admin.headers).send({ url: receiver.url, events: ['deposit.settled'] }).expect(201);
   webhookId = created.body.id;

@@ -13,9 +13,10 @@ import { TEST_ADMIN, migratedCustomerDatabase, type MigratedCustomerDatabase } f
 /** Tables with a tenant_id that are deliberately outside row-level security, and why. */
 const RLS_EXEMPT: Readonly<Record<string, string>> = {
   account_directory: 'routes wall messages carrying only an opaque accountRef to their tenant; holds opaque references only',
-  user_directory: 'auth: finds the tenant of a token\'s user id before any tenant is set; holds opaque ids only',
-  notification_delivery: 'notifications: the dispatcher claims due deliveries across tenants; ids and delivery state only (content sits in notification_outbox, under RLS)',
 };
+
+/** Auth's and notifications' tenant tables (issue 3's identity gaps): isolated, and readable only through the audited bypass. */
+const IDENTITY_TABLES = ['user_account', 'auth_session', 'refresh_token', 'known_device', 'user_totp', 'notification_outbox', 'webhook_endpoint', 'notification_delivery'];
 
 let fixture: MigratedCustomerDatabase;
 let app: pg.Client;
@@ -148,10 +149,12 @@ describe('every tenant table is under forced row-level security', () => {
       expect(rows.length).toBeGreaterThanOrEqual(3);
       const unprotected = rows
         .filter((row) => !(row.table in RLS_EXEMPT))
-        .filter((row) => !row.enabled || !row.forced || !row.policies.includes('tenant_isolation'))
+        .filter((row) => !row.enabled || !row.forced || !row.policies.includes('tenant_isolation') || !row.policies.includes('platform_admin_read'))
         .map((row) => row.table);
       expect(unprotected).toEqual([]);
-      expect(rows.map((r) => r.table)).toEqual(expect.arrayContaining(['order_intent', 'tenant_tier_limit', 'audit_entry', ...Object.keys(RLS_EXEMPT)]));
+      expect(rows.map((r) => r.table)).toEqual(expect.arrayContaining(['order_intent', 'tenant_tier_limit', 'audit_entry', ...IDENTITY_TABLES, ...Object.keys(RLS_EXEMPT)]));
+      // The user directory that mapped a user id to its tenant outside any tenant is gone.
+      expect((await superuser.query(`SELECT to_regclass('public.user_directory') AS t`)).rows).toEqual([{ t: null }]);
     } finally {
       await superuser.end();
     }
@@ -182,5 +185,76 @@ describe('the platform-admin bypass', () => {
   it('is refused to any role but admin and auditor, even through a hand-written audit entry', async () => {
     await expect(scope.runAsPlatformAdmin({ actor: 'user:x', role: 'investor' }, 'curious', async () => 1)).rejects.toThrow(/admin bypass refused/);
     await expect(scope.runAsPlatformAdmin(TEST_ADMIN, '', async () => 1)).rejects.toThrow(/reason/);
+  });
+});
+
+describe('identity tables (auth and notifications) in the database', () => {
+  const userOf: Record<string, string> = {};
+  const deliveryOf: Record<string, string> = {};
+
+  const insertUser = (tenantId: string, id = randomUUID()) =>
+    inTenant(tenantId, `INSERT INTO user_account (id, tenant_id, email_lookup, email_sealed, password_hash, roles, account_ref, status, created_by, created_at, updated_at)
+       VALUES ($1, $2, $3, NULL, 'argon2id$test', ARRAY['admin'], NULL, 'active', NULL, now(), now())`, [id, tenantId, Buffer.from(id)]).then(() => id);
+
+  const insertDelivery = async (tenantId: string, id = randomUUID()) => {
+    const outboxId = randomUUID();
+    await inTenant(tenantId, `INSERT INTO notification_outbox (id, tenant_id, user_id, event, data, created_at) VALUES ($1, $2, NULL, 'deposit.settled', '{}', now())`, [outboxId, tenantId]);
+    await inTenant(tenantId, `INSERT INTO notification_delivery (id, outbox_id, tenant_id, channel, target, status, attempts, next_attempt_at, created_at)
+       VALUES ($1, $2, $3, 'webhook', $4, 'pending', 0, now() + interval '1 hour', now())`, [id, outboxId, tenantId, randomUUID()]);
+    return id;
+  };
+
+  beforeAll(async () => {
+    for (const tenantId of [REFERENCE_TENANT_ID, otherTenantId]) {
+      userOf[tenantId] = await insertUser(tenantId);
+      deliveryOf[tenantId] = await insertDelivery(tenantId);
+    }
+  });
+
+  it('shows a transaction without a tenant zero rows of every identity table', async () => {
+    for (const table of IDENTITY_TABLES) expect({ table, rows: (await inTenant(null, `SELECT count(*)::int AS n FROM ${table}`)).rows }).toEqual({ table, rows: [{ n: 0 }] });
+  });
+
+  it('shows a tenant its own users and deliveries only', async () => {
+    expect((await inTenant(otherTenantId, 'SELECT id FROM user_account')).rows).toEqual([{ id: userOf[otherTenantId] }]);
+    expect((await inTenant(otherTenantId, 'SELECT id FROM notification_delivery')).rows).toEqual([{ id: deliveryOf[otherTenantId] }]);
+  });
+
+  it.each([
+    ['read a user', 'SELECT id FROM user_account WHERE id = $1', 'user'],
+    ['disable a user', `UPDATE user_account SET status = 'disabled' WHERE id = $1`, 'user'],
+    ['delete a user', 'DELETE FROM user_account WHERE id = $1', 'user'],
+    ['read a delivery', 'SELECT id FROM notification_delivery WHERE id = $1', 'delivery'],
+    ['claim a delivery', `UPDATE notification_delivery SET status = 'sending' WHERE id = $1`, 'delivery'],
+    ['delete a delivery', 'DELETE FROM notification_delivery WHERE id = $1', 'delivery'],
+  ])('lets an attempt to %s of another tenant affect nothing', async (_name, sql, kind) => {
+    const target = kind === 'user' ? userOf[otherTenantId] : deliveryOf[otherTenantId];
+    expect((await inTenant(REFERENCE_TENANT_ID, sql, [target])).rowCount).toBe(0);
+    const table = kind === 'user' ? 'user_account' : 'notification_delivery';
+    expect((await inTenant(otherTenantId, `SELECT status FROM ${table} WHERE id = $1`, [target])).rows).toEqual([{ status: kind === 'user' ? 'active' : 'pending' }]);
+  });
+
+  it('refuses a delivery or a user written into another tenant, or moved there', async () => {
+    await expect(inTenant(REFERENCE_TENANT_ID, `INSERT INTO notification_delivery (id, outbox_id, tenant_id, channel, target, status, attempts, next_attempt_at, created_at)
+       VALUES ($1, $1, $2, 'email', $1, 'pending', 0, now(), now())`, [randomUUID(), otherTenantId])).rejects.toThrow(/row-level security/);
+    await expect(inTenant(REFERENCE_TENANT_ID, 'UPDATE notification_delivery SET tenant_id = $1 WHERE id = $2', [otherTenantId, deliveryOf[REFERENCE_TENANT_ID]])).rejects.toThrow(/row-level security/);
+    await expect(inTenant(null, `INSERT INTO user_account (id, tenant_id, email_lookup, password_hash, roles, status, created_at, updated_at)
+       VALUES ($1, $2, '\\x00', 'x', ARRAY['admin'], 'active', now(), now())`, [randomUUID(), REFERENCE_TENANT_ID])).rejects.toThrow(/row-level security/);
+  });
+
+  it('reads every tenant\'s identity rows through the audited platform-admin bypass only, and never writes through it', async () => {
+    const seen = await scope.runAsPlatformAdmin(TEST_ADMIN, 'identity review across tenants', async (tx) => {
+      const users = await tx.query<{ id: string }>('SELECT id FROM user_account WHERE id = ANY($1::uuid[])', [Object.values(userOf)]);
+      const deliveries = await tx.query<{ id: string }>('SELECT id FROM notification_delivery WHERE id = ANY($1::uuid[])', [Object.values(deliveryOf)]);
+      const tables: Record<string, number> = {};
+      for (const table of IDENTITY_TABLES) tables[table] = (await tx.query<{ n: number }>(`SELECT count(DISTINCT tenant_id)::int AS n FROM ${table}`))[0]?.n ?? 0;
+      const disabled = await tx.query(`UPDATE user_account SET status = 'disabled' WHERE id = $1 RETURNING id`, [userOf[otherTenantId]]);
+      const claimed = await tx.query(`UPDATE notification_delivery SET status = 'sending' WHERE id = $1 RETURNING id`, [deliveryOf[otherTenantId]]);
+      return { users: users.length, deliveries: deliveries.length, tables, written: disabled.length + claimed.length };
+    });
+    expect(seen).toMatchObject({ users: 2, deliveries: 2, written: 0 });
+    expect(seen.tables).toMatchObject({ user_account: 2, notification_outbox: 2, notification_delivery: 2 });
+    // Without the bypass the same read as the application role sees nothing.
+    expect((await inTenant(null, 'SELECT count(*)::int AS n FROM user_account WHERE id = ANY($1::uuid[])', [Object.values(userOf)])).rows).toEqual([{ n: 0 }]);
   });
 });

@@ -14,10 +14,11 @@ import { parseCustomerConfig, type CustomerConfig } from '../src/config/customer
 import { NotificationDispatcher } from '../src/notifications/notification.dispatcher.js';
 import { NotificationService, webhookSecretContext } from '../src/notifications/notification.service.js';
 import { TenantScope } from '../src/tenancy/tenant-scope.js';
+import { createTestTenant } from './support/tenancy.js';
 import { loginAs, type LoggedIn } from './support/auth.js';
 import { startWebhookReceiver, type WebhookReceiver } from './support/notifications.js';
 
-const tenantId = randomUUID();
+let tenantId: string;
 let nats: TestNats;
 let database: TestDatabase;
 let receiver: WebhookReceiver;
@@ -35,6 +36,7 @@ beforeAll(async () => {
   config = parseCustomerConfig(testStackEnv('customer', database, nats, { NOTIFY_DISPATCH_INTERVAL_MS: '60000', NOTIFY_MAX_ATTEMPTS: '1' }));
   app = await createCustomerApp(config);
   await app.listen(0, '127.0.0.1');
+  tenantId = await createTestTenant(app);
   admin = await loginAs(app, { role: 'admin', tenantId });
 });
 

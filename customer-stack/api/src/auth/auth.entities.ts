@@ -1,5 +1,6 @@
-// Auth's tables. Tenant-scoped ones carry tenant_id under row-level security (policy in the
-// migration); user_directory and auth_rate_limit hold only opaque ids and keyed hashes.
+// Auth's tables. Tenant-scoped ones carry tenant_id under row-level security (policies in the
+// migrations, with the audited platform-admin read); auth_rate_limit holds only keyed hashes of
+// buckets and no tenant (a limit is counted before anyone is known).
 import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 
 @Entity({ name: 'user_account' })
@@ -44,16 +45,6 @@ export class UserAccountEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
-}
-
-/** userId -> tenant, readable without a tenant (step-up checks and the notification dispatcher). */
-@Entity({ name: 'user_directory' })
-export class UserDirectoryEntity {
-  @PrimaryColumn({ name: 'user_id', type: 'uuid' })
-  userId!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
 }
 
 /** A sign-in: one refresh-token family. Revoking it ends every token of the family. */
@@ -165,5 +156,5 @@ export class AuthRateLimitEntity {
   lastAttemptAt!: Date;
 }
 
-export const AUTH_ENTITIES = [UserAccountEntity, UserDirectoryEntity, AuthSessionEntity, RefreshTokenEntity, KnownDeviceEntity, UserTotpEntity, AuthRateLimitEntity];
+export const AUTH_ENTITIES = [UserAccountEntity, AuthSessionEntity, RefreshTokenEntity, KnownDeviceEntity, UserTotpEntity, AuthRateLimitEntity];
 export const AUTH_TENANT_TABLES = ['user_account', 'auth_session', 'refresh_token', 'known_device', 'user_totp'] as const;

@@ -4,8 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { assert } from '@bulwark/shared-contracts';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import { auditActorOf } from '../audit/audit-actor.js';
 import { AuditService, type AuditActor, type AuditInput } from '../audit/audit.service.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
@@ -73,7 +72,6 @@ const USER_AGENT_LENGTH_MAX = 200;
 @Injectable()
 export class AuthService {
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(TokenService) private readonly tokens: TokenService,
@@ -376,12 +374,12 @@ export class AuthService {
    * factor and was never accepted before. Rate-limited like sign-in codes; false (never an
    * exception) for a wrong, reused or limited code and for a user without a second factor.
    * The outcome is audited (a limited attempt is refused before it is looked at, and is not).
+   * The tenant is the caller's verified principal's: no lookup across tenants is needed.
    */
-  async verifyStepUp(userId: string, totpCode: string): Promise<boolean> {
+  async verifyStepUp(user: { readonly tenantId: string; readonly userId: string }, totpCode: string): Promise<boolean> {
+    const { tenantId, userId } = user;
     const limited = await this.limiter.hit(RATE_LIMITS.mfaPerUser, userId);
     if (!limited.allowed) return false;
-    const tenantId = await this.db.transaction((tx) => this.users.tenantOf(tx, userId));
-    if (!tenantId) return false;
     const accepted = await this.scope.run(tenantId, async (tx) => {
       const user = await this.users.findById(tx, userId);
       if (!user) return false;

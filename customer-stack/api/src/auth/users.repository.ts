@@ -1,4 +1,4 @@
-// user_account and user_directory. The email is personal data: it is stored sealed by the
+// user_account. The email is personal data: it is stored sealed by the
 // PersonalDataVault under the person's own key (erasing the person makes it unreadable), and
 // found at sign-in by a keyed hash (HMAC) that erasure removes.
 import { Inject, Injectable } from '@nestjs/common';
@@ -69,9 +69,7 @@ export class UsersRepository {
         user.passwordHash, user.roles, user.accountRef, user.createdBy, user.now,
       ],
     );
-    if (rows.length === 0) return false;
-    await tx.query(`INSERT INTO user_directory (user_id, tenant_id) VALUES ($1, $2)`, [user.id, user.tenantId]);
-    return true;
+    return rows.length === 1;
   }
 
   async findByEmail(tx: SqlTx, tenantId: string, email: string): Promise<UserRow | undefined> {
@@ -128,12 +126,6 @@ export class UsersRepository {
       createdAt: row.created_at.toISOString(),
       updatedAt: row.updated_at.toISOString(),
     };
-  }
-
-  /** The tenant a user belongs to, without a tenant set (the directory holds ids only). */
-  async tenantOf(tx: SqlTx, userId: string): Promise<string | undefined> {
-    const [row] = await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM user_directory WHERE user_id = $1`, [userId]);
-    return row?.tenant_id;
   }
 
   private emailLookup(tenantId: string, email: string): Buffer {

@@ -33,6 +33,7 @@ import { Idempotency1763832000000 } from './migrations/1763832000000-idempotency
 import { OrderBooking1763835000000 } from './migrations/1763835000000-order-booking.js';
 import { Payments1763870000000 } from './migrations/1763870000000-payments.js';
 import { Reconciliation1763880000000 } from './migrations/1763880000000-reconciliation.js';
+import { IdentityRls1763900000000 } from './migrations/1763900000000-identity-rls.js';
 
 export const CUSTOMER_ENTITIES = [
   AuditAnchorBatchEntity,
@@ -71,4 +72,5 @@ export const CUSTOMER_MIGRATIONS = [
   AuthSlidingRateLimit1763860000001,
   Payments1763870000000,
   Reconciliation1763880000000,
+  IdentityRls1763900000000,
 ];

@@ -1,16 +1,16 @@
-// Drains the delivery queue: claims due rows (SKIP LOCKED, with a lease), sends each once, and
+// Drains the delivery queue: claims due rows (SKIP LOCKED, with a lease) tenant by tenant — the
+// queue is under row-level security like every tenant table — sends each once, and
 // records the outcome: sent, skipped (nothing to send to), retried later with exponential
 // backoff, or dead after the configured number of attempts (visible to the tenant's admins).
 // Sends happen outside any transaction; a crash between a send and its record means the row is
 // sent again after the lease with the same webhook-id / Message-ID, which receivers deduplicate.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CLOCK, type Clock } from '../auth/clock.js';
 import { open } from '../auth/secret-box.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
+import { TenantsService } from '../tenancy/tenants.service.js';
 import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.js';
 import { backoffMs } from './backoff.js';
 import { EMAIL_TEMPLATES, NOTIFICATION_EVENTS, type NotificationEvent } from './notification-events.js';
@@ -43,13 +43,13 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
   private sink: SmtpSink | undefined;
 
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(CUSTOMER_CONFIG) private readonly config: CustomerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(NotificationsRepository) private readonly repository: NotificationsRepository,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(TenantScope) private readonly scope: TenantScope,
+    @Inject(TenantsService) private readonly tenants: TenantsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -79,7 +79,9 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
 
   /** Sends what is due now; returns how many deliveries it handled. Tests call it to drain at once. */
   async dispatchDue(): Promise<number> {
-    if (this.running) return this.running;
+    // A drain already under way may have passed this tenant's claim before the caller's rows
+    // committed: wait for it, then drain again (one drain at a time).
+    while (this.running) await this.running.catch(() => undefined);
     this.running = this.drain().finally(() => {
       this.running = undefined;
     });
@@ -97,7 +99,12 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
   }
 
   private async drain(): Promise<number> {
-    const claimed = await this.db.transaction((tx) => this.repository.claimDue(tx, this.clock.now(), DELIVERY_LEASE_MS, DISPATCH_BATCH_MAX));
+    // One claim per tenant, in that tenant's transaction: no read of the queue crosses tenants.
+    const claimed: DeliveryRow[] = [];
+    const now = this.clock.now();
+    for (const tenant of await this.tenants.list()) {
+      claimed.push(...(await this.scope.run(tenant.id, (tx) => this.repository.claimDue(tx, now, DELIVERY_LEASE_MS, DISPATCH_BATCH_MAX))));
+    }
     // UPDATE ... RETURNING has no order: send in the order the notifications were raised.
     claimed.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
     for (const delivery of claimed) await this.deliver(delivery);

@@ -1,7 +1,6 @@
-// Notifications' tables. notification_outbox (what happened, tenant data) and webhook_endpoint
-// are tenant-scoped under row-level security. notification_delivery is the work queue the
-// dispatcher drains across all tenants, so it carries no RLS and holds only ids, states and
-// short error codes (never a payload, an address or a URL).
+// Notifications' tables, all tenant-scoped under row-level security: notification_outbox (what
+// happened), webhook_endpoint and notification_delivery, the work queue the dispatcher drains
+// tenant by tenant (ids, states and short error codes only: never a payload, an address or a URL).
 import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 
 @Entity({ name: 'notification_outbox' })

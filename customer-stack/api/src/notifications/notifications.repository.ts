@@ -67,7 +67,8 @@ export class NotificationsRepository {
   }
 
   /**
-   * Claims due deliveries for this instance: pending ones whose time has come, and ones another
+   * Claims the transaction's tenant's due deliveries (row-level security limits the UPDATE to them)
+   * for this instance: pending ones whose time has come, and ones another
    * instance claimed but did not finish within the lease (it crashed). SKIP LOCKED lets several
    * instances drain the queue side by side without sending a row twice at once.
    */
@@ -130,7 +131,7 @@ export class NotificationsRepository {
     return (await tx.query(`UPDATE webhook_endpoint SET active = false WHERE id = $1 AND active RETURNING id`, [id])).length === 1;
   }
 
-  /** A tenant's deliveries in a state (the queue has no RLS: the tenant is filtered here). */
+  /** A tenant's deliveries in a state (row-level security filters too: the explicit tenant keeps the index in use). */
   async deliveriesOf(tx: SqlTx, tenantId: string, status: DeliveryRow['status'], limit: number): Promise<DeliveryRow[]> {
     return tx.query<DeliveryRow>(`SELECT * FROM notification_delivery WHERE tenant_id = $1 AND status = $2 ORDER BY created_at DESC LIMIT $3`, [
       tenantId,

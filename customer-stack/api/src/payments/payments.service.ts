@@ -280,7 +280,7 @@ export class PaymentsService implements OnModuleInit {
     const accountRef = principal.accountRef;
     if (!accountRef) throw new PaymentsError('not_an_investor');
     if (!input.totpCode) throw new PaymentsError('step_up_required');
-    if (!(await this.auth.verifyStepUp(principal.userId, input.totpCode))) throw new PaymentsError('step_up_failed');
+    if (!(await this.auth.verifyStepUp(principal, input.totpCode))) throw new PaymentsError('step_up_failed');
     const { tenantId, userId } = principal;
     const actor = investorActor(principal);
     const provider = this.provider;

@@ -6,7 +6,7 @@ import { SQL_DATABASE, createDataSource, migrateAsOwner, type DatabaseOptions } 
 import { typeormDatabase, type SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, type TestDatabase } from '@bulwark/testing';
 import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from '../../src/database/schema.js';
-import { REFERENCE_TENANT_ID } from '../../src/tenancy/reference-tenant.js';
+import { REFERENCE_TENANT, REFERENCE_TENANT_ID } from '../../src/tenancy/reference-tenant.js';
 import { TenantsService } from '../../src/tenancy/tenants.service.js';
 
 export const TEST_ADMIN = { actor: 'user:00000000-0000-4000-8000-000000000001', role: 'admin' } as const;
@@ -16,6 +16,18 @@ export async function registerTestAccount(app: INestApplication, tenantId: strin
   const accountRef = randomUUID();
   await app.get<SqlDatabase>(SQL_DATABASE).transaction((tx) => app.get(TenantsService).registerAccount(tx, TEST_ADMIN, tenantId, accountRef));
   return accountRef;
+}
+
+/**
+ * A tenant of the test's own, created like any tenant (work done tenant by tenant, such as the
+ * notification dispatcher's, only reaches tenants that exist).
+ */
+export async function createTestTenant(app: INestApplication): Promise<string> {
+  const created = await app.get(TenantsService).create(TEST_ADMIN, {
+    slug: `t-${randomUUID().slice(0, 8)}`, brand: { name: 'Bulwark Test', primaryColour: '#123456', accentColour: '#654321' }, minimumAge: 18,
+    residencyCountries: ['LK'], currencies: ['LKR', 'USD'], tierLimits: REFERENCE_TENANT.tierLimits.map((l) => ({ ...l })),
+  });
+  return created.id;
 }
 
 export interface MigratedCustomerDatabase {
