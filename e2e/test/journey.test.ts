@@ -1,15 +1,17 @@
 // The journey of one order (ARCHITECTURE.md §3), end to end over real NATS, Postgres and both
 // stacks running as processes from their builds, asserting at each step. Steps whose modules are
 // not on main yet are listed as todo below, never faked:
-//  6 (resolution and payouts), 7 (netting, four-eyes settlement, on-chain
-//  settlement) and 8's inclusion proofs against anchored roots (the customer stack does not
-//  request anchors yet).
-import { randomUUID } from 'node:crypto';
+//  7's on-chain settlement and 8's inclusion proofs against anchored roots (the customer stack
+//  does not request anchors yet).
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CompactSign } from 'jose';
 import { decimal, sumDecimals } from '@bulwark/shared-contracts';
 import { eventually } from '@bulwark/testing';
 import { REFERENCE_TENANT_ID } from '../../customer-stack/api/dist/tenancy/reference-tenant.js';
+import { contentJson } from '../../execution-stack/api/dist/settlement/settlement-exports.js';
 import { HttpClient, signIn } from './support/http-client.js';
+import { OperatorClient } from './support/operator-client.js';
 import { TestSystem } from './support/system.js';
 
 const tenantId = REFERENCE_TENANT_ID;
@@ -18,6 +20,8 @@ let customerHttp: HttpClient;
 let instrumentId: string;
 const investors: { email: string; password: string; userId: string; accountRef: string; token: string }[] = [];
 let intentIds: string[] = [];
+/** Before the first trade: the start of the period step 7 nets. */
+const journeyStartedAt = new Date().toISOString();
 
 function kycSubmission(nic: string) {
   return {
@@ -201,8 +205,102 @@ describe('the journey of one order', () => {
       expect(await customerAudit(`order_intent:${a.intent_id}`)).toEqual(['orders.intent.submitted', 'orders.intent.accepted', 'orders.allocation.booked']);
     }
   }, 60_000);
-  it.todo('6. resolves the event, pays 1 USD per winning unit per accountRef, the ledger credits it, payouts reconcile to positions (needs resolution)');
-  it.todo('7. nets the period into one instruction per counterparty and currency, exports CSV/JSON with a content hash and needs two approvers (needs settlement)');
+
+  it('6. resolves the event YES: 1 USD per winning unit per accountRef, the ledger credits it, payouts reconcile to positions', async () => {
+    const [first, second] = investors;
+    if (!first || !second) throw new Error('step 1 onboarded two investors');
+    // The omnibus order's resting remainder (7 of 20) fills at the venue at 0.55 first: 4, 2 and 1 to the three intents, so every intent completes.
+    await system.execution.call('seedVenue', { instrumentId, asks: [{ price: '0.55', quantity: '7' }] });
+    await eventually(async () => {
+      const { rows } = await system.customerSql.query<{ status: string }>(`SELECT status FROM order_intent WHERE id = ANY($1)`, [intentIds]);
+      return rows.length === 3 && rows.every((r) => r.status === 'filled') ? true : undefined;
+    }, 30_000, 'all three intents filled');
+    const balances = async (investor: (typeof investors)[number]) => {
+      const { body } = await customerHttp.as(investor.token).get<{ accounts: { kind: string; unit: string; balance: string }[] }>('/v1/ledger/balances');
+      const of = (kind: string, unit: string) => body.accounts.find((a) => a.kind === kind && a.unit === unit)?.balance ?? '0';
+      return { cash: of('customer_cash', 'USD'), reserved: of('customer_reserved', 'USD'), units: of('customer_position', instrumentId) };
+    };
+    const before = [await balances(first), await balances(second)];
+    expect(before.map((b) => [b.units, b.reserved])).toEqual([['13', '0'], ['7', '0']]); // 10 + 3 and 7: nothing left held
+
+    const operator = await OperatorClient.create(system.execution, 'op-journey-resolver', false);
+    expect((await operator.post(`/v1/operator/instruments/${instrumentId}/close`)).status).toBe(204);
+    const resolved = await operator.post<{ eventRef: string; outcome: string; amountPerUnit: string }>('/v1/operator/resolutions', { instrumentId, outcome: 'yes' });
+    expect(resolved.status).toBe(201);
+    expect(resolved.body).toMatchObject({ outcome: 'yes', amountPerUnit: '1' });
+    // On the execution side: one payout per accountRef, its quantity the position allocated there.
+    const { rows: payouts } = await system.executionSql.query<{ account_ref: string; quantity: string; amount: string }>(
+      `SELECT account_ref, quantity::text, amount::text FROM payout WHERE event_ref = $1`, [resolved.body.eventRef],
+    );
+    const paid = new Map(payouts.map((p) => [p.account_ref, [decimal(p.quantity).toString(), decimal(p.amount).toString()]]));
+    expect(paid).toEqual(new Map([[first.accountRef, ['13', '13']], [second.accountRef, ['7', '7']]]));
+    // Payouts reconcile to positions: Σ paid = Σ allocated = the omnibus order's fill.
+    const { rows: allocated } = await system.executionSql.query<{ total: string }>(`SELECT sum(quantity)::text AS total FROM allocation WHERE instrument_id = $1`, [instrumentId]);
+    expect(decimal(allocated[0]!.total).toString()).toBe(sumDecimals(payouts.map((p) => decimal(p.amount).toString())));
+    await eventually(async () => {
+      const { rows } = await system.customerSql.query<{ n: number }>(`SELECT count(*)::int AS n FROM order_payout WHERE event_ref = $1`, [resolved.body.eventRef]);
+      return rows[0]?.n === 2 ? true : undefined;
+    }, 30_000, 'both payouts booked');
+    // The ledger credits exactly 1 USD per winning unit and closes the position.
+    const after = [await balances(first), await balances(second)];
+    for (const [i, units] of [[0, '13'], [1, '7']] as const) {
+      expect(decimal(after[i]!.cash).minus(decimal(before[i]!.cash)).toString()).toBe(units);
+      expect(decimal(after[i]!.units).toString()).toBe('0');
+    }
+    const { rows: booked } = await system.customerSql.query<{ payout_id: string }>(`SELECT payout_id FROM order_payout WHERE event_ref = $1`, [resolved.body.eventRef]);
+    for (const { payout_id } of booked) expect(await customerAudit(`order_payout:${payout_id}`)).toEqual(['orders.payout.booked']);
+  }, 90_000);
+
+  it('7. nets the period into one instruction per counterparty and currency, exports CSV/JSON with a content hash and needs two approvers', async () => {
+    const alice = await OperatorClient.create(system.execution, 'op-journey-alice', true);
+    const bob = await OperatorClient.create(system.execution, 'op-journey-bob', true);
+    const cut = await alice.post<{ batchId: string; contentHash: string; tradeCount: number; status: string; instructions: Record<string, string>[] }>(
+      '/v1/operator/settlement/batches', { periodStart: journeyStartedAt, periodEnd: new Date().toISOString() },
+    );
+    expect(cut.status).toBe(201);
+    const batch = cut.body;
+    // Three fills (8 × 0.50, 5 × 0.54, 7 × 0.55 = 10.55) bought by the tenant's omnibus from the sandbox venue,
+    // fees of 10 bps on each allocation (0.01055) and 20 USD of payouts to the tenant's investors.
+    expect(batch).toMatchObject({ status: 'draft', tradeCount: 3 });
+    expect(batch.instructions).toEqual([
+      { counterparty: tenantId, currency: 'USD', bought: '10.55', sold: '0', fees: '0.01055', payouts: '20', netAmount: '9.43945',
+        paymentAmount: '9.44' },
+      { counterparty: 'venue:sandbox', currency: 'USD', bought: '0', sold: '10.55', fees: '0', payouts: '0', netAmount: '10.55',
+        paymentAmount: '10.55' },
+    ].sort((a, b) => (a.counterparty < b.counterparty ? -1 : 1)));
+    // The exports carry the content hash, in the file and in a header.
+    const exportOf = (format: string) => alice.get(`/v1/operator/settlement/batches/${batch.batchId}/exports/${format}`);
+    const json = await exportOf('json');
+    expect(json.headers.get('x-bulwark-content-sha256')).toBe(batch.contentHash);
+    const document = JSON.parse(json.text) as { contentHash: string; content: Parameters<typeof contentJson>[0] };
+    expect(document.contentHash).toBe(batch.contentHash);
+    expect(createHash('sha256').update(contentJson(document.content)).digest('hex')).toBe(batch.contentHash);
+    const csv = await exportOf('csv');
+    expect(csv.headers.get('x-bulwark-content-sha256')).toBe(batch.contentHash);
+    expect(csv.text).toContain(`content-sha256 ${batch.contentHash}`);
+    const xml = await exportOf('pain001');
+    expect(xml.text).toContain('<CtrlSum>19.99</CtrlSum>'); // 9.44 + 10.55 paid out in cents
+    // Four eyes: submitted, then two different approvers each sign the batch hash with their own key.
+    const sign = (who: OperatorClient) => new CompactSign(new TextEncoder().encode(`bulwark-settlement-batch:${batch.batchId}:${batch.contentHash}`))
+      .setProtectedHeader({ alg: 'PS256', kid: who.keyId }).sign(who.privateKey);
+    const path = `/v1/operator/settlement/batches/${batch.batchId}`;
+    expect((await alice.post(`${path}/submit`)).body).toMatchObject({ status: 'pending_approval' });
+    expect((await alice.post(`${path}/approvals`, { signature: await sign(alice) })).body).toMatchObject({ status: 'pending_approval' });
+    const twice = await alice.post<{ code: string }>(`${path}/approvals`, { signature: await sign(alice) });
+    expect([twice.status, twice.body.code]).toEqual([409, 'settlement_same_operator_twice']);
+    const early = await alice.post<{ code: string }>(`${path}/release`, { bankReference: 'JOURNEY-0001' });
+    expect([early.status, early.body.code]).toEqual([409, 'settlement_batch_wrong_state']);
+    expect((await bob.post(`${path}/approvals`, { signature: await sign(bob) })).body).toMatchObject({ status: 'approved' });
+    // It never pays by itself: an operator records the bank's reference of the payments made.
+    expect((await bob.post(`${path}/release`, { bankReference: 'JOURNEY-0001' })).body).toMatchObject({ status: 'released', bankReference: 'JOURNEY-0001' });
+    const { rows } = await system.executionSql.query<{ action: string }>(
+      `SELECT action FROM execution_audit WHERE resource = $1 ORDER BY seq`, [`settlement_batch:${batch.batchId}`],
+    );
+    expect(rows.map((r) => r.action)).toEqual([
+      'settlement.batch.netted', 'settlement.batch.pending_approval', 'settlement.batch.signed', 'settlement.batch.signed',
+      'settlement.batch.approved', 'settlement.batch.released',
+    ]);
+  }, 60_000);
   it.todo('7. settles the token movements on chain: on-chain balances match positions (needs settlement wired to the chain module)');
 
   it('8. an auditor verifies the whole customer audit chain over HTTP', async () => {

@@ -17,7 +17,8 @@ export type StackOp =
   | { readonly op: 'importSanctionsLists'; readonly args: Record<string, never> }
   | { readonly op: 'seedVenue'; readonly args: { instrumentId: string; asks?: { price: string; quantity: string }[]; bids?: { price: string; quantity: string }[] } }
   | { readonly op: 'submitIntents'; readonly args: { inputs: readonly IntentInput[] } }
-  | { readonly op: 'verifyAudit'; readonly args: Record<string, never> };
+  | { readonly op: 'verifyAudit'; readonly args: Record<string, never> }
+  | { readonly op: 'createOperator'; readonly args: { handle: string; publicJwk: Record<string, unknown>; settlementApprover: boolean } };
 
 export interface IntentInput {
   readonly accountRef: string;
@@ -91,6 +92,8 @@ async function executionApp(): Promise<{ app: INestApplication; run: (request: S
   const { InstrumentsService } = await import('../../../execution-stack/api/dist/market/instruments.service.js');
   const { parsePostTradeConfig } = await import('../../../execution-stack/api/dist/aggregation/post-trade-config.js');
   const { SandboxVenue } = await import('../../../execution-stack/api/dist/aggregation/sandbox-venue.js');
+  const { MembersService } = await import('../../../execution-stack/api/dist/members/members.service.js');
+  const { SettlementService } = await import('../../../execution-stack/api/dist/settlement/settlement.service.js');
   const config = parseStackConfig('execution', process.env);
   const app = await createExecutionApp(config, parseChainConfig(process.env), parseExecutionConfig(process.env), parsePostTradeConfig(process.env));
   await app.listen(config.http.port, config.http.host);
@@ -102,6 +105,12 @@ async function executionApp(): Promise<{ app: INestApplication; run: (request: S
         const { instrumentId, ...liquidity } = request.args;
         app.get(SandboxVenue).seed(instrumentId, liquidity);
         return instrumentId;
+      }
+      case 'createOperator': {
+        // Operators exist before anyone can sign a request (bootstrap); approvers are authorised the same way.
+        const created = await app.get(MembersService).createOperator(request.args.handle, request.args.publicJwk);
+        if (request.args.settlementApprover) await app.get(SettlementService).registerApprover(created.operatorId, 'system:e2e');
+        return created;
       }
       default:
         throw new Error(`the execution stack has no operation ${request.op}`);
