@@ -17,6 +17,7 @@ import { totpCode } from '../src/auth/totp.js';
 import { CUSTOMER_CONFIG, parseCustomerConfig, type CustomerConfig } from '../src/config/customer-config.js';
 import { LedgerService } from '../src/ledger/ledger.service.js';
 import type { AccountKind } from '../src/ledger/ledger.types.js';
+import { ReservationExpiryScheduler } from '../src/ledger/reservation-expiry.scheduler.js';
 import { SandboxPaymentProvider } from '../src/payments/sandbox-payment-provider.js';
 import { signWebhook } from '../src/payments/webhook-signature.js';
 import { REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
@@ -476,5 +477,30 @@ describe('withdrawals', () => {
     eq(await balance('customer_reserved', ref(investor), 'USD'), amount);
     eq(await balance('customer_cash', ref(investor), 'USD'), decimal(usd).minus(decimal(amount)).toString());
     expect(decimal(await balance('customer_cash', ref(investor), 'USD')).gte(decimal('0'))).toBe(true);
+  });
+
+  it('fails a withdrawal still waiting when its hold expires (money released) and renews the hold of one with the provider until it settles', async () => {
+    const investor = await withTotp(await approvedInvestor());
+    const usd = await fund(investor, '60000.00');
+    const waiting = await withdraw(investor, { amount: '150.00', beneficiary: beneficiary() }).expect(201);
+    const inflight = await withdraw(investor, { amount: '20.00', beneficiary: beneficiary('0022220042') }).expect(201); // …0042: the provider settles it later
+    expect([waiting.body.status, inflight.body.status]).toEqual(['pending_approval', 'sent']);
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '170');
+    const [before] = await sql<{ reservation_id: string }>(`SELECT reservation_id FROM payment_withdrawal WHERE id = $1`, [inflight.body.withdrawalId]);
+    const holdMs = app.get<CustomerConfig>(CUSTOMER_CONFIG).money.payments.withdrawalHoldMs;
+    await app.get(ReservationExpiryScheduler).sweep(new Date(Date.now() + holdMs + 60_000));
+    expect(await withdrawalStatus(waiting.body.withdrawalId)).toBe('failed');
+    expect((await http().get(`/v1/payments/withdrawals/${waiting.body.withdrawalId}`).set(investor.headers).expect(200)).body.failureCode).toBe('approval_expired');
+    expect(await withdrawalStatus(inflight.body.withdrawalId)).toBe('sent');
+    const [after] = await sql<{ reservation_id: string }>(`SELECT reservation_id FROM payment_withdrawal WHERE id = $1`, [inflight.body.withdrawalId]);
+    expect(after?.reservation_id).not.toBe(before?.reservation_id);
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '20');
+    eq(await balance('customer_cash', ref(investor), 'USD'), decimal(usd).minus(decimal('20')).toString());
+    await sandbox.releaseDelayed();
+    await settledWithdrawal(inflight.body.withdrawalId);
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '0');
+    eq(await balance('customer_cash', ref(investor), 'USD'), decimal(usd).minus(decimal('20')).toString());
+    expect(await auditOf(`payment_withdrawal:${waiting.body.withdrawalId}`)).toEqual(['payments.withdrawal.requested', 'payments.withdrawal.expired']);
+    expect(await auditOf(`payment_withdrawal:${inflight.body.withdrawalId}`)).toContain('payments.withdrawal.hold_renewed');
   });
 });

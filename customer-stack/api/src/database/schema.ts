@@ -32,6 +32,7 @@ import { AuthPersonalData1763860000000 } from './migrations/1763860000000-auth-p
 import { Idempotency1763832000000 } from './migrations/1763832000000-idempotency.js';
 import { OrderBooking1763835000000 } from './migrations/1763835000000-order-booking.js';
 import { Payments1763870000000 } from './migrations/1763870000000-payments.js';
+import { PaymentHolds1763870000001 } from './migrations/1763870000001-payment-holds.js';
 import { Reconciliation1763880000000 } from './migrations/1763880000000-reconciliation.js';
 import { IdentityRls1763900000000 } from './migrations/1763900000000-identity-rls.js';
 
@@ -71,6 +72,7 @@ export const CUSTOMER_MIGRATIONS = [
   AuthPersonalData1763860000000,
   AuthSlidingRateLimit1763860000001,
   Payments1763870000000,
+  PaymentHolds1763870000001,
   Reconciliation1763880000000,
   IdentityRls1763900000000,
 ];

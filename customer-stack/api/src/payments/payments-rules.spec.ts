@@ -31,5 +31,6 @@ describe('payments rules', () => {
     expect(withdrawalFrom('rejected')).toEqual(['held', 'pending_approval']);
     expect(withdrawalFrom('settled')).toEqual(['sending', 'sent']);
     expect(withdrawalFrom('approved')).toEqual(['pending_approval']);
+    expect(withdrawalFrom('failed')).toEqual(['held', 'pending_approval', 'approved', 'sending', 'sent']);
   });
 });

@@ -40,13 +40,14 @@ export const DEPOSIT_MOVES: Readonly<Record<DepositStatus, readonly DepositStatu
 });
 
 /**
- * held (beneficiary under AML review) → rejected; pending_approval → approved | rejected;
+ * held (beneficiary under AML review) → rejected; pending_approval → approved | rejected; a
+ * waiting withdrawal (held, pending_approval, approved) whose hold expires → failed;
  * approved → sending (the LKR committed at a fresh quote) → sent (the provider took it) →
  * settled | failed. A provider refusal fails a withdrawal from sending.
  */
 export const WITHDRAWAL_MOVES: Readonly<Record<WithdrawalStatus, readonly WithdrawalStatus[]>> = Object.freeze({
-  held: ['rejected'],
-  pending_approval: ['pending_approval', 'approved', 'rejected'],
+  held: ['rejected', 'failed'],
+  pending_approval: ['pending_approval', 'approved', 'rejected', 'failed'],
   approved: ['sending', 'failed'],
   sending: ['sent', 'settled', 'failed'],
   sent: ['settled', 'failed'],

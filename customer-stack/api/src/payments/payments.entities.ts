@@ -91,6 +91,7 @@ export class PaymentDepositEntity {
 @Index('payment_withdrawal_account_created', ['accountRef', 'createdAt'])
 @Index('payment_withdrawal_queue', ['status', 'createdAt'])
 @Index('payment_withdrawal_quote', ['quoteId'], { unique: true, where: `"quote_id" IS NOT NULL` })
+@Index('payment_withdrawal_hold_expiry', ['holdExpiresAt'], { where: `"status" IN ('held', 'pending_approval', 'approved', 'sending', 'sent')` })
 @Check('payment_withdrawal_status', `"status" IN ('held', 'pending_approval', 'approved', 'sending', 'sent', 'settled', 'failed', 'rejected')`)
 @Check('payment_withdrawal_amounts', `"amount" > 0 AND ("payout_amount" IS NULL OR "payout_amount" > 0)`)
 @Check('payment_withdrawal_approvals', `"approvals_required" BETWEEN 0 AND 2 AND cardinality("approved_by") <= "approvals_required"`)
@@ -141,6 +142,10 @@ export class PaymentWithdrawalEntity {
 
   @Column({ name: 'reservation_id', type: 'uuid' })
   reservationId!: string;
+
+  /** When the reservation expires: a waiting withdrawal then fails; one with the provider gets a new hold. */
+  @Column({ name: 'hold_expires_at', type: 'timestamptz' })
+  holdExpiresAt!: Date;
 
   /** The posting (keyed by the quote id) that committed the payout currency to the bank at the quote. */
   @Column({ name: 'conversion_transaction_id', type: 'uuid', nullable: true })

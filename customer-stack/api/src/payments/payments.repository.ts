@@ -42,6 +42,7 @@ export interface WithdrawalRow {
   payout_currency: string;
   quote_id: string | null;
   reservation_id: string;
+  hold_expires_at: Date;
   conversion_transaction_id: string | null;
   settle_transaction_id: string | null;
   status: WithdrawalStatus;
@@ -59,7 +60,7 @@ const DEPOSIT_COLUMNS = `id, tenant_id, user_id, account_ref, provider, provider
   credit_amount::text AS credit_amount, credit_currency, price::text AS price, quote_expires_at, status, failure_code, transaction_id, return_ref, instructions,
     created_at, updated_at`;
 const WITHDRAWAL_COLUMNS = `id, tenant_id, user_id, account_ref, provider, provider_ref, rail, urgency, amount::text AS amount, currency,
-  payout_amount::text AS payout_amount, payout_currency, quote_id, reservation_id, conversion_transaction_id, settle_transaction_id, status,
+  payout_amount::text AS payout_amount, payout_currency, quote_id, reservation_id, hold_expires_at, conversion_transaction_id, settle_transaction_id, status,
   approvals_required, approved_by::text[] AS approved_by, beneficiary_sealed, beneficiary_country, screening_decision, failure_code, created_at, updated_at`;
 
 export class PaymentsRepository {
@@ -125,15 +126,16 @@ export class PaymentsRepository {
     tx: SqlTx,
     w: Pick<WithdrawalRow,
       'id' | 'tenant_id' | 'user_id' | 'account_ref' | 'provider' | 'rail' | 'urgency' | 'amount' | 'currency' | 'payout_currency' | 'payout_amount' | 'quote_id'
-      | 'reservation_id' | 'status' | 'approvals_required' | 'beneficiary_sealed' | 'beneficiary_country' | 'screening_decision' | 'created_at'>,
+      | 'reservation_id' | 'hold_expires_at' | 'status' | 'approvals_required' | 'beneficiary_sealed' | 'beneficiary_country' | 'screening_decision' | 'created_at'>,
   ): Promise<void> {
     await tx.query(
       `INSERT INTO payment_withdrawal (id, tenant_id, user_id, account_ref, provider, rail, urgency, amount, currency, payout_currency, reservation_id, status,
                                        approvals_required, approved_by, beneficiary_sealed, beneficiary_country, screening_decision, created_at, updated_at,
-                                       payout_amount, quote_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '{}', $14, $15, $16, $17, $17, $18, $19)`,
+                                       payout_amount, quote_id, hold_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '{}', $14, $15, $16, $17, $17, $18, $19, $20)`,
       [w.id, w.tenant_id, w.user_id, w.account_ref, w.provider, w.rail, w.urgency, w.amount, w.currency, w.payout_currency, w.reservation_id, w.status,
-        w.approvals_required, w.beneficiary_sealed, w.beneficiary_country, w.screening_decision, w.created_at.toISOString(), w.payout_amount, w.quote_id],
+        w.approvals_required, w.beneficiary_sealed, w.beneficiary_country, w.screening_decision, w.created_at.toISOString(), w.payout_amount, w.quote_id,
+        w.hold_expires_at.toISOString()],
     );
   }
 
@@ -151,6 +153,25 @@ export class PaymentsRepository {
 
   async withdrawalsIn(tx: SqlTx, statuses: readonly WithdrawalStatus[], limit: number): Promise<WithdrawalRow[]> {
     return tx.query<WithdrawalRow>(`SELECT ${WITHDRAWAL_COLUMNS} FROM payment_withdrawal WHERE status = ANY($1::text[]) ORDER BY created_at, id LIMIT $2`, [statuses, limit]);
+  }
+
+  /** Open withdrawals whose hold is due, locked (a concurrent send or webhook waits, or is waited for). */
+  async dueHolds(tx: SqlTx, now: Date, limit: number): Promise<WithdrawalRow[]> {
+    return tx.query<WithdrawalRow>(
+      `SELECT ${WITHDRAWAL_COLUMNS} FROM payment_withdrawal
+        WHERE status IN ('held', 'pending_approval', 'approved', 'sending', 'sent') AND hold_expires_at <= $1
+        ORDER BY hold_expires_at, id LIMIT $2 FOR UPDATE`,
+      [now.toISOString(), limit],
+    );
+  }
+
+  /** A withdrawal with the provider keeps its money held: the renewed reservation replaces the expired one. */
+  async renewHold(tx: SqlTx, id: string, reservationId: string, holdExpiresAt: Date, now: Date): Promise<boolean> {
+    const rows = await tx.query(
+      `UPDATE payment_withdrawal SET reservation_id = $2, hold_expires_at = $3, updated_at = $4 WHERE id = $1 AND status IN ('sending', 'sent') RETURNING id`,
+      [id, reservationId, holdExpiresAt.toISOString(), now.toISOString()],
+    );
+    return rows.length === 1;
   }
 
   /** USD the account has withdrawn or is withdrawing since `since` (refused and failed ones do not count). */

@@ -30,6 +30,7 @@ import { FxError } from '../fx/fx.errors.js';
 import { FxService } from '../fx/fx.service.js';
 import { KycService } from '../kyc/kyc.service.js';
 import { LedgerService } from '../ledger/ledger.service.js';
+import { ReservationExpiryScheduler } from '../ledger/reservation-expiry.scheduler.js';
 import type { AccountKey } from '../ledger/ledger.types.js';
 import { NotificationService } from '../notifications/notification.service.js';
 import { PersonalDataVault } from '../privacy/personal-data-vault.js';
@@ -46,6 +47,8 @@ import { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, verifyWebhook } fro
 export const PAYMENTS_PER_PAGE_MAX = 200;
 /** A subject-access export lists at most this many deposits and as many withdrawals. */
 export const PAYMENTS_EXPORTED_MAX = 10_000;
+/** Withdrawal holds handled per tenant per expiry sweep. */
+export const HOLDS_EXPIRED_PER_SWEEP_MAX = 500;
 export const REJECT_REASON_LENGTH_MAX = 500;
 /** A quote closer than this to its expiry is not used to send a payout: a fresh one is taken. */
 export const PAYOUT_QUOTE_MARGIN_MS = 30_000;
@@ -70,6 +73,7 @@ export const RejectBody = z.strictObject({ reason: z.string().trim().min(3).max(
 
 const WEBHOOK_ACTOR: AuditActor = Object.freeze({ actor: 'system:payment-provider', role: 'system' });
 const SYSTEM: AuditActor = Object.freeze({ actor: 'system:payments', role: 'system' });
+const EXPIRY_ACTOR: AuditActor = Object.freeze({ actor: 'system:payments-expiry', role: 'system' });
 
 export interface DepositView {
   readonly depositId: string;
@@ -166,6 +170,7 @@ export class PaymentsService implements OnModuleInit {
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(PersonalDataVault) private readonly vault: PersonalDataVault,
     @Inject(SubjectDataRegistry) private readonly subjects: SubjectDataRegistry,
+    @Inject(ReservationExpiryScheduler) private readonly expiry: ReservationExpiryScheduler,
     @Inject(PAYMENT_PROVIDERS) providers: readonly PaymentProvider[],
     @Inject(CUSTOMER_CONFIG) config: CustomerConfig,
   ) {
@@ -180,6 +185,7 @@ export class PaymentsService implements OnModuleInit {
    * beneficiary (null once the person is erased: the vault's key for them is gone).
    */
   onModuleInit(): void {
+    this.expiry.register('payments', (tenantId, now) => this.expireHolds(tenantId, now));
     this.subjects.register('payments', async (tx, subjectId) => {
       const { deposits, withdrawals } = await this.repository.paymentsOfUser(tx, subjectId, PAYMENTS_EXPORTED_MAX);
       const sealed = await this.vault.openMany(tx, subjectId, withdrawals.map((w) => w.beneficiary_sealed));
@@ -289,6 +295,7 @@ export class PaymentsService implements OnModuleInit {
     // Indicative: what the amount pays out now; sending uses this quote while it is fresh, else a new one.
     const quote = await this.fx.quote({ tenantId, ownerRef: accountRef, sell: 'USD', buy: LOCAL_CURRENCY, sellAmount: input.amount }, actor);
     const required = approvalsRequired(input.amount, this.config);
+    const holdExpiresAt = new Date(now.getTime() + this.config.withdrawalHoldMs);
     const row = await this.tenants.run(tenantId, async (tx) => {
       await this.repository.lockAccount(tx, accountRef);
       const standing = await this.refuseUnlessMayMoveMoney(tx, userId);
@@ -296,7 +303,7 @@ export class PaymentsService implements OnModuleInit {
       const overLimit = withdrawalLimitRefusal({ dailyLimitUsd: standing.dailyWithdrawalLimitUsd, withdrawnTodayUsd, amountUsd: input.amount });
       if (overLimit) throw new PaymentsError(overLimit, `Limit ${standing.dailyWithdrawalLimitUsd} USD a day; ${canonicalDecimal(withdrawnTodayUsd)} USD withdrawn today.`);
       const reserved = await this.ledger.reserve(tx, {
-        tenantId, ownerRef: accountRef, unit: 'USD', amount: input.amount, source: 'customer_cash', expiresAt: new Date(now.getTime() + this.config.withdrawalHoldMs),
+        tenantId, ownerRef: accountRef, unit: 'USD', amount: input.amount, source: 'customer_cash', expiresAt: holdExpiresAt,
         reference: `payment_withdrawal:${id}`, idempotencyKey: `withdrawal:${id}`,
       }, actor);
       if (reserved.status === 'rejected') {
@@ -308,7 +315,7 @@ export class PaymentsService implements OnModuleInit {
       const rail = detectRail({ currency: LOCAL_CURRENCY, fromCountry: LOCAL_COUNTRY, toCountry: input.beneficiary.country, amount: quote.buyAmount, urgency: input.urgency });
       await this.repository.insertWithdrawal(tx, {
         id, tenant_id: tenantId, user_id: userId, account_ref: accountRef, provider: provider.name, rail, urgency: input.urgency, amount: input.amount, currency: 'USD',
-        payout_currency: LOCAL_CURRENCY, payout_amount: quote.buyAmount, quote_id: quote.quoteId, reservation_id: reserved.reservationId, status,
+        payout_currency: LOCAL_CURRENCY, payout_amount: quote.buyAmount, quote_id: quote.quoteId, reservation_id: reserved.reservationId, hold_expires_at: holdExpiresAt, status,
         approvals_required: required, beneficiary_sealed: await this.vault.seal(tx, userId, JSON.stringify(input.beneficiary)),
         beneficiary_country: input.beneficiary.country, screening_decision: screening.decision, created_at: now,
       });
@@ -674,6 +681,50 @@ export class PaymentsService implements OnModuleInit {
     });
     await this.notifications.enqueue(tx, {
       tenantId, userId: row.user_id, event: 'withdrawal.failed', data: { withdrawalId: row.id, amount: money(row.amount, row.currency), currency: row.currency, reason: code },
+    });
+  }
+
+  // ------------------------------------------------------------------ holds that expire
+
+  /**
+   * Runs before the ledger's own expiry of due reservations. A withdrawal still waiting (held,
+   * pending approval, approved but not sent) when its hold expires fails (`approval_expired`) and
+   * its money is released. A withdrawal already with the provider must keep its money held: its
+   * expired reservation is released and a new one made for the same amount in the same
+   * transaction, so the money is never available in between.
+   */
+  async expireHolds(tenantId: string, now: Date): Promise<number> {
+    return this.tenants.run(tenantId, async (tx) => {
+      const due = await this.repository.dueHolds(tx, now, HOLDS_EXPIRED_PER_SWEEP_MAX);
+      for (const row of due) {
+        // The ledger's expiry uses this key too: whichever runs first releases the reservation once.
+        const released = await this.ledger.releaseReservation(
+          tx, { tenantId, reservationId: row.reservation_id, idempotencyKey: `reservation-expiry:${row.reservation_id}`, reason: 'expired' }, EXPIRY_ACTOR,
+        );
+        assert(released.status === 'posted' || released.code === 'reservation_closed', `withdrawal ${row.id}: its hold is released or already closed`);
+        const resource = `payment_withdrawal:${row.id}`;
+        if (row.status === 'sending' || row.status === 'sent') {
+          const holdExpiresAt = new Date(now.getTime() + this.config.withdrawalHoldMs);
+          const renewed = await this.ledger.reserve(tx, {
+            tenantId, ownerRef: row.account_ref, unit: row.currency, amount: money(row.amount, row.currency), source: 'customer_cash', expiresAt: holdExpiresAt,
+            reference: resource, idempotencyKey: `withdrawal:${row.id}:hold:${holdExpiresAt.toISOString()}`,
+          }, EXPIRY_ACTOR);
+          assert(renewed.status === 'reserved', `withdrawal ${row.id}: the money just released is held again`);
+          assert(await this.repository.renewHold(tx, row.id, renewed.reservationId, holdExpiresAt, now), 'a locked withdrawal with the provider renews its hold');
+          await this.audit.record(tx, {
+            tenantId, ...EXPIRY_ACTOR, action: 'payments.withdrawal.hold_renewed', resource,
+            diff: { expiredReservationId: row.reservation_id, reservationId: renewed.reservationId, holdExpiresAt: holdExpiresAt.toISOString() },
+          });
+          continue;
+        }
+        assert(await this.repository.moveWithdrawal(tx, row.id, withdrawalFrom('failed'), 'failed', now, { failureCode: 'approval_expired' }), 'a locked waiting withdrawal fails');
+        await this.audit.record(tx, { tenantId, ...EXPIRY_ACTOR, action: 'payments.withdrawal.expired', resource, diff: { released: released.status === 'posted' } });
+        await this.notifications.enqueue(tx, {
+          tenantId, userId: row.user_id, event: 'withdrawal.failed',
+          data: { withdrawalId: row.id, amount: money(row.amount, row.currency), currency: row.currency, reason: 'approval_expired' },
+        });
+      }
+      return due.length;
     });
   }
 
