@@ -1,11 +1,22 @@
 // The compliance console in a real browser against the real customer stack: staff sign in and
-// see what their role allows; investors are turned away to their own app.
+// see what their role allows; investors are turned away to their own app. A reconciliation break
+// comes from a real statement: a trade on the execution stack for an account this tenant does not
+// know crosses the wall in the period's statement, and an officer investigates and resolves it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { TransactionMonitor } from '../../../customer-stack/api/src/aml/transaction-monitor.js';
 import { AuditAnchoringService } from '../../../customer-stack/api/src/audit-anchoring/audit-anchoring.service.js';
 import { TenantScope } from '../../../customer-stack/api/src/tenancy/tenant-scope.js';
 import { loginAs } from '../../../customer-stack/api/test/support/auth.js';
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { eventually } from '@bulwark/testing';
+import { AggregationService } from '../../../execution-stack/api/src/aggregation/aggregation.service.js';
+import { MembersService } from '../../../execution-stack/api/src/members/members.service.js';
+import { signRequest } from '../../../execution-stack/api/src/members/request-signature.js';
+import { ReconciliationService as ExecutionReconciliation } from '../../../execution-stack/api/src/reconciliation/reconciliation.service.js';
 import { expectAccessible, openBrowser, pageProblems, screenshot, type BrowserUser } from './support/browser.js';
 import { startStacks, type RunningStacks } from './support/stacks.js';
 
@@ -193,6 +204,56 @@ describe('the compliance console', () => {
     await application.getByLabel('Reason').fill('screening alert cleared');
     await application.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('No application is waiting.').waitFor();
+    expect(pageProblems(page)).toEqual([]);
+  });
+
+  it('shows a reconciliation break from a real execution statement, which an officer investigates and resolves with a note', async () => {
+    // The execution side: a market maker's offer, an omnibus intent of this tenant for an account
+    // the customer stack never registered, filled and allocated; then the period's statement.
+    const execution = stacks.execution;
+    const periodStart = new Date(Date.now() - 60_000).toISOString();
+    const operatorKeys = await generateKeyPair('PS256', { extractable: true });
+    const { operatorId } = await execution.get(MembersService).createOperator('op-console-recon', await exportJWK(operatorKeys.publicKey));
+    const instrument = await execution.get(MembersService).listInstrument(operatorId, { symbol: 'CONSOLE-RECON', kind: 'event', tickSize: '0.01', lotSize: '1' });
+    const makerKeys = await generateKeyPair('PS256', { extractable: true });
+    const { keyId } = await execution.get(MembersService).createMember('system:test', {
+      kind: 'market_maker', orderQuantityMax: '1000', orderNotionalMax: '50000', openOrdersMax: 20, messagesPerSecond: 100, publicJwk: await exportJWK(makerKeys.publicKey),
+    });
+    const order = JSON.stringify({ instrumentId: instrument.id, side: 'sell', price: '0.50', quantity: '10' });
+    const headers = await signRequest({ keyId, privateKey: makerKeys.privateKey }, { method: 'POST', path: '/v1/member/orders', body: order });
+    expect((await fetch(`${stacks.executionUrl}/v1/member/orders`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: order })).status).toBe(201);
+    const accountRef = randomUUID();
+    const db = execution.get<SqlDatabase>(SQL_DATABASE);
+    await db.transaction((tx) => execution.get(AggregationService).admit(tx, [{
+      intentId: randomUUID(), accountRef, tenantRef: TENANT_ID, instrumentId: instrument.id, side: 'buy', quantity: '10', limitPrice: '0.50', timeInForce: 'GTC',
+      submittedAt: new Date().toISOString(),
+    }]));
+    await eventually(async () => ((await db.transaction((tx) => tx.query(`SELECT 1 FROM allocation WHERE account_ref = $1`, [accountRef]))).length > 0 ? true : undefined),
+      20_000, 'the allocation');
+    const sent = await execution.get(ExecutionReconciliation).sendStatements(periodStart, new Date().toISOString(), 'system:test');
+    expect(sent.map((s) => s.tenantRef)).toEqual([TENANT_ID]);
+
+    const page = officer.page;
+    await page.getByRole('link', { name: 'Reconciliation' }).click();
+    await page.getByRole('heading', { name: 'Reconciliation breaks' }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(accountRef.slice(0, 8)) }).first();
+    await row.waitFor({ timeout: 30_000 }); // the statement crosses the wall and is reconciled
+    await row.getByText('Account unknown here').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'console-10-reconciliation-break');
+
+    await page.getByLabel('Status').selectOption({ label: 'All' });
+    await row.getByRole('button', { name: /^Investigate break/ }).click();
+    await row.getByText('investigating', { exact: true }).waitFor();
+    await row.getByRole('button', { name: /^Resolve break/ }).click();
+    await row.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await row.getByText(/^Say what was found and done/).waitFor();
+    await row.getByLabel(/^Resolution note for break/).fill('Account belongs to a test allocation on the execution side; no customer funds involved');
+    await row.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await row.getByText('resolved', { exact: true }).waitFor();
+    await row.getByText('Account belongs to a test allocation on the execution side; no customer funds involved').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'console-11-reconciliation-resolved');
     expect(pageProblems(page)).toEqual([]);
   });
 

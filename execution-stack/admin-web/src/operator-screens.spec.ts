@@ -1,11 +1,11 @@
 // The pure parts of the operator screens: the limits form checked as the stack checks it, and
 // durations, breaker settings and indexer lag as an operator reads them.
 import { describe, expect, it } from '@jest/globals';
+import { formatDuration } from '@bulwark/ui-kit';
 import { indexerLag } from './chain.page';
 import { formatMs } from './halts.page';
 import { checkLimits } from './members.page';
 import { approvalPayload } from './operator-key';
-import { formatDuration } from './reconciliation.page';
 import { previousUtcDay, utcInstant } from './settlement.page';
 
 describe('member limits form', () => {

@@ -3,23 +3,14 @@
 // (seen, being looked into) and resolves it once the cause is fixed; neither corrects anything.
 // A period's statements are sent to the customer stack from here too.
 import { useState, type FormEvent } from 'react';
-import { Alert, Badge, Button, DataTable, ErrorAlert, Field, PageTitle, ResourceView, Section, SelectField, formatInstant, useAction, useResource } from '@bulwark/ui-kit';
+import {
+  Alert, Badge, Button, DataTable, ErrorAlert, Field, PageTitle, ResourceView, Section, SelectField, formatDuration, formatInstant, useAction, useResource,
+} from '@bulwark/ui-kit';
 import { APP_NAME } from './app-name';
 import type { BreakStatus, BreakView, OperatorApi } from './execution-api';
 
 const REFRESH_MS = 10_000;
 const tone = (status: BreakStatus) => (status === 'open' ? 'error' : status === 'acknowledged' ? 'warning' : 'success');
-
-/** "3 h 5 min", "42 s": how long a break has stood. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h ${m % 60} min`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
-}
 
 function Decide({ operator, row, onDone }: { readonly operator: OperatorApi; readonly row: BreakView; readonly onDone: () => void }) {
   const [state, run] = useAction(async (decision: 'acknowledge' | 'resolve') => {

@@ -13,12 +13,15 @@ import { AuditTrailPage } from './audit-trail.page';
 import { AuditVerifyPage } from './audit-verify.page';
 import { CustomerPage } from './customer.page';
 import { KycReviewsPage } from './kyc-reviews.page';
+import { ReconciliationPage } from './reconciliation.page';
 import { SarsPage } from './sars.page';
 import { APP_NAME } from './app-name';
 
 const STAFF_ROLES: readonly Role[] = ['compliance_officer', 'mlro', 'finance_ops', 'admin', 'auditor'];
 /** The roles whose permissions include audit:read (customer-stack/api/src/auth/permissions.ts). */
 const AUDIT_READERS: readonly Role[] = ['compliance_officer', 'mlro', 'admin', 'auditor'];
+/** The roles whose permissions include reconciliation:read. */
+const RECONCILIATION_READERS: readonly Role[] = ['compliance_officer', 'mlro', 'finance_ops', 'auditor'];
 
 /** The console's navigation for a set of roles: a screen is listed only to roles that may use it. */
 export function consoleNav(roles: readonly Role[]): NavItem[] {
@@ -26,6 +29,7 @@ export function consoleNav(roles: readonly Role[]): NavItem[] {
   const nav: NavItem[] = [{ to: '/', label: 'Overview' }];
   if (has('compliance_officer', 'mlro')) nav.push({ to: '/alerts', label: 'Review queue' }, { to: '/kyc', label: 'KYC reviews' });
   if (has('mlro')) nav.push({ to: '/sars', label: 'SAR register' });
+  if (has(...RECONCILIATION_READERS)) nav.push({ to: '/reconciliation', label: 'Reconciliation' });
   if (has(...AUDIT_READERS)) nav.push({ to: '/audit-trail', label: 'Audit trail' });
   if (has('auditor')) nav.push({ to: '/audit', label: 'Audit chain' });
   if (has(...STAFF_ROLES)) nav.push({ to: '/security', label: 'Security' });
@@ -59,6 +63,7 @@ export function ConsoleApp() {
         <Route path="/security" element={<SecurityPage appName={APP_NAME} />} />
         {roles.includes('auditor') ? <Route path="/audit" element={<AuditVerifyPage />} /> : null}
         {roles.some((role) => AUDIT_READERS.includes(role)) ? <Route path="/audit-trail" element={<AuditTrailPage />} /> : null}
+        {roles.some((role) => RECONCILIATION_READERS.includes(role)) ? <Route path="/reconciliation" element={<ReconciliationPage />} /> : null}
         {officer ? <Route path="/alerts" element={<AlertsPage />} /> : null}
         {officer ? <Route path="/alerts/:id" element={<AlertCasePage />} /> : null}
         {officer ? <Route path="/kyc" element={<KycReviewsPage />} /> : null}

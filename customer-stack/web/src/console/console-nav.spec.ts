@@ -3,12 +3,12 @@ import { customerOf } from './audit-trail.page';
 import { consoleNav } from './console-app';
 
 describe('the console lists only what a role may use', () => {
-  it('gives every staff role the overview and its security, those who may read the audit its trail, and auditors the audit chain', () => {
-    expect(consoleNav(['compliance_officer']).map((item) => item.to)).toEqual(['/', '/alerts', '/kyc', '/audit-trail', '/security']);
-    expect(consoleNav(['mlro']).map((item) => item.to)).toEqual(['/', '/alerts', '/kyc', '/sars', '/audit-trail', '/security']);
-    expect(consoleNav(['auditor']).map((item) => item.to)).toEqual(['/', '/audit-trail', '/audit', '/security']);
+  it('gives every staff role the overview and its security, those who may read the audit its trail and reconciliation its breaks, and auditors the audit chain', () => {
+    expect(consoleNav(['compliance_officer']).map((item) => item.to)).toEqual(['/', '/alerts', '/kyc', '/reconciliation', '/audit-trail', '/security']);
+    expect(consoleNav(['mlro']).map((item) => item.to)).toEqual(['/', '/alerts', '/kyc', '/sars', '/reconciliation', '/audit-trail', '/security']);
+    expect(consoleNav(['auditor']).map((item) => item.to)).toEqual(['/', '/reconciliation', '/audit-trail', '/audit', '/security']);
     expect(consoleNav(['admin']).map((item) => item.to)).toEqual(['/', '/audit-trail', '/security']);
-    expect(consoleNav(['finance_ops']).map((item) => item.to)).toEqual(['/', '/security']);
+    expect(consoleNav(['finance_ops']).map((item) => item.to)).toEqual(['/', '/reconciliation', '/security']);
   });
 
   it.each([

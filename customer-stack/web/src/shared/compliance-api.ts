@@ -127,6 +127,29 @@ export interface SarEntry {
   readonly reference: string | null;
 }
 
+export type BreakKind = 'position_mismatch' | 'cash_mismatch' | 'unknown_account';
+export type BreakStatus = 'open' | 'investigating' | 'resolved';
+
+/** A difference between an execution statement and the ledger: amount = actual (ledger) − expected (statement). */
+export interface ReconciliationBreak {
+  readonly breakId: string;
+  readonly statementId: string;
+  readonly kind: BreakKind;
+  readonly accountRef: string;
+  /** An instrument id (positions) or a currency (cash). */
+  readonly unit: string;
+  readonly expected: string;
+  readonly actual: string;
+  readonly amount: string;
+  readonly periodEnd: string;
+  readonly status: BreakStatus;
+  readonly note: string | null;
+  readonly detectedAt: string;
+  readonly ageMs: number;
+  readonly updatedAt: string;
+  readonly updatedBy: string | null;
+}
+
 export interface AlertFilter {
   readonly status?: AlertStatus | undefined;
   readonly kind?: 'screening' | 'monitoring' | undefined;
@@ -155,6 +178,10 @@ export const consoleApi = {
   customerAudit: (userId: string, signal?: AbortSignal) => api.get<AuditEntry[]>(`/console/customers/${encodeURIComponent(userId)}/audit`, undefined, signal),
   auditTrail: (filter: { before?: string | undefined; action?: string | undefined; limit: number }, signal?: AbortSignal) =>
     api.get<{ entries: AuditEntry[]; nextBefore: string | null }>('/console/audit', filter, signal),
+  breaks: async (filter: { status?: BreakStatus | undefined; kind?: BreakKind | undefined }, signal?: AbortSignal) =>
+    (await api.get<{ breaks: ReconciliationBreak[] }>('/v1/console/reconciliation/breaks', { ...filter, limit: 200 }, signal)).breaks,
+  moveBreak: (breakId: string, status: 'investigating' | 'resolved', note?: string) =>
+    api.post<ReconciliationBreak>(`/v1/console/reconciliation/breaks/${encodeURIComponent(breakId)}/status`, { status, ...(note ? { note } : {}) }),
   sars: (status: 'draft' | 'filed' | undefined, signal?: AbortSignal) => api.get<SarEntry[]>('/console/sars', { status }, signal),
   fileSar: (id: string, reference: string) => api.post<unknown>(`/console/sars/${encodeURIComponent(id)}/filed`, { reference }),
 };
