@@ -264,6 +264,18 @@ describe('deposits at a locked quote', () => {
   });
 });
 
+describe('configuration', () => {
+  it('takes a previous webhook secret during a rotation, and refuses a dual-approval threshold below the single one or a short secret', () => {
+    const env = testStackEnv('customer', database, nats);
+    const previous = Buffer.alloc(32, 3).toString('base64url');
+    const rotated = parseCustomerConfig({ ...env, PAYMENTS_WEBHOOK_PREVIOUS_SECRET: previous }).money.payments.webhookSecrets.reveal();
+    expect(rotated.map((secret) => secret.toString('base64url'))).toEqual([env.PAYMENTS_WEBHOOK_SECRET, previous]);
+    expect(() => parseCustomerConfig({ ...env, PAYMENTS_APPROVAL_THRESHOLD_USD: '500.00', PAYMENTS_DUAL_APPROVAL_THRESHOLD_USD: '499.99' })).toThrow(/PAYMENTS_DUAL_APPROVAL_THRESHOLD_USD/);
+    expect(() => parseCustomerConfig({ ...env, PAYMENTS_WEBHOOK_SECRET: 'c2hvcnQ' })).toThrow(/PAYMENTS_WEBHOOK_SECRET/);
+    expect(() => parseCustomerConfig({ ...env, PAYMENTS_WEBHOOK_SECRET: undefined })).toThrow(/PAYMENTS_WEBHOOK_SECRET/);
+  });
+});
+
 describe('the webhook route', () => {
   it('is public but signature-checked: a bad signature, a changed body, a timestamp outside the window and a replay are refused and change nothing', async () => {
     const investor = await approvedInvestor();
