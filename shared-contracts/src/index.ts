@@ -8,6 +8,7 @@ export * from './messages/catalog.js';
 export * from './money/money.js';
 export * from './audit/hash-chain.js';
 export * from './audit/merkle.js';
+export * from './audit/anchor-batch.js';
 export * from './messages/allocation-inputs.js';
 export * from './audit/audit-export.js';
 export * from './audit/audit-export-chunk.js';

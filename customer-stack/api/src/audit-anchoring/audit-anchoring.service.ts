@@ -4,8 +4,9 @@
 // the NDJSON export are computed from the chain the AuditService keeps (read through range/head).
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
-  AUDIT_EXPORT_FORMAT, AUDIT_GENESIS_HASH, MerkleFrontier, assert, auditExportEntryLine, auditExportHeaderLine, merkleConsistencyProof, merkleInclusionProof,
-  merkleLeafHash, merkleRoot, type MerkleFrontierState, type MessageBody,
+  ANCHOR_PROOF_TREE_SIZE_MAX, AUDIT_EXPORT_FORMAT, AUDIT_GENESIS_HASH, AnchorBatchTable, anchorBatchOf, auditExportEntryLine, auditExportHeaderLine,
+  auditLeafOf, cutAnchorBatch, dueBatchRange, forEachAuditPage, merkleConsistencyProof, merkleInclusionProof, merkleRoot,
+  type AnchorBatch, type AnchoringPolicy, type MessageBody,
 } from '@bulwark/shared-contracts';
 import { enqueueOutbound, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
@@ -13,31 +14,8 @@ import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import { hashAuditEntry, hashedFieldsOf, type AuditRecordFields } from '../audit/audit-fields.js';
 import { AUDIT_CHAIN_PAGE_MAX } from '../audit/audit-limits.js';
 
-/** audit.anchor-request.v1 carries at most this many entries per batch. */
-export const ANCHOR_BATCH_ENTRIES_MAX = 1_000_000;
-/** Proofs are computed from the leaves; a tree larger than this is refused with a clear error. */
-export const PROOF_TREE_SIZE_MAX = 5_000_000;
-
-export interface AnchoringPolicy {
-  /** Cut a batch once this many entries wait... */
-  readonly entriesMax: number;
-  /** ...or once the oldest waiting entry is this old. */
-  readonly intervalMs: number;
-}
-
+export type { AnchorBatch, AnchoringPolicy };
 export const ANCHORING_POLICY = Symbol('ANCHORING_POLICY');
-
-export interface AnchorBatch {
-  readonly batchId: string;
-  readonly firstSeq: string;
-  readonly lastSeq: string;
-  readonly merkleRoot: string;
-  readonly status: 'requested' | 'anchored';
-  readonly chainId: number | null;
-  readonly contractAddress: string | null;
-  readonly txHash: string | null;
-  readonly blockNumber: string | null;
-}
 
 export const AUDIT_PROOF_ERROR_CODES = ['seq_out_of_range', 'not_anchored_yet', 'sizes_invalid', 'tree_too_large', 'log_changed'] as const;
 export type AuditProofErrorCode = (typeof AUDIT_PROOF_ERROR_CODES)[number];
@@ -49,26 +27,10 @@ export class AuditProofError extends Error {
   }
 }
 
-interface BatchRow {
-  batch_id: string;
-  first_seq: string;
-  last_seq: string;
-  merkle_root: string;
-  frontier: MerkleFrontierState;
-  status: 'requested' | 'anchored';
-  chain_id: number | null;
-  contract_address: string | null;
-  tx_hash: string | null;
-  block_number: string | null;
-  requested_at: Date;
-}
+/** The customer log's batches; the time of a cut is when its root was requested across the wall. */
+const BATCHES = new AnchorBatchTable('audit_anchor_batch', 'requested_at');
 
-const toBatch = (row: BatchRow): AnchorBatch => ({
-  batchId: row.batch_id, firstSeq: row.first_seq, lastSeq: row.last_seq, merkleRoot: row.merkle_root, status: row.status,
-  chainId: row.chain_id, contractAddress: row.contract_address, txHash: row.tx_hash, blockNumber: row.block_number,
-});
-
-const leafOf = (entry: AuditEntry): Buffer => merkleLeafHash(Buffer.from(entry.hash, 'hex'));
+const leafOf = (entry: AuditEntry): Buffer => auditLeafOf(entry.hash);
 
 @Injectable()
 export class AuditAnchoringService implements OnModuleInit {
@@ -86,64 +48,46 @@ export class AuditAnchoringService implements OnModuleInit {
   }
 
   /** Reads entries fromSeq..toSeq in pages, handing each page to `visit`. */
-  private async forEachPage(fromSeq: bigint, toSeq: bigint, visit: (entries: AuditEntry[]) => void): Promise<void> {
-    for (let from = fromSeq; from <= toSeq; from += BigInt(AUDIT_CHAIN_PAGE_MAX)) {
-      const to = from + BigInt(AUDIT_CHAIN_PAGE_MAX) - 1n < toSeq ? from + BigInt(AUDIT_CHAIN_PAGE_MAX) - 1n : toSeq;
-      const page = await this.audit.range(from, to);
-      assert(page.length === Number(to - from + 1n), `audit entries ${from}..${to} are all present`);
-      visit(page);
-    }
+  private forEachPage(fromSeq: bigint, toSeq: bigint, visit: (entries: readonly AuditEntry[]) => void): Promise<void> {
+    return forEachAuditPage(fromSeq, toSeq, AUDIT_CHAIN_PAGE_MAX, (from, to) => this.audit.range(from, to), visit);
   }
 
-  /** Cuts the next batch when the policy says so (or `force`); returns it, or null when nothing is due. */
+  /**
+   * Cuts the next batch when the policy says so (or `force`): due once enough entries wait or the
+   * interval has passed since the last batch was requested. Returns it, or null when nothing is due.
+   */
   async cutBatch(now = new Date(), force = false): Promise<AnchorBatch | null> {
     return this.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('audit-anchoring:cut'))`);
-      const [last] = await tx.query<BatchRow>(`SELECT * FROM audit_anchor_batch ORDER BY batch_id DESC LIMIT 1`);
-      const lastSeq = last ? BigInt(last.last_seq) : 0n;
+      await BATCHES.lockForCut(tx);
+      const last = await BATCHES.last(tx);
       const head = await this.audit.head(tx);
-      if (head.seq <= lastSeq) return null;
-      const waiting = head.seq - lastSeq;
-      const sinceMs = now.getTime() - (last?.requested_at.getTime() ?? 0);
-      if (!force && waiting < BigInt(this.policy.entriesMax) && sinceMs < this.policy.intervalMs) return null;
-      const toSeq = waiting > BigInt(ANCHOR_BATCH_ENTRIES_MAX) ? lastSeq + BigInt(ANCHOR_BATCH_ENTRIES_MAX) : head.seq;
-      const frontier = last ? MerkleFrontier.restore(last.frontier) : new MerkleFrontier();
-      assert(BigInt(frontier.size) === lastSeq, 'the stored frontier covers exactly the anchored entries');
-      await this.forEachPage(lastSeq + 1n, toSeq, (page) => page.forEach((entry) => frontier.append(leafOf(entry))));
-      const batchId = last ? BigInt(last.batch_id) + 1n : 1n;
-      const root = frontier.root().toString('hex');
-      const [row] = await tx.query<BatchRow>(
-        `INSERT INTO audit_anchor_batch (batch_id, first_seq, last_seq, entry_count, merkle_root, frontier, status, requested_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7) RETURNING *`,
-        [batchId, lastSeq + 1n, toSeq, toSeq - lastSeq, root, JSON.stringify(frontier.state()), now],
-      );
-      assert(row, 'batch stored');
+      const waitedMs = now.getTime() - (last?.cut_at.getTime() ?? 0);
+      const range = dueBatchRange({ lastSeq: last ? BigInt(last.last_seq) : 0n, headSeq: head.seq, waitedMs, policy: this.policy, force });
+      if (!range) return null;
+      const cut = await cutAnchorBatch(last, range, (frontier) => this.forEachPage(range.firstSeq, range.lastSeq, (page) => page.forEach((e) => frontier.append(leafOf(e)))));
+      const row = await BATCHES.insert(tx, cut, now);
       const body: MessageBody<'audit.anchor-request.v1'> = {
-        batchId: Number(batchId), merkleRoot: root, entryCount: Number(toSeq - lastSeq), firstSeq: Number(lastSeq + 1n), lastSeq: Number(toSeq),
+        batchId: Number(cut.batchId), merkleRoot: cut.merkleRoot, entryCount: Number(cut.entryCount), firstSeq: Number(cut.firstSeq), lastSeq: Number(cut.lastSeq),
         requestedAt: now.toISOString(),
       };
       await enqueueOutbound(tx, [{ type: 'audit.anchor-request.v1', body }]);
       this.wall.nudge();
-      this.logger.log({ event: 'audit.anchor.requested', batchId: String(batchId), lastSeq: String(toSeq) }, 'audit batch cut');
-      return toBatch(row);
+      this.logger.log({ event: 'audit.anchor.requested', batchId: String(cut.batchId), lastSeq: String(cut.lastSeq) }, 'audit batch cut');
+      return anchorBatchOf(row);
     });
   }
 
   /** Records the execution stack's answers (the wall handler of audit.anchored.v1). */
   async recordAnchored(tx: SqlTx, answers: readonly MessageBody<'audit.anchored.v1'>[]): Promise<void> {
     for (const a of answers) {
-      const updated = await tx.query(
-        `UPDATE audit_anchor_batch SET status = 'anchored', chain_id = $3, contract_address = $4, tx_hash = $5, block_number = $6, anchored_at = $7
-          WHERE batch_id = $1 AND merkle_root = $2 RETURNING batch_id`,
-        [a.batchId, a.merkleRoot, a.chainId, a.contractAddress, a.txHash, a.blockNumber, a.anchoredAt],
-      );
+      const outcome = await BATCHES.markAnchored(tx, a, new Date(a.anchoredAt));
       // An answer naming a root we never sent is an alarm, never a silent update.
-      if (updated.length === 0) this.logger.error({ event: 'audit.anchor.unknown', batchId: a.batchId, root: a.merkleRoot }, 'anchored root matches no batch');
+      if (outcome === 'unknown') this.logger.error({ event: 'audit.anchor.unknown', batchId: a.batchId, root: a.merkleRoot }, 'anchored root matches no batch');
     }
   }
 
   async batches(): Promise<AnchorBatch[]> {
-    return this.db.transaction(async (tx) => (await tx.query<BatchRow>(`SELECT * FROM audit_anchor_batch ORDER BY batch_id LIMIT 10000`)).map(toBatch));
+    return this.db.transaction(async (tx) => (await BATCHES.list(tx, false)).map(anchorBatchOf));
   }
 
   /**
@@ -151,7 +95,7 @@ export class AuditAnchoringService implements OnModuleInit {
    * its link checked on the way: a proof is never built over a log that no longer holds together.
    */
   private async leaves(size: bigint): Promise<Buffer[]> {
-    if (size > BigInt(PROOF_TREE_SIZE_MAX)) throw new AuditProofError('tree_too_large', `trees above ${PROOF_TREE_SIZE_MAX} entries are proved from the export`);
+    if (size > BigInt(ANCHOR_PROOF_TREE_SIZE_MAX)) throw new AuditProofError('tree_too_large', `trees above ${ANCHOR_PROOF_TREE_SIZE_MAX} entries are proved from the export`);
     const leaves: Buffer[] = [];
     let prevHash = AUDIT_GENESIS_HASH;
     let broken: bigint | null = null;
@@ -171,7 +115,7 @@ export class AuditAnchoringService implements OnModuleInit {
   async inclusionProof(seq: bigint): Promise<{
     seq: string; entryHash: string; leafIndex: number; treeSize: string; proof: string[]; root: string; batch: AnchorBatch;
   }> {
-    const [row] = await this.db.transaction((tx) => tx.query<BatchRow>(`SELECT * FROM audit_anchor_batch WHERE first_seq <= $1 AND last_seq >= $1 LIMIT 1`, [seq]));
+    const row = await this.db.transaction((tx) => BATCHES.covering(tx, seq, false));
     if (seq < 1n || !row) {
       const head = await this.audit.head();
       if (seq < 1n || seq > head.seq) throw new AuditProofError('seq_out_of_range', `no audit entry ${seq}`);
@@ -192,7 +136,7 @@ export class AuditAnchoringService implements OnModuleInit {
     const leafIndex = Number(seq - 1n);
     return {
       seq: seq.toString(), entryHash: entry.hash, leafIndex, treeSize: row.last_seq,
-      proof: merkleInclusionProof(leaves, leafIndex).map((h) => h.toString('hex')), root, batch: toBatch(row),
+      proof: merkleInclusionProof(leaves, leafIndex).map((h) => h.toString('hex')), root, batch: anchorBatchOf(row),
     };
   }
 

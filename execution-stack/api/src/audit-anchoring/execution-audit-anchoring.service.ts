@@ -6,39 +6,22 @@
 // against the root the chain holds, so a row changed after anchoring is caught by the anchor even
 // when the whole hash chain was rewritten consistently.
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { MerkleFrontier, assert, merkleInclusionProof, merkleLeafHash, merkleRoot, type MerkleFrontierState } from '@bulwark/shared-contracts';
+import {
+  ANCHOR_BATCHES_LISTED_MAX, ANCHOR_PROOF_TREE_SIZE_MAX, AnchorBatchTable, AuditRangeGap, MerkleFrontier, anchorBatchOf, assert, auditLeafOf, cutAnchorBatch,
+  dueBatchRange, forEachAuditPage, merkleInclusionProof, merkleRoot, type AnchorBatch, type AnchoringPolicy,
+} from '@bulwark/shared-contracts';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
-import { EXECUTION_AUDIT_RANGE_MAX, ExecutionAuditService, type ExecutionAuditEntry } from '../audit/execution-audit.service.js';
+import { EXECUTION_AUDIT_RANGE_MAX, ExecutionAuditService } from '../audit/execution-audit.service.js';
 import { ChainService, type AnchoredRoot } from '../chain/chain.service.js';
 
-/** One batch covers at most this many entries (the anchor request's limit). */
-export const EXECUTION_ANCHOR_BATCH_ENTRIES_MAX = 1_000_000;
-/** Proofs are computed from the leaves; a larger table is refused with a clear error. */
-export const EXECUTION_PROOF_TREE_SIZE_MAX = 5_000_000;
 /** Batches one verification walks. */
-export const EXECUTION_ANCHOR_BATCHES_VERIFIED_MAX = 10_000;
+export const EXECUTION_ANCHOR_BATCHES_VERIFIED_MAX = ANCHOR_BATCHES_LISTED_MAX;
 
-export interface ExecutionAnchoringPolicy {
-  /** Cut a batch once this many entries wait... */
-  readonly entriesMax: number;
-  /** ...or once the oldest waiting entry is this old. */
-  readonly intervalMs: number;
-}
+export type ExecutionAnchoringPolicy = AnchoringPolicy;
+export type ExecutionAnchorBatch = AnchorBatch;
 
 export const EXECUTION_ANCHORING_POLICY = Symbol('EXECUTION_ANCHORING_POLICY');
-
-export interface ExecutionAnchorBatch {
-  readonly batchId: string;
-  readonly firstSeq: string;
-  readonly lastSeq: string;
-  readonly merkleRoot: string;
-  readonly status: 'requested' | 'anchored';
-  readonly chainId: number | null;
-  readonly contractAddress: string | null;
-  readonly txHash: string | null;
-  readonly blockNumber: string | null;
-}
 
 export const EXECUTION_PROOF_ERROR_CODES = ['seq_out_of_range', 'not_anchored_yet', 'tree_too_large', 'log_changed'] as const;
 export type ExecutionProofErrorCode = (typeof EXECUTION_PROOF_ERROR_CODES)[number];
@@ -60,26 +43,8 @@ export interface AnchorVerification {
   readonly chainBreak: { readonly seq: string; readonly kind: string } | null;
 }
 
-interface BatchRow {
-  batch_id: string;
-  first_seq: string;
-  last_seq: string;
-  merkle_root: string;
-  frontier: MerkleFrontierState;
-  status: 'requested' | 'anchored';
-  chain_id: number | null;
-  contract_address: string | null;
-  tx_hash: string | null;
-  block_number: string | null;
-  cut_at: Date;
-}
-
-const toBatch = (row: BatchRow): ExecutionAnchorBatch => ({
-  batchId: row.batch_id, firstSeq: row.first_seq, lastSeq: row.last_seq, merkleRoot: row.merkle_root, status: row.status,
-  chainId: row.chain_id, contractAddress: row.contract_address, txHash: row.tx_hash, blockNumber: row.block_number,
-});
-
-const leafOf = (entry: ExecutionAuditEntry): Buffer => merkleLeafHash(Buffer.from(entry.hash, 'hex'));
+/** The execution table's batches; the time of a cut is when it was handed to the chain module. */
+const BATCHES = new AnchorBatchTable('execution_audit_batch', 'cut_at');
 
 @Injectable()
 export class ExecutionAuditAnchoringService implements OnModuleInit {
@@ -98,61 +63,48 @@ export class ExecutionAuditAnchoringService implements OnModuleInit {
 
   /** The leaf hashes of entries fromSeq..toSeq, in pages; every entry must be there. */
   private async leavesOf(fromSeq: bigint, toSeq: bigint, visit: (leaf: Buffer) => void): Promise<void> {
-    for (let from = fromSeq; from <= toSeq; from += BigInt(EXECUTION_AUDIT_RANGE_MAX)) {
-      const to = from + BigInt(EXECUTION_AUDIT_RANGE_MAX) - 1n < toSeq ? from + BigInt(EXECUTION_AUDIT_RANGE_MAX) - 1n : toSeq;
-      const page = await this.audit.range(from, to);
-      if (page.length !== Number(to - from + 1n)) throw new ExecutionProofError('log_changed', `execution audit entries ${from}..${to} are not all present`);
-      page.forEach((entry) => visit(leafOf(entry)));
+    try {
+      await forEachAuditPage(fromSeq, toSeq, EXECUTION_AUDIT_RANGE_MAX, (from, to) => this.audit.range(from, to), (page) => page.forEach((e) => visit(auditLeafOf(e.hash))));
+    } catch (error) {
+      if (error instanceof AuditRangeGap) throw new ExecutionProofError('log_changed', `execution ${error.message}`);
+      throw error;
     }
   }
 
-  /** Cuts the next batch when the policy says so (or `force`); returns it, or null when nothing is due. */
+  /**
+   * Cuts the next batch when the policy says so (or `force`): due once enough entries wait or the
+   * oldest waiting entry has waited the interval. Returns it, or null when nothing is due.
+   */
   async cutBatch(now = new Date(), force = false): Promise<ExecutionAnchorBatch | null> {
     return this.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('execution-audit-anchoring:cut'))`);
-      const [last] = await tx.query<BatchRow>(`SELECT * FROM execution_audit_batch ORDER BY batch_id DESC LIMIT 1`);
+      await BATCHES.lockForCut(tx);
+      const last = await BATCHES.last(tx);
       const lastSeq = last ? BigInt(last.last_seq) : 0n;
       const head = await this.audit.head();
-      if (head.seq <= lastSeq) return null;
-      const waiting = head.seq - lastSeq;
-      // Due once enough entries wait, or once the oldest waiting entry has waited the interval.
-      const [oldest] = await this.audit.range(lastSeq + 1n, lastSeq + 1n);
+      const [oldest] = head.seq > lastSeq ? await this.audit.range(lastSeq + 1n, lastSeq + 1n) : [];
       const waitedMs = oldest ? now.getTime() - Date.parse(oldest.recordedAt) : 0;
-      if (!force && waiting < BigInt(this.policy.entriesMax) && waitedMs < this.policy.intervalMs) return null;
-      const toSeq = waiting > BigInt(EXECUTION_ANCHOR_BATCH_ENTRIES_MAX) ? lastSeq + BigInt(EXECUTION_ANCHOR_BATCH_ENTRIES_MAX) : head.seq;
-      const frontier = last ? MerkleFrontier.restore(last.frontier) : new MerkleFrontier();
-      assert(BigInt(frontier.size) === lastSeq, 'the stored frontier covers exactly the batched entries');
-      await this.leavesOf(lastSeq + 1n, toSeq, (leaf) => frontier.append(leaf));
-      const batchId = last ? BigInt(last.batch_id) + 1n : 1n;
-      const root = frontier.root().toString('hex');
-      const [row] = await tx.query<BatchRow>(
-        `INSERT INTO execution_audit_batch (batch_id, first_seq, last_seq, entry_count, merkle_root, frontier, status, cut_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7) RETURNING *`,
-        [batchId, lastSeq + 1n, toSeq, toSeq - lastSeq, root, JSON.stringify(frontier.state()), now],
-      );
-      assert(row, 'batch stored');
+      const range = dueBatchRange({ lastSeq, headSeq: head.seq, waitedMs, policy: this.policy, force });
+      if (!range) return null;
+      const cut = await cutAnchorBatch(last, range, (frontier) => this.leavesOf(range.firstSeq, range.lastSeq, (leaf) => frontier.append(leaf)));
+      const row = await BATCHES.insert(tx, cut, now);
       const requested = await this.chain.requestAnchor(tx, 'execution', {
-        batchId: Number(batchId), merkleRoot: root, entryCount: Number(toSeq - lastSeq), firstSeq: Number(lastSeq + 1n), lastSeq: Number(toSeq),
+        batchId: Number(cut.batchId), merkleRoot: cut.merkleRoot, entryCount: Number(cut.entryCount), firstSeq: Number(cut.firstSeq), lastSeq: Number(cut.lastSeq),
       });
       assert(requested, 'a new batch is a new anchor request');
-      this.logger.log({ event: 'execution-audit.anchor.requested', batchId: String(batchId), lastSeq: String(toSeq) }, 'execution audit batch cut');
-      return toBatch(row);
+      this.logger.log({ event: 'execution-audit.anchor.requested', batchId: String(cut.batchId), lastSeq: String(cut.lastSeq) }, 'execution audit batch cut');
+      return anchorBatchOf(row);
     });
   }
 
   /** The chain module's word that a batch is anchored, in the transaction that marks it so. */
   private async recordAnchored(tx: SqlTx, a: AnchoredRoot): Promise<void> {
-    const updated = await tx.query(
-      `UPDATE execution_audit_batch SET status = 'anchored', chain_id = $3, contract_address = $4, tx_hash = $5, block_number = $6, anchored_at = clock_timestamp()
-        WHERE batch_id = $1 AND merkle_root = $2 AND status = 'requested' RETURNING batch_id`,
-      [a.batchId, a.merkleRoot, a.chainId, a.contractAddress, a.txHash, a.blockNumber],
-    );
-    assert(updated.length === 1, 'an anchored execution root is a batch this module cut');
+    const outcome = await BATCHES.markAnchored(tx, a, null);
+    assert(outcome === 'anchored', 'an anchored execution root is a batch this module cut, anchored once');
   }
 
   async latestAnchored(): Promise<ExecutionAnchorBatch | null> {
-    const [row] = await this.db.transaction((tx) => tx.query<BatchRow>(`SELECT * FROM execution_audit_batch WHERE status = 'anchored' ORDER BY batch_id DESC LIMIT 1`));
-    return row ? toBatch(row) : null;
+    const row = await this.db.transaction((tx) => BATCHES.latestAnchored(tx));
+    return row ? anchorBatchOf(row) : null;
   }
 
   /** Refuses to prove anything over a table whose hash chain no longer holds. */
@@ -162,7 +114,7 @@ export class ExecutionAuditAnchoringService implements OnModuleInit {
   }
 
   private async leaves(size: bigint): Promise<Buffer[]> {
-    if (size > BigInt(EXECUTION_PROOF_TREE_SIZE_MAX)) throw new ExecutionProofError('tree_too_large', `trees above ${EXECUTION_PROOF_TREE_SIZE_MAX} entries are not proved online`);
+    if (size > BigInt(ANCHOR_PROOF_TREE_SIZE_MAX)) throw new ExecutionProofError('tree_too_large', `trees above ${ANCHOR_PROOF_TREE_SIZE_MAX} entries are not proved online`);
     const leaves: Buffer[] = [];
     await this.leavesOf(1n, size, (leaf) => leaves.push(leaf));
     return leaves;
@@ -178,9 +130,7 @@ export class ExecutionAuditAnchoringService implements OnModuleInit {
   }> {
     const head = await this.audit.head();
     if (seq < 1n || seq > head.seq) throw new ExecutionProofError('seq_out_of_range', `no execution audit entry ${seq}`);
-    const [row] = await this.db.transaction((tx) => tx.query<BatchRow>(
-      `SELECT * FROM execution_audit_batch WHERE first_seq <= $1 AND last_seq >= $1 AND status = 'anchored' LIMIT 1`, [seq],
-    ));
+    const row = await this.db.transaction((tx) => BATCHES.covering(tx, seq, true));
     if (!row) throw new ExecutionProofError('not_anchored_yet', `execution audit entry ${seq} is not in an anchored batch yet`);
     await this.requireIntactChain();
     const leaves = await this.leaves(BigInt(row.last_seq));
@@ -194,7 +144,7 @@ export class ExecutionAuditAnchoringService implements OnModuleInit {
     const leafIndex = Number(seq - 1n);
     return {
       seq: seq.toString(), entryHash: entry.hash, leafIndex, treeSize: row.last_seq,
-      proof: merkleInclusionProof(leaves, leafIndex).map((h) => h.toString('hex')), root, batch: toBatch(row),
+      proof: merkleInclusionProof(leaves, leafIndex).map((h) => h.toString('hex')), root, batch: anchorBatchOf(row),
     };
   }
 
@@ -204,9 +154,7 @@ export class ExecutionAuditAnchoringService implements OnModuleInit {
    */
   async verifyAnchors(): Promise<AnchorVerification> {
     const broken = await this.audit.verify();
-    const batches = await this.db.transaction((tx) => tx.query<BatchRow>(
-      `SELECT * FROM execution_audit_batch WHERE status = 'anchored' ORDER BY batch_id LIMIT $1`, [EXECUTION_ANCHOR_BATCHES_VERIFIED_MAX],
-    ));
+    const batches = await this.db.transaction((tx) => BATCHES.list(tx, true));
     const frontier = new MerkleFrontier();
     let checked = 0;
     for (const batch of batches) {
