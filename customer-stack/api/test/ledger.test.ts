@@ -2,6 +2,7 @@
 // append-only, no overdraft, tenant isolation), point-in-time balances, reversals, reservations.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '@bulwark/testing';
 import type { PostingInput } from '../src/ledger/ledger.types.js';
 import { startLedger, type LedgerHarness } from './support/ledger-harness.js';
 
@@ -105,6 +106,73 @@ describe('postings', () => {
     await expect(h.inTenant(tenantId, (tx) => h.ledger.reverse(tx, { tenantId, transactionId: posted.transactionId, idempotencyKey: 'fix-2' }))).rejects.toThrow(/reversed already/);
     expect(await h.inTenant(tenantId, (tx) => h.ledger.reverse(tx, { tenantId, transactionId: posted.transactionId, idempotencyKey: 'fix-1' }))).toEqual({ ...reversal, replayed: true });
     await expect(h.inTenant(tenantId, (tx) => h.ledger.reverse(tx, { tenantId: randomUUID(), transactionId: posted.transactionId, idempotencyKey: 'x' }))).rejects.toThrow(/No such ledger transaction/);
+  });
+});
+
+describe('group commit plans before it locks (late locking)', () => {
+  // A concurrent transaction holds the account and moves its balance while a group is between its
+  // unlocked read and its lock; the group must then decide from the balance it finds under lock.
+  const racedBy = async (funded: string, concurrentSpend: string, groupSpend: string) => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    await h.ledger.submit(deposit(tenantId, owner, funded));
+    let release!: () => void;
+    let locked!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    const concurrent = h.inTenant(tenantId, async (tx) => {
+      const result = await h.ledger.post(tx, spend(tenantId, owner, concurrentSpend));
+      locked();
+      await held; // the account stays locked, its new balance uncommitted, until the group waits for it
+      return result;
+    });
+    await holding;
+    const group = h.ledger.submit(spend(tenantId, owner, groupSpend));
+    // The group has planned from the committed balance, written its journal rows, and waits for the lock.
+    await eventually(async () => {
+      const [row] = await h.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      return (row as { n: number }).n > 0 ? true : undefined;
+    }, 15_000, 'the group waiting for the account lock');
+    release();
+    expect(await concurrent).toMatchObject({ status: 'posted' });
+    return { result: await group, balance: await h.inTenant(tenantId, (tx) => h.ledger.balance(tx, tenantId, cash(owner))) };
+  };
+
+  it('refuses a posting the locked balance no longer covers (planned as covered from the read one)', async () => {
+    expect(await racedBy('1000', '600', '500')).toEqual({ result: expect.objectContaining({ status: 'rejected', code: 'insufficient_funds' }), balance: '400' });
+  });
+
+  it('runs again, locking first, when it deadlocks with a caller writing the same key (and answers as a replay)', async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    await h.ledger.submit(deposit(tenantId, owner, '100'));
+    await h.ledger.submit(spend(tenantId, owner, '1')); // every account exists and is known
+    const same = spend(tenantId, owner, '10');
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    let proceed!: () => void;
+    const proceeding = new Promise<void>((resolve) => (proceed = resolve));
+    const caller = h.inTenant(tenantId, async (tx) => {
+      await h.ledger.post(tx, spend(tenantId, owner, '1')); // holds the account
+      locked();
+      await proceeding;
+      return h.ledger.post(tx, same); // the group holds this key: a cycle Postgres must break
+    });
+    await holding;
+    const grouped = h.ledger.submit(same);
+    await eventually(async () => {
+      const [row] = await h.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      return (row as { n: number }).n > 0 ? true : undefined;
+    }, 15_000, 'the group waiting for the account lock');
+    proceed();
+    const first = await caller;
+    expect(first).toMatchObject({ status: 'posted', replayed: false });
+    expect(await grouped).toEqual({ status: 'posted', transactionId: first.status === 'posted' ? first.transactionId : '', replayed: true });
+    expect(await h.inTenant(tenantId, (tx) => h.ledger.balance(tx, tenantId, cash(owner)))).toBe('88');
+  });
+
+  it('keeps its plan when the locked balance decides every posting the same way', async () => {
+    expect(await racedBy('1000', '600', '300')).toEqual({ result: expect.objectContaining({ status: 'posted', replayed: false }), balance: '100' });
   });
 });
 

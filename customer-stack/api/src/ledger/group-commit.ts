@@ -40,7 +40,8 @@ export class GroupCommitter<I, R> {
     private readonly limits: GroupCommitLimits,
     /** Items of one group share a transaction; each group of a batch runs on its own. */
     private readonly groupOf: (item: I) => string,
-    private readonly run: (items: I[]) => Promise<R[]>,
+    /** Runs one group; `attempt` counts from 0 (a retry after RetryGroup is attempt 1, 2…). */
+    private readonly run: (items: I[], attempt: number) => Promise<R[]>,
   ) {
     assert(limits.batchSizeMax >= 1 && limits.queueMax >= limits.batchSizeMax, 'queue holds at least one batch');
     assert(limits.concurrencyMax >= 1 && limits.lingerMs >= 0 && limits.retriesMax >= 0, 'sane group commit limits');
@@ -111,7 +112,7 @@ export class GroupCommitter<I, R> {
   private async runGroup(group: Pending<I, R>[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const results = await this.run(group.map((pending) => pending.item));
+        const results = await this.run(group.map((pending) => pending.item), attempt);
         assert(results.length === group.length, 'one result per item of a group');
         group.forEach((pending, index) => pending.resolve(results[index] as R));
         return;

@@ -45,22 +45,34 @@ export class LedgerRepository {
    * missing ones would take locks out of order.
    */
   async lockAccounts(tx: SqlTx, accounts: readonly NewAccount[], knownToExist: (id: string) => boolean): Promise<Map<string, LockedAccount>> {
+    await this.createAccounts(tx, accounts, knownToExist);
+    return this.accountsById(tx, accounts.map((a) => a.id), 'lock');
+  }
+
+  /** Inserts the accounts not known to exist (in id order; an account created concurrently is kept). */
+  async createAccounts(tx: SqlTx, accounts: readonly NewAccount[], knownToExist: (id: string) => boolean): Promise<void> {
     const missing = accounts.filter((a) => !knownToExist(a.id)).sort((a, b) => (a.id < b.id ? -1 : 1));
-    if (missing.length > 0) {
-      await tx.query(
-        `INSERT INTO ledger_account (id, tenant_id, kind, owner_ref, unit, normal_side, allow_negative)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::boolean[])
-         ON CONFLICT (id) DO NOTHING`,
-        [
-          uuidArrayLiteral(missing.map((a) => a.id)), uuidArrayLiteral(missing.map((a) => a.tenantId)), textArrayLiteral(missing.map((a) => a.kind)),
-          uuidArrayLiteral(missing.map((a) => a.ownerRef)), textArrayLiteral(missing.map((a) => a.unit)), textArrayLiteral(missing.map((a) => a.normalSide)),
-          missing.map((a) => a.allowNegative),
-        ],
-      );
-    }
+    if (missing.length === 0) return;
+    await tx.query(
+      `INSERT INTO ledger_account (id, tenant_id, kind, owner_ref, unit, normal_side, allow_negative)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::boolean[])
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        uuidArrayLiteral(missing.map((a) => a.id)), uuidArrayLiteral(missing.map((a) => a.tenantId)), textArrayLiteral(missing.map((a) => a.kind)),
+        uuidArrayLiteral(missing.map((a) => a.ownerRef)), textArrayLiteral(missing.map((a) => a.unit)), textArrayLiteral(missing.map((a) => a.normalSide)),
+        missing.map((a) => a.allowNegative),
+      ],
+    );
+  }
+
+  /**
+   * The accounts' balances: 'read' as last committed (no lock), or 'lock' — locked for the rest of
+   * the transaction in id order, so concurrent batches never deadlock.
+   */
+  async accountsById(tx: SqlTx, ids: readonly string[], mode: 'read' | 'lock'): Promise<Map<string, LockedAccount>> {
     const rows = await tx.query<{ id: string; balance: string; allow_negative: boolean; normal_side: 'debit' | 'credit' }>(
-      `SELECT id, balance::text AS balance, allow_negative, normal_side FROM ledger_account WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [uuidArrayLiteral(accounts.map((a) => a.id))],
+      `SELECT id, balance::text AS balance, allow_negative, normal_side FROM ledger_account WHERE id = ANY($1::uuid[])${mode === 'lock' ? ' ORDER BY id FOR UPDATE' : ''}`,
+      [uuidArrayLiteral(ids)],
     );
     return new Map(rows.map((row) => [row.id, { id: row.id, balance: row.balance, allowNegative: row.allow_negative, normalSide: row.normal_side }]));
   }

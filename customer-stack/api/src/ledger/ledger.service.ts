@@ -16,7 +16,7 @@ import {
   NORMAL_SIDE, PostingInput, allowsNegative, type AccountBalance, type AccountKey, type AccountKind, type Leg, type Posting,
   type PostingResult, type Statement, type StatementEntry,
 } from './ledger.types.js';
-import { accountIdOf, planBatch, preparePosting, type PreparedPosting } from './posting-plan.js';
+import { accountIdOf, decidesTheSameFrom, planBatch, preparePosting, type LockedAccount, type PreparedPosting } from './posting-plan.js';
 
 const ZERO = decimal('0');
 
@@ -89,7 +89,7 @@ export class LedgerService implements OnApplicationShutdown {
     this.committer = new GroupCommitter<PreparedPosting, PostingResult>(
       limits ?? DEFAULT_LEDGER_LIMITS,
       (prepared) => prepared.posting.tenantId,
-      (group) => this.commitGroup(group),
+      (group, attempt) => this.commitGroup(group, attempt),
     );
   }
 
@@ -105,6 +105,7 @@ export class LedgerService implements OnApplicationShutdown {
     const prepared = inputs.map((input) => preparePosting(PostingInput.parse(input)));
     const results = await this.apply(tx, prepared, actor, new Map());
     if (results === 'race') throw new LedgerError('idempotency_race');
+    assert(results !== 'stale', 'a plan made under lock is never stale');
     return results;
   }
 
@@ -158,7 +159,7 @@ export class LedgerService implements OnApplicationShutdown {
     const posting = PostingInput.parse({ tenantId: input.tenantId, idempotencyKey: input.idempotencyKey, kind: 'reversal', reference: `reverses:${input.transactionId}`, legs });
     const results = await this.apply(tx, [preparePosting(posting)], actor, new Map([[0, input.transactionId]]));
     if (results === 'race') throw new LedgerError('idempotency_race');
-    assert(results[0], 'one result');
+    assert(results !== 'stale' && results[0], 'one result, planned under lock');
     return results[0];
   }
 
@@ -336,29 +337,58 @@ export class LedgerService implements OnApplicationShutdown {
 
   // ------------------------------------------------------------------ the shared write path
 
-  private async commitGroup(group: PreparedPosting[]): Promise<PostingResult[]> {
+  /**
+   * One group's durable transaction. The first attempt plans from balances read without a lock
+   * and locks the accounts only after the journal rows are written (see `apply`), so concurrent
+   * groups touching the same accounts (a hot omnibus account) overlap everything but the balance
+   * update, the audit append and the commit. A retry locks first, so it cannot lose again.
+   */
+  private async commitGroup(group: PreparedPosting[], attempt: number): Promise<PostingResult[]> {
     const tenantId = group[0]?.posting.tenantId;
     assert(tenantId, 'a group has a tenant');
-    const results = await this.tenants.run(tenantId, async (tx) => {
-      const lockedAccountIds: string[] = [];
-      const applied = await this.apply(tx, group, SYSTEM_ACTOR, new Map(), lockedAccountIds);
-      if (applied === 'race') throw new RetryGroup('a concurrent batch journaled one of these keys first');
-      return { results: applied, lockedAccountIds };
-    });
+    const locking: Locking = attempt === 0 ? 'late' : 'first';
+    const results = await this.tenants
+      .run(tenantId, async (tx) => {
+        const lockedAccountIds: string[] = [];
+        const applied = await this.apply(tx, group, SYSTEM_ACTOR, new Map(), lockedAccountIds, locking);
+        if (applied === 'race') throw new RetryGroup('a concurrent batch journaled one of these keys first');
+        if (applied === 'stale') throw new RetryGroup('a concurrent batch moved a balance this plan depended on');
+        return { results: applied, lockedAccountIds };
+      })
+      .catch((error: unknown) => {
+        // Late locking takes the journal's key locks before the account locks: a concurrent
+        // writer of the same idempotency key that locked accounts first can deadlock with it.
+        // Postgres breaks the cycle by failing one side; that group runs again, locking first.
+        if (locking === 'late' && postgresErrorCode(error) === DEADLOCK_DETECTED) throw new RetryGroup('deadlock with a concurrent writer of the same key');
+        throw error;
+      });
     // Committed: the accounts it locked exist for good.
     if (this.knownAccounts.size > KNOWN_ACCOUNTS_MAX) this.knownAccounts.clear();
     for (const id of results.lockedAccountIds) this.knownAccounts.add(id);
     return results.results;
   }
 
-  /** The one write path. 'race' when a concurrent transaction journaled one of the keys first. */
+  /**
+   * The one write path. 'race' when a concurrent transaction journaled one of the keys first;
+   * 'stale' (late locking only) when the balances under lock would have decided a posting
+   * differently from the balances it was planned with. Either way the caller rolls back.
+   *
+   * Locking 'first' (a caller's transaction, a retried group): accounts locked in id order, then
+   * the plan. Locking 'late': the plan is made from the last committed balances, the journal rows
+   * are written, and only then are the accounts locked (in id order); if every locked balance is
+   * the one planned with, or the locked balances decide every posting the same way (so the same
+   * rows are written: `decidesTheSameFrom`, else a second plan from them), the plan stands;
+   * otherwise nothing is kept. The database's CHECK
+   * on balances holds either way.
+   */
   private async apply(
     tx: SqlTx,
     prepared: readonly PreparedPosting[],
     actor: Actor,
     reverses: ReadonlyMap<number, string>,
     lockedAccountIds: string[] = [],
-  ): Promise<PostingResult[] | 'race'> {
+    locking: Locking = 'first',
+  ): Promise<PostingResult[] | 'race' | 'stale'> {
     const tenantId = prepared[0]?.posting.tenantId;
     assert(tenantId && prepared.every((p) => p.posting.tenantId === tenantId), 'one tenant per write');
     const journaled = await this.repository.journaled(tx, tenantId, prepared.map((p) => p.posting.idempotencyKey));
@@ -371,14 +401,33 @@ export class LedgerService implements OnApplicationShutdown {
         if (!accounts.has(id)) accounts.set(id, newAccount(id, tenantId, leg.account));
       });
     }
-    const locked = accounts.size > 0 ? await this.repository.lockAccounts(tx, [...accounts.values()], (id) => this.knownAccounts.has(id)) : new Map();
-    assert(locked.size === accounts.size, 'every account of the batch is locked');
-    lockedAccountIds.push(...locked.keys());
-    const plan = planBatch({ postings: prepared, accounts: locked, journaled, reverses, newId: randomUUID });
+    if (accounts.size === 0) return planBatch({ postings: prepared, accounts: new Map(), journaled, reverses, newId: randomUUID }).results;
+    const ids = [...accounts.keys()];
+    let balances: Map<string, LockedAccount>;
+    if (locking === 'first') {
+      balances = await this.repository.lockAccounts(tx, [...accounts.values()], (id) => this.knownAccounts.has(id));
+    } else {
+      await this.repository.createAccounts(tx, [...accounts.values()], (id) => this.knownAccounts.has(id));
+      balances = await this.repository.accountsById(tx, ids, 'read');
+    }
+    assert(balances.size === accounts.size, 'every account of the batch is read');
+    lockedAccountIds.push(...balances.keys());
+    const plan = planBatch({ postings: prepared, accounts: balances, journaled, reverses, newId: randomUUID });
+    if (plan.transactions.length > 0) {
+      const inserted = await this.repository.insertTransactions(tx, plan.transactions);
+      if (inserted !== plan.transactions.length) return 'race';
+      await this.repository.insertEntries(tx, plan.entries);
+    }
+    if (locking === 'late') {
+      const locked = await this.repository.accountsById(tx, ids, 'lock');
+      assert(locked.size === balances.size, 'every account of the batch is locked');
+      if (!sameBalances(balances, locked) && !decidesTheSameFrom(plan, balances, locked)) {
+        const replanned = planBatch({ postings: prepared, accounts: locked, journaled, reverses, newId: randomUUID });
+        if (!sameDecisions(plan.results, replanned.results)) return 'stale';
+        assert(sameDeltas(plan.balanceDeltas, replanned.balanceDeltas), 'the same decisions move the same amounts');
+      }
+    }
     if (plan.transactions.length === 0) return plan.results;
-    const inserted = await this.repository.insertTransactions(tx, plan.transactions);
-    if (inserted !== plan.transactions.length) return 'race';
-    await this.repository.insertEntries(tx, plan.entries);
     const moved = await this.repository.applyBalanceDeltas(tx, plan.balanceDeltas);
     assert(moved === plan.balanceDeltas.size, 'every balance delta moved its account');
     await this.audit.recordMany(
@@ -393,6 +442,33 @@ export class LedgerService implements OnApplicationShutdown {
     );
     return plan.results;
   }
+}
+
+const DEADLOCK_DETECTED = '40P01';
+
+function postgresErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
+  const found = typeof code === 'string' ? code : driverError?.code;
+  return typeof found === 'string' ? found : undefined;
+}
+
+/** When a batch's accounts are locked: before planning, or after the journal rows are written. */
+type Locking = 'first' | 'late';
+
+function sameBalances(read: ReadonlyMap<string, LockedAccount>, locked: ReadonlyMap<string, LockedAccount>): boolean {
+  for (const [id, account] of read) if (locked.get(id)?.balance !== account.balance) return false;
+  return read.size === locked.size;
+}
+
+/** Whether two plans of the same postings decide each one the same way (posted, replayed or refused with the same code). */
+function sameDecisions(a: readonly PostingResult[], b: readonly PostingResult[]): boolean {
+  const decision = (r: PostingResult) => (r.status === 'posted' ? (r.replayed ? `replayed:${r.transactionId}` : 'posted') : `${r.code}:${r.accountId ?? ''}`);
+  return a.length === b.length && a.every((result, index) => decision(result) === decision(b[index] as PostingResult));
+}
+
+function sameDeltas(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([id, delta]) => b.get(id) === delta);
 }
 
 function newAccount(id: string, tenantId: string, key: AccountKey): NewAccount {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { decimal } from '@bulwark/shared-contracts';
 import { PostingInput, type AccountKey } from './ledger.types.js';
-import { accountIdOf, planBatch, postingBodyHash, preparePosting, type LockedAccount } from './posting-plan.js';
+import { accountIdOf, decidesTheSameFrom, planBatch, postingBodyHash, preparePosting, type LockedAccount } from './posting-plan.js';
 
 const tenantId = '00000000-0000-4000-8000-000000000001';
 const alice = '00000000-0000-4000-8000-00000000000a';
@@ -85,5 +85,34 @@ describe('planBatch', () => {
         expect(aliceEntries.eq(aliceDelta)).toBe(true);
       }),
     );
+  });
+
+  it('property: when decidesTheSameFrom says other starting balances decide the same, planning from them does', () => {
+    const cents = (n: number) => decimal(String(n)).div(decimal('100')).toString();
+    const carol = '00000000-0000-4000-8000-00000000000c';
+    const people = [alice, bob, carol];
+    const move = fc.tuple(fc.nat({ max: 2 }), fc.nat({ max: 3 }), fc.integer({ min: 1, max: 5_000 }));
+    let sure = 0;
+    fc.assert(
+      fc.property(fc.array(move, { minLength: 1, maxLength: 30 }), fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 3, maxLength: 3 }), fc.integer({ min: -5_000, max: 5_000 }), (moves, first, second, omnibusShift) => {
+          // Each move: from one person to another person or (3) the omnibus account.
+          const postings = moves.map(([from, to, amount], i) =>
+            transfer(`k${i}`, cash(people[from] ?? alice), to === 3 || to === from ? omnibus : cash(people[to] ?? bob), cents(amount)));
+          const balances = (funded: number[], shift: number) =>
+            new Map([...people.map((person, i) => locked(cash(person), cents(funded[i] ?? 0))), locked(omnibus, cents(shift))]);
+          const planned = balances(first, 0);
+          const other = balances(second, omnibusShift);
+          const plan = planBatch({ postings, accounts: planned, journaled: new Map(), newId });
+          if (!decidesTheSameFrom(plan, planned, other)) return;
+          sure += 1;
+          const again = planBatch({ postings, accounts: other, journaled: new Map(), newId });
+          const decisions = (p: typeof plan) => p.results.map((r) => (r.status === 'posted' ? 'posted' : r.code));
+          expect(decisions(again)).toEqual(decisions(plan));
+          expect([...again.balanceDeltas]).toEqual([...plan.balanceDeltas]);
+        }),
+      { numRuns: 1_000 },
+    );
+    expect(sure).toBeGreaterThan(100); // the shortcut is taken often enough to be tested
   });
 });

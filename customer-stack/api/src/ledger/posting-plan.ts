@@ -119,6 +119,12 @@ export interface BatchPlan {
   readonly balanceDeltas: Map<string, string>;
   /** Index into the batch of each posting newly journaled, parallel to `transactions`. */
   readonly postedIndexes: number[];
+  /**
+   * For each account that may not go negative and that a posted posting moved: the lowest balance
+   * it reached during the batch (scaled). Tells whether other starting balances would decide the
+   * same (see `decidesTheSameFrom`).
+   */
+  readonly lowestBalances: Map<string, bigint>;
 }
 
 export interface PlanInputs {
@@ -146,7 +152,7 @@ export function planBatch({ postings, accounts, journaled, reverses, newId }: Pl
     return balance;
   };
   const accepted = new Map<string, JournaledPosting>(journaled);
-  const plan: BatchPlan = { results: [], transactions: [], entries: [], balanceDeltas: new Map(), postedIndexes: [] };
+  const plan: BatchPlan = { results: [], transactions: [], entries: [], balanceDeltas: new Map(), postedIndexes: [], lowestBalances: new Map() };
   // The posting's effect on each account it touches, in the account's own normal-side terms
   // (a posting has at most LEGS_PER_POSTING_MAX legs, so a linear search beats a Map).
   const effectIds: string[] = [];
@@ -194,7 +200,12 @@ export function planBatch({ postings, accounts, journaled, reverses, newId }: Pl
     }
     for (let i = 0; i < effectIds.length; i++) {
       const accountId = effectIds[i] ?? '';
-      running.set(accountId, balanceOf(accountId) + (effects[i] ?? 0n));
+      const balance = balanceOf(accountId) + (effects[i] ?? 0n);
+      running.set(accountId, balance);
+      if (!accounts.get(accountId)?.allowNegative) {
+        const lowest = plan.lowestBalances.get(accountId);
+        if (lowest === undefined || balance < lowest) plan.lowestBalances.set(accountId, balance);
+      }
     }
     const transactionId = newId();
     accepted.set(posting.idempotencyKey, { transactionId, bodyHash });
@@ -225,4 +236,30 @@ export function planBatch({ postings, accounts, journaled, reverses, newId }: Pl
   assert(plan.results.length === postings.length, 'one result per posting');
   assert(plan.transactions.length === plan.postedIndexes.length, 'one transaction per newly posted posting');
   return plan;
+}
+
+/**
+ * Whether planning the same postings from `other` starting balances would decide every posting as
+ * `plan` did (and so write the same rows), judged without planning again: true is certain; false
+ * means "plan again to know". Balances only ever decide through accounts that may not go negative,
+ * and the decisions are monotone in the starting balance: with every posted posting still covered
+ * when an account starts lower (its lowest point stays at or above zero), nothing posted is
+ * refused and nothing refused is posted; an account starting higher could only turn a refusal into
+ * a posting, so it is certain only when nothing was refused for lack of funds.
+ */
+export function decidesTheSameFrom(plan: BatchPlan, planned: ReadonlyMap<string, LockedAccount>, other: ReadonlyMap<string, LockedAccount>): boolean {
+  const refused = plan.results.some((result) => result.status === 'rejected' && result.code === 'insufficient_funds');
+  for (const [id, account] of planned) {
+    const now = other.get(id);
+    if (!now) return false;
+    if (now.balance === account.balance || account.allowNegative) continue;
+    const shift = toScaled(now.balance) - toScaled(account.balance);
+    if (shift > 0n) {
+      if (refused) return false;
+      continue;
+    }
+    const lowest = plan.lowestBalances.get(id);
+    if (lowest !== undefined && lowest + shift < 0n) return false;
+  }
+  return planned.size === other.size;
 }
