@@ -10,14 +10,10 @@ import { TenantScope } from '../../../customer-stack/api/src/tenancy/tenant-scop
 import { loginAs } from '../../../customer-stack/api/test/support/auth.js';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
-import { eventually } from '@bulwark/testing';
-import { AggregationService } from '../../../execution-stack/api/src/aggregation/aggregation.service.js';
 import { MembersService } from '../../../execution-stack/api/src/members/members.service.js';
-import { signRequest } from '../../../execution-stack/api/src/members/request-signature.js';
 import { ReconciliationService as ExecutionReconciliation } from '../../../execution-stack/api/src/reconciliation/reconciliation.service.js';
 import { expectAccessible, openBrowser, pageProblems, screenshot, type BrowserUser } from './support/browser.js';
+import { tradeThroughOmnibus } from './support/omnibus-trade.js';
 import { startStacks, type RunningStacks } from './support/stacks.js';
 
 const TENANT_ID = '8f0c6d3e-4b2a-4e71-9c5d-2a7b1e9f4c30';
@@ -215,21 +211,8 @@ describe('the compliance console', () => {
     const operatorKeys = await generateKeyPair('PS256', { extractable: true });
     const { operatorId } = await execution.get(MembersService).createOperator('op-console-recon', await exportJWK(operatorKeys.publicKey));
     const instrument = await execution.get(MembersService).listInstrument(operatorId, { symbol: 'CONSOLE-RECON', kind: 'event', tickSize: '0.01', lotSize: '1' });
-    const makerKeys = await generateKeyPair('PS256', { extractable: true });
-    const { keyId } = await execution.get(MembersService).createMember('system:test', {
-      kind: 'market_maker', orderQuantityMax: '1000', orderNotionalMax: '50000', openOrdersMax: 20, messagesPerSecond: 100, publicJwk: await exportJWK(makerKeys.publicKey),
-    });
-    const order = JSON.stringify({ instrumentId: instrument.id, side: 'sell', price: '0.50', quantity: '10' });
-    const headers = await signRequest({ keyId, privateKey: makerKeys.privateKey }, { method: 'POST', path: '/v1/member/orders', body: order });
-    expect((await fetch(`${stacks.executionUrl}/v1/member/orders`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: order })).status).toBe(201);
     const accountRef = randomUUID();
-    const db = execution.get<SqlDatabase>(SQL_DATABASE);
-    await db.transaction((tx) => execution.get(AggregationService).admit(tx, [{
-      intentId: randomUUID(), accountRef, tenantRef: TENANT_ID, instrumentId: instrument.id, side: 'buy', quantity: '10', limitPrice: '0.50', timeInForce: 'GTC',
-      submittedAt: new Date().toISOString(),
-    }]));
-    await eventually(async () => ((await db.transaction((tx) => tx.query(`SELECT 1 FROM allocation WHERE account_ref = $1`, [accountRef]))).length > 0 ? true : undefined),
-      20_000, 'the allocation');
+    await tradeThroughOmnibus(execution, stacks.executionUrl, { instrumentId: instrument.id, tenantRef: TENANT_ID, price: '0.50', accounts: [{ accountRef, quantity: '10' }] });
     const sent = await execution.get(ExecutionReconciliation).sendStatements(periodStart, new Date().toISOString(), 'system:test');
     expect(sent.map((s) => s.tenantRef)).toEqual([TENANT_ID]);
 

@@ -10,13 +10,10 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair } from 'jose';
 import { randomUUID } from 'node:crypto';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
-import { AggregationService } from '../../../execution-stack/api/src/aggregation/aggregation.service.js';
 import { MembersService } from '../../../execution-stack/api/src/members/members.service.js';
-import { signRequest, type SigningKey } from '../../../execution-stack/api/src/members/request-signature.js';
 import { SettlementService } from '../../../execution-stack/api/src/settlement/settlement.service.js';
 import { expectAccessible, openBrowser, pageProblems, screenshot, type BrowserUser } from './support/browser.js';
+import { tradeThroughOmnibus } from './support/omnibus-trade.js';
 import { startStacks, type RunningStacks } from './support/stacks.js';
 
 let stacks: RunningStacks;
@@ -24,7 +21,6 @@ let operator: BrowserUser;
 let keyFile: string;
 let secondKeyFile: string;
 let makerId: string;
-let maker: SigningKey;
 const keyPath = `${process.env.TMPDIR ?? '/tmp'}/bulwark-operator-key-${process.pid}.json`;
 const secondKeyPath = `${process.env.TMPDIR ?? '/tmp'}/bulwark-operator-key-2-${process.pid}.json`;
 const tenantRef = randomUUID();
@@ -37,24 +33,16 @@ async function newOperator(handle: string): Promise<string> {
   return JSON.stringify({ keyId, privateJwk: await exportJWK(privateKey) });
 }
 
-/** A signed member request, as the market maker's own software sends it. */
-async function asMaker(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  const headers = await signRequest(maker, { method, path, body: text });
-  return fetch(`${stacks.executionUrl}${path}`, { method, headers: { ...headers, ...(text ? { 'content-type': 'application/json' } : {}) }, body: text || undefined });
-}
-
 beforeAll(async () => {
   stacks = await startStacks();
   operator = await openBrowser();
   keyFile = await newOperator('op-browser-1');
   secondKeyFile = await newOperator('op-browser-2');
   const makerKeys = await generateKeyPair('PS256', { extractable: true });
-  const { member, keyId: makerKeyId } = await stacks.execution.get(MembersService).createMember('system:test', {
+  const { member } = await stacks.execution.get(MembersService).createMember('system:test', {
     kind: 'market_maker', orderQuantityMax: '1000', orderNotionalMax: '50000', openOrdersMax: 20, messagesPerSecond: 100, publicJwk: await exportJWK(makerKeys.publicKey),
   });
   makerId = member.id;
-  maker = { keyId: makerKeyId, privateKey: makerKeys.privateKey };
 }, 120_000);
 
 afterAll(async () => {
@@ -184,15 +172,12 @@ describe('the operator admin', () => {
     await page.getByRole('link', { name: 'Pools and allocations' }).click();
     await page.getByText('No omnibus order yet: they appear once customers place orders.').waitFor();
 
-    // A market maker offers 80 units; two customer intents (opaque account references) for 30 and 20 are admitted into one pool.
+    // A market maker offers 50 units; two customer intents (opaque account references) for 30 and 20 are admitted into one pool.
     const instruments = (await (await fetch(`${stacks.executionUrl}/v1/instruments`)).json()) as { instruments: { id: string; symbol: string }[] };
     const instrumentId = instruments.instruments.find((i) => i.symbol === 'LK-ELECTION-2027-YES')?.id ?? '';
-    expect((await asMaker('POST', '/v1/member/orders', { instrumentId, side: 'sell', price: '0.60', quantity: '80' })).status).toBe(201);
-    const intent = (quantity: string) => ({
-      intentId: randomUUID(), accountRef: randomUUID(), tenantRef, instrumentId, side: 'buy' as const, quantity, limitPrice: '0.60', timeInForce: 'GTC' as const,
-      submittedAt: new Date().toISOString(),
+    await tradeThroughOmnibus(stacks.execution, stacks.executionUrl, {
+      instrumentId, tenantRef, price: '0.60', accounts: [{ accountRef: randomUUID(), quantity: '30' }, { accountRef: randomUUID(), quantity: '20' }],
     });
-    await stacks.execution.get<SqlDatabase>(SQL_DATABASE).transaction((tx) => stacks.execution.get(AggregationService).admit(tx, [intent('30'), intent('20')]));
 
     const order = page.getByRole('table', { name: 'Omnibus orders, newest first' }).getByRole('row', { name: /LK-ELECTION-2027-YES/ });
     await order.getByText('done', { exact: true }).waitFor();

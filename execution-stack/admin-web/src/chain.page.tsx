@@ -3,7 +3,8 @@
 // anchored per log with their transaction. A stack started without a chain says so.
 import { ApiError, Alert, Badge, DataTable, KeyValues, PageTitle, ResourceView, Section, formatInstant, useResource } from '@bulwark/ui-kit';
 import { APP_NAME } from './app-name';
-import { market, type ChainStatus, type Instrument, type OperatorApi } from './execution-api';
+import type { ChainStatus, OperatorApi } from './execution-api';
+import { useSymbols } from './use-symbols';
 
 const REFRESH_MS = 10_000;
 /** Indexed blocks behind the confirmed head before the screen warns. */
@@ -58,9 +59,7 @@ export function ChainPage({ operator }: { readonly operator: OperatorApi }) {
       throw error;
     }
   }, [operator], REFRESH_MS);
-  const instruments = useResource((signal) => market.instruments(signal), []);
-  const list: readonly Instrument[] = instruments.resource.status === 'ready' ? instruments.resource.data : [];
-  const symbol = (id: string) => list.find((i) => i.id === id)?.symbol ?? `${id.slice(0, 8)}…`;
+  const symbol = useSymbols();
   return (
     <>
       <PageTitle appName={APP_NAME}>Chain status</PageTitle>

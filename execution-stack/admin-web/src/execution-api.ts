@@ -52,7 +52,18 @@ export const market = {
   candles: async (instrumentId: string, signal?: AbortSignal) =>
     (await api.get<{ candles: Candle[] }>(`/v1/market/${encodeURIComponent(instrumentId)}/candles`, { interval: '1m', limit: 120 }, signal)).candles,
   book: (instrumentId: string, signal?: AbortSignal) => api.get<BookView>(`/v1/market/${encodeURIComponent(instrumentId)}/book`, { levels: 20 }, signal),
+  /** Every instrument with its book (undefined where the book cannot be read, shown as such). */
+  withBooks: async (signal?: AbortSignal): Promise<MarketRow[]> => {
+    const instruments = await market.instruments(signal);
+    const books = await Promise.all(instruments.map((i) => market.book(i.id, signal).catch(() => undefined)));
+    return instruments.map((instrument, index) => ({ instrument, book: books[index] }));
+  },
 };
+
+export interface MarketRow {
+  readonly instrument: Instrument;
+  readonly book: BookView | undefined;
+}
 
 export type SessionAction = 'halt' | 'resume' | 'close' | 'open';
 export type ResolutionOutcome = 'yes' | 'no' | 'void';

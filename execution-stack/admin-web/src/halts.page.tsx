@@ -9,7 +9,7 @@ import {
   useResource,
 } from '@bulwark/ui-kit';
 import { APP_NAME } from './app-name';
-import { market, type BookView, type Instrument } from './execution-api';
+import { market, type BookView, type MarketRow } from './execution-api';
 import { statusTone } from './instruments.page';
 import { useOperator } from './operator-session';
 
@@ -23,11 +23,6 @@ export function formatMs(ms: number): string {
   return `${ms / 1000} s`;
 }
 
-interface Row {
-  readonly instrument: Instrument;
-  readonly book: BookView | undefined;
-}
-
 function Resumes({ book, now }: { readonly book: BookView | undefined; readonly now: number }) {
   if (!book || book.state === 'open') return <>—</>;
   if (book.resumeAt === null) return <>{book.state === 'halted' ? 'when an operator resumes it' : '—'}</>;
@@ -35,7 +30,7 @@ function Resumes({ book, now }: { readonly book: BookView | undefined; readonly 
   return <>{left > 0 ? `in ${formatCountdown(left)} (${formatInstant(new Date(book.resumeAt))})` : 'resuming now'}</>;
 }
 
-function HaltMarket({ rows, onDone }: { readonly rows: readonly Row[]; readonly onDone: () => void }) {
+function HaltMarket({ rows, onDone }: { readonly rows: readonly MarketRow[]; readonly onDone: () => void }) {
   const { operator } = useOperator();
   const open = rows.filter((r) => r.book?.state === 'open');
   const [instrumentId, setInstrumentId] = useState('');
@@ -74,11 +69,7 @@ function HaltMarket({ rows, onDone }: { readonly rows: readonly Row[]; readonly 
 export function HaltsPage() {
   const { operator } = useOperator();
   const now = useNow();
-  const handle = useResource(async (signal) => {
-    const instruments = await market.instruments(signal);
-    const books = await Promise.all(instruments.map((i) => market.book(i.id, signal).catch(() => undefined)));
-    return instruments.map((instrument, index): Row => ({ instrument, book: books[index] }));
-  }, [], REFRESH_MS);
+  const handle = useResource((signal) => market.withBooks(signal), [], REFRESH_MS);
   return (
     <>
       <PageTitle appName={APP_NAME}>Halts and circuit breakers</PageTitle>

@@ -82,11 +82,7 @@ function SessionButtons({ instrumentId, symbol, state, onDone }: {
 
 export function InstrumentsPage() {
   const { operator } = useOperator();
-  const handle = useResource(async (signal) => {
-    const instruments = await market.instruments(signal);
-    const books = await Promise.all(instruments.map((i) => market.book(i.id, signal).catch(() => undefined)));
-    return instruments.map((instrument, index) => ({ instrument, book: books[index] }));
-  }, [], REFRESH_MS);
+  const handle = useResource((signal) => market.withBooks(signal), [], REFRESH_MS);
   return (
     <>
       <PageTitle appName={APP_NAME}>Instruments</PageTitle>

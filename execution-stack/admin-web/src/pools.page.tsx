@@ -6,18 +6,13 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { Alert, Badge, DataTable, KeyValues, PageTitle, ResourceView, Section, SelectField, compare, formatInstant, useResource } from '@bulwark/ui-kit';
 import { APP_NAME } from './app-name';
-import { market, type Instrument, type OmnibusOrderStatus, type OperatorApi } from './execution-api';
+import type { OmnibusOrderStatus, OperatorApi } from './execution-api';
+import { useSymbols } from './use-symbols';
 
 const REFRESH_MS = 5_000;
 const sameDecimal = (a: string, b: string) => compare(a, b) === 0;
 const short = (ref: string) => <code title={ref}>{ref.slice(0, 8)}…</code>;
 const statusTone = (status: OmnibusOrderStatus) => (status === 'done' ? 'success' : status === 'working' ? 'info' : 'warning');
-
-function useSymbols(): (instrumentId: string) => string {
-  const handle = useResource((signal) => market.instruments(signal), []);
-  const list: readonly Instrument[] = handle.resource.status === 'ready' ? handle.resource.data : [];
-  return (id) => list.find((i) => i.id === id)?.symbol ?? `${id.slice(0, 8)}…`;
-}
 
 export function PoolsPage({ operator }: { readonly operator: OperatorApi }) {
   const [status, setStatus] = useState<OmnibusOrderStatus | ''>('');
