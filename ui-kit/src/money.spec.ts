@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { add, compare, formatDecimal, formatMoney, isDecimal, isMultipleOf, multiply } from './money';
+import { add, compare, formatDecimal, formatMoney, isDecimal, isMultipleOf, multiply, trimDecimal } from './money';
 
 describe('money in the UI stays decimal-exact', () => {
   it.each([
@@ -24,6 +24,10 @@ describe('money in the UI stays decimal-exact', () => {
     ['7', '0.335', 2, '2.34'],
   ])('multiplies %s x %s exactly', (a, b, dp, expected) => {
     expect(multiply(a, b, dp)).toBe(expected);
+  });
+
+  it('trims trailing zeros and nothing else', () => {
+    expect([trimDecimal('5.50000'), trimDecimal('10.000'), trimDecimal('100'), trimDecimal('0.00508'), trimDecimal('abc.0')]).toEqual(['5.5', '10', '100', '0.00508', 'abc.0']);
   });
 
   it('adds and compares without floats', () => {

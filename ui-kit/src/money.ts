@@ -38,6 +38,12 @@ export function formatDecimal(value: string, dp: number): string {
   return `${negative ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
 }
 
+/** A decimal exactly as it is, without trailing zeros: "5.50000" → "5.5", "10.000" → "10" (fees and prices shown to the last digit that counts). */
+export function trimDecimal(value: string): string {
+  if (!isDecimal(value) || !value.includes('.')) return value;
+  return value.trim().replace(/0+$/, '').replace(/\.$/, '');
+}
+
 /** Minor digits per currency the platform shows; anything unknown keeps two. */
 const CURRENCY_DP: Readonly<Record<string, number>> = { USD: 2, LKR: 2, GBP: 2, EUR: 2, JPY: 0 };
 

@@ -499,6 +499,11 @@ describe('the investor journey', () => {
     await expectAccessible(page);
     await screenshot(page, 'investor-23-phone-orders');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.goto(`${stacks.customerUrl}/app/payments`);
+    await page.getByRole('table', { name: 'Withdrawals, newest first' }).waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-24-phone-payments');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(pageProblems(page)).toEqual([]);
     // Public market data went from the browser to the execution stack without any session cookie.
     expect(stacks.executionRequestsWithCookies).toEqual([]);

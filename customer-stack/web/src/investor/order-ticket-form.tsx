@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import {
-  Alert, Badge, Button, ErrorAlert, Field, KeyValues, SelectField, formatDecimal, formatInstant, newIdempotencyKey, useAction, useResource,
+  Alert, Badge, Button, ErrorAlert, Field, KeyValues, SelectField, formatDecimal, formatInstant, newIdempotencyKey, trimDecimal, useAction, useResource,
 } from '@bulwark/ui-kit';
 import type { Instrument } from '../shared/market-data';
 import { fx, ledger, type FxCurrency, type FxQuote } from '../shared/money-api';
@@ -28,8 +28,7 @@ const TIF_TEXT: Readonly<Record<TimeInForce, string>> = {
   FOK: 'Fill or kill (all now, or nothing)',
 };
 
-const plain = (value: string) => (value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value);
-const usd = (value: string) => `${plain(value)} USD`;
+const usd = (value: string) => `${trimDecimal(value)} USD`;
 
 interface Review {
   readonly form: TicketForm;
@@ -76,7 +75,7 @@ function ReviewCard({ review, terms, local, onChange, onPlaced }: {
     <div className="card review" data-testid="order-review">
       <h3 ref={heading} tabIndex={-1}>Check your order</h3>
       <KeyValues items={[
-        ['Order', <span key="o" className={buying ? 'buy' : 'sell'}>{buying ? 'Buy' : 'Sell'} {plain(form.quantity.trim())} {instrument.symbol}</span>],
+        ['Order', <span key="o" className={buying ? 'buy' : 'sell'}>{buying ? 'Buy' : 'Sell'} {trimDecimal(form.quantity.trim())} {instrument.symbol}</span>],
         ['Limit price', `${usd(form.limitPrice.trim())} per unit`],
         ['Time in force', TIF_TEXT[form.timeInForce]],
         ['Trade value at your limit', usd(estimate.notional)],
@@ -111,7 +110,7 @@ function PlacedCard({ placed, symbol, onAnother }: { readonly placed: IntentView
         <h3 ref={heading} tabIndex={-1}>{intent.status === 'rejected' ? 'Your order was rejected' : 'Your order was placed'}</h3>
         <Badge tone={status.tone}>{status.label}</Badge>
       </div>
-      <p>{intent.side === 'buy' ? 'Buy' : 'Sell'} {plain(intent.quantity)} {symbol} at {usd(intent.limitPrice)}. {status.meaning}</p>
+      <p>{intent.side === 'buy' ? 'Buy' : 'Sell'} {trimDecimal(intent.quantity)} {symbol} at {usd(intent.limitPrice)}. {status.meaning}</p>
       {intent.status === 'rejected' ? (
         <Alert tone="error" title="Why">
           <p>{rejectReason(intent.rejectCode)}</p>
@@ -181,7 +180,7 @@ export function OrderTicket({ instrument, instruments, terms, onInstrument }: {
         </div>
       </fieldset>
       <Field label="Quantity" name="quantity" inputMode="decimal" autoComplete="off" value={quantity} error={errors.quantity}
-        hint={instrument ? `In lots of ${instrument.lotSize}.${side === 'sell' ? ` You can sell ${plain(units)}.` : ''}` : undefined}
+        hint={instrument ? `In lots of ${instrument.lotSize}.${side === 'sell' ? ` You can sell ${trimDecimal(units)}.` : ''}` : undefined}
         onChange={(event) => setQuantity(event.target.value)} />
       <Field label="Limit price (USD per unit)" name="limit-price" inputMode="decimal" autoComplete="off" value={limitPrice} error={errors.limitPrice}
         hint={instrument ? `In steps of ${instrument.tickSize}. ${side === 'buy' ? 'The most you pay per unit.' : 'The least you accept per unit.'}` : undefined}

@@ -1,10 +1,11 @@
 // The investor's orders, newest first: what filled (quantity, average price, fee) and where each
-// stands; an open order can be cancelled. One order's detail lists its allocations — each fill
+// stands (the order and its state lead the row, so a phone shows them without scrolling); an
+// open order can be cancelled. One order's detail lists its allocations — each fill
 // the market booked against it — and says why when the market refused it.
 import { useEffect, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import {
-  Alert, Badge, Button, DataTable, ErrorAlert, KeyValues, PageTitle, ResourceView, Section, formatInstant, useAction, useResource,
+  Alert, Badge, Button, DataTable, ErrorAlert, KeyValues, PageTitle, ResourceView, Section, formatInstant, trimDecimal, useAction, useResource,
 } from '@bulwark/ui-kit';
 import type { Instrument } from '../shared/market-data';
 import { orders, type AllocationView, type IntentView } from '../shared/orders-api';
@@ -14,8 +15,7 @@ import { instrumentName, useTradingSetup } from './trading-setup';
 
 const ORDERS_REFRESH_MS = 5_000;
 
-const plain = (value: string) => (value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value);
-const usd = (value: string | null) => (value === null ? '—' : `${plain(value)} USD`);
+const usd = (value: string | null) => (value === null ? '—' : `${trimDecimal(value)} USD`);
 
 function OrderDetail({ intent, instruments, onCancel, cancelling }: {
   readonly intent: IntentView;
@@ -31,7 +31,7 @@ function OrderDetail({ intent, instruments, onCancel, cancelling }: {
   return (
     <section className="card" aria-labelledby="order-detail-title" data-testid="order-detail">
       <div className="card-head">
-        <h2 id="order-detail-title" ref={heading} tabIndex={-1}>{intent.side === 'buy' ? 'Buy' : 'Sell'} {plain(intent.quantity)} {name}</h2>
+        <h2 id="order-detail-title" ref={heading} tabIndex={-1}>{intent.side === 'buy' ? 'Buy' : 'Sell'} {trimDecimal(intent.quantity)} {name}</h2>
         <Badge tone={status.tone}>{status.label}</Badge>
       </div>
       <p>{status.meaning}</p>
@@ -62,11 +62,11 @@ function OrderDetail({ intent, instruments, onCancel, cancelling }: {
         {(rows) => (
           <DataTable<AllocationView> caption="Fills (allocations), oldest first" rows={rows} rowKey={(a) => a.allocationId} columns={[
             { header: 'Time', render: (a) => formatInstant(a.allocatedAt) },
-            { header: 'Quantity', align: 'end', render: (a) => plain(a.quantity) },
+            { header: 'Quantity', align: 'end', render: (a) => trimDecimal(a.quantity) },
             { header: 'Average price', align: 'end', render: (a) => usd(a.averagePrice) },
             { header: 'Value', align: 'end', render: (a) => usd(a.notional) },
             { header: 'Fee', align: 'end', render: (a) => usd(a.fee) },
-            { header: 'Still open after', align: 'end', render: (a) => plain(a.remainingQuantity) },
+            { header: 'Still open after', align: 'end', render: (a) => trimDecimal(a.remainingQuantity) },
           ]} />
         )}
       </ResourceView>
@@ -100,17 +100,18 @@ export function OrdersPage() {
             empty={<>You have not placed an order yet. <Link to="/trade">Place your first order</Link>.</>}>
             {(data) => (
               <DataTable<IntentView> caption="Orders, newest first" rows={data} rowKey={(i) => i.intentId} columns={[
-                { header: 'Placed', render: (i) => formatInstant(i.createdAt) },
                 { header: 'Order', render: (i) => (
                   <Link to={`/orders?intent=${i.intentId}`}>
-                    <span className={i.side === 'buy' ? 'buy' : 'sell'}>{i.side === 'buy' ? 'Buy' : 'Sell'}</span> {plain(i.quantity)} {instrumentName(instruments, i.instrumentId)}
+                    <span className={i.side === 'buy' ? 'buy' : 'sell'}>{i.side === 'buy' ? 'Buy' : 'Sell'}</span>
+                    {' '}{trimDecimal(i.quantity)} {instrumentName(instruments, i.instrumentId)}
                   </Link>
                 ) },
-                { header: 'Limit', align: 'end', render: (i) => usd(i.limitPrice) },
+                { header: 'Status', render: (i) => <Badge tone={STATUS_TEXT[i.status].tone}>{STATUS_TEXT[i.status].label}</Badge> },
                 { header: 'Filled', align: 'end', render: (i) => filledText(i) },
                 { header: 'Average price', align: 'end', render: (i) => usd(averagePrice(i)) },
+                { header: 'Limit', align: 'end', render: (i) => usd(i.limitPrice) },
                 { header: 'Fees', align: 'end', render: (i) => usd(i.fee) },
-                { header: 'Status', render: (i) => <Badge tone={STATUS_TEXT[i.status].tone}>{STATUS_TEXT[i.status].label}</Badge> },
+                { header: 'Placed', render: (i) => formatInstant(i.createdAt) },
               ]} />
             )}
           </ResourceView>

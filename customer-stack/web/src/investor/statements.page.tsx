@@ -2,14 +2,13 @@
 // distributions, and a statement for any period up to a year, shown as a summary and downloaded
 // as CSV (with a running balance) or as the stack's JSON.
 import { useState, type FormEvent } from 'react';
-import { Button, DataTable, ErrorAlert, Field, PageTitle, ResourceView, Section, formatInstant, useAction, useResource } from '@bulwark/ui-kit';
+import { Button, DataTable, ErrorAlert, Field, PageTitle, ResourceView, Section, formatInstant, trimDecimal, useAction, useResource } from '@bulwark/ui-kit';
 import { statements, type Statement } from '../shared/money-api';
 import { orders, type PayoutView } from '../shared/orders-api';
 import { APP_NAME } from './app-name';
 import { accountLabel, statementCsv, statementPeriod, summarise, type AccountSummary } from './statement';
 import { instrumentName, useTradingSetup } from './trading-setup';
 
-const plain = (value: string) => (value.includes('.') ? value.replace(/0+$/, '').replace(/\.$/, '') : value);
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
 function download(content: string, type: string, fileName: string): void {
@@ -34,8 +33,8 @@ function Payouts({ name }: { readonly name: (unit: string) => string }) {
             { header: 'Paid', render: (p) => formatInstant(p.paidAt) },
             { header: 'Instrument', render: (p) => name(p.instrumentId) },
             { header: 'Kind', render: (p) => (p.kind === 'resolution' ? 'Event resolved' : 'Distribution') },
-            { header: 'Units', align: 'end', render: (p) => plain(p.quantity) },
-            { header: 'Amount', align: 'end', render: (p) => `${plain(p.amount)} ${p.currency}` },
+            { header: 'Units', align: 'end', render: (p) => trimDecimal(p.quantity) },
+            { header: 'Amount', align: 'end', render: (p) => `${trimDecimal(p.amount)} ${p.currency}` },
           ]} />
         )}
       </ResourceView>
@@ -73,10 +72,10 @@ function Statements({ name }: { readonly name: (unit: string) => string }) {
             <DataTable<AccountSummary> caption={`Statement ${formatInstant(statement.from)} to ${formatInstant(statement.to)}`} rows={summarise(statement)}
               rowKey={(s) => s.account.accountId} columns={[
                 { header: 'Account', render: (s) => `${accountLabel(s.account.kind)} ${name(s.account.unit)}` },
-                { header: 'Opening', align: 'end', render: (s) => plain(s.account.opening) },
-                { header: 'In', align: 'end', render: (s) => plain(s.moneyIn) },
-                { header: 'Out', align: 'end', render: (s) => plain(s.moneyOut) },
-                { header: 'Closing', align: 'end', render: (s) => plain(s.account.closing) },
+                { header: 'Opening', align: 'end', render: (s) => trimDecimal(s.account.opening) },
+                { header: 'In', align: 'end', render: (s) => trimDecimal(s.moneyIn) },
+                { header: 'Out', align: 'end', render: (s) => trimDecimal(s.moneyOut) },
+                { header: 'Closing', align: 'end', render: (s) => trimDecimal(s.account.closing) },
                 { header: 'Entries', align: 'end', render: (s) => String(s.account.entries.length) },
               ]} />
             <div className="row">
