@@ -10,6 +10,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, generateKeyPair } from 'jose';
 import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { detectPii } from '@bulwark/shared-contracts';
 import { MembersService } from '../../../execution-stack/api/src/members/members.service.js';
 import { SettlementService } from '../../../execution-stack/api/src/settlement/settlement.service.js';
 import { expectAccessible, openBrowser, pageProblems, screenshot, type BrowserUser } from './support/browser.js';
@@ -24,6 +26,16 @@ let makerId: string;
 const keyPath = `${process.env.TMPDIR ?? '/tmp'}/bulwark-operator-key-${process.pid}.json`;
 const secondKeyPath = `${process.env.TMPDIR ?? '/tmp'}/bulwark-operator-key-2-${process.pid}.json`;
 const tenantRef = randomUUID();
+/** Every JSON answer of the execution stack's API that an admin page received, to prove none carries personal data. */
+const answers: Promise<{ url: string; body: unknown }>[] = [];
+
+function recordAnswers(page: Page): void {
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (!url.pathname.startsWith('/v1/') || !(response.headers()['content-type'] ?? '').includes('json')) return;
+    answers.push(response.json().then((body: unknown) => ({ url: url.pathname, body }), () => ({ url: url.pathname, body: null })));
+  });
+}
 
 /** An operator with a key file, authorised to approve settlement batches. */
 async function newOperator(handle: string): Promise<string> {
@@ -36,6 +48,7 @@ async function newOperator(handle: string): Promise<string> {
 beforeAll(async () => {
   stacks = await startStacks();
   operator = await openBrowser();
+  recordAnswers(operator.page);
   keyFile = await newOperator('op-browser-1');
   secondKeyFile = await newOperator('op-browser-2');
   const makerKeys = await generateKeyPair('PS256', { extractable: true });
@@ -282,6 +295,7 @@ describe('the operator admin', () => {
     const second = await openBrowser();
     try {
       const other = second.page;
+      recordAnswers(other);
       await other.goto(`${stacks.executionUrl}/admin/sign-in`);
       writeFileSync(secondKeyPath, secondKeyFile, { mode: 0o600 });
       await other.getByLabel('Operator key file (JSON)').setInputFiles(secondKeyPath);
@@ -313,5 +327,16 @@ describe('the operator admin', () => {
       await page.getByRole('cell', { name: action }).first().waitFor();
     }
     expect(pageProblems(page)).toEqual([]);
+  });
+
+  it('shows no personal data: every API answer the admin pages received passes the PII guard', async () => {
+    const received = await Promise.all(answers);
+    expect(received.length).toBeGreaterThan(50);
+    const paths = new Set(received.map((a) => a.url.replace(/[0-9a-f-]{36}/g, ':id')));
+    for (const path of ['/v1/operator/members', '/v1/operator/pools', '/v1/operator/pools/orders/:id', '/v1/operator/settlement/batches/:id', '/v1/operator/reconciliation/breaks']) {
+      expect([path, paths.has(path)]).toEqual([path, true]);
+    }
+    const findings = received.flatMap((a) => detectPii(a.body).map((f) => ({ url: a.url, ...f })));
+    expect(findings).toEqual([]);
   });
 });
