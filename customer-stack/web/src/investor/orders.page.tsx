@@ -2,13 +2,13 @@
 // stands (the order and its state lead the row, so a phone shows them without scrolling); an
 // open order can be cancelled. One order's detail lists its allocations — each fill
 // the market booked against it — and says why when the market refused it.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import {
   Alert, Badge, Button, DataTable, ErrorAlert, KeyValues, PageTitle, ResourceView, Section, formatInstant, trimDecimal, useAction, useResource,
 } from '@bulwark/ui-kit';
 import type { Instrument } from '../shared/market-data';
-import { orders, type AllocationView, type IntentView } from '../shared/orders-api';
+import { INTENTS_PAGE_SIZE, orders, type AllocationView, type IntentView } from '../shared/orders-api';
 import { APP_NAME } from './app-name';
 import { STATUS_TEXT, averagePrice, filledText, isCancellable, rejectReason } from './order-history';
 import { instrumentName, useTradingSetup } from './trading-setup';
@@ -78,6 +78,14 @@ export function OrdersPage() {
   const setup = useTradingSetup();
   const instruments = setup.resource.status === 'ready' ? setup.resource.data.instruments : [];
   const list = useResource((signal) => orders.list(signal), [], ORDERS_REFRESH_MS);
+  // Older pages, fetched on request (the newest page keeps refreshing on its own).
+  const [older, setOlder] = useState<readonly IntentView[]>([]);
+  const [olderDone, setOlderDone] = useState(false);
+  const [loadingOlder, loadOlder] = useAction(async (before: string) => {
+    const page = await orders.list(undefined, before);
+    setOlder((previous) => [...previous, ...page]);
+    if (page.length < INTENTS_PAGE_SIZE) setOlderDone(true);
+  });
   const [params] = useSearchParams();
   const selectedId = params.get('intent');
   const [cancelling, cancel] = useAction(async (intent: IntentView) => {
@@ -85,7 +93,9 @@ export function OrdersPage() {
     list.reload();
     return cancelled;
   });
-  const rows = list.resource.status === 'ready' ? list.resource.data : [];
+  const newest = list.resource.status === 'ready' ? list.resource.data : [];
+  const rows = [...newest, ...older.filter((o) => !newest.some((n) => n.intentId === o.intentId))];
+  const oldest = rows.at(-1);
   const selected = rows.find((intent) => intent.intentId === selectedId);
   return (
     <>
@@ -98,8 +108,8 @@ export function OrdersPage() {
         <Section title="History" actions={<Button variant="secondary" onClick={list.reload}>Refresh</Button>}>
           <ResourceView handle={list} label="your orders" isEmpty={(data) => data.length === 0}
             empty={<>You have not placed an order yet. <Link to="/trade">Place your first order</Link>.</>}>
-            {(data) => (
-              <DataTable<IntentView> caption="Orders, newest first" rows={data} rowKey={(i) => i.intentId} columns={[
+            {() => (
+              <DataTable<IntentView> caption="Orders, newest first" rows={rows} rowKey={(i) => i.intentId} columns={[
                 { header: 'Order', render: (i) => (
                   <Link to={`/orders?intent=${i.intentId}`}>
                     <span className={i.side === 'buy' ? 'buy' : 'sell'}>{i.side === 'buy' ? 'Buy' : 'Sell'}</span>
@@ -115,6 +125,12 @@ export function OrdersPage() {
               ]} />
             )}
           </ResourceView>
+          {loadingOlder.status === 'failed' ? <ErrorAlert error={loadingOlder.error} /> : null}
+          {oldest && !olderDone && rows.length >= INTENTS_PAGE_SIZE ? (
+            <div className="row">
+              <Button variant="secondary" busy={loadingOlder.status === 'running'} onClick={() => void loadOlder(oldest.createdAt)}>Show older orders</Button>
+            </div>
+          ) : null}
         </Section>
       </div>
     </>
