@@ -3,6 +3,7 @@
 // tenant-scoped under row-level security. Screening explanations and SAR narratives, which name
 // people, are stored sealed; the SAR register identifies its subject only by a keyed hash.
 import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { TenantRow } from '../tenancy/tenant-row.js';
 
 /** One import of the lists: a version number screening results refer to. */
 @Entity({ name: 'aml_list_version' })
@@ -57,13 +58,7 @@ export class AmlListEntryEntity {
 @Check('aml_screening_subject', `"subject" IN ('customer', 'beneficiary')`)
 @Check('aml_screening_context', `"context" IN ('onboarding', 'withdrawal', 'rescreen')`)
 @Check('aml_screening_decision', `"decision" IN ('clear', 'review', 'blocked')`)
-export class AmlScreeningEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class AmlScreeningEntity extends TenantRow {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
@@ -102,13 +97,7 @@ export const ALERT_STATUSES = ['open', 'assigned', 'escalated', 'freeze_requeste
 @Check('aml_alert_kind', `"kind" IN ('screening', 'monitoring')`)
 @Check('aml_alert_status', `"status" IN ('open', 'assigned', 'escalated', 'freeze_requested', 'cleared', 'sar_filed', 'frozen')`)
 @Check('aml_alert_severity', `"severity" IN ('low', 'medium', 'high')`)
-export class AmlAlertEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class AmlAlertEntity extends TenantRow {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
@@ -152,13 +141,7 @@ export class AmlAlertEntity {
 
 @Entity({ name: 'aml_alert_note' })
 @Index('aml_alert_note_alert', ['tenantId', 'alertId', 'createdAt'])
-export class AmlAlertNoteEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class AmlAlertNoteEntity extends TenantRow {
   @Column({ name: 'alert_id', type: 'uuid' })
   alertId!: string;
 
@@ -180,13 +163,7 @@ export class AmlAlertNoteEntity {
 @Check('aml_freeze_status', `"status" IN ('requested', 'active', 'lifted', 'withdrawn')`)
 @Check('aml_freeze_four_eyes', `"approved_by" IS NULL OR "approved_by" <> "requested_by"`)
 @Check('aml_freeze_active_approved', `NOT "status" = 'active' OR "approved_by" IS NOT NULL`)
-export class AmlFreezeEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class AmlFreezeEntity extends TenantRow {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
@@ -221,13 +198,7 @@ export class AmlFreezeEntity {
 @Index('aml_sar_subject', ['tenantId', 'subjectHash'])
 @Check('aml_sar_status', `"status" IN ('draft', 'filed')`)
 @Check('aml_sar_filed', `("status" = 'filed') = ("filed_at" IS NOT NULL AND "reference" IS NOT NULL)`)
-export class AmlSarEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class AmlSarEntity extends TenantRow {
   @Column({ name: 'subject_hash', type: 'char', length: 64 })
   subjectHash!: string;
 
@@ -326,13 +297,7 @@ export class AmlRiskScoreEntity {
 /** The last list version each tenant's customers were re-screened against. */
 @Entity({ name: 'aml_rescreen_run' })
 @Index('aml_rescreen_run_tenant', ['tenantId', 'finishedAt'])
-export class AmlRescreenRunEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class AmlRescreenRunEntity extends TenantRow {
   @Column({ name: 'from_version', type: 'integer' })
   fromVersion!: number;
 

@@ -2,6 +2,7 @@
 // migrations, with the audited platform-admin read); auth_rate_limit holds only keyed hashes of
 // buckets and no tenant (a limit is counted before anyone is known).
 import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+import { TenantRow } from '../tenancy/tenant-row.js';
 
 @Entity({ name: 'user_account' })
 @Unique('user_account_email', ['tenantId', 'emailLookup'])
@@ -10,13 +11,7 @@ import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 @Check('user_account_investor_ref', `('investor' = ANY("roles")) = ("account_ref" IS NOT NULL)`)
 @Check('user_account_status', `"status" IN ('active', 'disabled', 'erased')`)
 @Check('user_account_erased', `("status" = 'erased') = ("email_lookup" IS NULL)`)
-export class UserAccountEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class UserAccountEntity extends TenantRow {
   /** HMAC-SHA256 of the normalised email under the lookup key: finds a user without the email. NULL once erased. */
   @Column({ name: 'email_lookup', type: 'bytea', nullable: true })
   emailLookup!: Buffer | null;
@@ -50,13 +45,7 @@ export class UserAccountEntity {
 /** A sign-in: one refresh-token family. Revoking it ends every token of the family. */
 @Entity({ name: 'auth_session' })
 @Index('auth_session_user', ['tenantId', 'userId', 'createdAt'])
-export class AuthSessionEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class AuthSessionEntity extends TenantRow {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 

@@ -2,6 +2,7 @@
 // birth, document number, address) is one sealed blob; the columns beside it hold only states,
 // codes, the tier and the residence country the rules and the risk score need.
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { TenantRow } from '../tenancy/tenant-row.js';
 
 export const KYC_STATUSES = ['pending', 'manual_review', 'approved', 'rejected'] as const;
 export type StoredKycStatus = (typeof KYC_STATUSES)[number];
@@ -80,13 +81,7 @@ export const KYC_CHECK_OUTCOMES = ['approve', 'reject', 'review', 'timeout', 'er
 @Entity({ name: 'kyc_check' })
 @Index('kyc_check_user', ['tenantId', 'userId', 'createdAt'])
 @Check('kyc_check_outcome', `"outcome" IN ('approve', 'reject', 'review', 'timeout', 'error', 'breaker_open', 'rules_failed', 'officer_approve', 'officer_reject')`)
-export class KycCheckEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class KycCheckEntity extends TenantRow {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
