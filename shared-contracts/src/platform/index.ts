@@ -11,3 +11,4 @@ export * from './wall.migration.js';
 export * from './stack-config.js';
 export * from './stack.module.js';
 export * from './static-ui.js';
+export * from './anchor-batch.columns.js';

@@ -1,50 +1,15 @@
-import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity } from 'typeorm';
+import { AnchorBatchColumns } from '@bulwark/shared-contracts/platform';
 
 /**
  * One Merkle batch of the audit chain: the RFC 9162 root of the whole log at `last_seq` entries,
- * sent to the execution stack for anchoring, and where the chain holds it once anchored. The
- * frontier (the tree's compact right edge) lets the next batch continue without re-reading the log.
+ * sent to the execution stack for anchoring, and where the chain holds it once anchored.
  */
 @Entity({ name: 'audit_anchor_batch' })
 @Check('audit_anchor_batch_range', `"first_seq" >= 1 AND "last_seq" >= "first_seq" AND "entry_count" = "last_seq" - "first_seq" + 1`)
 @Check('audit_anchor_batch_status', `"status" IN ('requested', 'anchored')`)
-export class AuditAnchorBatchEntity {
-  @PrimaryColumn({ name: 'batch_id', type: 'bigint' })
-  batchId!: string;
-
-  @Column({ name: 'first_seq', type: 'bigint' })
-  firstSeq!: string;
-
-  @Column({ name: 'last_seq', type: 'bigint' })
-  lastSeq!: string;
-
-  @Column({ name: 'entry_count', type: 'bigint' })
-  entryCount!: string;
-
-  @Column({ name: 'merkle_root', type: 'char', length: 64 })
-  merkleRoot!: string;
-
-  @Column({ type: 'jsonb' })
-  frontier!: Record<string, unknown>;
-
-  @Column({ type: 'text' })
-  status!: 'requested' | 'anchored';
-
+export class AuditAnchorBatchEntity extends AnchorBatchColumns {
+  /** When the root was requested across the wall (audit.anchor-request.v1). */
   @Column({ name: 'requested_at', type: 'timestamptz' })
   requestedAt!: Date;
-
-  @Column({ name: 'chain_id', type: 'integer', nullable: true })
-  chainId!: number | null;
-
-  @Column({ name: 'contract_address', type: 'text', nullable: true })
-  contractAddress!: string | null;
-
-  @Column({ name: 'tx_hash', type: 'text', nullable: true })
-  txHash!: string | null;
-
-  @Column({ name: 'block_number', type: 'bigint', nullable: true })
-  blockNumber!: string | null;
-
-  @Column({ name: 'anchored_at', type: 'timestamptz', nullable: true })
-  anchoredAt!: Date | null;
 }
