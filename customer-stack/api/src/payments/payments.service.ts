@@ -42,7 +42,7 @@ import { PaymentsError, type PaymentsErrorCode } from './payments.errors.js';
 import { PaymentsRepository, type DepositRow, type WithdrawalRow } from './payments.repository.js';
 import { approvalsRequired, depositFrom, moneyRefusal, utcDayStart, withdrawalFrom, withdrawalLimitRefusal } from './payments-rules.js';
 import { URGENCIES, detectRail } from './rails.js';
-import { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, verifyWebhook } from './webhook-signature.js';
+import { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, verifyWebhook, type WebhookRejection } from './webhook-signature.js';
 
 export const PAYMENTS_PER_PAGE_MAX = 200;
 /** A subject-access export lists at most this many deposits and as many withdrawals. */
@@ -70,6 +70,14 @@ export const WithdrawalBody = z.strictObject({
   urgency: z.enum(URGENCIES).default('standard'),
 });
 export const RejectBody = z.strictObject({ reason: z.string().trim().min(3).max(REJECT_REASON_LENGTH_MAX) });
+
+const WEBHOOK_REFUSALS: Readonly<Record<WebhookRejection, PaymentsErrorCode>> = Object.freeze({
+  signature_missing: 'webhook_signature_missing',
+  signature_malformed: 'webhook_signature_malformed',
+  signature_invalid: 'webhook_signature_invalid',
+  timestamp_outside_window: 'webhook_timestamp_outside_window',
+  body_too_large: 'webhook_body_too_large',
+});
 
 const WEBHOOK_ACTOR: AuditActor = Object.freeze({ actor: 'system:payment-provider', role: 'system' });
 const SYSTEM: AuditActor = Object.freeze({ actor: 'system:payments', role: 'system' });
@@ -433,7 +441,7 @@ export class PaymentsService implements OnModuleInit {
     });
     if (!verdict.ok) {
       this.logger.warn({ msg: 'webhook refused', provider: providerName, reason: verdict.reason });
-      throw new PaymentsError(`webhook_${verdict.reason}` as PaymentsErrorCode);
+      throw new PaymentsError(WEBHOOK_REFUSALS[verdict.reason]);
     }
     let json: unknown;
     try {
