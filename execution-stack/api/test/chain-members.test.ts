@@ -145,9 +145,15 @@ describe('member orders pass the on-chain pre-trade check at order entry', () =>
     await refusedWith(await call(member, 'POST', '/v1/member/orders', order('buy', '2')), 'receiver_not_verified');
   }, 120_000);
 
-  it('refuses a member without a settlement wallet', async () => {
+  it('requests a new member\'s settlement wallet with it, and refuses its orders until the worker has verified the wallet', async () => {
     const member = await newMember(false);
-    await refusedWith(await call(member, 'POST', '/v1/member/orders', order('buy', '1')), 'unknown_wallet');
+    const [wallet] = await db.transaction((tx) => tx.query<{ kind: string; identity_contract: string | null }>(
+      `SELECT kind, identity_contract FROM chain_wallet WHERE wallet_ref = $1`, [member.memberId],
+    ));
+    expect(wallet).toEqual({ kind: 'member', identity_contract: null });
+    await refusedWith(await call(member, 'POST', '/v1/member/orders', order('buy', '1')), 'receiver_not_verified');
+    await drain();
+    expect((await call(member, 'POST', '/v1/member/orders', order('buy', '1'))).status).toBe(201);
   }, 60_000);
 
   it('fails closed: while the chain is unreachable every order is refused, and accepted again once it answers', async () => {

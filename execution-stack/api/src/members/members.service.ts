@@ -10,6 +10,7 @@ import { PositiveDecimal, assert, decimal } from '@bulwark/shared-contracts';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { ExecutionAuditService } from '../audit/execution-audit.service.js';
+import { ChainService } from '../chain/chain.service.js';
 import { EXECUTION_CONFIG, type ExecutionConfig } from '../config/execution-config.js';
 import { MARKET_CLOCK, MarketService } from '../market/market.service.js';
 import type { MarketClock } from '../market/market-desk.js';
@@ -131,6 +132,9 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
   return parsed.data;
 }
 
+/** A member's wallet jurisdiction on chain (ISO 3166-1 numeric; 0 = none: members are institutions, not accounts of a country). */
+const MEMBER_WALLET_COUNTRY = 0;
+
 @Injectable()
 export class MembersService implements OnModuleInit, OnModuleDestroy {
   private readonly keys = new Map<string, Awaited<ReturnType<typeof importPublicKey>>>();
@@ -145,6 +149,8 @@ export class MembersService implements OnModuleInit, OnModuleDestroy {
     @Inject(MARKET_CLOCK) private readonly clock: MarketClock,
     @Inject(MemberStreamService) private readonly stream: MemberStreamService,
     @Optional() @Inject(PRE_TRADE_CHECKS) private readonly checks: readonly PreTradeCheck[] | null = null,
+    // Present when the stack runs with a chain: a new market maker's settlement wallet is then requested with it.
+    @Optional() @Inject(ChainService) private readonly chain: ChainService | null = null,
   ) {}
 
   onModuleInit(): void {
@@ -183,6 +189,10 @@ export class MembersService implements OnModuleInit, OnModuleDestroy {
       );
       assert(row !== undefined, 'the member row was written');
       const keyId = await this.insertKey(tx, 'member', row.id, parsed.publicJwk);
+      // Its settlement wallet under the member's opaque id (an omnibus member settles in its tenant's,
+      // configured with the chain); the chain worker gives it its identity. Orders pass the on-chain
+      // pre-trade check once it is verified.
+      if (row.kind === 'market_maker') await this.chain?.requestWallet(tx, row.id, 'member', MEMBER_WALLET_COUNTRY);
       const member = memberOf(row);
       await this.audit.record(tx, {
         actor,
