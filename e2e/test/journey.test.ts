@@ -1,15 +1,17 @@
-// The journey of one order (ARCHITECTURE.md §3), end to end over real NATS, Postgres and both
-// stacks running as processes from their builds, asserting at each step. Steps whose modules are
-// not on main yet are listed as todo below, never faked:
-//  7's on-chain settlement and 8's inclusion proofs against anchored roots (the customer stack
-//  does not request anchors yet).
+// The journey of one order (ARCHITECTURE.md §3), end to end over real NATS, Postgres, an anvil
+// chain and both stacks running as processes from their builds, asserting at each step.
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CompactSign } from 'jose';
 import { decimal, sumDecimals } from '@bulwark/shared-contracts';
 import { eventually } from '@bulwark/testing';
 import { REFERENCE_TENANT_ID } from '../../customer-stack/api/dist/tenancy/reference-tenant.js';
+import { Contract, JsonRpcProvider } from 'ethers';
+import { artifact } from '@bulwark/solidity';
+import { merkleLeafHash, merkleVerifyInclusion } from '@bulwark/shared-contracts';
+import { HOUSE_WALLET_REF } from '../../execution-stack/api/dist/chain/chain.service.js';
 import { contentJson } from '../../execution-stack/api/dist/settlement/settlement-exports.js';
+import { chainListed, chainSettled, onChainBalance } from './support/chain-support.js';
 import { HttpClient, signIn } from './support/http-client.js';
 import { OperatorClient } from './support/operator-client.js';
 import { TestSystem } from './support/system.js';
@@ -37,11 +39,22 @@ async function customerAudit(resource: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  system = await TestSystem.start();
+  system = await TestSystem.start({
+    chain: true,
+    // The customer stack cuts an audit batch every second, so step 8 finds its entries anchored.
+    customerEnv: { AUDIT_ANCHOR_INTERVAL_MS: '1000' },
+    // The tenant's omnibus wallet on chain (Sri Lanka, ISO 3166-1 numeric 144), as npm start registers it.
+    executionEnv: { CHAIN_OMNIBUS_WALLETS: `${tenantId}:144` },
+  });
   customerHttp = new HttpClient(system.customer.baseUrl);
   await system.customer.call('importSanctionsLists', {});
   instrumentId = await system.execution.call('listInstrument', { symbol: 'LK-JOURNEY-2027-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
-}, 120_000);
+  // Listing queued the token suite: the instrument trades once it is deployed with the wallets in it.
+  await chainListed(system, instrumentId, [tenantId, HOUSE_WALLET_REF]);
+  // The outside (sandbox) venue offers 13 units below the intents' limit: 8 at 0.50 and 5 at 0.54.
+  // Seeded before any intent: an order no venue quotes goes to the internal book, the default.
+  await system.execution.call('seedVenue', { instrumentId, asks: [{ price: '0.50', quantity: '8' }, { price: '0.54', quantity: '5' }] });
+}, 180_000);
 
 afterAll(async () => {
   await system?.stop();
@@ -140,8 +153,7 @@ describe('the journey of one order', () => {
   }, 60_000);
 
   it('4-5. pools the intents into one omnibus order and allocates its fills exactly (largest remainder), Σ allocations = Σ fills', async () => {
-    // The sandbox venue offers 13 units below the limit: 8 at 0.50 and 5 at 0.54.
-    await system.execution.call('seedVenue', { instrumentId, asks: [{ price: '0.50', quantity: '8' }, { price: '0.54', quantity: '5' }] });
+    // The sandbox venue's 13 units (seeded before the intents) fill the pool's order; the rest waits there.
     const allocations = await eventually(async () => {
       const { rows } = await system.executionSql.query<{ intent_id: string; quantity: string; notional: string; fee: string; order_ref: string }>(
         `SELECT intent_id, quantity, notional, fee, order_ref FROM allocation WHERE intent_id = ANY($1)`, [intentIds],
@@ -301,7 +313,47 @@ describe('the journey of one order', () => {
       'settlement.batch.approved', 'settlement.batch.released',
     ]);
   }, 60_000);
-  it.todo('7. settles the token movements on chain: on-chain balances match positions (needs settlement wired to the chain module)');
+
+  it('7. settles the token movements on chain: the approved batch\'s leg settles atomically, the indexer confirms it, on-chain balances match positions', async () => {
+    const operator = await OperatorClient.create(system.execution, 'op-journey-chain', false);
+    // Step 7's approval queued the batch's net token movement: the venue's 20 units, from the house
+    // wallet (which delivers for outside venues) to the tenant's omnibus wallet.
+    const status = await chainSettled(operator);
+    expect(status.queues.settlements.failed).toBe(0);
+    expect(status.transactions.failed).toBe(0);
+    type Leg = { from_ref: string; to_ref: string; quantity: string; status: string; tx_hash: string; confirmed_block: string };
+    const { rows: legs } = await system.executionSql.query<Leg>(
+      `SELECT s.from_ref, s.to_ref, s.quantity::text, s.status, t.tx_hash, s.confirmed_block::text FROM chain_settlement s JOIN chain_tx t ON t.id = s.chain_tx_id
+        WHERE s.instrument_id = $1`, [instrumentId],
+    );
+    expect(legs.map((l) => [l.from_ref, l.to_ref, decimal(l.quantity).toString(), l.status])).toEqual([[HOUSE_WALLET_REF, tenantId, '20', 'settled']]);
+    // The event was resolved (step 6) before the batch settled: the positions were paid out, so the
+    // units the house owed the omnibus are burned from the house rather than delivered to be burned.
+    // Confirmed from the chain's own record: the indexed Transfer of that transaction, in the block it names.
+    const { rows: transfers } = await system.executionSql.query<{ block_number: string; from: string; to: string; value: string }>(
+      `SELECT block_number::text, lower(args ->> 'from') AS from, args ->> 'to' AS to, args ->> 'value' AS value FROM chain_event WHERE kind = 'Transfer' AND tx_hash = $1`,
+      [legs[0]!.tx_hash],
+    );
+    const { rows: [house] } = await system.executionSql.query<{ address: string }>(
+      `SELECT lower(wallet_address) AS address FROM chain_wallet WHERE wallet_ref = $1`, [HOUSE_WALLET_REF],
+    );
+    expect(transfers).toEqual([{ block_number: legs[0]!.confirmed_block, from: house!.address, to: '0x0000000000000000000000000000000000000000', value: '20000000' }]);
+    // The omnibus wallet holds on chain exactly what the tenant's investors hold in the ledger: nothing, once paid out.
+    const positions = [];
+    for (const investor of investors) {
+      const { body } = await customerHttp.as(investor.token).get<{ accounts: { kind: string; unit: string; balance: string }[] }>('/v1/ledger/balances');
+      positions.push(body.accounts.find((a) => a.kind === 'customer_position' && a.unit === instrumentId)?.balance ?? '0');
+    }
+    expect(sumDecimals(positions.map((p) => decimal(p).toString()))).toBe('0');
+    expect(await onChainBalance(system, instrumentId, tenantId)).toBe('0');
+    expect(await onChainBalance(system, instrumentId, HOUSE_WALLET_REF)).toBe('999980'); // the listing supply less the 20 units sold
+    // Reconciliation now finds the chain and the allocations in agreement (a run between the allocation
+    // and its settlement would rightly have seen the omnibus wallet lag: only this run counts).
+    const runAt = new Date().toISOString();
+    expect((await operator.post('/v1/operator/reconciliation/runs', {})).status).toBe(200);
+    const { body } = await operator.get<{ breaks: { kind: string; lastSeenAt: string }[] }>('/v1/operator/reconciliation/breaks?status=open');
+    expect(body.breaks.filter((b) => b.kind === 'chain_balance_mismatch' && b.lastSeenAt >= runAt)).toEqual([]);
+  }, 120_000);
 
   it('8. an auditor verifies the whole customer audit chain over HTTP', async () => {
     const email = `auditor-${randomUUID()}@example.test`;
@@ -318,5 +370,45 @@ describe('the journey of one order', () => {
     expect((await customerHttp.as(investors[0]!.token).get('/audit/verify')).status).toBe(403);
   }, 60_000);
 
-  it.todo('8. every audit entry has a Merkle inclusion proof against a root anchored on chain (needs the customer stack to request anchors)');
+  it('8. every audit entry has a Merkle inclusion proof against a root anchored on chain, checked against the AuditAnchor contract', async () => {
+    const email = `auditor-proofs-${randomUUID()}@example.test`;
+    const password = `pw-${randomUUID()}`;
+    await system.customer.call('createUser', { tenantId, role: 'auditor', email, password });
+    const { accessToken } = await signIn(customerHttp, tenantId, email, password);
+    const auditor = customerHttp.as(accessToken);
+    type Proof = {
+      seq: string; entryHash: string; leafIndex: number; treeSize: string; proof: string[]; root: string;
+      batch: { batchId: string; merkleRoot: string; status: string; chainId: number; contractAddress: string; txHash: string; blockNumber: string };
+    };
+    const { rows: [head] } = await system.customerSql.query<{ seq: string }>(`SELECT max(seq)::text AS seq FROM audit_entry`);
+    const last = Number(head!.seq);
+    // Every entry written so far is in a batch the chain has anchored (batches are cut every second).
+    await eventually(async () => {
+      const answer = await auditor.get<Proof>(`/audit/entries/${last}/proof`);
+      return answer.status === 200 && answer.body.batch.status === 'anchored' ? true : undefined;
+    }, 60_000, `entry ${last} anchored`);
+    const provider = new JsonRpcProvider(system.anvil!.url, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    try {
+      const rootsOnChain = new Map<string, string>();
+      for (let seq = 1; seq <= last; seq += 1) {
+        const { status, body: p } = await auditor.get<Proof>(`/audit/entries/${seq}/proof`);
+        expect(status).toBe(200);
+        const { rows: [entry] } = await system.customerSql.query<{ hash: string }>(`SELECT hash FROM audit_entry WHERE seq = $1`, [seq]);
+        expect(p.entryHash).toBe(entry!.hash);
+        const proof = p.proof.map((h) => Buffer.from(h, 'hex'));
+        expect(merkleVerifyInclusion(p.leafIndex, Number(p.treeSize), merkleLeafHash(Buffer.from(p.entryHash, 'hex')), proof, Buffer.from(p.root, 'hex'))).toBe(true);
+        // The root the proof leads to is the one the AuditAnchor contract holds for the batch: read from the chain, not the stack.
+        expect(p.batch).toMatchObject({ status: 'anchored', merkleRoot: p.root });
+        if (!rootsOnChain.has(p.batch.batchId)) {
+          const anchor = new Contract(p.batch.contractAddress, artifact('AuditAnchor').abi, provider);
+          rootsOnChain.set(p.batch.batchId, (await anchor.getFunction('rootOf')(BigInt(p.batch.batchId))) as string);
+          expect((await provider.getTransactionReceipt(p.batch.txHash))?.blockNumber).toBe(Number(p.batch.blockNumber));
+        }
+        expect(rootsOnChain.get(p.batch.batchId)).toBe(`0x${p.root}`);
+      }
+      expect(rootsOnChain.size).toBeGreaterThan(0);
+    } finally {
+      provider.destroy();
+    }
+  }, 180_000);
 });

@@ -18,6 +18,7 @@ export type StackOp =
   | { readonly op: 'seedVenue'; readonly args: { instrumentId: string; asks?: { price: string; quantity: string }[]; bids?: { price: string; quantity: string }[] } }
   | { readonly op: 'submitIntents'; readonly args: { inputs: readonly IntentInput[] } }
   | { readonly op: 'verifyAudit'; readonly args: Record<string, never> }
+  | { readonly op: 'creditCash'; readonly args: { tenantId: string; accountRef: string; amount: string } }
   | { readonly op: 'createOperator'; readonly args: { handle: string; publicJwk: Record<string, unknown>; settlementApprover: boolean } };
 
 export interface IntentInput {
@@ -45,6 +46,7 @@ async function customerApp(): Promise<{ app: INestApplication; run: (request: St
   const { AuditService } = await import('../../../customer-stack/api/dist/audit/audit.service.js');
   const { AuthService } = await import('../../../customer-stack/api/dist/auth/auth.service.js');
   const { TenantScope } = await import('../../../customer-stack/api/dist/tenancy/tenant-scope.js');
+  const { LedgerService } = await import('../../../customer-stack/api/dist/ledger/ledger.service.js');
   const { AmlService } = await import('../../../customer-stack/api/dist/aml/aml.service.js');
   const { SANCTIONS_FIXTURES } = await import('../../../customer-stack/api/test/support/sanctions-fixtures.js');
   const config = parseCustomerConfig(process.env);
@@ -76,6 +78,18 @@ async function customerApp(): Promise<{ app: INestApplication; run: (request: St
         });
       case 'submitIntents':
         return app.get(OrdersService).submitIntents(request.args.inputs);
+      case 'creditCash': {
+        // Money in for a fault test's investors (the journey deposits through payments instead),
+        // booked by the ledger service as a settled deposit would be.
+        const { tenantId, accountRef, amount } = request.args;
+        return app.get(TenantScope).run(tenantId, (tx) => app.get(LedgerService).post(tx, {
+          tenantId, idempotencyKey: `e2e-credit:${randomUUID()}`, kind: 'deposit', reference: null,
+          legs: [
+            { account: { kind: 'bank_clearing', ownerRef: null, unit: 'USD' }, side: 'debit', amount },
+            { account: { kind: 'customer_cash', ownerRef: accountRef, unit: 'USD' }, side: 'credit', amount },
+          ],
+        }));
+      }
       case 'verifyAudit':
         return app.get(AuditService).verify();
       default:

@@ -40,7 +40,9 @@ export class TestSystem {
       RestartableNats.start(),
       createTestDatabase('customer'),
       createTestDatabase('execution'),
-      options.chain ? RestartableAnvil.start() : Promise.resolve(undefined),
+      // Blocks keep coming (one a second, as on a live chain) besides those a transaction mines at
+      // once, so what the indexer waits for (confirmations) arrives without anyone sending more.
+      options.chain ? RestartableAnvil.start(['--block-time', '1', '--mixed-mining']) : Promise.resolve(undefined),
     ]);
     const link = options.customerLink ? await TcpLink.open(nats.url) : undefined;
     const quiet = { LOG_LEVEL: process.env.BULWARK_TEST_LOG_LEVEL ?? 'silent', HTTP_PORT: '0', DATABASE_POOL_MAX: '8' };

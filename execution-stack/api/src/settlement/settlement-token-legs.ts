@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { assert, canonicalDecimal, decimal } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
+import { HOUSE_WALLET_REF } from '../chain/chain.service.js';
 
-/** The chain module's house wallet reference (ChainService.houseWallet registers it under this). */
-export const HOUSE_WALLET_REF = '00000000-0000-4000-8000-000000000000';
+/** The chain module's house wallet reference: it delivers (and takes) for venues outside the platform. */
+export { HOUSE_WALLET_REF };
 /** Legs one batch hands to the chain at most (pairs × instruments; a period has few). */
 export const TOKEN_LEGS_PER_BATCH_MAX = 100_000;
 

@@ -35,20 +35,24 @@ export class RestartableAnvil {
   private child: ChildProcess | undefined;
   private readonly dir = mkdtempSync(path.join(tmpdir(), 'bulwark-anvil-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly args: readonly string[],
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<RestartableAnvil> {
-    const node = new RestartableAnvil(await freePort());
+  /** `args`: more anvil options, e.g. ['--block-time', '1', '--mixed-mining'] for blocks that keep coming. */
+  static async start(args: readonly string[] = []): Promise<RestartableAnvil> {
+    const node = new RestartableAnvil(await freePort(), args);
     await node.start();
     return node;
   }
 
   async start(): Promise<void> {
-    const child = spawn(anvilBinaryPath(), ['--host', '127.0.0.1', '--port', String(this.port), '--quiet', '--state', path.join(this.dir, 'state.json')], {
+    const child = spawn(anvilBinaryPath(), ['--host', '127.0.0.1', '--port', String(this.port), '--quiet', '--state', path.join(this.dir, 'state.json'), ...this.args], {
       stdio: 'ignore',
     });
     this.child = child;
