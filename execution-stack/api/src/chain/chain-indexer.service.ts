@@ -13,6 +13,7 @@ import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { ChainRpc } from './chain-rpc.js';
 
 export const INDEXED_EVENTS = ['Transfer', 'AddressFrozen', 'TokensFrozen', 'TokensUnfrozen', 'Paused', 'Unpaused', 'RootAnchored'] as const;
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 /** Settled legs one pass checks against their Transfer events. */
 export const SETTLEMENT_LEGS_CONFIRMED_PER_PASS_MAX = 10_000;
 /** Blocks one pass asks the node for. */
@@ -131,7 +132,9 @@ export class ChainIndexerService {
    */
   private async confirmSettlements(tx: SqlTx): Promise<void> {
     const legs = await tx.query<{ chain_tx_id: string; tx_hash: string; token_address: string; receiver: string; units: string }>(
-      `SELECT s.chain_tx_id, t.tx_hash, i.token_address, lower(w.wallet_address) AS receiver,
+      `SELECT s.chain_tx_id, t.tx_hash, i.token_address,
+              -- a leg of a resolved instrument is burned from its deliverer: its Transfer goes to the zero address
+              CASE WHEN t.operation = 'settlement_burn' THEN '${ZERO_ADDRESS}' ELSE lower(w.wallet_address) END AS receiver,
               trunc(s.quantity * power(10::numeric, i.decimals))::numeric(78, 0)::text AS units
          FROM chain_settlement s
          JOIN chain_tx t ON t.id = s.chain_tx_id

@@ -42,6 +42,10 @@ export class ChainInstrumentEntity {
 
   @Column({ name: 'deployed_at', type: 'timestamptz' })
   deployedAt!: Date;
+
+  /** When the instrument was resolved: its later settlement legs burn the deliverer's units instead of moving them. */
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt!: Date | null;
 }
 
 /** A custodial wallet under an opaque reference (an omnibus tenantRef or a member id). */

@@ -101,6 +101,7 @@ interface InstrumentRow {
   token_address: string;
   contracts: { identityRegistry: string; compliance: string };
   decimals: number;
+  resolved_at: Date | null;
 }
 
 interface WalletRow {
@@ -146,6 +147,7 @@ export class ChainService implements OnModuleInit {
       },
     });
     this.txs.onComplete('settlement', (tx, outcome) => this.onSettlementMined(tx, outcome));
+    this.txs.onComplete('settlement_burn', (tx, outcome) => this.onSettlementMined(tx, outcome));
     this.txs.onComplete('anchor', (tx, outcome) => this.onAnchorMined(tx, outcome));
   }
 
@@ -288,7 +290,7 @@ export class ChainService implements OnModuleInit {
   }
 
   private async instrument(tx: SqlTx, instrumentId: string): Promise<InstrumentRow | undefined> {
-    const [row] = await tx.query<InstrumentRow>(`SELECT instrument_id, token_address, contracts, decimals FROM chain_instrument WHERE instrument_id = $1`, [
+    const [row] = await tx.query<InstrumentRow>(`SELECT instrument_id, token_address, contracts, decimals, resolved_at FROM chain_instrument WHERE instrument_id = $1`, [
       instrumentId,
     ]);
     return row;
@@ -453,6 +455,33 @@ export class ChainService implements OnModuleInit {
     return this.txs.enqueue(tx, { operation: 'mint', ref, signerKeyIndex: null, contractAddress: instrument.token_address, callData: data });
   }
 
+  /**
+   * Marks an instrument resolved (in the resolution's transaction) and returns what of `holdings`
+   * to burn now: each capped at what the wallet holds on chain (read live), since units still to
+   * be delivered by an unsettled batch are burned from their deliverer when that leg settles.
+   * While the chain does not answer, the holdings are burned as given.
+   */
+  async resolve(tx: SqlTx, instrumentId: string, holdings: readonly { walletRef: string; quantity: string }[]): Promise<{ walletRef: string; quantity: string }[]> {
+    const instrument = await this.requireInstrument(tx, instrumentId);
+    await tx.query(`UPDATE chain_instrument SET resolved_at = coalesce(resolved_at, clock_timestamp()) WHERE instrument_id = $1`, [instrumentId]);
+    const wallets = await this.walletsByRef(tx, holdings.map((h) => h.walletRef));
+    const token = attach('Token', instrument.token_address, this.rpc.provider);
+    const capped: { walletRef: string; quantity: string }[] = [];
+    for (const holding of holdings) {
+      const wallet = wallets.get(holding.walletRef);
+      assert(wallet, `wallet ${holding.walletRef} is registered`);
+      let units = toBaseUnits(holding.quantity, instrument.decimals);
+      try {
+        const held = (await this.rpc.call(() => token.getFunction('balanceOf').staticCall(wallet.wallet_address))) as bigint;
+        if (held < units) units = held;
+      } catch (error) {
+        if (!(error instanceof ChainUnavailableError)) throw error;
+      }
+      if (units > 0n) capped.push({ walletRef: holding.walletRef, quantity: decimal(formatUnits(units, instrument.decimals)).toString() });
+    }
+    return capped;
+  }
+
   /** Burns holdings on resolution: one atomic batch. */
   async burn(tx: SqlTx, instrumentId: string, holdings: readonly { walletRef: string; quantity: string }[], ref: string): Promise<string> {
     assert(holdings.length > 0 && holdings.length <= 100, 'a burn batch holds 1 to 100 holdings');
@@ -519,6 +548,10 @@ export class ChainService implements OnModuleInit {
         const first = group[0];
         assert(first, 'a group has a leg');
         const instrument = await this.requireInstrument(tx, first.instrument_id);
+        if (instrument.resolved_at !== null) {
+          batches += await this.burnResolvedLegs(tx, instrument, group, wallets);
+          continue;
+        }
         const seller = wallets.get(first.from_ref);
         assert(seller, `seller wallet ${first.from_ref} is registered`);
         for (let from = 0; from < group.length; from += this.rpc.config.settlementBatchLegs) {
@@ -544,6 +577,35 @@ export class ChainService implements OnModuleInit {
       }
       return batches;
     });
+  }
+
+  /**
+   * Legs of a resolved instrument: the receiver's position was paid out (and its units burned) at
+   * resolution, so the units its deliverer owes are burned from the deliverer (the agent's batchBurn,
+   * atomic per batch) instead of delivered to be burned.
+   */
+  private async burnResolvedLegs(
+    tx: SqlTx, instrument: InstrumentRow, legs: readonly { settlement_id: string; from_ref: string; quantity: string }[], wallets: Map<string, WalletRow>,
+  ): Promise<number> {
+    let batches = 0;
+    for (let from = 0; from < legs.length; from += this.rpc.config.settlementBatchLegs) {
+      const batch = legs.slice(from, from + this.rpc.config.settlementBatchLegs);
+      const deliverers = batch.map((leg) => {
+        const wallet = wallets.get(leg.from_ref);
+        assert(wallet, `seller wallet ${leg.from_ref} is registered`);
+        return wallet.wallet_address;
+      });
+      const txId = await this.txs.enqueue(tx, {
+        operation: 'settlement_burn',
+        ref: `${instrument.instrument_id}/resolved`,
+        signerKeyIndex: null,
+        contractAddress: instrument.token_address,
+        callData: tokenInterface.encodeFunctionData('batchBurn', [deliverers, batch.map((leg) => toBaseUnits(leg.quantity, instrument.decimals))]),
+      });
+      await tx.query(`UPDATE chain_settlement SET status = 'batched', chain_tx_id = $2 WHERE settlement_id = ANY($1::uuid[])`, [batch.map((l) => l.settlement_id), txId]);
+      batches += 1;
+    }
+    return batches;
   }
 
   private async onSettlementMined(tx: SqlTx, outcome: TxOutcome): Promise<void> {

@@ -25,6 +25,7 @@ import { Reconciliation1763827000000 } from './migrations/1763827000000-reconcil
 import { IntentCancel1763836000000 } from './migrations/1763836000000-intent-cancel.js';
 import { PostTradeAuditAndSettlementHttp1763880000000 } from './migrations/1763880000000-post-trade-audit-and-settlement-http.js';
 import { ChainListing1763890000000 } from './migrations/1763890000000-chain-listing.js';
+import { ChainResolved1763890000001 } from './migrations/1763890000001-chain-resolved.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -64,4 +65,5 @@ export const EXECUTION_MIGRATIONS = [
   IntentCancel1763836000000,
   PostTradeAuditAndSettlementHttp1763880000000,
   ChainListing1763890000000,
+  ChainResolved1763890000001,
 ];

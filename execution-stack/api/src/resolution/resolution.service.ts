@@ -206,14 +206,16 @@ export class ResolutionService {
     return { eventRef, payouts, burnTxIds };
   }
 
-  /** Burns what each tenant's omnibus wallet holds of the resolved instrument, per the allocations. */
+  /** Burns what each tenant's omnibus wallet holds of the resolved instrument, per the allocations, at most what it holds on chain. */
   private async burn(tx: SqlTx, instrumentId: string, eventRef: string, payouts: readonly ComputedPayout[]): Promise<string[]> {
     assert(this.chain !== null, 'a burn needs the chain');
     const byTenant = new Map<string, string[]>();
     for (const p of payouts) byTenant.set(p.tenantRef, [...(byTenant.get(p.tenantRef) ?? []), p.quantity]);
     const wallets = await this.chain.registeredWallets(tx, [...byTenant.keys()]);
     // A tenant without a custodial wallet never received tokens on chain: nothing to burn.
-    const holdings = [...byTenant].filter(([tenant]) => wallets.has(tenant)).map(([walletRef, quantities]) => ({ walletRef, quantity: sumDecimals(quantities) }));
+    const positions = [...byTenant].filter(([tenant]) => wallets.has(tenant)).map(([walletRef, quantities]) => ({ walletRef, quantity: sumDecimals(quantities) }));
+    // What the wallets hold on chain now; units still to be settled to them are burned from their deliverer instead.
+    const holdings = await this.chain.resolve(tx, instrumentId, positions);
     const txIds: string[] = [];
     for (let start = 0; start < holdings.length; start += BURN_HOLDINGS_PER_TX_MAX) {
       txIds.push(await this.chain.burn(tx, instrumentId, holdings.slice(start, start + BURN_HOLDINGS_PER_TX_MAX), `resolution:${eventRef}:${start / BURN_HOLDINGS_PER_TX_MAX}`));
