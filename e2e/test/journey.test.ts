@@ -182,11 +182,14 @@ describe('the journey of one order', () => {
     expect(fillNotional).toBe('6.7');
     expect(sumDecimals(allocations.map((a) => decimal(a.notional).toString()))).toBe(fillNotional);
     for (const a of allocations) expect(decimal(a.fee).eq(decimal(a.notional).times(decimal('0.001')))).toBe(true);
-    // Each allocation crossed back signed, once: one allocation.v1 per allocation, published.
-    const { rows: sent } = await system.executionSql.query<{ n: number; published: number }>(
-      `SELECT count(*)::int AS n, count(published_at)::int AS published FROM wall_outbox WHERE subject = 'bulwark.e2c.allocation.v1'`,
-    );
-    expect(sent[0]).toEqual({ n: 3, published: 3 });
+    // Each allocation crossed back signed, once: one allocation.v1 per allocation, published (the relay runs apart from the allocation's commit).
+    const sent = await eventually(async () => {
+      const { rows } = await system.executionSql.query<{ n: number; published: number }>(
+        `SELECT count(*)::int AS n, count(published_at)::int AS published FROM wall_outbox WHERE subject = 'bulwark.e2c.allocation.v1'`,
+      );
+      return rows[0] && rows[0].published === rows[0].n && rows[0].n >= 3 ? rows[0] : undefined;
+    }, 30_000, 'the allocations published');
+    expect(sent).toEqual({ n: 3, published: 3 });
   }, 60_000);
 
   it('5. books each allocation in the ledger: the reservation pays notional and fee, the position is booked, balances exact', async () => {

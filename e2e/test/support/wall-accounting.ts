@@ -74,7 +74,8 @@ export async function wallAccounting(system: TestSystem): Promise<WallAccounting
     unknownOnCustomer: difference([...onExecution.keys()], ids(customerIntents)),
     disagreeing: customerIntents
       .filter((r) => r.status !== 'submitted')
-      .filter((r) => onExecution.get(r.id)?.status !== r.status || onExecution.get(r.id)?.reject_code !== r.reject_code)
+      // A filled intent was accepted: the execution side's answer stays 'accepted' while its allocations fill it.
+      .filter((r) => onExecution.get(r.id)?.status !== (r.status === 'filled' ? 'accepted' : r.status) || onExecution.get(r.id)?.reject_code !== r.reject_code)
       .map((r) => r.id as string),
     answersNotOnce: executionIntents.filter((r) => answered.get(r.id) !== 1).map((r) => r.id as string),
     auditNotOnce: customerIntents
