@@ -2,6 +2,7 @@
 // Amounts are NUMERIC; a withdrawal's beneficiary (a person's name and bank account) is sealed
 // under the customer's key in the PersonalDataVault, only its country is in clear.
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { TenantRow } from '../tenancy/tenant-row.js';
 
 export const DEPOSIT_STATUSES = ['initiated', 'pending', 'settled', 'failed'] as const;
 export type DepositStatus = (typeof DEPOSIT_STATUSES)[number];
@@ -16,13 +17,7 @@ export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
 @Check('payment_deposit_settled', `("status" = 'settled') = ("transaction_id" IS NOT NULL)`)
 @Check('payment_deposit_failed', `("status" = 'failed') = ("failure_code" IS NOT NULL)`)
 @Check('payment_deposit_amounts', `"amount" > 0 AND "credit_amount" > 0 AND "price" > 0`)
-export class PaymentDepositEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class PaymentDepositEntity extends TenantRow {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
@@ -98,13 +93,7 @@ export class PaymentDepositEntity {
 @Check('payment_withdrawal_failed', `("status" IN ('failed', 'rejected')) = ("failure_code" IS NOT NULL)`)
 @Check('payment_withdrawal_sent', `"status" NOT IN ('sending', 'sent', 'settled') OR ("quote_id" IS NOT NULL AND "conversion_transaction_id" IS NOT NULL)`)
 @Check('payment_withdrawal_settled', `("status" = 'settled') = ("settle_transaction_id" IS NOT NULL)`)
-export class PaymentWithdrawalEntity {
-  @PrimaryColumn({ type: 'uuid' })
-  id!: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId!: string;
-
+export class PaymentWithdrawalEntity extends TenantRow {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
