@@ -53,6 +53,16 @@ async function startApp(): Promise<INestApplication> {
   return started;
 }
 
+/** Stops the stack and starts it again on the same database and chain (what survives is what was recorded). */
+async function restartApp(): Promise<void> {
+  await app.close();
+  app = await startApp();
+  chain = app.get(ChainService);
+  worker = app.get(ChainWorker);
+  indexer = app.get(ChainIndexerService);
+  db = app.get(SQL_DATABASE);
+}
+
 async function token() {
   const [row] = await db.transaction((tx) => tx.query<{ token_address: string; contracts: { identityRegistry: string } }>(
     `SELECT token_address, contracts FROM chain_instrument WHERE instrument_id = $1`, [instrumentId],
@@ -131,12 +141,7 @@ describe('deployment and registration', () => {
   }, 120_000);
 
   it('does not redeploy after a restart: the deployment is recorded', async () => {
-    await app.close();
-    app = await startApp();
-    chain = app.get(ChainService);
-    worker = app.get(ChainWorker);
-    indexer = app.get(ChainIndexerService);
-    db = app.get(SQL_DATABASE);
+    await restartApp();
     const before = (await token()).token.target;
     expect(await chain.ensureInstrument(instrumentId, 'LKBOND-A')).toBe(before);
     const [deploys] = await db.transaction((tx) => tx.query<{ n: string }>(`SELECT count(*) AS n FROM chain_tx WHERE operation = 'deploy'`));
@@ -177,12 +182,7 @@ describe('listing', () => {
     await chainless.init();
     const early = await chainless.get(InstrumentsService).list({ symbol: 'LK-EARLY-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
     await chainless.close();
-    await app.close();
-    app = await startApp();
-    chain = app.get(ChainService);
-    worker = app.get(ChainWorker);
-    indexer = app.get(ChainIndexerService);
-    db = app.get(SQL_DATABASE);
+    await restartApp();
     expect(await chain.listingStatus(early.id)).toBe('queued');
     await drain();
     expect(await chain.listingStatus(early.id)).toBe('deployed');
