@@ -19,7 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
-import { createTestDatabase, eventually, startTestNats, testStackEnv } from '../../infra/testing/harness.js';
+import { createTestDatabase, eventually, startTestNats, testStackEnv, testSuperuserUrl } from '../../infra/testing/harness.js';
 import { createCustomerApp } from '../../customer-stack/api/dist/app.js';
 import { parseCustomerConfig } from '../../customer-stack/api/dist/config/customer-config.js';
 import { OrdersService } from '../../customer-stack/api/dist/orders/orders.service.js';
@@ -42,19 +42,28 @@ const customerDb = await createTestDatabase('customer');
 const executionDb = await createTestDatabase('execution');
 const executionEnv = { ...process.env, ...testStackEnv('execution', executionDb, nats, { HTTP_PORT: '0', LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '10' }) };
 const execution = spawn(process.execPath, [path.join(root, 'execution-stack/api/dist/main.js')], { env: executionEnv, stdio: 'inherit' });
-const customer = await createCustomerApp(parseCustomerConfig(testStackEnv('customer', customerDb, nats, { LOG_LEVEL: 'warn' })));
+// No audit anchoring during the run: the execution stack here has no chain to anchor on, and an
+// anchor request it cannot handle fails its whole inbound batch, which is then retried message
+// by message: a cost of the missing chain, not of the pipeline being measured.
+const customerEnv = { LOG_LEVEL: 'warn', AUDIT_ANCHOR_INTERVAL_MS: String(24 * 3_600_000), AUDIT_ANCHOR_BATCH_ENTRIES: '1000000' };
+const customer = await createCustomerApp(parseCustomerConfig(testStackEnv('customer', customerDb, nats, customerEnv)));
 await customer.init();
 const orders = customer.get(OrdersService);
 const executionSql = new pg.Pool({ connectionString: executionDb.url, max: 2 });
 
 // An instrument the intents are accepted on (listed straight into the execution database).
 const instrumentId = randomUUID();
+// Wait for the migration that gave instruments their price band, not just the table: a row
+// inserted before it would make its NOT NULL columns fail and stop the execution stack.
 await eventually(async () => {
-  const { rows } = await executionSql.query(`SELECT to_regclass('instrument') AS t`);
-  return rows[0].t ? true : undefined;
-}, 30_000, 'the execution stack migrations');
+  const { rows } = await executionSql.query(
+    `SELECT 1 FROM information_schema.columns WHERE table_name = 'instrument' AND column_name = 'halt_cooldown_ms'`,
+  );
+  return rows.length > 0 ? true : undefined;
+}, 60_000, 'the execution stack migrations');
 await executionSql.query(
-  `INSERT INTO instrument (id, symbol, kind, tick_size, lot_size, status, created_at) VALUES ($1, 'BENCH-EVT-YES', 'event', 0.01, 1, 'open', now())`,
+  `INSERT INTO instrument (id, symbol, kind, tick_size, lot_size, status, price_min, price_max, band_width, halt_move_bps, halt_window_ms, halt_cooldown_ms, created_at)
+   VALUES ($1, 'BENCH-EVT-YES', 'event', 0.01, 1, 'open', 0.01, 0.99, 0, 0, 60000, 0, now())`,
   [instrumentId],
 );
 
@@ -131,7 +140,8 @@ const latency = (await executionSql.query(
 const rejected = Number((await executionSql.query('SELECT count(*) AS n FROM wall_rejection')).rows[0].n);
 
 // The way back: every intent answered and booked at the customer once its inbound resumes.
-const customerSql = new pg.Pool({ connectionString: customerDb.url, max: 1 });
+// The database's superuser: order_intent is under row-level security, which hides every row from a session without a tenant.
+const customerSql = new pg.Pool({ connectionString: testSuperuserUrl(customerDb), max: 1 });
 const intentsSent = 200 + BURST + ticks * perTick;
 const resumedAt = Date.now();
 await customer.get(WallService).resumeInbound();
