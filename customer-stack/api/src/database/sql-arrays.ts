@@ -5,7 +5,21 @@
 // need it (UUIDs, plain decimals, integers), and quoting text elements.
 import { assert } from '@bulwark/shared-contracts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HYPHEN = 45;
+
+/** Canonical lower-case uuid text (8-4-4-4-12 hex digits), checked without a regular expression (hot path). */
+function isCanonicalUuid(value: string): boolean {
+  if (value.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const code = value.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (code !== HYPHEN) return false;
+    } else if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) {
+      return false;
+    }
+  }
+  return true;
+}
 const DECIMAL = /^-?[0-9]+(?:\.[0-9]+)?$/;
 const NEEDS_ESCAPE = /[\\"]/g;
 
@@ -19,7 +33,7 @@ export function uuidArrayLiteral(values: readonly (string | null)[]): string {
       out += 'NULL';
       continue;
     }
-    assert(UUID.test(value), 'uuid array element is a canonical uuid');
+    assert(isCanonicalUuid(value), 'uuid array element is a canonical uuid');
     out += value;
   }
   return `${out}}`;
@@ -48,7 +62,8 @@ export function textArrayLiteral(values: readonly (string | null)[]): string {
       continue;
     }
     assert(!value.includes('\u0000'), 'text array element has no NUL');
-    out += `"${value.replace(NEEDS_ESCAPE, '\\$&')}"`;
+    // Most elements (keys, hashes, codes) hold neither character: skip the replace for them.
+    out += value.includes('"') || value.includes('\\') ? `"${value.replace(NEEDS_ESCAPE, '\\$&')}"` : `"${value}"`;
   }
   return `${out}}`;
 }

@@ -52,7 +52,8 @@ function assertBalancedScaled(posting: Posting, amounts: readonly bigint[]): voi
     if (leg.side === 'debit') debits += 1;
     net.set(leg.account.unit, (net.get(leg.account.unit) ?? 0n) + (leg.side === 'debit' ? amount : -amount));
   });
-  for (const [unit, total] of net) assert(total === 0n, `posting ${posting.idempotencyKey} does not balance in ${unit}: net ${fromScaled(total)}`);
+  // The message is built only on failure: it formats the net amount, which costs more than the check.
+  for (const [unit, total] of net) if (total !== 0n) assert(false, `posting ${posting.idempotencyKey} does not balance in ${unit}: net ${fromScaled(total)}`);
   assert(debits >= 1 && debits < posting.legs.length, 'a posting has at least one debit and one credit');
 }
 
@@ -145,7 +146,7 @@ export function planBatch({ postings, accounts, journaled, reverses, newId }: Pl
     const known = running.get(id);
     if (known !== undefined) return known;
     const locked = accounts.get(id);
-    assert(locked, `account ${id} was locked before planning`);
+    if (!locked) assert(false, `account ${id} was locked before planning`);
     const balance = toScaled(locked.balance);
     started.set(id, balance);
     running.set(id, balance);
@@ -179,7 +180,7 @@ export function planBatch({ postings, accounts, journaled, reverses, newId }: Pl
       const leg = legs[legIndex];
       assert(accountId !== undefined && amount !== undefined && leg !== undefined, 'every leg has an account id and an amount');
       const locked = accounts.get(accountId);
-      assert(locked, `account ${accountId} was locked before planning`);
+      if (!locked) assert(false, `account ${accountId} was locked before planning`);
       const signed = leg.side === locked.normalSide ? amount : -amount;
       const at = effectIds.indexOf(accountId);
       if (at < 0) {
