@@ -8,6 +8,29 @@ export interface SqlDatabase {
   transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
 }
 
+/** How many times a transaction that lost a serialization race is run again before the error stands. */
+export const SERIALIZATION_ATTEMPTS_MAX = 5;
+
+/** Postgres's SQLSTATE for a transaction that lost a race under REPEATABLE READ or SERIALIZABLE. */
+function isSerializationFailure(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '40001';
+}
+
+/**
+ * Runs a transaction that reads under REPEATABLE READ (or SERIALIZABLE) and also writes rows other
+ * transactions write (an audit chain's head, say): when it loses a serialization race, nothing of
+ * it was committed, so it runs again on a fresh snapshot, at most SERIALIZATION_ATTEMPTS_MAX times.
+ */
+export async function transactionRetryingSerialization<T>(db: SqlDatabase, work: (tx: SqlTx) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.transaction(work);
+    } catch (error) {
+      if (!isSerializationFailure(error) || attempt >= SERIALIZATION_ATTEMPTS_MAX) throw error;
+    }
+  }
+}
+
 /** The slice of a TypeORM DataSource the adapter needs (structural, so no dependency here). */
 interface StructuredQueryRunner {
   query(q: string, p: unknown[] | undefined, structured: true): Promise<{ records: unknown[] }>;

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { STATEMENT_LINES_MAX, assert, canonicalJson, decimal, sha256Hex, type MessageBody } from '@bulwark/shared-contracts';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import { enqueueOutbound, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
+import { enqueueOutbound, transactionRetryingSerialization, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { POST_TRADE_CONFIG, type PostTradeConfig } from '../aggregation/post-trade-config.js';
 import { ChainService } from '../chain/chain.service.js';
 import { ExecutionAuditService } from '../audit/execution-audit.service.js';
@@ -128,7 +128,8 @@ export class ReconciliationService {
   /** One reconciliation run: every check, its breaks recorded. Returns what it found and how many breaks are new. */
   async run(actor = 'system:reconciliation'): Promise<{ findings: Finding[]; opened: number }> {
     const chainBalances = this.chain ? await this.chain.omnibusBalances(CHAIN_BALANCE_PAIRS_MAX) : null;
-    return this.db.transaction(async (tx) => {
+    // One snapshot for every check; the audit entries it writes race other writers of the chain's head.
+    return transactionRetryingSerialization(this.db, async (tx) => {
       await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const findings = [...(await ledgerFindings(tx, this.config.reconcileGraceMs))];
       if (chainBalances) findings.push(...(await this.chainFindings(tx, chainBalances)));
