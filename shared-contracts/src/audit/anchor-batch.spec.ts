@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { ANCHOR_BATCH_ENTRIES_MAX, AuditRangeGap, auditLeafOf, cutAnchorBatch, dueBatchRange, forEachAuditPage, type AnchorBatchCut } from './anchor-batch.js';
+import {
+  ANCHOR_BATCH_ENTRIES_MAX, ANCHOR_PROOF_ERROR_CODES, AnchorProofError, AuditRangeGap, auditLeafOf, cutAnchorBatch, dueBatchRange, forEachAuditPage, type AnchorBatchCut,
+} from './anchor-batch.js';
 import { merkleRoot } from './merkle.js';
 
 const policy = { entriesMax: 100, intervalMs: 60_000 };
@@ -50,5 +52,13 @@ describe('forEachAuditPage', () => {
     await forEachAuditPage(1n, 7n, 3, async (from, to) => Array.from({ length: Number(to - from + 1n) }, (_, i) => from + BigInt(i)), (page) => pages.push(page.join(',')));
     expect(pages).toEqual(['1,2,3', '4,5,6', '7']);
     await expect(forEachAuditPage(1n, 4n, 3, async (from) => [from], () => undefined)).rejects.toBeInstanceOf(AuditRangeGap);
+  });
+});
+
+describe('AnchorProofError', () => {
+  it('gives every refusal a client-error status', () => {
+    expect(ANCHOR_PROOF_ERROR_CODES.map((code) => [code, new AnchorProofError(code, 'x').status])).toEqual([
+      ['seq_out_of_range', 404], ['not_anchored_yet', 409], ['sizes_invalid', 400], ['tree_too_large', 422], ['log_changed', 409],
+    ]);
   });
 });

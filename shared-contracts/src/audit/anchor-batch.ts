@@ -62,6 +62,31 @@ export const anchorBatchOf = (row: AnchorBatchRow): AnchorBatch => ({
 /** The Merkle leaf of an audit entry: the leaf hash of its entry hash's bytes. */
 export const auditLeafOf = (entryHashHex: string): Buffer => merkleLeafHash(Buffer.from(entryHashHex, 'hex'));
 
+/** Why a proof over an anchored log is refused, each with the HTTP status the stacks answer with. */
+export const ANCHOR_PROOF_ERROR_CODES = ['seq_out_of_range', 'not_anchored_yet', 'sizes_invalid', 'tree_too_large', 'log_changed'] as const;
+export type AnchorProofErrorCode = (typeof ANCHOR_PROOF_ERROR_CODES)[number];
+export const ANCHOR_PROOF_HTTP_STATUS: Readonly<Record<AnchorProofErrorCode, number>> = {
+  seq_out_of_range: 404,
+  not_anchored_yet: 409,
+  sizes_invalid: 400,
+  tree_too_large: 422,
+  log_changed: 409,
+};
+
+export class AnchorProofError extends Error {
+  override readonly name = 'AnchorProofError';
+  constructor(
+    readonly code: AnchorProofErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ANCHOR_PROOF_HTTP_STATUS[this.code];
+  }
+}
+
 /** A page of the log came back short: entries are missing. */
 export class AuditRangeGap extends Error {
   override readonly name = 'AuditRangeGap';

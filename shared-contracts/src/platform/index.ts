@@ -12,3 +12,4 @@ export * from './stack-config.js';
 export * from './stack.module.js';
 export * from './static-ui.js';
 export * from './anchor-batch.columns.js';
+export * from './anchor-proof.js';

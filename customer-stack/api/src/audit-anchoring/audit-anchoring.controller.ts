@@ -5,26 +5,10 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Permissions } from '../auth/permissions.decorator.js';
-import { AuditAnchoringService, AuditProofError, type AuditProofErrorCode } from './audit-anchoring.service.js';
+import { answerAnchorProof as answer } from '@bulwark/shared-contracts/platform';
+import { AuditAnchoringService } from './audit-anchoring.service.js';
 
 const Seq = z.string().regex(/^[1-9][0-9]{0,18}$/, 'a positive sequence number').transform((s) => BigInt(s));
-
-const STATUS: Readonly<Record<AuditProofErrorCode, HttpStatus>> = {
-  seq_out_of_range: HttpStatus.NOT_FOUND,
-  not_anchored_yet: HttpStatus.CONFLICT,
-  sizes_invalid: HttpStatus.BAD_REQUEST,
-  tree_too_large: HttpStatus.UNPROCESSABLE_ENTITY,
-  log_changed: HttpStatus.CONFLICT,
-};
-
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof AuditProofError) throw new HttpException(`${error.code}: ${error.message}`, STATUS[error.code]);
-    throw error;
-  }
-}
 
 function parseSeq(value: unknown, name: string): bigint {
   const parsed = Seq.safeParse(value);

@@ -4,7 +4,7 @@
 // the NDJSON export are computed from the chain the AuditService keeps (read through range/head).
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
-  ANCHOR_PROOF_TREE_SIZE_MAX, AUDIT_EXPORT_FORMAT, AUDIT_GENESIS_HASH, AnchorBatchTable, anchorBatchOf, auditExportEntryLine, auditExportHeaderLine,
+  ANCHOR_PROOF_TREE_SIZE_MAX, AUDIT_EXPORT_FORMAT, AnchorProofError, AUDIT_GENESIS_HASH, AnchorBatchTable, anchorBatchOf, auditExportEntryLine, auditExportHeaderLine,
   auditLeafOf, cutAnchorBatch, dueBatchRange, forEachAuditPage, merkleConsistencyProof, merkleInclusionProof, merkleRoot,
   type AnchorBatch, type AnchoringPolicy, type MessageBody,
 } from '@bulwark/shared-contracts';
@@ -16,16 +16,6 @@ import { AUDIT_CHAIN_PAGE_MAX } from '../audit/audit-limits.js';
 
 export type { AnchorBatch, AnchoringPolicy };
 export const ANCHORING_POLICY = Symbol('ANCHORING_POLICY');
-
-export const AUDIT_PROOF_ERROR_CODES = ['seq_out_of_range', 'not_anchored_yet', 'sizes_invalid', 'tree_too_large', 'log_changed'] as const;
-export type AuditProofErrorCode = (typeof AUDIT_PROOF_ERROR_CODES)[number];
-
-export class AuditProofError extends Error {
-  override readonly name = 'AuditProofError';
-  constructor(readonly code: AuditProofErrorCode, message: string) {
-    super(message);
-  }
-}
 
 /** The customer log's batches; the time of a cut is when its root was requested across the wall. */
 const BATCHES = new AnchorBatchTable('audit_anchor_batch', 'requested_at');
@@ -95,7 +85,7 @@ export class AuditAnchoringService implements OnModuleInit {
    * its link checked on the way: a proof is never built over a log that no longer holds together.
    */
   private async leaves(size: bigint): Promise<Buffer[]> {
-    if (size > BigInt(ANCHOR_PROOF_TREE_SIZE_MAX)) throw new AuditProofError('tree_too_large', `trees above ${ANCHOR_PROOF_TREE_SIZE_MAX} entries are proved from the export`);
+    if (size > BigInt(ANCHOR_PROOF_TREE_SIZE_MAX)) throw new AnchorProofError('tree_too_large', `trees above ${ANCHOR_PROOF_TREE_SIZE_MAX} entries are proved from the export`);
     const leaves: Buffer[] = [];
     let prevHash = AUDIT_GENESIS_HASH;
     let broken: bigint | null = null;
@@ -107,7 +97,7 @@ export class AuditAnchoringService implements OnModuleInit {
         leaves.push(leafOf(entry));
       }
     });
-    if (broken !== null) throw new AuditProofError('log_changed', `audit entry ${String(broken)} no longer matches the chain`);
+    if (broken !== null) throw new AnchorProofError('log_changed', `audit entry ${String(broken)} no longer matches the chain`);
     return leaves;
   }
 
@@ -118,20 +108,20 @@ export class AuditAnchoringService implements OnModuleInit {
     const row = await this.db.transaction((tx) => BATCHES.covering(tx, seq, false));
     if (seq < 1n || !row) {
       const head = await this.audit.head();
-      if (seq < 1n || seq > head.seq) throw new AuditProofError('seq_out_of_range', `no audit entry ${seq}`);
-      throw new AuditProofError('not_anchored_yet', `entry ${seq} is not in an anchored batch yet`);
+      if (seq < 1n || seq > head.seq) throw new AnchorProofError('seq_out_of_range', `no audit entry ${seq}`);
+      throw new AnchorProofError('not_anchored_yet', `entry ${seq} is not in an anchored batch yet`);
     }
     const leaves = await this.leaves(BigInt(row.last_seq)).catch((error: unknown) => {
       // a deleted entry leaves the range short: the log changed after anchoring
-      if (error instanceof AuditProofError) throw error;
-      throw new AuditProofError('log_changed', `entries of batch ${row.batch_id} are missing: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof AnchorProofError) throw error;
+      throw new AnchorProofError('log_changed', `entries of batch ${row.batch_id} are missing: ${error instanceof Error ? error.message : String(error)}`);
     });
     const [entry] = await this.audit.range(seq, seq);
-    if (!entry) throw new AuditProofError('log_changed', `entry ${seq} is missing`);
+    if (!entry) throw new AnchorProofError('log_changed', `entry ${seq} is missing`);
     const root = merkleRoot(leaves).toString('hex');
     // The stored batch root is what went on chain: a difference means the log changed since.
     if (root !== row.merkle_root) {
-      throw new AuditProofError('log_changed', `the log no longer has the root anchored for batch ${row.batch_id}: it was changed after anchoring`);
+      throw new AnchorProofError('log_changed', `the log no longer has the root anchored for batch ${row.batch_id}: it was changed after anchoring`);
     }
     const leafIndex = Number(seq - 1n);
     return {
@@ -143,7 +133,7 @@ export class AuditAnchoringService implements OnModuleInit {
   /** The RFC 9162 consistency proof between the trees of `from` and `to` entries, with both roots. */
   async consistencyProof(from: bigint, to: bigint): Promise<{ from: string; to: string; fromRoot: string; toRoot: string; proof: string[] }> {
     const head = await this.audit.head();
-    if (from < 1n || to < from || to > head.seq) throw new AuditProofError('sizes_invalid', `need 1 <= from <= to <= ${head.seq}`);
+    if (from < 1n || to < from || to > head.seq) throw new AnchorProofError('sizes_invalid', `need 1 <= from <= to <= ${head.seq}`);
     const leaves = await this.leaves(to);
     return {
       from: from.toString(), to: to.toString(),

@@ -7,27 +7,10 @@ import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { KEY_HEADER, SIGNATURE_HEADER } from '../members/request-signature.js';
 import { PrincipalKind, SignedRequestGuard } from '../members/signed-request.guard.js';
-import {
-  ExecutionAuditAnchoringService, ExecutionProofError, type AnchorVerification, type ExecutionAnchorBatch, type ExecutionProofErrorCode,
-} from './execution-audit-anchoring.service.js';
+import { answerAnchorProof as answer } from '@bulwark/shared-contracts/platform';
+import { ExecutionAuditAnchoringService, type AnchorVerification, type ExecutionAnchorBatch } from './execution-audit-anchoring.service.js';
 
 const Seq = z.string().regex(/^[1-9][0-9]{0,15}$/, 'a positive sequence number').transform((s) => BigInt(s));
-
-const STATUS: Readonly<Record<ExecutionProofErrorCode, HttpStatus>> = {
-  seq_out_of_range: HttpStatus.NOT_FOUND,
-  not_anchored_yet: HttpStatus.CONFLICT,
-  tree_too_large: HttpStatus.UNPROCESSABLE_ENTITY,
-  log_changed: HttpStatus.CONFLICT,
-};
-
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ExecutionProofError) throw new HttpException({ message: error.message, code: error.code }, STATUS[error.code]);
-    throw error;
-  }
-}
 
 @ApiTags('operator')
 @ApiHeader({ name: KEY_HEADER, required: true })

@@ -7,7 +7,7 @@
 // when the whole hash chain was rewritten consistently.
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
-  ANCHOR_BATCHES_LISTED_MAX, ANCHOR_PROOF_TREE_SIZE_MAX, AnchorBatchTable, AuditRangeGap, MerkleFrontier, anchorBatchOf, assert, auditLeafOf, cutAnchorBatch,
+  ANCHOR_BATCHES_LISTED_MAX, ANCHOR_PROOF_TREE_SIZE_MAX, AnchorBatchTable, AnchorProofError, AuditRangeGap, MerkleFrontier, anchorBatchOf, assert, auditLeafOf, cutAnchorBatch,
   dueBatchRange, forEachAuditPage, merkleInclusionProof, merkleRoot, type AnchorBatch, type AnchoringPolicy,
 } from '@bulwark/shared-contracts';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
@@ -22,16 +22,6 @@ export type ExecutionAnchoringPolicy = AnchoringPolicy;
 export type ExecutionAnchorBatch = AnchorBatch;
 
 export const EXECUTION_ANCHORING_POLICY = Symbol('EXECUTION_ANCHORING_POLICY');
-
-export const EXECUTION_PROOF_ERROR_CODES = ['seq_out_of_range', 'not_anchored_yet', 'tree_too_large', 'log_changed'] as const;
-export type ExecutionProofErrorCode = (typeof EXECUTION_PROOF_ERROR_CODES)[number];
-
-export class ExecutionProofError extends Error {
-  override readonly name = 'ExecutionProofError';
-  constructor(readonly code: ExecutionProofErrorCode, message: string) {
-    super(message);
-  }
-}
 
 /** The first anchored batch whose root the table no longer yields, or null when every one holds. */
 export interface AnchorVerification {
@@ -66,7 +56,7 @@ export class ExecutionAuditAnchoringService implements OnModuleInit {
     try {
       await forEachAuditPage(fromSeq, toSeq, EXECUTION_AUDIT_RANGE_MAX, (from, to) => this.audit.range(from, to), (page) => page.forEach((e) => visit(auditLeafOf(e.hash))));
     } catch (error) {
-      if (error instanceof AuditRangeGap) throw new ExecutionProofError('log_changed', `execution ${error.message}`);
+      if (error instanceof AuditRangeGap) throw new AnchorProofError('log_changed', `execution ${error.message}`);
       throw error;
     }
   }
@@ -110,11 +100,11 @@ export class ExecutionAuditAnchoringService implements OnModuleInit {
   /** Refuses to prove anything over a table whose hash chain no longer holds. */
   private async requireIntactChain(): Promise<void> {
     const broken = await this.audit.verify();
-    if (broken) throw new ExecutionProofError('log_changed', `execution audit entry ${broken.seq} breaks the hash chain (${broken.kind})`);
+    if (broken) throw new AnchorProofError('log_changed', `execution audit entry ${broken.seq} breaks the hash chain (${broken.kind})`);
   }
 
   private async leaves(size: bigint): Promise<Buffer[]> {
-    if (size > BigInt(ANCHOR_PROOF_TREE_SIZE_MAX)) throw new ExecutionProofError('tree_too_large', `trees above ${ANCHOR_PROOF_TREE_SIZE_MAX} entries are not proved online`);
+    if (size > BigInt(ANCHOR_PROOF_TREE_SIZE_MAX)) throw new AnchorProofError('tree_too_large', `trees above ${ANCHOR_PROOF_TREE_SIZE_MAX} entries are not proved online`);
     const leaves: Buffer[] = [];
     await this.leavesOf(1n, size, (leaf) => leaves.push(leaf));
     return leaves;
@@ -129,15 +119,15 @@ export class ExecutionAuditAnchoringService implements OnModuleInit {
     seq: string; entryHash: string; leafIndex: number; treeSize: string; proof: string[]; root: string; batch: ExecutionAnchorBatch;
   }> {
     const head = await this.audit.head();
-    if (seq < 1n || seq > head.seq) throw new ExecutionProofError('seq_out_of_range', `no execution audit entry ${seq}`);
+    if (seq < 1n || seq > head.seq) throw new AnchorProofError('seq_out_of_range', `no execution audit entry ${seq}`);
     const row = await this.db.transaction((tx) => BATCHES.covering(tx, seq, true));
-    if (!row) throw new ExecutionProofError('not_anchored_yet', `execution audit entry ${seq} is not in an anchored batch yet`);
+    if (!row) throw new AnchorProofError('not_anchored_yet', `execution audit entry ${seq} is not in an anchored batch yet`);
     await this.requireIntactChain();
     const leaves = await this.leaves(BigInt(row.last_seq));
     const root = merkleRoot(leaves).toString('hex');
     const onChain = await this.chain.rootOnChain('execution', Number(row.batch_id));
     if (root !== onChain) {
-      throw new ExecutionProofError('log_changed', `the table no longer yields the root anchored on chain for batch ${row.batch_id}: it was changed after anchoring`);
+      throw new AnchorProofError('log_changed', `the table no longer yields the root anchored on chain for batch ${row.batch_id}: it was changed after anchoring`);
     }
     const [entry] = await this.audit.range(seq, seq);
     assert(entry !== undefined, 'a proved entry exists');
@@ -161,7 +151,7 @@ export class ExecutionAuditAnchoringService implements OnModuleInit {
       try {
         await this.leavesOf(BigInt(frontier.size) + 1n, BigInt(batch.last_seq), (leaf) => frontier.append(leaf));
       } catch (error) {
-        if (!(error instanceof ExecutionProofError)) throw error;
+        if (!(error instanceof AnchorProofError)) throw error;
       }
       const rootOfTable = frontier.root().toString('hex');
       const rootOnChain = await this.chain.rootOnChain('execution', Number(batch.batch_id));
