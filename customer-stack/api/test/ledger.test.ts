@@ -209,6 +209,15 @@ describe('what the database itself enforces', () => {
     await expect(writeRaw(['5', '-4'])).rejects.toThrow(/does not balance after this insert/);
     // No entries at all: only the deferred constraint trigger, at commit, can see that.
     await expect(writeRaw([])).rejects.toThrow(/1 of 1 ledger transactions of this database transaction have no entries/);
+    // Legs not numbered 0..n-1 within the statement: entries of one transaction split over statements.
+    await expect(h.inTenant(tenantId, async (tx) => {
+      const id = randomUUID();
+      await tx.query(`INSERT INTO ledger_transaction (id, tenant_id, idempotency_key, body_hash, kind) VALUES ($1::uuid, $2, $1::text, repeat('0', 64), 'transfer')`, [id, tenantId]);
+      for (const legs of [[0, 1], [2, 3]]) {
+        await tx.query(`INSERT INTO ledger_entry (transaction_id, leg, tenant_id, account_id, unit, amount) SELECT $1, leg, $2, $3, 'USD', a FROM unnest($4::smallint[], $5::numeric[]) AS x(leg, a)`,
+          [id, tenantId, row?.id, legs, ['1', '-1']]);
+      }
+    })).rejects.toThrow(/entries are written by one statement/);
     const committed = await writeRaw(['5', '-5']);
     await expect(writeRaw(['1', '-1'], committed)).rejects.toThrow(/must belong to a transaction created in the same database transaction/);
   });

@@ -26,6 +26,7 @@ import { Notifications1763810000001 } from './migrations/1763810000001-notificat
 import { Compliance1763820000000 } from './migrations/1763820000000-compliance.js';
 import { AuditAnchoring1763840000000 } from './migrations/1763840000000-audit-anchoring.js';
 import { Ledger1763830000000 } from './migrations/1763830000000-ledger.js';
+import { LedgerEntryCheck1763895000000 } from './migrations/1763895000000-ledger-entry-check.js';
 import { Fx1763831000000 } from './migrations/1763831000000-fx.js';
 import { AuthSlidingRateLimit1763860000001 } from './migrations/1763860000001-auth-sliding-rate-limit.js';
 import { AuthPersonalData1763860000000 } from './migrations/1763860000000-auth-personal-data.js';
@@ -74,5 +75,6 @@ export const CUSTOMER_MIGRATIONS = [
   Payments1763870000000,
   PaymentHolds1763870000001,
   Reconciliation1763880000000,
+  LedgerEntryCheck1763895000000,
   IdentityRls1763900000000,
 ];
