@@ -21,7 +21,7 @@ export interface AppMeta {
  */
 export async function createStackApp(options: StackModuleOptions, meta: AppMeta, middleware?: (app: INestApplication) => void): Promise<INestApplication> {
   // rawBody: signed requests (the execution stack's member API) are verified over the exact bytes received.
-  const app = await NestFactory.create(StackModule.forRoot(options), { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create(StackModule.forRoot(options), { bufferLogs: true, rawBody: true, forceCloseConnections: true });
   configureApp(app, meta, middleware);
   return app;
 }

@@ -1,7 +1,7 @@
 // Starts the market-maker simulator when configured: it lists the demo event contracts if
 // they are missing, registers itself as a market-maker member with a fresh key, and quotes
 // through the member API over HTTP like any other member.
-import { Inject, Injectable, Logger, Module, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, Optional, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { exportJWK, generateKeyPair } from 'jose';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
@@ -19,7 +19,7 @@ export const MARKET_MAKER_INVENTORY_UNITS = '1000000';
 const MARKET_MAKER_COUNTRY = 0;
 
 @Injectable()
-export class MarketMakerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MarketMakerRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('MarketMaker');
   private running: MarketMakerSimulator | null = null;
 
@@ -78,7 +78,9 @@ export class MarketMakerRunner implements OnApplicationBootstrap, OnApplicationS
     return this.running;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the HTTP server closes: the simulator is a client of this very server, and its
+  // keep-alive connections and stream would hold the close open.
+  async beforeApplicationShutdown(): Promise<void> {
     await this.running?.stop();
   }
 }

@@ -1,6 +1,6 @@
 // Serves the feed on the application's HTTP server: WebSocket upgrades on /v1/market/feed.
 import type { Server } from 'node:http';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FEED_CLIENT_MESSAGE_BYTES_MAX } from './feed-hub.js';
 import { MarketService } from './market.service.js';
@@ -9,7 +9,7 @@ import { WebSocketRoute } from './websocket-route.js';
 export const MARKET_FEED_PATH = '/v1/market/feed';
 
 @Injectable()
-export class MarketFeedGateway implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MarketFeedGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly route: WebSocketRoute<null>;
 
   constructor(
@@ -24,7 +24,8 @@ export class MarketFeedGateway implements OnApplicationBootstrap, OnApplicationS
     this.route.listen(this.adapterHost.httpAdapter.getHttpServer() as Server);
   }
 
-  onApplicationShutdown(): void {
+  // Before the HTTP server closes: it waits for every open connection, these sockets included.
+  beforeApplicationShutdown(): void {
     this.route.close();
     this.market.feed.close();
   }

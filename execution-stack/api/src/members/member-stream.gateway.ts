@@ -5,7 +5,7 @@
 // order events in sequence and may enter orders on the socket: each message takes a token of
 // the member's message rate and passes the very checks a REST order passes.
 import type { IncomingMessage, Server } from 'node:http';
-import { HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -34,7 +34,7 @@ interface Accepted {
 }
 
 @Injectable()
-export class MemberStreamGateway implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MemberStreamGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('MemberStreamGateway');
   private readonly route = new WebSocketRoute<Accepted>(
     MEMBER_STREAM_PATH,
@@ -53,7 +53,8 @@ export class MemberStreamGateway implements OnApplicationBootstrap, OnApplicatio
     this.route.listen(this.adapterHost.httpAdapter.getHttpServer() as Server);
   }
 
-  onApplicationShutdown(): void {
+  // Before the HTTP server closes: it waits for every open connection, these sockets included.
+  beforeApplicationShutdown(): void {
     this.route.close();
   }
 
