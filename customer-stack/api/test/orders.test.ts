@@ -2,7 +2,7 @@
 // an approved, funded investor places intents over HTTP; the checks refuse what they must and
 // leave nothing behind; the reservation, the intent and its wall message commit together. The
 // execution stack's answers are played from its own NATS user, signed with its key: rejections
-// and cancels release the hold, allocations (checked against our inputs hash) book the trade to
+// release the hold, a cancel keeps it until intent.closed.v1 confirms what filled, allocations (checked against our inputs hash) book the trade to
 // the cent, payouts credit cash and close the position, each delivered twice and out of order.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -380,28 +380,51 @@ describe('the execution stack\'s answers', () => {
 });
 
 describe('cancel and expiry', () => {
-  it('cancels an open intent: hold released, intent.cancel.v1 sent; a late fill is paid from the available balance', async () => {
+  it('cancels in two phases: the hold stays (a pooled unit still fills from it) until intent.closed.v1, then exactly the rest is released', async () => {
     const investor = await approvedInvestor();
     await fund(investor, '10.00');
     const instrumentId = randomUUID();
     const placed = await place(investor, { instrumentId, side: 'buy', quantity: '5', limitPrice: '0.4' }).expect(201);
     await accept(placed.body.intentId, ref(investor));
     await eventually(async () => ((await intentRow(placed.body.intentId))?.status === 'accepted' ? true : undefined), 15_000, 'the acceptance');
-    const cancelled = await http().post(`/v1/orders/intents/${placed.body.intentId}/cancel`).set(investor.headers).set('Idempotency-Key', randomUUID()).expect(200);
-    expect(cancelled.body.status).toBe('cancelled');
-    eq(await balance('customer_cash', ref(investor), 'USD'), '10');
-    eq(await balance('customer_reserved', ref(investor), 'USD'), '0');
+    const cancelled = await http().post(`/v1/orders/intents/${placed.body.intentId}/cancel`).set(investor.headers).set('Idempotency-Key', randomUUID()).expect(202);
+    expect(cancelled.body.status).toBe('cancel_requested');
+    // Nothing released yet: 5 × 0.4 + 10 bps stays held until the execution stack confirms.
+    eq(await balance('customer_cash', ref(investor), 'USD'), '7.998');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '2.002');
     expect(await outbox('bulwark.c2e.intent.cancel.v1', placed.body.intentId)).toEqual([expect.objectContaining({ reason: 'customer_request' })]);
     expect((await http().post(`/v1/orders/intents/${placed.body.intentId}/cancel`).set(investor.headers).set('Idempotency-Key', randomUUID()).expect(409)).body.code)
       .toBe('intent_not_cancellable');
-    // Already pooled on the execution side: 1 unit fills anyway.
+    // Already pooled on the execution side: 1 unit fills anyway, paid from the hold. The close
+    // that counts it arrives first: parked until the allocation is booked.
     const intent = { intentId: placed.body.intentId as string, accountRef: ref(investor), instrumentId, side: 'buy' as const, limitPrice: '0.4' };
+    await fromExecution('intent.closed.v1', { intentId: intent.intentId, accountRef: intent.accountRef, filledQuantity: '1', reason: 'cancelled', closedAt: new Date().toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await intentRow(intent.intentId))?.status).toBe('cancel_requested');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '2.002');
     await fromExecution('allocation.v1', allocation(intent, '5', '1', '0.4', '0.0004'));
-    await eventually(async () => ((await intentRow(intent.intentId))?.filled_quantity === '1.000000000000000000' ? true : undefined), 15_000, 'the late fill');
+    await eventually(async () => ((await intentRow(intent.intentId))?.status === 'cancelled' ? true : undefined), 40_000, 'the confirmed cancel');
+    eq((await intentRow(intent.intentId))!.filled_quantity, '1');
     eq(await balance('customer_cash', ref(investor), 'USD'), '9.5996');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '0');
     eq(await balance('customer_position', ref(investor), instrumentId), '1');
-    expect((await intentRow(intent.intentId))?.status).toBe('cancelled');
-  }, 30_000);
+    const audit = await sql<{ action: string; diff: Record<string, unknown> }>(
+      `SELECT action, diff FROM audit_entry WHERE resource = $1 ORDER BY seq`, [`order_intent:${intent.intentId}`],
+    );
+    expect(audit.map((a) => a.action)).toEqual([
+      'orders.intent.submitted', 'orders.intent.accepted', 'orders.intent.cancel_requested', 'orders.allocation.booked', 'orders.intent.cancelled',
+    ]);
+    expect(audit.at(-1)?.diff).toMatchObject({ reason: 'cancelled', filledQuantity: '1', released: '1.6016' });
+
+    // Cancelled before its answer came, then rejected: it never traded, the whole hold goes back.
+    const early = await place(investor, { instrumentId, side: 'buy', quantity: '2', limitPrice: '0.5' }).expect(201);
+    await http().post(`/v1/orders/intents/${early.body.intentId}/cancel`).set(investor.headers).set('Idempotency-Key', randomUUID()).expect(202);
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '1.001');
+    await fromExecution('intent.rejected.v1', { intentId: early.body.intentId, accountRef: ref(investor), code: 'instrument_not_trading', rejectedAt: new Date().toISOString() });
+    await eventually(async () => ((await intentRow(early.body.intentId))?.status === 'rejected' ? true : undefined), 40_000, 'the rejection');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '0');
+    eq(await balance('customer_cash', ref(investor), 'USD'), '9.5996');
+  }, 90_000);
 
   it('expires an intent past its time: hold released by the scheduler, intent.cancel.v1 (expired) sent', async () => {
     const investor = await approvedInvestor();

@@ -395,7 +395,8 @@ describe('the investor journey', () => {
   });
 
   it('cancels a working order, and sees a rejected one with the market\'s coded reason', async () => {
-    // A bid below the asks rests: working, then cancelled by the investor.
+    // A bid below the asks rests: working, then the investor cancels it. Its order rests in the
+    // omnibus on the book, so the cancel is pending (the hold kept) until the market confirms.
     await page.getByRole('link', { name: 'Trade' }).click();
     const ticket = page.getByRole('form', { name: 'Order ticket' });
     await ticket.getByLabel('Quantity').fill('4');
@@ -409,8 +410,8 @@ describe('the investor journey', () => {
     await detail.getByRole('heading', { name: 'Buy 4 LK-RAIN-2027' }).waitFor();
     await tabTo(page, detail.getByRole('button', { name: 'Cancel this order' }));
     await page.keyboard.press('Enter');
-    await page.getByText('The order was cancelled; what it held is available again.').waitFor();
-    await detail.getByText('Cancelled', { exact: true }).waitFor();
+    await page.getByText('Cancel requested: what has not filled is released once the market confirms it will not fill.').waitFor();
+    await detail.getByText('Cancelling', { exact: true }).waitFor();
     await screenshot(page, 'investor-19-order-cancelled');
 
     // The market halts between the review and the submit: the stack takes the order, the market refuses it.

@@ -206,19 +206,27 @@ describe('intent.cancel.v1', () => {
       status: string; cancelled_at: Date | null;
     }[])[0];
 
-  it('withdraws an intent still waiting in its pool; a pooled one stays', async () => {
+  const closedOf = async (intentId: string) =>
+    ((await db().query(`SELECT body FROM wall_outbox WHERE subject = $1 ORDER BY seq`, [subjectOf('intent.closed.v1')])) as { body: string }[])
+      .map((r) => JSON.parse(r.body) as MessageBody<'intent.closed.v1'>).filter((b) => b.intentId === intentId);
+
+  it('withdraws an intent still waiting in its pool and answers intent.closed.v1 (cancelled, nothing filled) at once; a pooled one stays, its cancel pending until its order ends', async () => {
     // A price no venue offers: the pool's order would rest, so nothing here is filled.
     const waiting = intent('10', '0.10');
     await submit(waiting);
     await cancel(waiting.intentId, waiting.accountRef);
     await eventually(async () => ((await pooled(waiting.intentId))?.status === 'cancelled' ? true : undefined), 10_000, 'the waiting intent cancelled');
     expect((await pooled(waiting.intentId))?.cancelled_at).not.toBeNull();
+    // The answer that lets the customer stack release the hold it kept, from the same transaction.
+    expect((await closedOf(waiting.intentId)).map((c) => [c.accountRef, c.filledQuantity, c.reason])).toEqual([[waiting.accountRef, '0', 'cancelled']]);
     const late = intent('10', '0.10');
     await submit(late);
     await eventually(async () => ((await pooled(late.intentId))?.status === 'pooled' ? true : undefined), 10_000, 'the intent pooled');
     await cancel(late.intentId, late.accountRef);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await pooled(late.intentId)).toMatchObject({ status: 'pooled', cancelled_at: null });
+    // Its order rests on the book and may still fill it: no answer yet (closeIntents answers when the order ends).
+    expect(await closedOf(late.intentId)).toEqual([]);
     const audit: { resource: string }[] = await db().query(`SELECT resource FROM execution_audit WHERE action = 'omnibus_intent.cancelled'`);
     expect(audit.map((a) => a.resource)).toEqual([`omnibus_intent:${waiting.intentId}`]);
   }, 60_000);

@@ -154,8 +154,13 @@ describe('intent.closed.v1', () => {
     expect(schema.safeParse({ ...sample, ...change }).success).toBe(false);
   });
 
-  it('accepts nothing filled (the whole order ended unfilled) and both reasons', () => {
-    for (const reason of ['unfilled_remainder', 'venue_ended'] as const) expect(schema.safeParse({ ...sample, filledQuantity: '0', reason }).success).toBe(true);
+  it('accepts nothing filled (the whole order ended unfilled) and every reason', () => {
+    for (const reason of ['unfilled_remainder', 'venue_ended', 'cancelled'] as const) expect(schema.safeParse({ ...sample, filledQuantity: '0', reason }).success).toBe(true);
+  });
+
+  it('still parses a body written before the cancelled reason existed, unchanged (the addition is compatible)', () => {
+    const earlier = { ...sample, reason: 'venue_ended' };
+    expect(schema.parse(earlier)).toEqual(earlier);
   });
 });
 

@@ -48,13 +48,16 @@ export const IntentRejectedV1 = z.strictObject({
 });
 
 /**
- * Why an omnibus order ended while some of its intents were still open: an IOC or FOK order's
- * unfilled remainder is cancelled by design; a venue may end any other order (a halt, a close).
+ * Why an intent will receive nothing more while some of it was still open: an IOC or FOK order's
+ * unfilled remainder is cancelled by design; a venue may end any other order (a halt, a close);
+ * `cancelled` answers an intent.cancel.v1 (added within v1: a receiver that knows the earlier
+ * reasons only must be upgraded before the execution stack sends it).
  */
-export const INTENT_CLOSE_REASONS = ['unfilled_remainder', 'venue_ended'] as const;
+export const INTENT_CLOSE_REASONS = ['unfilled_remainder', 'venue_ended', 'cancelled'] as const;
 /**
- * An intent will receive nothing more: its omnibus order is done. `filledQuantity` is all it was
- * ever allocated, so the receiver closes it once its own allocations add up to exactly that.
+ * An intent will receive nothing more: its omnibus order is done, or it was withdrawn on a
+ * cancel. `filledQuantity` is all it was ever allocated, so the receiver closes it (and releases
+ * what it still holds) once its own allocations add up to exactly that.
  */
 export const IntentClosedV1 = z.strictObject({
   intentId: Ref,

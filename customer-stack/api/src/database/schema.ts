@@ -36,6 +36,7 @@ import { Payments1763870000000 } from './migrations/1763870000000-payments.js';
 import { PaymentHolds1763870000001 } from './migrations/1763870000001-payment-holds.js';
 import { Reconciliation1763880000000 } from './migrations/1763880000000-reconciliation.js';
 import { IdentityRls1763900000000 } from './migrations/1763900000000-identity-rls.js';
+import { CancelRequested1763910000000 } from './migrations/1763910000000-cancel-requested.js';
 
 export const CUSTOMER_ENTITIES = [
   AuditAnchorBatchEntity,
@@ -77,4 +78,5 @@ export const CUSTOMER_MIGRATIONS = [
   Reconciliation1763880000000,
   LedgerEntryCheck1763895000000,
   IdentityRls1763900000000,
+  CancelRequested1763910000000,
 ];

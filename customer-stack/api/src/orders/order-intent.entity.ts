@@ -1,9 +1,14 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const INTENT_STATUSES = ['submitted', 'accepted', 'rejected', 'filled', 'cancelled', 'expired'] as const;
+export const INTENT_STATUSES = ['submitted', 'accepted', 'cancel_requested', 'rejected', 'filled', 'cancelled', 'expired'] as const;
 export type IntentStatus = (typeof INTENT_STATUSES)[number];
-/** States in which the intent may still trade (and be cancelled or expire). */
+/** States in which the intent may still trade and its investor may cancel it (or it expire). */
 export const OPEN_INTENT_STATUSES: readonly IntentStatus[] = ['submitted', 'accepted'];
+/**
+ * Cancelled by its investor, not yet confirmed: it may still fill until the execution stack's
+ * intent.closed.v1 says what it was allocated, so it keeps its hold until then.
+ */
+export const CANCEL_REQUESTED: IntentStatus = 'cancel_requested';
 
 /** An investor's order intent as the customer stack records it (no personal data crosses). */
 @Entity({ name: 'order_intent' })
@@ -11,7 +16,7 @@ export const OPEN_INTENT_STATUSES: readonly IntentStatus[] = ['submitted', 'acce
 @Index('order_intent_open_expiry', ['expiresAt'], { where: `"status" IN ('submitted', 'accepted') AND "expires_at" IS NOT NULL` })
 @Check('order_intent_side', `"side" IN ('buy', 'sell')`)
 @Check('order_intent_tif', `"time_in_force" IN ('GTC', 'IOC', 'FOK')`)
-@Check('order_intent_status', `"status" IN ('submitted', 'accepted', 'rejected', 'filled', 'cancelled', 'expired')`)
+@Check('order_intent_status', `"status" IN ('submitted', 'accepted', 'cancel_requested', 'rejected', 'filled', 'cancelled', 'expired')`)
 @Check('order_intent_positive', `"quantity" > 0 AND "limit_price" > 0`)
 @Check('order_intent_reject_code', `("status" = 'rejected') = ("reject_code" IS NOT NULL)`)
 @Check('order_intent_filled', `"filled_quantity" >= 0 AND "filled_quantity" <= "quantity" AND "notional" >= 0 AND "fee" >= 0`)

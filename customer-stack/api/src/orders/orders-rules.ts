@@ -34,6 +34,7 @@ export function usageUsd(intent: IntentUsage): string {
   switch (intent.status) {
     case 'submitted':
     case 'accepted':
+    case 'cancel_requested':
     case 'filled':
       return canonicalDecimal(decimal(intent.quantity).times(decimal(intent.limitPrice)));
     case 'cancelled':

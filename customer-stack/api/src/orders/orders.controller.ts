@@ -65,8 +65,9 @@ export class OrdersController {
     return this.orders.terms();
   }
 
+  /** Accepted, not done: the intent is cancel_requested until the execution stack confirms what will never fill. */
   @Post('intents/:intentId/cancel')
-  @HttpCode(200)
+  @HttpCode(202)
   @Permissions('orders:place')
   async cancel(@CurrentPrincipal() principal: Principal, @Param('intentId', new ParseUUIDPipe({ version: '4' })) intentId: string): Promise<IntentView> {
     return this.orders.cancelIntent(principal, intentId);

@@ -116,12 +116,15 @@ export class OrdersRepository {
     if (rows.length !== 1) throw new Error(`intent ${id} already has a reservation`);
   }
 
-  /** Moves submitted intents to their answer; returns the ids that actually moved. */
+  /**
+   * Moves submitted intents to their answer; returns the ids that actually moved. A rejection also
+   * moves an intent cancelled before its answer came (it never traded; its hold goes back).
+   */
   async settleSubmitted(tx: SqlTx, ids: readonly string[], status: 'accepted' | 'rejected', rejectCodes: readonly (string | null)[]): Promise<string[]> {
     const rows = await tx.query<{ id: string }>(
       `UPDATE order_intent o SET status = $2, reject_code = r.code, updated_at = clock_timestamp()
          FROM unnest($1::uuid[], $3::text[]) AS r(id, code)
-        WHERE o.id = r.id AND o.status = 'submitted'
+        WHERE o.id = r.id AND (o.status = 'submitted' OR ($2 = 'rejected' AND o.status = 'cancel_requested' AND o.filled_quantity = 0))
         RETURNING o.id`,
       [ids, status, rejectCodes],
     );
@@ -179,11 +182,20 @@ export class OrdersRepository {
     return row?.n ?? 0;
   }
 
-  /** Closes an open intent (cancelled or expired); false when it was no longer open. */
+  /** Closes an open or cancel-requested intent (cancelled or expired); false when it was neither. */
   async close(tx: SqlTx, id: string, status: 'cancelled' | 'expired'): Promise<boolean> {
     const rows = await tx.query(
-      `UPDATE order_intent SET status = $2, updated_at = clock_timestamp() WHERE id = $1 AND status IN ('submitted', 'accepted') RETURNING id`,
+      `UPDATE order_intent SET status = $2, updated_at = clock_timestamp() WHERE id = $1 AND status IN ('submitted', 'accepted', 'cancel_requested') RETURNING id`,
       [id, status],
+    );
+    return rows.length === 1;
+  }
+
+  /** Marks an open intent cancel-requested (it keeps its hold); false when it was no longer open. */
+  async requestCancel(tx: SqlTx, id: string): Promise<boolean> {
+    const rows = await tx.query(
+      `UPDATE order_intent SET status = 'cancel_requested', updated_at = clock_timestamp() WHERE id = $1 AND status IN ('submitted', 'accepted') RETURNING id`,
+      [id],
     );
     return rows.length === 1;
   }
@@ -253,7 +265,7 @@ export class OrdersRepository {
 
   async openIntentsIn(tx: SqlTx, accountRef: string, instrumentId: string, side: 'buy' | 'sell'): Promise<IntentRow[]> {
     return tx.query<IntentRow>(
-      `SELECT ${INTENT_COLUMNS} FROM order_intent WHERE account_ref = $1 AND instrument_id = $2 AND side = $3 AND status IN ('submitted', 'accepted')
+      `SELECT ${INTENT_COLUMNS} FROM order_intent WHERE account_ref = $1 AND instrument_id = $2 AND side = $3 AND status IN ('submitted', 'accepted', 'cancel_requested')
         ORDER BY created_at FOR UPDATE`,
       [accountRef, instrumentId, side],
     );

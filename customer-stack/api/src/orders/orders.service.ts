@@ -1,11 +1,14 @@
 // Order intents. An investor's intent is checked (KYC approved, not frozen, velocity, the tier's
 // daily trading limit), its cash (buy: quantity × limit + the most the fee can be) or units
 // (sell) reserved in the ledger, and it is recorded and announced across the wall, all in one
-// transaction. The execution stack's answers come back and are booked: a rejection or a cancel
-// releases the reservation; each allocation.v1 (its inputs hash checked against our own record)
+// transaction. The execution stack's answers come back and are booked: a rejection releases the
+// reservation; each allocation.v1 (its inputs hash checked against our own record)
 // posts the reservation in part, books the position and, once the intent is complete, releases
-// what is left; an intent.closed.v1 (nothing more will be allocated: an IOC/FOK remainder)
-// releases what is still held once the allocations it counts are booked; a payout.v1 credits
+// what is left; an intent.closed.v1 (nothing more will be allocated: an IOC/FOK remainder, or the
+// answer to a cancel) releases what is still held once the allocations it counts are booked. A
+// cancel is two-phase: the intent is cancel_requested and keeps its hold until that
+// intent.closed.v1 confirms what will never fill, so no hold is released that can still be
+// filled. A payout.v1 credits
 // cash and, on resolution, closes the position. Inbound
 // handling is idempotent (an allocation or payout id is booked once) and safe against
 // out-of-order delivery: what arrives before what it depends on is parked and retried.
@@ -29,7 +32,7 @@ import { NotificationService } from '../notifications/notification.service.js';
 import { TenancyError } from '../tenancy/tenancy.errors.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
-import { OPEN_INTENT_STATUSES, type IntentStatus } from './order-intent.entity.js';
+import { CANCEL_REQUESTED, OPEN_INTENT_STATUSES, type IntentStatus } from './order-intent.entity.js';
 import { OrdersError } from './orders.errors.js';
 import { allocationOrder, buyReservationUsd, placementRefusal, usageUsd, utcDayStart } from './orders-rules.js';
 import { OrdersRepository, type AllocationRow, type IntentRow, type NewIntent, type PayoutRow } from './orders.repository.js';
@@ -281,9 +284,10 @@ export class OrdersService implements OnModuleInit {
   }
 
   /**
-   * Cancels an open intent: the reservation is released at once and intent.cancel.v1 tells the
-   * execution stack, which drops the intent if it has not been pooled yet. Units already pooled
-   * may still fill; their allocations are then booked against the available balance.
+   * Requests the cancel of an open intent: it becomes cancel_requested, keeps its hold, and
+   * intent.cancel.v1 tells the execution stack. Its intent.closed.v1 answer (at once for an intent
+   * not yet pooled; when its omnibus order ends otherwise) says what was allocated; once that is
+   * booked, the rest of the hold is released and the intent is cancelled (closeIntent).
    */
   async cancelIntent(principal: Principal, intentId: string): Promise<IntentView> {
     const actor: AuditActor = { actor: `user:${principal.userId}`, role: 'investor' };
@@ -291,10 +295,9 @@ export class OrdersService implements OnModuleInit {
       const intent = await this.repository.lock(tx, intentId);
       if (!intent || intent.account_ref !== principal.accountRef) throw new OrdersError('intent_not_found');
       if (!OPEN_INTENT_STATUSES.includes(intent.status)) throw new OrdersError('intent_not_cancellable', `It is ${intent.status}.`);
-      const released = await this.releaseHold(tx, principal.tenantId, intent, `intent-cancel:${intent.id}`, 'voided', actor);
-      assert(await this.repository.close(tx, intent.id, 'cancelled'), 'an open, locked intent closes');
+      assert(await this.repository.requestCancel(tx, intent.id), 'an open, locked intent can be cancelled');
       await this.audit.record(tx, {
-        tenantId: principal.tenantId, ...actor, action: 'orders.intent.cancelled', resource: `order_intent:${intent.id}`, diff: { reason: 'customer_request', released },
+        tenantId: principal.tenantId, ...actor, action: 'orders.intent.cancel_requested', resource: `order_intent:${intent.id}`, diff: { reason: 'customer_request' },
       });
       await enqueueOutbound(tx, [this.cancelMessage(intent, 'customer_request')]);
       const [stored] = await this.repository.find(tx, [intent.id]);
@@ -597,8 +600,9 @@ export class OrdersService implements OnModuleInit {
   }
 
   /**
-   * The execution stack will allocate nothing more to this intent (its IOC/FOK remainder, or an
-   * order the venue ended): what the reservation still holds is released and the intent expires.
+   * The execution stack will allocate nothing more to this intent (its IOC/FOK remainder, an
+   * order the venue ended, or the answer to a cancel): what the reservation still holds is
+   * released and the intent expires, or is cancelled when its investor asked for that.
    * It closes only once its own allocations add up to exactly what the message says it was
    * allocated; before that, allocations are still on their way and the message is parked. An
    * intent already closed here (cancelled, expired, filled, rejected) holds nothing: no effect.
@@ -608,17 +612,18 @@ export class OrdersService implements OnModuleInit {
     if (!intent) throw new ParkMessage(`intent.closed ${c.intentId}: the intent is not known (yet)`);
     assert(intent.account_ref === c.accountRef, `intent.closed ${c.intentId} names the intent's account`);
     if (intent.status === 'submitted') throw new ParkMessage(`intent.closed ${c.intentId}: the intent is not accepted yet`);
-    if (!OPEN_INTENT_STATUSES.includes(intent.status)) return;
+    const cancelling = intent.status === CANCEL_REQUESTED;
+    if (!cancelling && !OPEN_INTENT_STATUSES.includes(intent.status)) return;
     const booked = decimal(intent.filled_quantity);
     if (booked.lt(decimal(c.filledQuantity))) {
       throw new ParkMessage(`intent.closed ${c.intentId}: ${canonicalDecimal(booked)} of ${c.filledQuantity} booked; allocations still arriving`);
     }
     // More booked than the execution stack ever allocated would be a break across the wall, not a refusal.
     assert(booked.eq(decimal(c.filledQuantity)), `intent ${c.intentId}: booked ${canonicalDecimal(booked)} exceeds the ${c.filledQuantity} allocated`);
-    const released = await this.releaseHold(tx, tenantId, intent, `intent-closed:${intent.id}`, 'expired', WALL_ACTOR);
-    assert(await this.repository.close(tx, intent.id, 'expired'), 'an open, locked intent closes');
+    const released = await this.releaseHold(tx, tenantId, intent, `intent-closed:${intent.id}`, cancelling ? 'voided' : 'expired', WALL_ACTOR);
+    assert(await this.repository.close(tx, intent.id, cancelling ? 'cancelled' : 'expired'), 'an open, locked intent closes');
     await this.audit.record(tx, {
-      tenantId, ...WALL_ACTOR, action: 'orders.intent.closed', resource: `order_intent:${intent.id}`,
+      tenantId, ...WALL_ACTOR, action: cancelling ? 'orders.intent.cancelled' : 'orders.intent.closed', resource: `order_intent:${intent.id}`,
       diff: { reason: c.reason, filledQuantity: canonicalDecimal(c.filledQuantity), released },
     });
   }

@@ -8,6 +8,9 @@ export const AVERAGE_PRICE_DP = 8;
 export const STATUS_TEXT: Readonly<Record<IntentStatus, { readonly label: string; readonly tone: Tone; readonly meaning: string }>> = {
   submitted: { label: 'Submitted', tone: 'info', meaning: 'Sent to the market; waiting for it to be accepted.' },
   accepted: { label: 'Working', tone: 'info', meaning: 'Accepted by the market and waiting to fill at your limit or better.' },
+  cancel_requested: {
+    label: 'Cancelling', tone: 'info', meaning: 'Cancel requested; what may still fill stays held until the market confirms, then the rest is released.',
+  },
   filled: { label: 'Filled', tone: 'success', meaning: 'Completely filled.' },
   rejected: { label: 'Rejected', tone: 'error', meaning: 'The market refused it; nothing traded and the money held for it was released.' },
   cancelled: { label: 'Cancelled', tone: 'neutral', meaning: 'Cancelled; whatever had not filled was released.' },

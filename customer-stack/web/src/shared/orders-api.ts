@@ -5,7 +5,7 @@ import { api } from './customer-api';
 
 export type Side = 'buy' | 'sell';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
-export type IntentStatus = 'submitted' | 'accepted' | 'rejected' | 'filled' | 'cancelled' | 'expired';
+export type IntentStatus = 'submitted' | 'accepted' | 'cancel_requested' | 'rejected' | 'filled' | 'cancelled' | 'expired';
 
 export interface IntentView {
   readonly intentId: string;

@@ -65,9 +65,12 @@ export class IntakeService implements OnModuleInit {
   }
 
   /**
-   * Withdraws intents still waiting in their pool: marked cancelled, never pooled. An intent
-   * already pooled (or done, or rejected) stays as it is: its order is on the book and its
-   * fills are allocated as usual. A cancel that arrives before its intent is parked.
+   * Withdraws intents still waiting in their pool: marked cancelled, never pooled, and answered
+   * at once with intent.closed.v1 (reason cancelled, nothing filled), so the customer stack
+   * releases the hold it kept. An intent already pooled (or done, or rejected) stays as it is:
+   * its order is on the book and its fills are allocated as usual; its cancel stays pending on the
+   * customer stack until the order ends and closeIntents answers it (a rejected one was answered
+   * already). A cancel that arrives before its intent is parked.
    */
   async onCancel(tx: SqlTx, messages: readonly InboundMessage<'intent.cancel.v1'>[]): Promise<void> {
     const ids = [...new Set(messages.map((m) => m.body.intentId))];
@@ -76,8 +79,8 @@ export class IntakeService implements OnModuleInit {
     );
     const early = ids.find((id) => !known.has(id));
     if (early) throw new ParkMessage(`cancel for intent ${early} before the intent itself`);
-    const withdrawn = await tx.query<{ intent_id: string }>(
-      `UPDATE pooled_intent SET status = 'cancelled' WHERE intent_id = ANY($1::uuid[]) AND status = 'waiting' RETURNING intent_id`,
+    const withdrawn = await tx.query<{ intent_id: string; account_ref: string }>(
+      `UPDATE pooled_intent SET status = 'cancelled' WHERE intent_id = ANY($1::uuid[]) AND status = 'waiting' RETURNING intent_id, account_ref`,
       [ids],
     );
     if (withdrawn.length === 0) return;
@@ -88,6 +91,11 @@ export class IntakeService implements OnModuleInit {
         actor: 'system:intake', action: 'omnibus_intent.cancelled', resource: `omnibus_intent:${intentId}`, diff: { reason: reasons.get(intentId) ?? null },
       });
     }
+    const closedAt = new Date().toISOString();
+    await enqueueOutbound(tx, withdrawn.map((w): OutboundMessage<'intent.closed.v1'> => ({
+      type: 'intent.closed.v1', body: { intentId: w.intent_id, accountRef: w.account_ref, filledQuantity: '0', reason: 'cancelled', closedAt },
+    })));
+    this.wall.nudge();
   }
 
   async onSubmitted(tx: SqlTx, messages: readonly InboundMessage<'intent.submitted.v1'>[]): Promise<void> {
