@@ -102,7 +102,9 @@ export function OrdersPage() {
       <PageTitle appName={APP_NAME} actions={<Link className="btn btn-primary" to="/trade">New order</Link>}>Your orders</PageTitle>
       <div className="stack">
         {cancelling.status === 'failed' ? <ErrorAlert error={cancelling.error} /> : null}
-        {cancelling.status === 'done' && cancelling.result ? <Alert tone="info">Cancel requested: what has not filled is released once the market confirms it will not fill.</Alert> : null}
+        {cancelling.status === 'done' && cancelling.result
+          ? <Alert tone="info">Cancel requested: what has not filled is released once the market confirms it will not fill.</Alert>
+          : null}
         {selected ? <OrderDetail intent={selected} instruments={instruments} cancelling={cancelling.status === 'running'} onCancel={(intent) => void cancel(intent)} /> : null}
         {selectedId && !selected && list.resource.status === 'ready' ? <Alert tone="warning">That order is not among your most recent ones.</Alert> : null}
         <Section title="History" actions={<Button variant="secondary" onClick={list.reload}>Refresh</Button>}>
