@@ -5,6 +5,8 @@
 // both stacks and prints their URLs.
 // Ctrl-C stops everything it started.
 import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +29,7 @@ const chain = await ensureChain();
 const { REFERENCE_TENANT_ID } = await import('../../customer-stack/api/dist/tenancy/reference-tenant.js');
 // Demo data for a newcomer (idempotent): run before the stacks serve, with each stack's own settings.
 const demoKeysDir = path.join(STATE_DIR, 'operator-keys');
+const LOG_DIR = path.join(STATE_DIR, 'logs');
 const { DEMO_MARKET_MAKER_QUOTES } = await import('../../execution-stack/api/dist/demo/seed-demo-data.js');
 const ports = { customer: Number(process.env.CUSTOMER_HTTP_PORT ?? 3000), execution: Number(process.env.EXECUTION_HTTP_PORT ?? 3100) };
 const children = [];
@@ -51,14 +54,16 @@ for (const stack of ['customer', 'execution']) {
     ...(stack === 'customer' ? { MARKET_DATA_URL: process.env.MARKET_DATA_URL ?? `http://localhost:${ports.execution}` } : {}),
   };
   say(`seeding ${stack} demo data`);
-  const seeded = spawnSync(process.execPath, [path.join(root, `${stack}-stack/api/dist/demo/seed-demo.js`)], { cwd: root, env, stdio: 'inherit' });
+  // The seed boots the stack's modules: only its warnings and errors are worth showing.
+  const seeded = spawnSync(process.execPath, [path.join(root, `${stack}-stack/api/dist/demo/seed-demo.js`)], { cwd: root, env: { LOG_LEVEL: 'warn', ...env }, stdio: 'inherit' });
   if (seeded.status !== 0) {
     say(`seeding the ${stack} stack failed`);
     await chain.stop();
     await services.stop();
     process.exit(1);
   }
-  const child = spawn(process.execPath, [path.join(root, `${stack}-stack/api/dist/main.js`)], { cwd: root, env, stdio: 'inherit' });
+  const child = spawn(process.execPath, [path.join(root, `${stack}-stack/api/dist/main.js`)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  teeLog(stack, child);
   child.on('exit', (code) => {
     if (!stopping) {
       say(`${stack} stack exited with ${code}; stopping`);
@@ -66,6 +71,22 @@ for (const stack of ['customer', 'execution']) {
     }
   });
   children.push(child);
+}
+
+/**
+ * A stack's whole log (pino JSON lines, request logs included) goes to .bulwark/logs/<stack>.log;
+ * the console shows only warnings, errors and anything that is not a log line (a crash).
+ */
+function teeLog(stack, child) {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const file = createWriteStream(path.join(LOG_DIR, `${stack}.log`), { flags: 'a' });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      file.write(`${line}\n`);
+      const level = /^\{"level":(\d+)/.exec(line)?.[1];
+      if (level === undefined || Number(level) >= 40) process.stdout.write(`${line}\n`);
+    });
+  }
 }
 
 let stopping = false;
@@ -111,6 +132,7 @@ Bulwark is running.
   Postgres          ${services.postgres.adminUrl.replace(/:[^:@/]+@/, ':***@')}   (databases: customer, execution)
   NATS JetStream    ${services.nats.url}
   EVM chain         ${chain.env.CHAIN_RPC_URL}   (chain id ${chain.env.CHAIN_ID}${chain.local ? ', local anvil, state kept in .bulwark/anvil-state.json' : ''})
+  Logs              ${LOG_DIR}/customer.log, execution.log   (warnings and errors also shown here)
 
 Demo logins (tenant: Sri Lanka reference), password ${DEMO_PASSWORD}:
 ${DEMO_USERS.map((user) => `  ${user.role.padEnd(19)} ${user.email}`).join('\n')}
