@@ -167,6 +167,18 @@ describe('a statement against the ledger', () => {
     ]);
   });
 
+  it('what the ledger holds but the statement leaves out is a break too: the position and the cash it never mentions', async () => {
+    // An empty statement for the period: the ledger holds 10 units and booked -5.005 USD of trade cash.
+    const s = statement([], []);
+    await fromExecution('statement.v1', s);
+    expect(await reconciled(s.statementId)).toEqual({ breaks: 2 });
+    const found = (await breaks(officer, '?status=open')).body.breaks as { statementId: string; kind: string; accountRef: string; unit: string; expected: string; actual: string }[];
+    expect(found.filter((b) => b.statementId === s.statementId).map((b) => [b.kind, b.accountRef, b.unit, b.expected, b.actual]).sort()).toEqual([
+      ['cash_mismatch', accountRef, 'USD', '0', '-5.005'],
+      ['position_mismatch', accountRef, instrumentId, '0', '10'],
+    ]);
+  });
+
   it('the database keeps what was found and keeps a resolved break resolved', async () => {
     await expect(sql(`UPDATE reconciliation_break SET actual = 12 WHERE break_id = $1`, [breakId])).rejects.toThrow(/keeps what was found/);
     await expect(sql(`UPDATE reconciliation_break SET note = 'x' WHERE break_id = $1`, [breakId])).rejects.toThrow(/stays resolved/);

@@ -134,6 +134,23 @@ export class LedgerRepository {
     return row?.balance ?? '0';
   }
 
+  /**
+   * Every customer's units of every instrument (free plus held for a sell) at a point in time,
+   * from the journal, non-zero only. Instrument units are UUIDs; currencies never are.
+   */
+  async unitHoldingsAt(tx: SqlTx, tenantId: string, at: Date, rowsMax: number): Promise<{ owner_ref: string; unit: string; quantity: string }[]> {
+    return tx.query(
+      `SELECT a.owner_ref, a.unit, sum(CASE a.normal_side WHEN 'debit' THEN 1 ELSE -1 END * e.amount)::text AS quantity
+         FROM ledger_account a JOIN ledger_entry e ON e.account_id = a.id AND e.created_at <= $2
+        WHERE a.tenant_id = $1 AND a.kind IN ('customer_position', 'customer_reserved') AND a.owner_ref IS NOT NULL
+          AND a.unit ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        GROUP BY a.owner_ref, a.unit
+       HAVING sum(CASE a.normal_side WHEN 'debit' THEN 1 ELSE -1 END * e.amount) <> 0
+        ORDER BY a.owner_ref, a.unit LIMIT $3`,
+      [tenantId, at.toISOString(), rowsMax],
+    );
+  }
+
   async accountsOf(tx: SqlTx, ownerRef: string): Promise<{ id: string; kind: AccountKind; owner_ref: string | null; unit: string; balance: string }[]> {
     return tx.query(`SELECT id, kind, owner_ref, unit, balance::text AS balance FROM ledger_account WHERE owner_ref = $1 ORDER BY kind, unit`, [ownerRef]);
   }

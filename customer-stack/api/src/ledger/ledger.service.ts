@@ -42,6 +42,9 @@ export type Actor = AuditActor;
 /** The actor of postings the system makes on its own (group commit, expiry, wall handlers). */
 export const SYSTEM_ACTOR: Actor = Object.freeze({ actor: 'system:ledger', role: 'system' });
 
+/** The most (account, instrument) holdings one point-in-time read returns. */
+export const UNIT_HOLDINGS_MAX = 1_000_000;
+
 export type ReservationSource = 'customer_cash' | 'customer_position';
 
 export interface ReservationView {
@@ -166,6 +169,13 @@ export class LedgerService implements OnApplicationShutdown {
   /** The balance now, or at a point in time from the journal. Zero for an account never used. */
   async balance(tx: SqlTx, tenantId: string, key: AccountKey, at: Date | null = null): Promise<string> {
     return canonicalDecimal(await this.repository.balance(tx, accountIdOf(tenantId, key), at));
+  }
+
+  /** Every customer's instrument units (free plus held) at a point in time, non-zero only; at most `rowsMax` rows, asserted. */
+  async unitHoldingsAt(tx: SqlTx, tenantId: string, at: Date, rowsMax = UNIT_HOLDINGS_MAX): Promise<{ ownerRef: string; instrumentId: string; quantity: string }[]> {
+    const rows = await this.repository.unitHoldingsAt(tx, tenantId, at, rowsMax + 1);
+    assert(rows.length <= rowsMax, `unit holdings of tenant ${tenantId} within ${rowsMax} rows`);
+    return rows.map((r) => ({ ownerRef: r.owner_ref, instrumentId: r.unit, quantity: canonicalDecimal(r.quantity) }));
   }
 
   async accountsOf(tx: SqlTx, ownerRef: string): Promise<AccountBalance[]> {

@@ -241,6 +241,19 @@ export class OrdersRepository {
     );
   }
 
+  /** The accounts of a tenant with any trade or payout cash booked in [start, end). */
+  async accountsWithBookedCash(tx: SqlTx, tenantId: string, start: Date, end: Date, rowsMax: number): Promise<string[]> {
+    const rows = await tx.query<{ account_ref: string }>(
+      `SELECT i.account_ref FROM order_allocation a JOIN order_intent i ON i.id = a.intent_id
+        WHERE i.tenant_id = $1 AND a.allocated_at >= $2 AND a.allocated_at < $3
+       UNION
+       SELECT account_ref FROM order_payout WHERE tenant_id = $1 AND paid_at >= $2 AND paid_at < $3
+       ORDER BY 1 LIMIT $4`,
+      [tenantId, start.toISOString(), end.toISOString(), rowsMax],
+    );
+    return rows.map((r) => r.account_ref);
+  }
+
   async payoutBooked(tx: SqlTx, payoutIds: readonly string[]): Promise<Set<string>> {
     const rows = await tx.query<{ payout_id: string }>(`SELECT payout_id FROM order_payout WHERE payout_id = ANY($1::uuid[])`, [payoutIds]);
     return new Set(rows.map((r) => r.payout_id));

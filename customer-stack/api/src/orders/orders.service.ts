@@ -53,6 +53,8 @@ export const INTENTS_EXPIRED_PER_SWEEP_MAX = 500;
 /** An intent is split into at most this many allocations shown at once. */
 export const ALLOCATIONS_PER_INTENT_SHOWN_MAX = 500;
 export const PAYOUTS_PER_PAGE_MAX = 200;
+/** The most accounts one statement's cash is reconciled for. */
+export const BOOKED_CASH_ACCOUNTS_MAX = 10_000;
 export const TIMES_IN_FORCE = IntentSubmittedV1.shape.timeInForce.options;
 
 /** Who books the execution stack's answers in the audit chain. */
@@ -630,10 +632,17 @@ export class OrdersService implements OnModuleInit {
 
   /** What this stack booked as trade and payout cash per account over a period (reconciliation compares it with a statement). */
   async bookedCash(tx: SqlTx, accountRefs: readonly string[], start: Date, end: Date): Promise<Map<string, string>> {
-    assert(accountRefs.length <= 10_000, 'accounts per call within limit');
+    assert(accountRefs.length <= BOOKED_CASH_ACCOUNTS_MAX, 'accounts per call within limit');
     if (accountRefs.length === 0) return new Map();
     const rows = await this.repository.bookedCash(tx, accountRefs, start, end);
     return new Map(rows.map((r) => [r.account_ref, canonicalDecimal(r.amount)]));
+  }
+
+  /** The accounts of a tenant with trade or payout cash booked in [start, end): what a statement's cash lines must cover. */
+  async accountsWithBookedCash(tx: SqlTx, tenantId: string, start: Date, end: Date): Promise<string[]> {
+    const refs = await this.repository.accountsWithBookedCash(tx, tenantId, start, end, BOOKED_CASH_ACCOUNTS_MAX + 1);
+    assert(refs.length <= BOOKED_CASH_ACCOUNTS_MAX, `accounts with booked cash of tenant ${tenantId} within ${BOOKED_CASH_ACCOUNTS_MAX}`);
+    return refs;
   }
 
   // ------------------------------------------------------------------ helpers

@@ -158,8 +158,18 @@ export class ReconciliationService implements OnModuleInit {
         findings.push({ kind: 'position_mismatch', accountRef: p.accountRef, unit: p.instrumentId, expected: canonicalDecimal(p.quantity), actual });
       }
     }
-    const cashRefs = s.cash.map((c) => c.accountRef).filter(known);
-    const booked = await this.orders.bookedCash(tx, cashRefs, new Date(s.periodStart), periodEnd);
+    // Units this stack holds for an instrument the statement has no line for: the statement says 0.
+    const listed = new Set(s.positions.map((p) => `${p.accountRef}:${p.instrumentId}`));
+    for (const h of await this.ledger.unitHoldingsAt(tx, s.tenantRef, periodEnd)) {
+      if (!listed.has(`${h.ownerRef}:${h.instrumentId}`)) {
+        findings.push({ kind: 'position_mismatch', accountRef: h.ownerRef, unit: h.instrumentId, expected: '0', actual: h.quantity });
+      }
+    }
+    // Cash is compared for every account the statement names and every account this stack booked cash for.
+    const periodStart = new Date(s.periodStart);
+    const bookedRefs = await this.orders.accountsWithBookedCash(tx, s.tenantRef, periodStart, periodEnd);
+    const cashRefs = [...new Set([...s.cash.map((c) => c.accountRef).filter(known), ...bookedRefs])];
+    const booked = await this.orders.bookedCash(tx, cashRefs, periodStart, periodEnd);
     for (const c of s.cash) {
       if (!known(c.accountRef)) {
         if (!findings.some((f) => f.kind === 'unknown_account' && f.accountRef === c.accountRef && f.unit === c.currency)) {
