@@ -10,14 +10,8 @@ export type DepositStatus = (typeof DEPOSIT_STATUSES)[number];
 export const WITHDRAWAL_STATUSES = ['held', 'pending_approval', 'approved', 'sending', 'sent', 'settled', 'failed', 'rejected'] as const;
 export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
 
-@Entity({ name: 'payment_deposit' })
-@Index('payment_deposit_account_created', ['accountRef', 'createdAt'])
-@Index('payment_deposit_quote', ['quoteId'], { unique: true })
-@Check('payment_deposit_status', `"status" IN ('initiated', 'pending', 'settled', 'failed')`)
-@Check('payment_deposit_settled', `("status" = 'settled') = ("transaction_id" IS NOT NULL)`)
-@Check('payment_deposit_failed', `("status" = 'failed') = ("failure_code" IS NOT NULL)`)
-@Check('payment_deposit_amounts', `"amount" > 0 AND "credit_amount" > 0 AND "price" > 0`)
-export class PaymentDepositEntity extends TenantRow {
+/** What a deposit and a withdrawal both record: whose money, through which provider and rail, and when. */
+abstract class PaymentRow extends TenantRow {
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
@@ -32,6 +26,22 @@ export class PaymentDepositEntity extends TenantRow {
 
   @Column({ type: 'text' })
   rail!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+@Entity({ name: 'payment_deposit' })
+@Index('payment_deposit_account_created', ['accountRef', 'createdAt'])
+@Index('payment_deposit_quote', ['quoteId'], { unique: true })
+@Check('payment_deposit_status', `"status" IN ('initiated', 'pending', 'settled', 'failed')`)
+@Check('payment_deposit_settled', `("status" = 'settled') = ("transaction_id" IS NOT NULL)`)
+@Check('payment_deposit_failed', `("status" = 'failed') = ("failure_code" IS NOT NULL)`)
+@Check('payment_deposit_amounts', `"amount" > 0 AND "credit_amount" > 0 AND "price" > 0`)
+export class PaymentDepositEntity extends PaymentRow {
 
   /** The locked FX quote: single-use, so one deposit per quote. */
   @Column({ name: 'quote_id', type: 'uuid' })
@@ -74,12 +84,6 @@ export class PaymentDepositEntity extends TenantRow {
   /** The provider's reference of the return of funds, for a deposit that failed after the money arrived. */
   @Column({ name: 'return_ref', type: 'text', nullable: true })
   returnRef!: string | null;
-
-  @Column({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }
 
 @Entity({ name: 'payment_withdrawal' })
@@ -93,21 +97,7 @@ export class PaymentDepositEntity extends TenantRow {
 @Check('payment_withdrawal_failed', `("status" IN ('failed', 'rejected')) = ("failure_code" IS NOT NULL)`)
 @Check('payment_withdrawal_sent', `"status" NOT IN ('sending', 'sent', 'settled') OR ("quote_id" IS NOT NULL AND "conversion_transaction_id" IS NOT NULL)`)
 @Check('payment_withdrawal_settled', `("status" = 'settled') = ("settle_transaction_id" IS NOT NULL)`)
-export class PaymentWithdrawalEntity extends TenantRow {
-  @Column({ name: 'user_id', type: 'uuid' })
-  userId!: string;
-
-  @Column({ name: 'account_ref', type: 'uuid' })
-  accountRef!: string;
-
-  @Column({ type: 'text' })
-  provider!: string;
-
-  @Column({ name: 'provider_ref', type: 'text', nullable: true })
-  providerRef!: string | null;
-
-  @Column({ type: 'text' })
-  rail!: string;
+export class PaymentWithdrawalEntity extends PaymentRow {
 
   @Column({ type: 'text' })
   urgency!: string;
@@ -166,12 +156,6 @@ export class PaymentWithdrawalEntity extends TenantRow {
 
   @Column({ name: 'failure_code', type: 'text', nullable: true })
   failureCode!: string | null;
-
-  @Column({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }
 
 /** Every verified webhook event, kept so that a replay (same id, or same signature) is refused. */
