@@ -4,29 +4,22 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
-import { createCustomerApp } from '../src/app.js';
-import { parseCustomerConfig } from '../src/config/customer-config.js';
 import { REFERENCE_TENANT, REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
 import { TenantsService } from '../src/tenancy/tenants.service.js';
 import { TEST_ADMIN } from './support/tenancy.js';
+import { startCustomerStack, type CustomerStack } from './support/customer-stack.js';
 
-let nats: TestNats;
-let database: TestDatabase;
+let stack: CustomerStack;
 let app: INestApplication;
 const http = () => request(app.getHttpServer());
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  database = await createTestDatabase('customer');
-  app = await createCustomerApp(parseCustomerConfig(testStackEnv('customer', database, nats)));
-  await app.listen(0, '127.0.0.1');
+  stack = await startCustomerStack();
+  app = stack.app;
 });
 
 afterAll(async () => {
-  await app?.close();
-  await database?.drop();
-  await nats?.stop();
+  await stack?.stop();
 });
 
 describe('GET /tenants/:id/brand', () => {
