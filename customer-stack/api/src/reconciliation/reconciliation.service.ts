@@ -145,25 +145,24 @@ export class ReconciliationService implements OnModuleInit {
     const known = (ref: string) => owners.get(ref) === s.tenantRef;
     const findings: Finding[] = [];
     const periodEnd = new Date(s.periodEnd);
+    // Every instrument unit this stack holds at the period end (units held for an open sell are
+    // still the investor's), read once: each statement line is checked against it, and what is
+    // left over is held here but not on the statement, which says 0.
+    const holdings = new Map((await this.ledger.unitHoldingsAt(tx, s.tenantRef, periodEnd)).map((h) => [`${h.ownerRef}:${h.instrumentId}`, h]));
     for (const p of s.positions) {
       if (!known(p.accountRef)) {
         findings.push({ kind: 'unknown_account', accountRef: p.accountRef, unit: p.instrumentId, expected: canonicalDecimal(p.quantity), actual: '0' });
         continue;
       }
-      // Units held for an open sell are still the investor's.
-      const free = await this.ledger.balance(tx, s.tenantRef, { kind: 'customer_position', ownerRef: p.accountRef, unit: p.instrumentId }, periodEnd);
-      const held = await this.ledger.balance(tx, s.tenantRef, { kind: 'customer_reserved', ownerRef: p.accountRef, unit: p.instrumentId }, periodEnd);
-      const actual = canonicalDecimal(decimal(free).plus(decimal(held)));
+      const key = `${p.accountRef}:${p.instrumentId}`;
+      const actual = holdings.get(key)?.quantity ?? '0';
+      holdings.delete(key);
       if (!decimal(actual).eq(decimal(p.quantity))) {
         findings.push({ kind: 'position_mismatch', accountRef: p.accountRef, unit: p.instrumentId, expected: canonicalDecimal(p.quantity), actual });
       }
     }
-    // Units this stack holds for an instrument the statement has no line for: the statement says 0.
-    const listed = new Set(s.positions.map((p) => `${p.accountRef}:${p.instrumentId}`));
-    for (const h of await this.ledger.unitHoldingsAt(tx, s.tenantRef, periodEnd)) {
-      if (!listed.has(`${h.ownerRef}:${h.instrumentId}`)) {
-        findings.push({ kind: 'position_mismatch', accountRef: h.ownerRef, unit: h.instrumentId, expected: '0', actual: h.quantity });
-      }
+    for (const h of holdings.values()) {
+      findings.push({ kind: 'position_mismatch', accountRef: h.ownerRef, unit: h.instrumentId, expected: '0', actual: h.quantity });
     }
     // Cash is compared for every account the statement names and every account this stack booked cash for.
     const periodStart = new Date(s.periodStart);
