@@ -11,7 +11,7 @@ const START_TIMEOUT_MS = 60_000;
 
 type Result<O extends StackOp['op']> = O extends 'registerAccounts' | 'submitIntents'
   ? string[]
-  : O extends 'listInstrument' | 'registerAccountRef' | 'createUser' ? string : unknown;
+  : O extends 'listInstrument' | 'registerAccountRef' | 'createUser' | 'createMarketMaker' ? string : unknown;
 
 export class StackProcess {
   private child: ChildProcess | undefined;

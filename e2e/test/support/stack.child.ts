@@ -19,7 +19,8 @@ export type StackOp =
   | { readonly op: 'submitIntents'; readonly args: { inputs: readonly IntentInput[] } }
   | { readonly op: 'verifyAudit'; readonly args: Record<string, never> }
   | { readonly op: 'creditCash'; readonly args: { tenantId: string; accountRef: string; amount: string } }
-  | { readonly op: 'createOperator'; readonly args: { handle: string; publicJwk: Record<string, unknown>; settlementApprover: boolean } };
+  | { readonly op: 'createOperator'; readonly args: { handle: string; publicJwk: Record<string, unknown>; settlementApprover: boolean } }
+  | { readonly op: 'createMarketMaker'; readonly args: { publicJwk: Record<string, unknown>; orderQuantityMax: string; orderNotionalMax: string } };
 
 export interface IntentInput {
   readonly accountRef: string;
@@ -125,6 +126,14 @@ async function executionApp(): Promise<{ app: INestApplication; run: (request: S
         const created = await app.get(MembersService).createOperator(request.args.handle, request.args.publicJwk);
         if (request.args.settlementApprover) await app.get(SettlementService).registerApprover(created.operatorId, 'system:e2e');
         return created;
+      }
+      case 'createMarketMaker': {
+        // A member with its own key (the operator's onboarding, done by the bootstrap here); it then trades over the signed member API.
+        const { publicJwk, orderQuantityMax, orderNotionalMax } = request.args;
+        const created = await app.get(MembersService).createMember('system:e2e', {
+          kind: 'market_maker', orderQuantityMax, orderNotionalMax, openOrdersMax: 100, messagesPerSecond: 100, publicJwk,
+        });
+        return created.keyId;
       }
       default:
         throw new Error(`the execution stack has no operation ${request.op}`);
