@@ -142,7 +142,7 @@ describe('placing an intent over HTTP', () => {
   it('tells the ticket how to price an order: currency, fee rate, times in force', async () => {
     const investor = await loginAs(app, { role: 'investor', tenantId });
     const terms = await http().get('/v1/orders/terms').set(investor.headers).expect(200);
-    expect(terms.body).toEqual({ currency: 'USD', feeBps: 10, timesInForce: ['GTC', 'IOC', 'FOK'], gtcTtlMs: 30 * 86_400_000, immediateTtlMs: 3_600_000, marketDataUrl: null });
+    expect(terms.body).toEqual({ currency: 'USD', feeBps: 10, timesInForce: ['GTC', 'IOC', 'FOK', 'GTD'], gtcTtlMs: 30 * 86_400_000, immediateTtlMs: 3_600_000, marketDataUrl: null });
     await http().get('/v1/orders/terms').expect(401);
   });
 
@@ -426,20 +426,88 @@ describe('cancel and expiry', () => {
     eq(await balance('customer_cash', ref(investor), 'USD'), '9.5996');
   }, 90_000);
 
-  it('expires an intent past its time: hold released by the scheduler, intent.cancel.v1 (expired) sent', async () => {
+  it('expires in two phases: past its time the intent keeps its hold (the ledger sweep leaves it), intent.cancel.v1 (expired) goes out, intent.closed.v1 releases exactly the rest', async () => {
     const investor = await approvedInvestor();
     await fund(investor, '10.00');
-    const placed = await place(investor, { instrumentId: randomUUID(), side: 'buy', quantity: '5', limitPrice: '0.4', timeInForce: 'IOC' }).expect(201);
-    const before = await app.get(ReservationExpiryScheduler).sweep(new Date());
-    expect((await intentRow(placed.body.intentId))?.status).toBe('submitted');
+    const instrumentId = randomUUID();
+    const placed = await place(investor, { instrumentId, side: 'buy', quantity: '5', limitPrice: '0.4', timeInForce: 'IOC' }).expect(201);
+    const intent = { intentId: placed.body.intentId as string, accountRef: ref(investor), instrumentId, side: 'buy' as const, limitPrice: '0.4' };
+    await accept(intent.intentId, intent.accountRef);
+    await eventually(async () => ((await intentRow(intent.intentId))?.status === 'accepted' ? true : undefined), 15_000, 'the acceptance');
+    // A reservation no domain owns, due at the same time: the ledger's sweep still expires it.
+    const other = await app.get(TenantScope).run(tenantId, (tx) => app.get(LedgerService).reserve(tx, {
+      tenantId, ownerRef: intent.accountRef, unit: 'USD', amount: '1', source: 'customer_cash', expiresAt: new Date(Date.now() + 1_000),
+      reference: null, idempotencyKey: `test-hold:${randomUUID()}`,
+    }));
+    if (other.status !== 'reserved') throw new Error(`the test hold was refused: ${other.code}`);
+    const scheduler = app.get(ReservationExpiryScheduler);
+    const before = await scheduler.sweep(new Date());
     expect(before.tenants).toBeGreaterThanOrEqual(1);
-    // An IOC intent lives an hour (the default): a sweep past that expires it.
-    const sweep = await app.get(ReservationExpiryScheduler).sweep(new Date(Date.now() + 3_600_000 + 1_000));
-    expect(sweep.expired).toBeGreaterThanOrEqual(1);
-    expect((await intentRow(placed.body.intentId))?.status).toBe('expired');
+    expect((await intentRow(intent.intentId))?.status).toBe('accepted');
+    // An IOC intent lives an hour (the default): a sweep past that asks the execution stack to close it.
+    const sweep = await scheduler.sweep(new Date(Date.now() + 3_600_000 + 1_000));
+    expect(sweep.expired).toBeGreaterThanOrEqual(2);
+    expect((await intentRow(intent.intentId))?.status).toBe('expire_requested');
+    expect(await outbox('bulwark.c2e.intent.cancel.v1', intent.intentId)).toEqual([expect.objectContaining({ reason: 'expired' })]);
+    // The hold stays, however late the next sweeps run; the unowned reservation expired.
+    await scheduler.sweep(new Date(Date.now() + 40 * 86_400_000));
+    eq(await balance('customer_reserved', intent.accountRef, 'USD'), '2.002');
+    eq(await balance('customer_cash', intent.accountRef, 'USD'), '7.998');
+    const reservations = await sql<{ id: string; status: string }>(
+      `SELECT id, status FROM ledger_reservation WHERE id = ANY($1::uuid[]) ORDER BY status`, [[placed.body.reservationId, other.reservationId]],
+    );
+    expect(reservations).toEqual([{ id: other.reservationId, status: 'expired' }, { id: placed.body.reservationId, status: 'pending' }]);
+    // An expiring intent cannot be cancelled any more, and a second sweep sends nothing new.
+    await http().post(`/v1/orders/intents/${intent.intentId}/cancel`).set(investor.headers).set('Idempotency-Key', randomUUID()).expect(409);
+    expect(await outbox('bulwark.c2e.intent.cancel.v1', intent.intentId)).toHaveLength(1);
+    // Pooled on the execution side, 2 units filled before the intent was taken out of its order.
+    await fromExecution('intent.closed.v1', { intentId: intent.intentId, accountRef: intent.accountRef, filledQuantity: '2', reason: 'expired', closedAt: new Date().toISOString() });
+    await fromExecution('allocation.v1', allocation(intent, '5', '2', '0.8', '0.0008'));
+    await eventually(async () => ((await intentRow(intent.intentId))?.status === 'expired' ? true : undefined), 40_000, 'the confirmed expiry');
+    eq((await intentRow(intent.intentId))!.filled_quantity, '2');
+    eq(await balance('customer_reserved', intent.accountRef, 'USD'), '0');
+    eq(await balance('customer_cash', intent.accountRef, 'USD'), '9.1992'); // 10 − 0.8 − 0.0008
+    eq(await balance('customer_position', intent.accountRef, instrumentId), '2');
+    const audit = await sql<{ action: string; diff: Record<string, unknown> }>(
+      `SELECT action, diff FROM audit_entry WHERE resource = $1 ORDER BY seq`, [`order_intent:${intent.intentId}`],
+    );
+    expect(audit.map((a) => a.action)).toEqual([
+      'orders.intent.submitted', 'orders.intent.accepted', 'orders.intent.expire_requested', 'orders.allocation.booked', 'orders.intent.expired',
+    ]);
+    expect(audit.at(-1)?.diff).toMatchObject({ reason: 'expired', filledQuantity: '2', released: '1.2012' });
+  }, 90_000);
+
+  it('GTD: the investor names the expiry, it crosses the wall in intent.submitted.v1, and the intent expires then; a bad expiry is refused', async () => {
+    const investor = await approvedInvestor();
+    await fund(investor, '10.00');
+    const instrumentId = randomUUID();
+    const expiresAt = new Date(Date.now() + 2 * 3_600_000).toISOString();
+    const body = { instrumentId, side: 'buy', quantity: '2', limitPrice: '0.5', timeInForce: 'GTD', expiresAt };
+    for (const [change, message] of [
+      [{ expiresAt: undefined }, 'a GTD intent needs expiresAt'],
+      [{ timeInForce: 'GTC' }, 'only a GTD intent carries expiresAt'],
+      [{ expiresAt: new Date(Date.now() - 1_000).toISOString() }, 'expiresAt must be after submittedAt'],
+      [{ expiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString() }, 'as long as a GTC intent lives'],
+      [{ expiresAt: '2030-01-01' }, 'expiresAt'],
+    ] as const) {
+      const refused = await place(investor, { ...body, ...change }).expect(400);
+      expect(refused.body.code).toBe('invalid_request');
+      expect(refused.body.detail).toContain(message);
+    }
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '0');
+    const placed = await place(investor, body).expect(201);
+    expect(placed.body).toMatchObject({ timeInForce: 'GTD', expiresAt, status: 'submitted' });
+    expect(await outbox('bulwark.c2e.intent.submitted.v1', placed.body.intentId)).toEqual([expect.objectContaining({ timeInForce: 'GTD', expiresAt })]);
+    await app.get(ReservationExpiryScheduler).sweep(new Date(Date.parse(expiresAt) - 1));
+    expect((await intentRow(placed.body.intentId))?.status).toBe('submitted');
+    await app.get(ReservationExpiryScheduler).sweep(new Date(Date.parse(expiresAt)));
+    expect((await intentRow(placed.body.intentId))?.status).toBe('expire_requested');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '1.001');
+    // The execution stack expired it on its side too (its own clock, nothing filled): released.
+    await accept(placed.body.intentId, ref(investor));
+    await fromExecution('intent.closed.v1', { intentId: placed.body.intentId, accountRef: ref(investor), filledQuantity: '0', reason: 'expired', closedAt: new Date().toISOString() });
+    await eventually(async () => ((await intentRow(placed.body.intentId))?.status === 'expired' ? true : undefined), 40_000, 'the expiry');
+    eq(await balance('customer_reserved', ref(investor), 'USD'), '0');
     eq(await balance('customer_cash', ref(investor), 'USD'), '10');
-    expect(await outbox('bulwark.c2e.intent.cancel.v1', placed.body.intentId)).toEqual([expect.objectContaining({ reason: 'expired' })]);
-    const reservation = await sql<{ status: string }>(`SELECT status FROM ledger_reservation WHERE id = $1`, [placed.body.reservationId]);
-    expect(reservation).toEqual([{ status: 'expired' }]);
-  }, 30_000);
+  }, 60_000);
 });

@@ -230,4 +230,28 @@ describe('intent.cancel.v1', () => {
     const audit: { resource: string }[] = await db().query(`SELECT resource FROM execution_audit WHERE action = 'omnibus_intent.cancelled'`);
     expect(audit.map((a) => a.resource)).toEqual([`omnibus_intent:${waiting.intentId}`]);
   }, 60_000);
+
+  it('keeps a GTD intent\'s expiry and expires it by its own clock: one past its time is never pooled, and is answered intent.closed.v1 (expired, nothing filled)', async () => {
+    const submittedAt = new Date(Date.now() - 10_000).toISOString();
+    const due = { ...intent('10', '0.10'), timeInForce: 'GTD' as const, submittedAt, expiresAt: new Date(Date.now() - 1_000).toISOString() };
+    const later = { ...intent('10', '0.10'), timeInForce: 'GTD' as const, expiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+    await submit(due);
+    await submit(later);
+    await eventually(async () => ((await closedOf(due.intentId)).length === 1 ? true : undefined), 10_000, 'the expired intent closed');
+    expect((await closedOf(due.intentId)).map((c) => [c.accountRef, c.filledQuantity, c.reason])).toEqual([[due.accountRef, '0', 'expired']]);
+    const rows: { intent_id: string; time_in_force: string; status: string; close_reason: string | null; expires_at: Date; order_ref: string | null }[] = await db().query(
+      `SELECT p.intent_id, p.time_in_force, p.status, p.close_reason, o.expires_at, p.order_ref FROM pooled_intent p JOIN omnibus_intent o USING (intent_id)
+        WHERE intent_id = ANY($1::uuid[])`,
+      [[due.intentId, later.intentId]],
+    );
+    const byId = new Map(rows.map((r) => [r.intent_id, r]));
+    expect(byId.get(due.intentId)).toMatchObject({ time_in_force: 'GTD', status: 'cancelled', close_reason: 'expired', order_ref: null });
+    expect(byId.get(due.intentId)?.expires_at.toISOString()).toBe(due.expiresAt);
+    // The other one trades on (its pool's order rests at 0.10) until its own time.
+    expect(byId.get(later.intentId)).toMatchObject({ time_in_force: 'GTD', close_reason: null });
+    expect(['waiting', 'pooled']).toContain(byId.get(later.intentId)?.status);
+    expect(byId.get(later.intentId)?.expires_at.toISOString()).toBe(later.expiresAt);
+    const [audit] = await db().query(`SELECT actor, diff FROM execution_audit WHERE resource = $1 AND action = 'omnibus_intent.cancelled'`, [`omnibus_intent:${due.intentId}`]);
+    expect(audit).toMatchObject({ actor: 'system:aggregation-expiry', diff: { reason: 'expired' } });
+  }, 60_000);
 });

@@ -155,12 +155,52 @@ describe('intent.closed.v1', () => {
   });
 
   it('accepts nothing filled (the whole order ended unfilled) and every reason', () => {
-    for (const reason of ['unfilled_remainder', 'venue_ended', 'cancelled'] as const) expect(schema.safeParse({ ...sample, filledQuantity: '0', reason }).success).toBe(true);
+    for (const reason of ['unfilled_remainder', 'venue_ended', 'cancelled', 'expired'] as const) {
+      expect(schema.safeParse({ ...sample, filledQuantity: '0', reason }).success).toBe(true);
+    }
   });
 
   it('still parses a body written before the cancelled reason existed, unchanged (the addition is compatible)', () => {
     const earlier = { ...sample, reason: 'venue_ended' };
     expect(schema.parse(earlier)).toEqual(earlier);
+  });
+});
+
+describe('intent.submitted.v1 with a time in force GTD', () => {
+  const schema = MESSAGE_CATALOG['intent.submitted.v1'].schema;
+  const sample = SAMPLES['intent.submitted.v1'];
+  const gtd = { ...sample, timeInForce: 'GTD', expiresAt: '2026-01-02T00:00:00.000Z' } as const;
+
+  it('carries its expiry on the wire, and it passes the PII guard and the envelope', () => {
+    expect(schema.parse(gtd)).toEqual(gtd);
+    expect(detectPii(gtd, { numericPaths: numericPathsOf(jsonSchemaOf('intent.submitted.v1')) })).toEqual([]);
+    const subject = subjectOf('intent.submitted.v1');
+    const { wire } = signEnvelope({ key: keyring.signingKey('c2e'), subject, id: '5b0c2a0e-8f53-4c55-9a43-3f6b2f0f7e11', body: gtd, nowMs: NOW_MS });
+    expect(openEnvelope(wire, { deliveredSubject: subject, keyring, contracts: wallContracts, nowMs: NOW_MS })).toMatchObject({ ok: true, body: gtd });
+  });
+
+  it.each([
+    ['a GTD intent without expiresAt', { ...gtd, expiresAt: undefined }, 'a GTD intent needs expiresAt'],
+    ['a GTC intent with expiresAt', { ...gtd, timeInForce: 'GTC' }, 'only a GTD intent carries expiresAt'],
+    ['an expiry not after the submission', { ...gtd, expiresAt: sample.submittedAt }, 'expiresAt must be after submittedAt'],
+    ['an expiry that is not a UTC timestamp', { ...gtd, expiresAt: '2026-01-02' }, undefined],
+  ])('refuses %s', (_name, body, message) => {
+    const result = schema.safeParse(body);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.path).toEqual(['expiresAt']);
+    if (message) expect(result.error?.issues[0]?.message).toBe(message);
+  });
+
+  it('still parses a body written before expiresAt existed, unchanged (the addition is compatible)', () => {
+    expect(schema.parse(sample)).toEqual(sample);
+    expect('expiresAt' in schema.parse(sample)).toBe(false);
+  });
+
+  it('declares expiresAt optional in its JSON Schema, every earlier field still required', () => {
+    const json = jsonSchemaOf('intent.submitted.v1') as { required: string[]; properties: Record<string, unknown> };
+    expect(json.properties).toHaveProperty('expiresAt');
+    expect(json.required).not.toContain('expiresAt');
+    expect(json.required).toEqual(expect.arrayContaining(Object.keys(sample)));
   });
 });
 

@@ -10,7 +10,14 @@ import {
 export const STATEMENT_LINES_MAX = 1_000;
 export const ALLOCATION_FILLS_MAX = 256;
 
-export const IntentSubmittedV1 = z.strictObject({
+/**
+ * The fields of intent.submitted.v1, without the rule that ties them (zod cannot pick from or
+ * extend a refined object: derived schemas start from these). `expiresAt` was added within v1,
+ * optional, for GTD: an intent without it reads as before. A receiver that knows the earlier
+ * fields only refuses the key, so the execution stack is upgraded before the customer stack
+ * sends a GTD intent.
+ */
+export const IntentSubmittedV1Fields = z.strictObject({
   intentId: Ref,
   accountRef: Ref,
   tenantRef: Ref,
@@ -19,7 +26,22 @@ export const IntentSubmittedV1 = z.strictObject({
   quantity: PositiveDecimal,
   limitPrice: PositiveDecimal,
   timeInForce: TimeInForce,
+  /** When a GTD intent stops trading; both stacks expire it then, whichever sweeps first. */
+  expiresAt: Timestamp.optional(),
   submittedAt: Timestamp,
+});
+
+/** A GTD intent names its expiry, after its submission; no other time in force carries one. */
+export function intentExpiryIssue(intent: { timeInForce: string; expiresAt?: string | undefined; submittedAt?: string }): string | null {
+  if (intent.timeInForce !== 'GTD') return intent.expiresAt === undefined ? null : 'only a GTD intent carries expiresAt';
+  if (intent.expiresAt === undefined) return 'a GTD intent needs expiresAt';
+  if (intent.submittedAt !== undefined && Date.parse(intent.expiresAt) <= Date.parse(intent.submittedAt)) return 'expiresAt must be after submittedAt';
+  return null;
+}
+
+export const IntentSubmittedV1 = IntentSubmittedV1Fields.superRefine((intent, ctx) => {
+  const issue = intentExpiryIssue(intent);
+  if (issue) ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: issue });
 });
 
 export const IntentCancelV1 = z.strictObject({
@@ -50,10 +72,12 @@ export const IntentRejectedV1 = z.strictObject({
 /**
  * Why an intent will receive nothing more while some of it was still open: an IOC or FOK order's
  * unfilled remainder is cancelled by design; a venue may end any other order (a halt, a close);
- * `cancelled` answers an intent.cancel.v1 (added within v1: a receiver that knows the earlier
- * reasons only must be upgraded before the execution stack sends it).
+ * `cancelled` answers an intent.cancel.v1; `expired` closes an intent whose time ran out (a GTD
+ * intent's expiresAt on the execution side, or the answer to an intent.cancel.v1 with reason
+ * expired). Both were added within v1: a receiver that knows the earlier reasons only must be
+ * upgraded before the execution stack sends them.
  */
-export const INTENT_CLOSE_REASONS = ['unfilled_remainder', 'venue_ended', 'cancelled'] as const;
+export const INTENT_CLOSE_REASONS = ['unfilled_remainder', 'venue_ended', 'cancelled', 'expired'] as const;
 /**
  * An intent will receive nothing more: its omnibus order is done, or it was withdrawn on a
  * cancel. `filledQuantity` is all it was ever allocated, so the receiver closes it (and releases

@@ -27,5 +27,6 @@ export const ChainAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, '0x address'
 export const Timestamp = z.iso.datetime({ offset: false, precision: 3 });
 export const Currency = z.enum(['USD', 'LKR', 'EUR', 'GBP']);
 export const Side = z.enum(['buy', 'sell']);
-export const TimeInForce = z.enum(['GTC', 'IOC', 'FOK']);
+/** GTD (good till date) was added within v1: its intents carry their `expiresAt`. */
+export const TimeInForce = z.enum(['GTC', 'IOC', 'FOK', 'GTD']);
 export const SequenceNumber = z.int().min(0).max(Number.MAX_SAFE_INTEGER);

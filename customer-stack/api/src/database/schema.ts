@@ -37,6 +37,7 @@ import { PaymentHolds1763870000001 } from './migrations/1763870000001-payment-ho
 import { Reconciliation1763880000000 } from './migrations/1763880000000-reconciliation.js';
 import { IdentityRls1763900000000 } from './migrations/1763900000000-identity-rls.js';
 import { CancelRequested1763910000000 } from './migrations/1763910000000-cancel-requested.js';
+import { ExpireRequested1763920000000 } from './migrations/1763920000000-expire-requested.js';
 
 export const CUSTOMER_ENTITIES = [
   AuditAnchorBatchEntity,
@@ -79,4 +80,5 @@ export const CUSTOMER_MIGRATIONS = [
   LedgerEntryCheck1763895000000,
   IdentityRls1763900000000,
   CancelRequested1763910000000,
+  ExpireRequested1763920000000,
 ];

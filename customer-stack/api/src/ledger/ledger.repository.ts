@@ -231,10 +231,14 @@ export class LedgerRepository {
     if (rows.length !== 1) throw new Error(`reservation ${id} was not pending`);
   }
 
-  async dueReservations(tx: SqlTx, now: Date, limit: number): Promise<string[]> {
+  /** Pending reservations past their expiry, except those whose reference starts with an owned prefix. */
+  async dueReservations(tx: SqlTx, now: Date, limit: number, ownedPrefixes: readonly string[]): Promise<string[]> {
     const rows = await tx.query<{ id: string }>(
-      `SELECT id FROM ledger_reservation WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
-      [now.toISOString(), limit],
+      `SELECT id FROM ledger_reservation
+        WHERE status = 'pending' AND expires_at <= $1
+          AND NOT EXISTS (SELECT 1 FROM unnest($3::text[]) AS owned(prefix) WHERE starts_with(reference, owned.prefix))
+        ORDER BY expires_at LIMIT $2`,
+      [now.toISOString(), limit, ownedPrefixes],
     );
     return rows.map((row) => row.id);
   }

@@ -302,10 +302,15 @@ export class LedgerService implements OnApplicationShutdown {
     });
   }
 
-  /** Expires due reservations of the tenant set on tx; returns how many it released. */
-  async expireDue(tx: SqlTx, tenantId: string, now: Date, limit = RESERVATIONS_EXPIRED_PER_CALL_MAX): Promise<number> {
+  /**
+   * Expires due reservations of the tenant set on tx; returns how many it released. Reservations
+   * whose reference starts with one of `ownedPrefixes` are left alone: their domain expires them
+   * itself, when it knows nothing more can draw on them (an intent's hold outlives its expiry
+   * while the execution stack may still fill it).
+   */
+  async expireDue(tx: SqlTx, tenantId: string, now: Date, limit = RESERVATIONS_EXPIRED_PER_CALL_MAX, ownedPrefixes: readonly string[] = []): Promise<number> {
     assert(limit >= 1 && limit <= RESERVATIONS_EXPIRED_PER_CALL_MAX, 'expiry batch within limit');
-    const due = await this.repository.dueReservations(tx, now, limit);
+    const due = await this.repository.dueReservations(tx, now, limit, ownedPrefixes);
     for (const reservationId of due) {
       const result = await this.releaseReservation(tx, { tenantId, reservationId, idempotencyKey: `reservation-expiry:${reservationId}`, reason: 'expired' });
       assert(result.status === 'posted', `expiry of ${reservationId} posted`);

@@ -1,7 +1,10 @@
 // Reservations do not outlive their expiry: on an interval, for every tenant, the domains that
-// hold reservations for a purpose (orders: an intent's cash or units) expire theirs first, so
-// the intent is closed and the execution stack told; then the ledger's expireDue returns what
-// any other due reservation still holds. Both use the same idempotency key per reservation
+// hold reservations for a purpose (orders: an intent's cash or units; payments: a withdrawal's
+// hold) expire theirs first; then the ledger's expireDue returns what any other due reservation
+// still holds. A domain may own its reservations outright (by their reference prefix): the
+// ledger's sweep then never releases them, because only the domain knows whether something can
+// still draw on them (an expired intent's hold stays until the execution stack confirms what
+// filled). Otherwise both use the same idempotency key per reservation
 // (`reservation-expiry:<id>`), so whichever runs first, a reservation is released once.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -19,6 +22,11 @@ export const EXPIRY_BATCHES_PER_SWEEP_MAX = 20;
 /** Expires a domain's due items of one tenant; returns how many it expired. */
 export type ExpiryParticipant = (tenantId: string, now: Date) => Promise<number>;
 
+export interface ExpiryParticipation {
+  /** Reservations whose reference starts with this belong to the domain: the ledger's sweep leaves them. */
+  readonly ownsReservationsReferencing?: string;
+}
+
 export interface ExpirySweep {
   readonly tenants: number;
   readonly expired: number;
@@ -28,6 +36,7 @@ export interface ExpirySweep {
 export class ReservationExpiryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ReservationExpiry');
   private readonly participants = new Map<string, ExpiryParticipant>();
+  private readonly ownedPrefixes: string[] = [];
   private running: Promise<unknown> | undefined;
 
   constructor(
@@ -39,9 +48,13 @@ export class ReservationExpiryScheduler implements OnApplicationBootstrap, OnApp
   ) {}
 
   /** A domain's own expiry, run before the ledger's (register at module init). */
-  register(name: string, participant: ExpiryParticipant): void {
+  register(name: string, participant: ExpiryParticipant, participation: ExpiryParticipation = {}): void {
     assert(!this.participants.has(name) && this.participants.size < EXPIRY_PARTICIPANTS_MAX, 'expiry participants unique and within limit');
+    const prefix = participation.ownsReservationsReferencing;
+    const overlaps = (p: string) => prefix !== undefined && (p.startsWith(prefix) || prefix.startsWith(p));
+    assert(prefix === undefined || (prefix.length > 0 && !this.ownedPrefixes.some(overlaps)), 'owned reservation prefixes non-empty and disjoint');
     this.participants.set(name, participant);
+    if (prefix !== undefined) this.ownedPrefixes.push(prefix);
   }
 
   onApplicationBootstrap(): void {
@@ -69,7 +82,7 @@ export class ReservationExpiryScheduler implements OnApplicationBootstrap, OnApp
     for (const tenant of tenants) {
       for (const participant of this.participants.values()) expired += await participant(tenant.id, now);
       for (let batch = 0; batch < EXPIRY_BATCHES_PER_SWEEP_MAX; batch++) {
-        const released = await this.scope.run(tenant.id, (tx) => this.ledger.expireDue(tx, tenant.id, now));
+        const released = await this.scope.run(tenant.id, (tx) => this.ledger.expireDue(tx, tenant.id, now, RESERVATIONS_EXPIRED_PER_CALL_MAX, this.ownedPrefixes));
         expired += released;
         if (released < RESERVATIONS_EXPIRED_PER_CALL_MAX) break;
       }

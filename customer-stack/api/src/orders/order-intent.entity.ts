@@ -1,7 +1,9 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { MessageBody } from '@bulwark/shared-contracts';
 
-export const INTENT_STATUSES = ['submitted', 'accepted', 'cancel_requested', 'rejected', 'filled', 'cancelled', 'expired'] as const;
+export const INTENT_STATUSES = ['submitted', 'accepted', 'cancel_requested', 'expire_requested', 'rejected', 'filled', 'cancelled', 'expired'] as const;
 export type IntentStatus = (typeof INTENT_STATUSES)[number];
+export type IntentTimeInForce = MessageBody<'intent.submitted.v1'>['timeInForce'];
 /** States in which the intent may still trade and its investor may cancel it (or it expire). */
 export const OPEN_INTENT_STATUSES: readonly IntentStatus[] = ['submitted', 'accepted'];
 /**
@@ -9,14 +11,18 @@ export const OPEN_INTENT_STATUSES: readonly IntentStatus[] = ['submitted', 'acce
  * intent.closed.v1 says what it was allocated, so it keeps its hold until then.
  */
 export const CANCEL_REQUESTED: IntentStatus = 'cancel_requested';
+/** Past its time, not yet confirmed: like a requested cancel, it keeps its hold until intent.closed.v1. */
+export const EXPIRE_REQUESTED: IntentStatus = 'expire_requested';
+/** Asked to stop trading and waiting for the execution stack's intent.closed.v1: the hold stays. */
+export const CLOSE_REQUESTED_STATUSES: readonly IntentStatus[] = [CANCEL_REQUESTED, EXPIRE_REQUESTED];
 
 /** An investor's order intent as the customer stack records it (no personal data crosses). */
 @Entity({ name: 'order_intent' })
 @Index('order_intent_account_created', ['accountRef', 'createdAt'])
 @Index('order_intent_open_expiry', ['expiresAt'], { where: `"status" IN ('submitted', 'accepted') AND "expires_at" IS NOT NULL` })
 @Check('order_intent_side', `"side" IN ('buy', 'sell')`)
-@Check('order_intent_tif', `"time_in_force" IN ('GTC', 'IOC', 'FOK')`)
-@Check('order_intent_status', `"status" IN ('submitted', 'accepted', 'cancel_requested', 'rejected', 'filled', 'cancelled', 'expired')`)
+@Check('order_intent_tif', `"time_in_force" IN ('GTC', 'IOC', 'FOK', 'GTD')`)
+@Check('order_intent_status', `"status" IN ('submitted', 'accepted', 'cancel_requested', 'expire_requested', 'rejected', 'filled', 'cancelled', 'expired')`)
 @Check('order_intent_positive', `"quantity" > 0 AND "limit_price" > 0`)
 @Check('order_intent_reject_code', `("status" = 'rejected') = ("reject_code" IS NOT NULL)`)
 @Check('order_intent_filled', `"filled_quantity" >= 0 AND "filled_quantity" <= "quantity" AND "notional" >= 0 AND "fee" >= 0`)
@@ -49,7 +55,7 @@ export class OrderIntentEntity {
   limitPrice!: string;
 
   @Column({ name: 'time_in_force', type: 'text' })
-  timeInForce!: 'GTC' | 'IOC' | 'FOK';
+  timeInForce!: IntentTimeInForce;
 
   @Column({ type: 'text' })
   status!: IntentStatus;

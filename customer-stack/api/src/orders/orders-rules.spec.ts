@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { decimal } from '@bulwark/shared-contracts';
-import { allocationOrder, buyReservationUsd, placementRefusal, usageUsd, utcDayStart, type PlacementFacts } from './orders-rules.js';
+import { allocationOrder, buyReservationUsd, intentExpiry, placementRefusal, usageUsd, utcDayStart, type PlacementFacts } from './orders-rules.js';
 
 describe('buyReservationUsd', () => {
   it.each([
@@ -34,6 +34,8 @@ describe('usageUsd', () => {
   it.each([
     ['submitted', '5.5'],
     ['accepted', '5.5'],
+    ['cancel_requested', '5.5'],
+    ['expire_requested', '5.5'],
     ['filled', '5.5'],
     ['cancelled', '2.7'],
     ['expired', '2.7'],
@@ -76,5 +78,24 @@ describe('utcDayStart', () => {
   it('is midnight UTC of the same day', () => {
     expect(utcDayStart(new Date('2026-03-01T23:59:59.999Z')).toISOString()).toBe('2026-03-01T00:00:00.000Z');
     expect(utcDayStart(new Date('2026-03-02T00:00:00.000Z')).toISOString()).toBe('2026-03-02T00:00:00.000Z');
+  });
+});
+
+describe('intentExpiry', () => {
+  const now = new Date('2026-03-01T12:00:00.000Z');
+  const ttl = { gtcTtlMs: 86_400_000, immediateTtlMs: 60_000 };
+  it.each([
+    ['GTC lives its TTL', 'GTC', undefined, { expiresAt: new Date('2026-03-02T12:00:00.000Z') }],
+    ['IOC lives the immediate TTL', 'IOC', undefined, { expiresAt: new Date('2026-03-01T12:01:00.000Z') }],
+    ['FOK lives the immediate TTL', 'FOK', undefined, { expiresAt: new Date('2026-03-01T12:01:00.000Z') }],
+    ['GTD lives until the time it names', 'GTD', '2026-03-01T18:30:00.000Z', { expiresAt: new Date('2026-03-01T18:30:00.000Z') }],
+    ['GTD may name the GTC horizon itself', 'GTD', '2026-03-02T12:00:00.000Z', { expiresAt: new Date('2026-03-02T12:00:00.000Z') }],
+    ['GTD beyond the GTC horizon is refused', 'GTD', '2026-03-02T12:00:00.001Z', { refusal: 'expiresAt is at most 86400000 ms ahead (as long as a GTC intent lives)' }],
+    ['GTD in the past is refused', 'GTD', '2026-03-01T11:59:59.999Z', { refusal: 'expiresAt must be after submittedAt' }],
+    ['GTD now is refused', 'GTD', '2026-03-01T12:00:00.000Z', { refusal: 'expiresAt must be after submittedAt' }],
+    ['GTD without a time is refused', 'GTD', undefined, { refusal: 'a GTD intent needs expiresAt' }],
+    ['GTC with a time is refused', 'GTC', '2026-03-01T18:30:00.000Z', { refusal: 'only a GTD intent carries expiresAt' }],
+  ] as const)('%s', (_name, timeInForce, expiresAt, expected) => {
+    expect(intentExpiry(timeInForce, expiresAt, now, ttl)).toEqual(expected);
   });
 });

@@ -1,8 +1,8 @@
 // The pure rules of order intents: what an intent reserves, what it counts against the daily
 // trading limit, whether it may be placed, and how an allocation relates to the intent's open
 // quantity. No I/O, no clock: the service reads, these decide. Amounts are decimal strings.
-import { assert, canonicalDecimal, decimal } from '@bulwark/shared-contracts';
-import type { IntentStatus } from './order-intent.entity.js';
+import { assert, canonicalDecimal, decimal, intentExpiryIssue } from '@bulwark/shared-contracts';
+import type { IntentStatus, IntentTimeInForce } from './order-intent.entity.js';
 
 export const BPS_PER_UNIT = 10_000;
 /** The fee rate cap (10%), as the execution stack's. */
@@ -35,6 +35,7 @@ export function usageUsd(intent: IntentUsage): string {
     case 'submitted':
     case 'accepted':
     case 'cancel_requested':
+    case 'expire_requested':
     case 'filled':
       return canonicalDecimal(decimal(intent.quantity).times(decimal(intent.limitPrice)));
     case 'cancelled':
@@ -79,6 +80,23 @@ export function allocationOrder(openQuantity: string, allocation: { quantity: st
   const open = decimal(openQuantity);
   if (impliedOpen.eq(open)) return 'next';
   return impliedOpen.lt(open) ? 'early' : 'conflict';
+}
+
+/**
+ * When an intent stops trading: a GTD intent at the time its investor names (after now, no
+ * further ahead than a GTC intent lives), a GTC intent after its TTL, an IOC or FOK intent after
+ * the immediate TTL. A refusal says what is wrong with expiresAt.
+ */
+export function intentExpiry(
+  timeInForce: IntentTimeInForce, expiresAt: string | undefined, now: Date, ttl: { readonly gtcTtlMs: number; readonly immediateTtlMs: number },
+): { readonly expiresAt: Date } | { readonly refusal: string } {
+  assert(ttl.gtcTtlMs > 0 && ttl.immediateTtlMs > 0, 'intent lifetimes are positive');
+  const issue = intentExpiryIssue({ timeInForce, expiresAt, submittedAt: now.toISOString() });
+  if (issue) return { refusal: issue };
+  if (timeInForce !== 'GTD') return { expiresAt: new Date(now.getTime() + (timeInForce === 'GTC' ? ttl.gtcTtlMs : ttl.immediateTtlMs)) };
+  const at = new Date(expiresAt as string);
+  if (at.getTime() > now.getTime() + ttl.gtcTtlMs) return { refusal: `expiresAt is at most ${ttl.gtcTtlMs} ms ahead (as long as a GTC intent lives)` };
+  return { expiresAt: at };
 }
 
 /** The start of the UTC day `now` is in: the daily limit's window. */

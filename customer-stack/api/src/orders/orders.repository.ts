@@ -2,7 +2,7 @@
 // caller's transaction, with its tenant set (row-level security: rows of other tenants are
 // neither visible nor writable).
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
-import type { IntentStatus } from './order-intent.entity.js';
+import type { IntentStatus, IntentTimeInForce } from './order-intent.entity.js';
 
 export interface IntentRow {
   id: string;
@@ -13,7 +13,7 @@ export interface IntentRow {
   side: 'buy' | 'sell';
   quantity: string;
   limit_price: string;
-  time_in_force: 'GTC' | 'IOC' | 'FOK';
+  time_in_force: IntentTimeInForce;
   status: IntentStatus;
   reject_code: string | null;
   reservation_id: string | null;
@@ -34,7 +34,7 @@ export interface NewIntent {
   readonly side: 'buy' | 'sell';
   readonly quantity: string;
   readonly limitPrice: string;
-  readonly timeInForce: 'GTC' | 'IOC' | 'FOK';
+  readonly timeInForce: IntentTimeInForce;
   readonly expiresAt?: Date | null;
   readonly createdAt: Date;
 }
@@ -124,7 +124,7 @@ export class OrdersRepository {
     const rows = await tx.query<{ id: string }>(
       `UPDATE order_intent o SET status = $2, reject_code = r.code, updated_at = clock_timestamp()
          FROM unnest($1::uuid[], $3::text[]) AS r(id, code)
-        WHERE o.id = r.id AND (o.status = 'submitted' OR ($2 = 'rejected' AND o.status = 'cancel_requested' AND o.filled_quantity = 0))
+        WHERE o.id = r.id AND (o.status = 'submitted' OR ($2 = 'rejected' AND o.status IN ('cancel_requested', 'expire_requested') AND o.filled_quantity = 0))
         RETURNING o.id`,
       [ids, status, rejectCodes],
     );
@@ -185,19 +185,33 @@ export class OrdersRepository {
   /** Closes an open or cancel-requested intent (cancelled or expired); false when it was neither. */
   async close(tx: SqlTx, id: string, status: 'cancelled' | 'expired'): Promise<boolean> {
     const rows = await tx.query(
-      `UPDATE order_intent SET status = $2, updated_at = clock_timestamp() WHERE id = $1 AND status IN ('submitted', 'accepted', 'cancel_requested') RETURNING id`,
+      `UPDATE order_intent SET status = $2, updated_at = clock_timestamp()
+        WHERE id = $1 AND status IN ('submitted', 'accepted', 'cancel_requested', 'expire_requested') RETURNING id`,
       [id, status],
     );
     return rows.length === 1;
   }
 
-  /** Marks an open intent cancel-requested (it keeps its hold); false when it was no longer open. */
-  async requestCancel(tx: SqlTx, id: string): Promise<boolean> {
+  /** Marks an open intent cancel- or expire-requested (it keeps its hold); false when it was no longer open. */
+  async requestClose(tx: SqlTx, id: string, status: 'cancel_requested' | 'expire_requested'): Promise<boolean> {
     const rows = await tx.query(
-      `UPDATE order_intent SET status = 'cancel_requested', updated_at = clock_timestamp() WHERE id = $1 AND status IN ('submitted', 'accepted') RETURNING id`,
-      [id],
+      `UPDATE order_intent SET status = $2, updated_at = clock_timestamp() WHERE id = $1 AND status IN ('submitted', 'accepted') RETURNING id`,
+      [id, status],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * How many intents have waited longer than since `before` for the execution stack to confirm
+   * their cancel or expiry (their holds stay meanwhile), and the oldest of them.
+   */
+  async closeRequestsWaitingSince(tx: SqlTx, before: Date): Promise<{ count: number; oldest: Date | null }> {
+    const [row] = await tx.query<{ count: number; oldest: Date | null }>(
+      `SELECT count(*)::int AS count, min(updated_at) AS oldest FROM order_intent
+        WHERE status IN ('cancel_requested', 'expire_requested') AND updated_at < $1`,
+      [before.toISOString()],
+    );
+    return { count: row?.count ?? 0, oldest: row?.oldest ?? null };
   }
 
   /** Adds an allocation's figures; a complete intent becomes filled, whatever it was. */
@@ -278,7 +292,8 @@ export class OrdersRepository {
 
   async openIntentsIn(tx: SqlTx, accountRef: string, instrumentId: string, side: 'buy' | 'sell'): Promise<IntentRow[]> {
     return tx.query<IntentRow>(
-      `SELECT ${INTENT_COLUMNS} FROM order_intent WHERE account_ref = $1 AND instrument_id = $2 AND side = $3 AND status IN ('submitted', 'accepted', 'cancel_requested')
+      `SELECT ${INTENT_COLUMNS} FROM order_intent
+        WHERE account_ref = $1 AND instrument_id = $2 AND side = $3 AND status IN ('submitted', 'accepted', 'cancel_requested', 'expire_requested')
         ORDER BY created_at FOR UPDATE`,
       [accountRef, instrumentId, side],
     );

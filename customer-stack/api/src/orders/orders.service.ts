@@ -6,16 +6,16 @@
 // posts the reservation in part, books the position and, once the intent is complete, releases
 // what is left; an intent.closed.v1 (nothing more will be allocated: an IOC/FOK remainder, or the
 // answer to a cancel) releases what is still held once the allocations it counts are booked. A
-// cancel is two-phase: the intent is cancel_requested and keeps its hold until that
-// intent.closed.v1 confirms what will never fill, so no hold is released that can still be
-// filled. A payout.v1 credits
+// cancel, and an expiry by time, are two-phase: the intent is cancel_requested (expire_requested)
+// and keeps its hold until that intent.closed.v1 confirms what will never fill, so no hold is
+// released that can still be filled. A payout.v1 credits
 // cash and, on resolution, closes the position. Inbound
 // handling is idempotent (an allocation or payout id is booked once) and safe against
 // out-of-order delivery: what arrives before what it depends on is parked and retried.
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { z } from 'zod';
-import { IntentSubmittedV1, allocationInputsHash, assert, canonicalDecimal, decimal, sumDecimals, type MessageBody } from '@bulwark/shared-contracts';
+import { IntentSubmittedV1Fields, allocationInputsHash, assert, intentExpiryIssue, canonicalDecimal, decimal, sumDecimals, type MessageBody } from '@bulwark/shared-contracts';
 import { ParkMessage, enqueueOutbound, type InboundMessage, type OutboundMessage, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import { AmlService } from '../aml/aml.service.js';
@@ -32,18 +32,18 @@ import { NotificationService } from '../notifications/notification.service.js';
 import { TenancyError } from '../tenancy/tenancy.errors.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
-import { CANCEL_REQUESTED, OPEN_INTENT_STATUSES, type IntentStatus } from './order-intent.entity.js';
+import { CANCEL_REQUESTED, CLOSE_REQUESTED_STATUSES, EXPIRE_REQUESTED, OPEN_INTENT_STATUSES, type IntentStatus, type IntentTimeInForce } from './order-intent.entity.js';
 import { OrdersError } from './orders.errors.js';
-import { allocationOrder, buyReservationUsd, placementRefusal, usageUsd, utcDayStart } from './orders-rules.js';
+import { allocationOrder, buyReservationUsd, intentExpiry, placementRefusal, usageUsd, utcDayStart } from './orders-rules.js';
 import { OrdersRepository, type AllocationRow, type IntentRow, type NewIntent, type PayoutRow } from './orders.repository.js';
 
 /** What a caller gives: the intent.submitted.v1 body without the ids and time this stack assigns. */
-export const SubmitIntentInput = IntentSubmittedV1.omit({ intentId: true, submittedAt: true });
+export const SubmitIntentInput = IntentSubmittedV1Fields.omit({ intentId: true, submittedAt: true });
 export type SubmitIntentInput = z.infer<typeof SubmitIntentInput>;
 
-/** What an investor gives over HTTP: their account and tenant come from the session. */
-export const PlaceIntentInput = IntentSubmittedV1.pick({ instrumentId: true, side: true, quantity: true, limitPrice: true }).extend({
-  timeInForce: IntentSubmittedV1.shape.timeInForce.default('GTC'),
+/** What an investor gives over HTTP: their account and tenant come from the session; expiresAt for GTD only. */
+export const PlaceIntentInput = IntentSubmittedV1Fields.pick({ instrumentId: true, side: true, quantity: true, limitPrice: true, expiresAt: true }).extend({
+  timeInForce: IntentSubmittedV1Fields.shape.timeInForce.default('GTC'),
 }).strict();
 export type PlaceIntentInput = z.input<typeof PlaceIntentInput>;
 
@@ -55,11 +55,19 @@ export const ALLOCATIONS_PER_INTENT_SHOWN_MAX = 500;
 export const PAYOUTS_PER_PAGE_MAX = 200;
 /** The most accounts one statement's cash is reconciled for. */
 export const BOOKED_CASH_ACCOUNTS_MAX = 10_000;
-export const TIMES_IN_FORCE = IntentSubmittedV1.shape.timeInForce.options;
+export const TIMES_IN_FORCE = IntentSubmittedV1Fields.shape.timeInForce.options;
+/**
+ * An intent asked to cancel or expire keeps its hold until the execution stack answers; one
+ * still waiting after this long is reported on every sweep (the execution stack is down, or a
+ * message is stuck), never released blindly.
+ */
+export const CLOSE_ANSWER_OVERDUE_MS = 15 * 60_000;
 
 /** Who books the execution stack's answers in the audit chain. */
 const WALL_ACTOR: AuditActor = { actor: 'system:execution-stack', role: 'system' };
 const EXPIRY_ACTOR: AuditActor = { actor: 'system:orders-expiry', role: 'system' };
+/** Every intent's reservation carries this reference prefix: the ledger's expiry sweep leaves them to orders. */
+const INTENT_RESERVATION_PREFIX = 'order_intent:';
 
 type Answer = MessageBody<'intent.accepted.v1'> | MessageBody<'intent.rejected.v1'>;
 type Allocation = MessageBody<'allocation.v1'>;
@@ -74,7 +82,7 @@ export interface IntentView {
   readonly side: 'buy' | 'sell';
   readonly quantity: string;
   readonly limitPrice: string;
-  readonly timeInForce: 'GTC' | 'IOC' | 'FOK';
+  readonly timeInForce: IntentTimeInForce;
   readonly status: IntentStatus;
   readonly rejectCode: string | null;
   readonly filledQuantity: string;
@@ -143,7 +151,7 @@ export interface TradingTerms {
   readonly currency: 'USD';
   /** The most a fill's fee can be, in basis points of its notional: what a buy reserves on top. */
   readonly feeBps: number;
-  readonly timesInForce: readonly ('GTC' | 'IOC' | 'FOK')[];
+  readonly timesInForce: readonly IntentTimeInForce[];
   readonly gtcTtlMs: number;
   readonly immediateTtlMs: number;
   /** The execution stack's public market data (instruments, books, candles, the feed); null when not configured. */
@@ -152,6 +160,7 @@ export interface TradingTerms {
 
 @Injectable()
 export class OrdersService implements OnModuleInit {
+  private readonly logger = new Logger('Orders');
   private readonly repository = new OrdersRepository();
   private readonly config: OrdersConfig;
   private readonly marketDataUrl: string | null;
@@ -182,7 +191,7 @@ export class OrdersService implements OnModuleInit {
       'payout.v1': (tx, messages) => this.onPayouts(tx, messages),
       'intent.closed.v1': (tx, messages) => this.onClosed(tx, messages),
     });
-    this.expiry.register('orders', (tenantId, now) => this.expireIntents(tenantId, now));
+    this.expiry.register('orders', (tenantId, now) => this.expireIntents(tenantId, now), { ownsReservationsReferencing: INTENT_RESERVATION_PREFIX });
   }
 
   // ------------------------------------------------------------------ investors
@@ -195,6 +204,9 @@ export class OrdersService implements OnModuleInit {
     const parsed = PlaceIntentInput.safeParse(raw ?? {});
     if (!parsed.success) throw new OrdersError('invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const input = parsed.data;
+    const expiry = intentExpiry(input.timeInForce, input.expiresAt, now, this.config);
+    if ('refusal' in expiry) throw new OrdersError('invalid_request', `expiresAt: ${expiry.refusal}`);
+    const { expiresAt } = expiry;
     const accountRef = principal.accountRef;
     if (!accountRef) throw new OrdersError('not_an_investor');
     const { tenantId, userId } = principal;
@@ -212,18 +224,15 @@ export class OrdersService implements OnModuleInit {
         placedInWindow, velocityMax: this.config.velocityMax,
       });
       if (refusal) throw new OrdersError(refusal);
-      const intent: NewIntent = {
-        id: randomUUID(), accountRef, tenantId, userId, ...input, createdAt: now,
-        expiresAt: new Date(now.getTime() + (input.timeInForce === 'GTC' ? this.config.gtcTtlMs : this.config.immediateTtlMs)),
-      };
+      const intent: NewIntent = { id: randomUUID(), accountRef, tenantId, userId, ...input, createdAt: now, expiresAt };
       await this.repository.insert(tx, [intent]);
       const reserved = await this.ledger.reserve(
         tx,
         input.side === 'buy'
           ? { tenantId, ownerRef: accountRef, unit: 'USD', amount: buyReservationUsd(input.quantity, input.limitPrice, this.config.feeBps), source: 'customer_cash',
-            expiresAt: intent.expiresAt as Date, reference: `order_intent:${intent.id}`, idempotencyKey: `intent:${intent.id}` }
+            expiresAt, reference: `${INTENT_RESERVATION_PREFIX}${intent.id}`, idempotencyKey: `intent:${intent.id}` }
           : { tenantId, ownerRef: accountRef, unit: input.instrumentId, amount: input.quantity, source: 'customer_position',
-            expiresAt: intent.expiresAt as Date, reference: `order_intent:${intent.id}`, idempotencyKey: `intent:${intent.id}` },
+            expiresAt, reference: `${INTENT_RESERVATION_PREFIX}${intent.id}`, idempotencyKey: `intent:${intent.id}` },
         actor,
       );
       if (reserved.status === 'rejected') {
@@ -235,7 +244,7 @@ export class OrdersService implements OnModuleInit {
         tenantId, ...actor, action: 'orders.intent.submitted', resource: `order_intent:${intent.id}`,
         diff: {
           instrumentId: intent.instrumentId, side: intent.side, quantity: intent.quantity, limitPrice: intent.limitPrice, timeInForce: intent.timeInForce,
-          reservationId: reserved.reservationId,
+          expiresAt: expiresAt.toISOString(), reservationId: reserved.reservationId,
         },
       });
       await enqueueOutbound(tx, [this.submittedMessage(intent, now)]);
@@ -297,7 +306,7 @@ export class OrdersService implements OnModuleInit {
       const intent = await this.repository.lock(tx, intentId);
       if (!intent || intent.account_ref !== principal.accountRef) throw new OrdersError('intent_not_found');
       if (!OPEN_INTENT_STATUSES.includes(intent.status)) throw new OrdersError('intent_not_cancellable', `It is ${intent.status}.`);
-      assert(await this.repository.requestCancel(tx, intent.id), 'an open, locked intent can be cancelled');
+      assert(await this.repository.requestClose(tx, intent.id, 'cancel_requested'), 'an open, locked intent can be cancelled');
       await this.audit.record(tx, {
         tenantId: principal.tenantId, ...actor, action: 'orders.intent.cancel_requested', resource: `order_intent:${intent.id}`, diff: { reason: 'customer_request' },
       });
@@ -322,8 +331,11 @@ export class OrdersService implements OnModuleInit {
     assert(inputs.length >= 1 && inputs.length <= INTENTS_PER_CALL_MAX, 'intents per call within limit');
     const now = new Date();
     const intents: NewIntent[] = inputs.map((raw) => {
-      const { tenantRef, ...rest } = SubmitIntentInput.parse(raw);
-      return { ...rest, tenantId: tenantRef, id: randomUUID(), createdAt: now };
+      const { tenantRef, expiresAt, ...rest } = SubmitIntentInput.parse(raw);
+      const issue = intentExpiryIssue({ timeInForce: rest.timeInForce, expiresAt, submittedAt: now.toISOString() });
+      if (issue) throw new OrdersError('invalid_request', `expiresAt: ${issue}`);
+      // The platform's own intents live until they fill or are cancelled, unless they name a GTD expiry.
+      return { ...rest, tenantId: tenantRef, id: randomUUID(), createdAt: now, expiresAt: expiresAt === undefined ? null : new Date(expiresAt) };
     });
     await this.db.transaction(async (tx) => {
       const owners = await this.tenants.tenantOfAccounts(tx, intents.map((i) => i.accountRef));
@@ -358,21 +370,32 @@ export class OrdersService implements OnModuleInit {
 
   // ------------------------------------------------------------------ expiry
 
-  /** Expires the tenant's open intents past their time: hold released, intent.cancel.v1 (expired) sent. */
+  /**
+   * Expires the tenant's open intents past their time, in two phases like a cancel: each becomes
+   * expire_requested and keeps its hold (pooled into an omnibus order, it can still fill until the
+   * execution stack takes it out), and intent.cancel.v1 (expired) asks the execution stack to
+   * close it. Its intent.closed.v1 says what was allocated; the rest is released then
+   * (closeIntent). The ledger's own expiry sweep leaves these holds to us. Intents that wait too
+   * long for that answer are reported on every sweep.
+   */
   async expireIntents(tenantId: string, now: Date): Promise<number> {
     const expired = await this.tenants.run(tenantId, async (tx) => {
       const due = await this.repository.dueIntents(tx, now, INTENTS_EXPIRED_PER_SWEEP_MAX);
-      const messages: OutboundMessage[] = [];
       for (const intent of due) {
-        // The ledger's own expiry uses this key too: whichever runs first releases the hold once.
-        const released = intent.reservation_id
-          ? await this.releaseHold(tx, tenantId, intent, `reservation-expiry:${intent.reservation_id}`, 'expired', EXPIRY_ACTOR)
-          : '0';
-        assert(await this.repository.close(tx, intent.id, 'expired'), 'a due, locked intent closes');
-        await this.audit.record(tx, { tenantId, ...EXPIRY_ACTOR, action: 'orders.intent.expired', resource: `order_intent:${intent.id}`, diff: { released } });
-        messages.push(this.cancelMessage(intent, 'expired'));
+        assert(await this.repository.requestClose(tx, intent.id, 'expire_requested'), 'a due, locked intent is open');
+        await this.audit.record(tx, {
+          tenantId, ...EXPIRY_ACTOR, action: 'orders.intent.expire_requested', resource: `order_intent:${intent.id}`,
+          diff: { expiresAt: intent.expires_at ? new Date(intent.expires_at).toISOString() : null },
+        });
       }
-      await enqueueOutbound(tx, messages);
+      await enqueueOutbound(tx, due.map((intent) => this.cancelMessage(intent, 'expired')));
+      const overdue = await this.repository.closeRequestsWaitingSince(tx, new Date(now.getTime() - CLOSE_ANSWER_OVERDUE_MS));
+      if (overdue.count > 0) {
+        this.logger.warn(
+          { event: 'orders.close_answer.overdue', tenantId, intents: overdue.count, oldestRequestedAt: overdue.oldest ? new Date(overdue.oldest).toISOString() : null },
+          'intents wait for the execution stack to confirm their cancel or expiry; their holds stay',
+        );
+      }
       return due.length;
     });
     if (expired > 0) this.wall.nudge();
@@ -614,8 +637,8 @@ export class OrdersService implements OnModuleInit {
     if (!intent) throw new ParkMessage(`intent.closed ${c.intentId}: the intent is not known (yet)`);
     assert(intent.account_ref === c.accountRef, `intent.closed ${c.intentId} names the intent's account`);
     if (intent.status === 'submitted') throw new ParkMessage(`intent.closed ${c.intentId}: the intent is not accepted yet`);
+    if (!CLOSE_REQUESTED_STATUSES.includes(intent.status) && !OPEN_INTENT_STATUSES.includes(intent.status)) return;
     const cancelling = intent.status === CANCEL_REQUESTED;
-    if (!cancelling && !OPEN_INTENT_STATUSES.includes(intent.status)) return;
     const booked = decimal(intent.filled_quantity);
     if (booked.lt(decimal(c.filledQuantity))) {
       throw new ParkMessage(`intent.closed ${c.intentId}: ${canonicalDecimal(booked)} of ${c.filledQuantity} booked; allocations still arriving`);
@@ -625,7 +648,8 @@ export class OrdersService implements OnModuleInit {
     const released = await this.releaseHold(tx, tenantId, intent, `intent-closed:${intent.id}`, cancelling ? 'voided' : 'expired', WALL_ACTOR);
     assert(await this.repository.close(tx, intent.id, cancelling ? 'cancelled' : 'expired'), 'an open, locked intent closes');
     await this.audit.record(tx, {
-      tenantId, ...WALL_ACTOR, action: cancelling ? 'orders.intent.cancelled' : 'orders.intent.closed', resource: `order_intent:${intent.id}`,
+      tenantId, ...WALL_ACTOR, resource: `order_intent:${intent.id}`,
+      action: cancelling ? 'orders.intent.cancelled' : intent.status === EXPIRE_REQUESTED ? 'orders.intent.expired' : 'orders.intent.closed',
       diff: { reason: c.reason, filledQuantity: canonicalDecimal(c.filledQuantity), released },
     });
   }
@@ -690,11 +714,15 @@ export class OrdersService implements OnModuleInit {
   }
 
   private submittedMessage(intent: NewIntent, now: Date): OutboundMessage<'intent.submitted.v1'> {
+    // Only a GTD intent's expiry crosses: the execution stack expires it on its side too.
+    const gtd = intent.timeInForce === 'GTD';
+    assert(!gtd || intent.expiresAt, `GTD intent ${intent.id} has its expiry`);
     return {
       type: 'intent.submitted.v1',
       body: {
         intentId: intent.id, accountRef: intent.accountRef, tenantRef: intent.tenantId, instrumentId: intent.instrumentId, side: intent.side,
-        quantity: intent.quantity, limitPrice: intent.limitPrice, timeInForce: intent.timeInForce, submittedAt: now.toISOString(),
+        quantity: intent.quantity, limitPrice: intent.limitPrice, timeInForce: intent.timeInForce,
+        ...(gtd && intent.expiresAt ? { expiresAt: intent.expiresAt.toISOString() } : {}), submittedAt: now.toISOString(),
       },
     };
   }

@@ -11,6 +11,9 @@ export const STATUS_TEXT: Readonly<Record<IntentStatus, { readonly label: string
   cancel_requested: {
     label: 'Cancelling', tone: 'info', meaning: 'Cancel requested; what may still fill stays held until the market confirms, then the rest is released.',
   },
+  expire_requested: {
+    label: 'Expiring', tone: 'info', meaning: 'Its time in force ran out; what may still fill stays held until the market confirms, then the rest is released.',
+  },
   filled: { label: 'Filled', tone: 'success', meaning: 'Completely filled.' },
   rejected: { label: 'Rejected', tone: 'error', meaning: 'The market refused it; nothing traded and the money held for it was released.' },
   cancelled: { label: 'Cancelled', tone: 'neutral', meaning: 'Cancelled; whatever had not filled was released.' },

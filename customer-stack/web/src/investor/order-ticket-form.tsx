@@ -26,7 +26,10 @@ const TIF_TEXT: Readonly<Record<TimeInForce, string>> = {
   GTC: 'Good till cancelled',
   IOC: 'Immediate or cancel (what fills now; the rest is cancelled)',
   FOK: 'Fill or kill (all now, or nothing)',
+  GTD: 'Good till date',
 };
+/** GTD needs an expiry date this ticket does not ask for yet: it offers the others (the API takes GTD with expiresAt). */
+const ticketTimesInForce = (offered: readonly TimeInForce[]): TimeInForce[] => offered.filter((tif) => tif !== 'GTD');
 
 const usd = (value: string) => `${trimDecimal(value)} USD`;
 
@@ -186,7 +189,7 @@ export function OrderTicket({ instrument, instruments, terms, onInstrument }: {
         hint={instrument ? `In steps of ${instrument.tickSize}. ${side === 'buy' ? 'The most you pay per unit.' : 'The least you accept per unit.'}` : undefined}
         onChange={(event) => setLimitPrice(event.target.value)} />
       <SelectField label="Time in force" name="time-in-force" value={timeInForce} onChange={(event) => setTimeInForce(event.target.value as TimeInForce)}
-        options={terms.timesInForce.map((tif) => ({ value: tif, label: TIF_TEXT[tif] }))} />
+        options={ticketTimesInForce(terms.timesInForce).map((tif) => ({ value: tif, label: TIF_TEXT[tif] }))} />
       <p className="hint">Available to buy with: <strong>{sheet ? usd(cashUsd) : 'checking…'}</strong>. Fees are at most {terms.feeBps / 100}% of the trade value.</p>
       {errors.balance ? <Alert tone="error" title="Not enough to cover this order"><p>{errors.balance}</p></Alert> : null}
       <Button type="submit">Review order</Button>

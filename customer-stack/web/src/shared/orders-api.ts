@@ -4,8 +4,8 @@
 import { api } from './customer-api';
 
 export type Side = 'buy' | 'sell';
-export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
-export type IntentStatus = 'submitted' | 'accepted' | 'cancel_requested' | 'rejected' | 'filled' | 'cancelled' | 'expired';
+export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTD';
+export type IntentStatus = 'submitted' | 'accepted' | 'cancel_requested' | 'expire_requested' | 'rejected' | 'filled' | 'cancelled' | 'expired';
 
 export interface IntentView {
   readonly intentId: string;

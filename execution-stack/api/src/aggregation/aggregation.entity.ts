@@ -8,7 +8,9 @@ import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
 @Unique('pooled_intent_seq', ['seq'])
 @Index('pooled_intent_window', ['status', 'tenantRef', 'instrumentId', 'side', 'limitPrice', 'timeInForce'])
 @Index('pooled_intent_order', ['orderRef', 'seq'])
-@Check('pooled_intent_status', `"status" IN ('waiting', 'pooled', 'done', 'cancelled')`)
+@Index('pooled_intent_expiry', ['expiresAt'], { where: `"status" IN ('waiting', 'pooled') AND "expires_at" IS NOT NULL` })
+@Check('pooled_intent_status', `"status" IN ('waiting', 'pooled', 'withdrawn', 'done', 'cancelled')`)
+@Check('pooled_intent_close_reason', `"close_reason" IN ('cancelled', 'expired')`)
 @Check('pooled_intent_open', `"open_quantity" >= 0 AND "open_quantity" <= "quantity" AND "quantity" > 0`)
 @Check('pooled_intent_pooled', `("status" IN ('waiting', 'cancelled')) = ("order_ref" IS NULL)`)
 export class PooledIntentEntity {
@@ -34,7 +36,7 @@ export class PooledIntentEntity {
   limitPrice!: string;
 
   @Column({ name: 'time_in_force', type: 'text' })
-  timeInForce!: 'GTC' | 'IOC' | 'FOK';
+  timeInForce!: 'GTC' | 'IOC' | 'FOK' | 'GTD';
 
   @Column({ type: 'numeric', precision: 38, scale: 18 })
   quantity!: string;
@@ -43,8 +45,19 @@ export class PooledIntentEntity {
   openQuantity!: string;
 
   @Column({ type: 'text' })
-  /** cancelled: withdrawn by intent.cancel.v1 while still waiting (never pooled). */
-  status!: 'waiting' | 'pooled' | 'done' | 'cancelled';
+  /**
+   * cancelled: withdrawn by intent.cancel.v1 or its expiry while still waiting (never pooled);
+   * withdrawn: taken out of its omnibus order before the order ended (nothing more is allocated to it).
+   */
+  status!: 'waiting' | 'pooled' | 'withdrawn' | 'done' | 'cancelled';
+
+  /** Why it was asked to close (intent.cancel.v1, or its GTD expiry here); null while nobody asked. */
+  @Column({ name: 'close_reason', type: 'text', nullable: true })
+  closeReason!: 'cancelled' | 'expired' | null;
+
+  /** When a GTD intent expires; null for the other times in force. */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
 
   @Column({ name: 'order_ref', type: 'uuid', nullable: true })
   orderRef!: string | null;
@@ -75,7 +88,7 @@ export class OmnibusOrderEntity {
   limitPrice!: string;
 
   @Column({ name: 'time_in_force', type: 'text' })
-  timeInForce!: 'GTC' | 'IOC' | 'FOK';
+  timeInForce!: 'GTC' | 'IOC' | 'FOK' | 'GTD';
 
   @Column({ type: 'numeric', precision: 38, scale: 18 })
   quantity!: string;

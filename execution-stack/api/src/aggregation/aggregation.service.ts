@@ -1,7 +1,10 @@
 // Omnibus aggregation: accepted intents wait in a pool per (tenant, instrument, side, limit,
 // time in force); a pool's window closes after windowMs, or once its quantity or intent count
 // reaches its limit, and becomes one omnibus order routed to the best venue. Fills come back
-// (at once, or later for a resting GTC order), are stored and allocated in one transaction.
+// (at once, or later for a resting GTC or GTD order), are stored and allocated in one
+// transaction. An intent asked to close (intent.cancel.v1, or a GTD intent's expiry here) leaves
+// its pool at once, or its omnibus order once the venue has reduced it; either way it is
+// answered with intent.closed.v1 and everything it was allocated.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { assert, decimal, sumDecimals, type MessageBody } from '@bulwark/shared-contracts';
@@ -22,6 +25,10 @@ import { BreakerVenue, VENUES, VenueUnavailableError, routeOrder, type Venue, ty
 /** Pools closed, orders sent and working orders polled per tick. */
 export const POOLS_PER_TICK_MAX = 100;
 export const ORDERS_PER_TICK_MAX = 100;
+/** GTD intents expired per tick; a backlog drains over the next ticks. */
+export const INTENTS_EXPIRED_PER_TICK_MAX = 500;
+
+export type CloseReason = 'cancelled' | 'expired';
 
 interface OrderRow {
   order_ref: string;
@@ -29,14 +36,16 @@ interface OrderRow {
   instrument_id: string;
   side: 'buy' | 'sell';
   limit_price: string;
-  time_in_force: 'GTC' | 'IOC' | 'FOK';
+  time_in_force: 'GTC' | 'IOC' | 'FOK' | 'GTD';
   quantity: string;
   venue: string;
 }
 
 const toVenueOrder = (row: OrderRow): VenueOrder => ({
   orderRef: row.order_ref, tenantRef: row.tenant_ref, instrumentId: row.instrument_id, side: row.side,
-  limitPrice: decimal(row.limit_price).toString(), quantity: decimal(row.quantity).toString(), timeInForce: row.time_in_force,
+  limitPrice: decimal(row.limit_price).toString(), quantity: decimal(row.quantity).toString(),
+  // The intents of a GTD pool expire one by one (each is withdrawn at its time): the order itself rests until cancelled.
+  timeInForce: row.time_in_force === 'GTD' ? 'GTC' : row.time_in_force,
 });
 
 @Injectable()
@@ -58,17 +67,71 @@ export class AggregationService {
   async admit(tx: SqlTx, intents: readonly MessageBody<'intent.submitted.v1'>[]): Promise<void> {
     if (intents.length === 0) return;
     await tx.query(
-      `INSERT INTO pooled_intent (intent_id, seq, tenant_ref, account_ref, instrument_id, side, limit_price, time_in_force, quantity, open_quantity, status, accepted_at)
-       SELECT i.id, nextval('pooled_intent_seq_gen'), i.tenant, i.account, i.instrument, i.side, i.price, i.tif, i.qty, i.qty, 'waiting', clock_timestamp()
-         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::text[], $8::numeric[])
-              WITH ORDINALITY AS i(id, tenant, account, instrument, side, price, tif, qty, n)
+      `INSERT INTO pooled_intent (intent_id, seq, tenant_ref, account_ref, instrument_id, side, limit_price, time_in_force, quantity, open_quantity, status,
+                                  expires_at, accepted_at)
+       SELECT i.id, nextval('pooled_intent_seq_gen'), i.tenant, i.account, i.instrument, i.side, i.price, i.tif, i.qty, i.qty, 'waiting', i.expires, clock_timestamp()
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::text[], $8::numeric[], $9::timestamptz[])
+              WITH ORDINALITY AS i(id, tenant, account, instrument, side, price, tif, qty, expires, n)
         ORDER BY i.n
        ON CONFLICT (intent_id) DO NOTHING`,
       [
         intents.map((i) => i.intentId), intents.map((i) => i.tenantRef), intents.map((i) => i.accountRef), intents.map((i) => i.instrumentId),
         intents.map((i) => i.side), intents.map((i) => i.limitPrice), intents.map((i) => i.timeInForce), intents.map((i) => i.quantity),
+        intents.map((i) => i.expiresAt ?? null),
       ],
     );
+  }
+
+  /**
+   * Asks intents to close (`reasons`: intent → why). One still waiting in its pool is withdrawn
+   * there (cancelled, never pooled) and answered at once with intent.closed.v1 (nothing filled),
+   * so the customer stack releases the hold it kept. One already pooled keeps trading until the
+   * next tick takes it out of its omnibus order (withdrawPooledIntents), which answers it with
+   * what it was allocated. An intent already closing, done or withdrawn stays as it is.
+   */
+  async requestClose(tx: SqlTx, reasons: ReadonlyMap<string, CloseReason>, actor: string): Promise<void> {
+    if (reasons.size === 0) return;
+    const ids = [...reasons.keys()];
+    const closing = await tx.query<{ intent_id: string; account_ref: string; status: 'cancelled' | 'pooled' }>(
+      `UPDATE pooled_intent p SET close_reason = r.reason, status = CASE WHEN p.status = 'waiting' THEN 'cancelled' ELSE p.status END
+         FROM unnest($1::uuid[], $2::text[]) AS r(intent_id, reason)
+        WHERE p.intent_id = r.intent_id AND p.status IN ('waiting', 'pooled') AND p.close_reason IS NULL
+       RETURNING p.intent_id, p.account_ref, p.status`,
+      [ids, ids.map((id) => reasons.get(id))],
+    );
+    if (closing.length === 0) return;
+    const withdrawn = closing.filter((c) => c.status === 'cancelled');
+    if (withdrawn.length > 0) {
+      await tx.query(`UPDATE omnibus_intent SET cancelled_at = clock_timestamp() WHERE intent_id = ANY($1::uuid[])`, [withdrawn.map((w) => w.intent_id)]);
+    }
+    for (const c of closing) {
+      await this.audit.record(tx, {
+        actor, action: c.status === 'cancelled' ? 'omnibus_intent.cancelled' : 'omnibus_intent.close_requested', resource: `omnibus_intent:${c.intent_id}`,
+        diff: { reason: reasons.get(c.intent_id) ?? null },
+      });
+    }
+    const closedAt = new Date().toISOString();
+    await enqueueOutbound(tx, withdrawn.map((w): OutboundMessage<'intent.closed.v1'> => ({
+      type: 'intent.closed.v1', body: { intentId: w.intent_id, accountRef: w.account_ref, filledQuantity: '0', reason: reasons.get(w.intent_id) ?? 'cancelled', closedAt },
+    })));
+    this.wall.nudge();
+  }
+
+  /**
+   * Expires GTD intents whose time has come, by this stack's own clock: the customer stack
+   * expires them too, and whichever side is first, the intent closes once with reason expired.
+   */
+  async expireDue(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const due = await tx.query<{ intent_id: string }>(
+        `SELECT intent_id FROM pooled_intent
+          WHERE status IN ('waiting', 'pooled') AND expires_at IS NOT NULL AND expires_at <= clock_timestamp() AND close_reason IS NULL
+          ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [INTENTS_EXPIRED_PER_TICK_MAX],
+      );
+      await this.requestClose(tx, new Map(due.map((d) => [d.intent_id, 'expired' as const])), 'system:aggregation-expiry');
+      return due.length;
+    });
   }
 
   /** Intents waiting in a pool and omnibus orders not done, for one instrument: work a resolution must not cut. */
@@ -86,7 +149,8 @@ export class AggregationService {
   async closeWindows(): Promise<string[]> {
     return this.db.transaction(async (tx) => {
       const due = await tx.query<{ tenant_ref: string; instrument_id: string; side: string; limit_price: string; time_in_force: string }>(
-        `SELECT tenant_ref, instrument_id, side, limit_price, time_in_force FROM pooled_intent WHERE status = 'waiting'
+        `SELECT tenant_ref, instrument_id, side, limit_price, time_in_force FROM pooled_intent
+          WHERE status = 'waiting' AND (expires_at IS NULL OR expires_at > clock_timestamp())
           GROUP BY tenant_ref, instrument_id, side, limit_price, time_in_force
          HAVING min(accepted_at) <= clock_timestamp() - make_interval(secs => $1::double precision / 1000)
              OR sum(quantity) >= $2::numeric OR count(*) >= $3
@@ -101,6 +165,7 @@ export class AggregationService {
           `WITH locked AS (
              SELECT intent_id, quantity, seq FROM pooled_intent
               WHERE status = 'waiting' AND tenant_ref = $1 AND instrument_id = $2 AND side = $3 AND limit_price = $4 AND time_in_force = $5
+                AND (expires_at IS NULL OR expires_at > clock_timestamp())
               FOR UPDATE SKIP LOCKED),
            ranked AS (SELECT intent_id, sum(quantity) OVER (ORDER BY seq) AS running, row_number() OVER (ORDER BY seq) AS n FROM locked)
            UPDATE pooled_intent p SET status = 'pooled', order_ref = $6
@@ -187,18 +252,19 @@ export class AggregationService {
    * was allocated, in this same transaction, so the customer stack releases what it still holds.
    */
   private async closeIntents(tx: SqlTx, row: OrderRow): Promise<number> {
-    const intents = await tx.query<{ intent_id: string; account_ref: string; filled: string; open_quantity: string }>(
-      `UPDATE pooled_intent SET status = 'done' WHERE order_ref = $1
-       RETURNING intent_id, account_ref, (quantity - open_quantity)::text AS filled, open_quantity::text`,
+    const intents = await tx.query<{ intent_id: string; account_ref: string; filled: string; open_quantity: string; close_reason: CloseReason | null }>(
+      `UPDATE pooled_intent SET status = 'done' WHERE order_ref = $1 AND status = 'pooled'
+       RETURNING intent_id, account_ref, (quantity - open_quantity)::text AS filled, open_quantity::text, close_reason`,
       [row.order_ref],
     );
     const closedAt = new Date().toISOString();
-    const reason = row.time_in_force === 'GTC' ? 'venue_ended' : 'unfilled_remainder';
+    const ended = row.time_in_force === 'IOC' || row.time_in_force === 'FOK' ? 'unfilled_remainder' : 'venue_ended';
     const messages = intents
       .filter((i) => decimal(i.open_quantity).gt(decimal('0')))
       .map((i): OutboundMessage<'intent.closed.v1'> => ({
         type: 'intent.closed.v1',
-        body: { intentId: i.intent_id, accountRef: i.account_ref, filledQuantity: decimal(i.filled).toString(), reason, closedAt },
+        // An intent asked to close says so, whatever ended its order.
+        body: { intentId: i.intent_id, accountRef: i.account_ref, filledQuantity: decimal(i.filled).toString(), reason: i.close_reason ?? ended, closedAt },
       }));
     await enqueueOutbound(tx, messages);
     return messages.length;
@@ -240,6 +306,7 @@ export class AggregationService {
 
   /** One pass of the aggregator. */
   async tick(): Promise<void> {
+    await this.expireDue();
     await this.closeWindows();
     await this.sendNewOrders();
     await this.pollWorkingOrders();

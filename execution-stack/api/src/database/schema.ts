@@ -26,6 +26,7 @@ import { IntentCancel1763836000000 } from './migrations/1763836000000-intent-can
 import { PostTradeAuditAndSettlementHttp1763880000000 } from './migrations/1763880000000-post-trade-audit-and-settlement-http.js';
 import { ChainListing1763890000000 } from './migrations/1763890000000-chain-listing.js';
 import { ChainResolved1763890000001 } from './migrations/1763890000001-chain-resolved.js';
+import { IntentExpiry1763920000000 } from './migrations/1763920000000-intent-expiry.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -66,4 +67,5 @@ export const EXECUTION_MIGRATIONS = [
   PostTradeAuditAndSettlementHttp1763880000000,
   ChainListing1763890000000,
   ChainResolved1763890000001,
+  IntentExpiry1763920000000,
 ];

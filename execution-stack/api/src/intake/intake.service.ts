@@ -65,12 +65,9 @@ export class IntakeService implements OnModuleInit {
   }
 
   /**
-   * Withdraws intents still waiting in their pool: marked cancelled, never pooled, and answered
-   * at once with intent.closed.v1 (reason cancelled, nothing filled), so the customer stack
-   * releases the hold it kept. An intent already pooled (or done, or rejected) stays as it is:
-   * its order is on the book and its fills are allocated as usual; its cancel stays pending on the
-   * customer stack until the order ends and closeIntents answers it (a rejected one was answered
-   * already). A cancel that arrives before its intent is parked.
+   * Closes the intents an intent.cancel.v1 names (its investor's cancel, or the customer stack's
+   * expiry by time): see AggregationService.requestClose. A rejected intent was answered already.
+   * A cancel that arrives before its intent is parked.
    */
   async onCancel(tx: SqlTx, messages: readonly InboundMessage<'intent.cancel.v1'>[]): Promise<void> {
     const ids = [...new Set(messages.map((m) => m.body.intentId))];
@@ -79,23 +76,10 @@ export class IntakeService implements OnModuleInit {
     );
     const early = ids.find((id) => !known.has(id));
     if (early) throw new ParkMessage(`cancel for intent ${early} before the intent itself`);
-    const withdrawn = await tx.query<{ intent_id: string; account_ref: string }>(
-      `UPDATE pooled_intent SET status = 'cancelled' WHERE intent_id = ANY($1::uuid[]) AND status = 'waiting' RETURNING intent_id, account_ref`,
-      [ids],
-    );
-    if (withdrawn.length === 0) return;
-    await tx.query(`UPDATE omnibus_intent SET cancelled_at = clock_timestamp() WHERE intent_id = ANY($1::uuid[])`, [withdrawn.map((w) => w.intent_id)]);
-    const reasons = new Map(messages.map((m) => [m.body.intentId, m.body.reason]));
-    for (const { intent_id: intentId } of withdrawn) {
-      await this.audit.record(tx, {
-        actor: 'system:intake', action: 'omnibus_intent.cancelled', resource: `omnibus_intent:${intentId}`, diff: { reason: reasons.get(intentId) ?? null },
-      });
-    }
-    const closedAt = new Date().toISOString();
-    await enqueueOutbound(tx, withdrawn.map((w): OutboundMessage<'intent.closed.v1'> => ({
-      type: 'intent.closed.v1', body: { intentId: w.intent_id, accountRef: w.account_ref, filledQuantity: '0', reason: 'cancelled', closedAt },
-    })));
-    this.wall.nudge();
+    // The first reason wins when one batch carries two cancels of one intent.
+    const reasons = new Map<string, 'cancelled' | 'expired'>();
+    for (const m of messages) if (!reasons.has(m.body.intentId)) reasons.set(m.body.intentId, m.body.reason === 'expired' ? 'expired' : 'cancelled');
+    await this.aggregation.requestClose(tx, reasons, 'system:intake');
   }
 
   async onSubmitted(tx: SqlTx, messages: readonly InboundMessage<'intent.submitted.v1'>[]): Promise<void> {
@@ -110,10 +94,10 @@ export class IntakeService implements OnModuleInit {
       (
         await tx.query<{ intent_id: string }>(
           `INSERT INTO omnibus_intent (intent_id, account_ref, tenant_ref, instrument_id, side, quantity, limit_price, time_in_force,
-                                       status, reject_code, message_id, received_at)
+                                       status, reject_code, message_id, expires_at, received_at)
            SELECT *, clock_timestamp()
              FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::numeric[], $8::text[],
-                         $9::text[], $10::text[], $11::uuid[])
+                         $9::text[], $10::text[], $11::uuid[], $12::timestamptz[])
            ON CONFLICT (intent_id) DO NOTHING RETURNING intent_id`,
           [
             decided.map((d) => d.message.body.intentId),
@@ -127,6 +111,7 @@ export class IntakeService implements OnModuleInit {
             decided.map((d) => (d.refusal ? 'rejected' : 'accepted')),
             decided.map((d) => d.refusal ?? null),
             decided.map((d) => d.message.meta.id),
+            decided.map((d) => d.message.body.expiresAt ?? null),
           ],
         )
       ).map((r) => r.intent_id),

@@ -4,7 +4,7 @@ import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'omnibus_intent' })
 @Index('omnibus_intent_pool', ['instrumentId', 'side', 'limitPrice', 'timeInForce', 'status'])
 @Check('omnibus_intent_side', `"side" IN ('buy', 'sell')`)
-@Check('omnibus_intent_tif', `"time_in_force" IN ('GTC', 'IOC', 'FOK')`)
+@Check('omnibus_intent_tif', `"time_in_force" IN ('GTC', 'IOC', 'FOK', 'GTD')`)
 @Check('omnibus_intent_status', `"status" IN ('accepted', 'rejected')`)
 @Check('omnibus_intent_positive', `"quantity" > 0 AND "limit_price" > 0`)
 @Check('omnibus_intent_reject_code', `("status" = 'rejected') = ("reject_code" IS NOT NULL)`)
@@ -31,7 +31,11 @@ export class OmnibusIntentEntity {
   limitPrice!: string;
 
   @Column({ name: 'time_in_force', type: 'text' })
-  timeInForce!: 'GTC' | 'IOC' | 'FOK';
+  timeInForce!: 'GTC' | 'IOC' | 'FOK' | 'GTD';
+
+  /** When a GTD intent expires (from its intent.submitted.v1); null for the other times in force. */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
 
   @Column({ type: 'text' })
   status!: 'accepted' | 'rejected';
