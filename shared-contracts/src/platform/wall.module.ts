@@ -67,7 +67,7 @@ export class WallService implements OnApplicationBootstrap, OnApplicationShutdow
     await this.connection.jsm.consumers.info(WALL_STREAMS[wall.inbound], wall.consumer).catch((error: unknown) => {
       throw new Error(`wall consumer ${wall.consumer} is not provisioned: run infra provisioning first (${String(error)})`);
     });
-    this.relay = new OutboxRelay({ ...this.wallDeps(this.connection), direction: wall.outbound });
+    this.relay = new OutboxRelay({ ...this.wallDeps(this.connection), publisher: this.connection.publisher, direction: wall.outbound });
     this.relay.start();
     await this.resumeInbound();
     this.logger.log({ msg: 'wall connected', stack, inbound: WALL_STREAMS[wall.inbound] });

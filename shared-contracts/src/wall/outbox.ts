@@ -3,12 +3,12 @@
 // Nats-Msg-Id = message id, and marks them published only once JetStream acknowledged them.
 // Signing happens at publish time, so a message that waited out an outage is never stale.
 import { randomUUID } from 'node:crypto';
-import type { JetStreamClient } from '@nats-io/jetstream';
 import { signEnvelope } from '../envelope/envelope.js';
 import type { Keyring } from '../envelope/keyring.js';
 import { detectPii } from '../pii/pii-guard.js';
 import { subjectOf, wallContracts, type MessageBody, type MessageType } from '../messages/catalog.js';
 import { assert } from '../assert.js';
+import type { BatchPublisher } from './publisher.js';
 import type { SqlDatabase, SqlTx } from './sql.js';
 import type { WallClock, WallLogger, WallObserver } from './runtime.js';
 
@@ -16,6 +16,13 @@ export const OUTBOX_BATCH_MAX = 500;
 export const OUTBOX_IDLE_POLL_MS = 100;
 export const OUTBOX_ERROR_BACKOFF_MS_MAX = 5_000;
 export const PUBLISH_TIMEOUT_MS = 5_000;
+/**
+ * The advisory lock one relay of a database holds while it publishes a batch (advisory locks are
+ * scoped to their database, so each stack's relays share one). Locking each pending row FOR
+ * UPDATE cost Postgres a row lock, written to the WAL, per message; one relay at a time is all
+ * the outbox needs, since a relay publishes a whole batch at once.
+ */
+export const OUTBOX_RELAY_LOCK_KEY = 0x5741_4c4c; // 'WALL'
 
 export interface OutboundMessage<T extends MessageType = MessageType> {
   readonly type: T;
@@ -61,7 +68,7 @@ interface PendingRow {
 
 export interface OutboxRelayDeps {
   readonly db: SqlDatabase;
-  readonly js: JetStreamClient;
+  readonly publisher: BatchPublisher;
   readonly keyring: Keyring;
   readonly direction: 'c2e' | 'e2c';
   readonly clock: WallClock;
@@ -107,18 +114,26 @@ export class OutboxRelay {
     const limit = this.deps.batchSizeMax ?? OUTBOX_BATCH_MAX;
     const key = this.deps.keyring.signingKey(this.deps.direction);
     return this.deps.db.transaction(async (tx) => {
+      // Taken before the pending rows are read, so they are read after the last holder committed
+      // its marks: no two relays ever publish the same row.
+      const [lock] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [OUTBOX_RELAY_LOCK_KEY]);
+      assert(lock !== undefined, 'the lock query answers one row');
+      if (!lock.locked) return 0; // another relay of this stack is publishing
       const rows = await tx.query<PendingRow>(
-        `SELECT seq, message_id, subject, body FROM wall_outbox
-          WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT seq, message_id, subject, body FROM wall_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
         [limit],
       );
       if (rows.length === 0) return 0;
-      const results = await Promise.allSettled(
-        rows.map((row) => {
-          const signed = signEnvelope({ key, subject: row.subject, id: row.message_id, bodyJson: row.body, nowMs: this.deps.clock.nowMs() });
-          return this.deps.js.publish(row.subject, signed.wire, { msgID: row.message_id, timeout: PUBLISH_TIMEOUT_MS });
-        }),
+      const nowMs = this.deps.clock.nowMs();
+      const results = await this.deps.publisher.publishBatch(
+        rows.map((row) => ({
+          subject: row.subject,
+          data: signEnvelope({ key, subject: row.subject, id: row.message_id, bodyJson: row.body, nowMs }).wire,
+          msgId: row.message_id,
+        })),
+        PUBLISH_TIMEOUT_MS,
       );
+      assert(results.length === rows.length, 'one publish result per row');
       const published: string[] = [];
       const streamSeqs: number[] = [];
       const failed: string[] = [];
@@ -126,12 +141,12 @@ export class OutboxRelay {
       results.forEach((result, index) => {
         const row = rows[index];
         assert(row !== undefined, 'one result per row');
-        if (result.status === 'fulfilled') {
+        if (result.ok) {
           published.push(row.seq);
-          streamSeqs.push(result.value.seq);
+          streamSeqs.push(result.ack.seq);
         } else {
           failed.push(row.seq);
-          firstError ||= result.reason instanceof Error ? result.reason.message : String(result.reason);
+          firstError ||= result.error;
         }
       });
       if (published.length > 0) {

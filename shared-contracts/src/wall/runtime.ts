@@ -3,6 +3,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { RejectReason } from '../envelope/envelope.js';
+import { JetStreamBatchPublisher, type BatchPublisher } from './publisher.js';
 
 export interface WallClock {
   nowMs(): number;
@@ -36,6 +37,8 @@ export interface WallConnection {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** Publishes the outbox's batches (acknowledgements come back under the stack's inbox prefix). */
+  readonly publisher: BatchPublisher;
 }
 
 export async function connectWall(options: WallConnectionOptions): Promise<WallConnection> {
@@ -52,5 +55,5 @@ export async function connectWall(options: WallConnectionOptions): Promise<WallC
   });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
-  return { nc, js, jsm };
+  return { nc, js, jsm, publisher: new JetStreamBatchPublisher(nc, options.inboxPrefix) };
 }
