@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@bulwark/testing';
+import { LedgerService } from '../src/ledger/ledger.service.js';
 import type { PostingInput } from '../src/ledger/ledger.types.js';
 import { startLedger, type LedgerHarness } from './support/ledger-harness.js';
 
@@ -173,6 +174,24 @@ describe('group commit plans before it locks (late locking)', () => {
 
   it('keeps its plan when the locked balance decides every posting the same way', async () => {
     expect(await racedBy('1000', '600', '300')).toEqual({ result: expect.objectContaining({ status: 'posted', replayed: false }), balance: '100' });
+  });
+
+  it('plans from the balance it last committed, and decides from the one under lock when another process moved it since', async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    const balance = () => h.inTenant(tenantId, (tx) => h.ledger.balance(tx, tenantId, cash(owner)));
+    await h.ledger.submit(deposit(tenantId, owner, '100')); // this process has seen 100 committed
+    const otherProcess = new LedgerService(h.audit, h.tenants, null);
+    expect(await otherProcess.submit(spend(tenantId, owner, '70'))).toMatchObject({ status: 'posted' });
+    // Covered by the 100 it knows, not by the 30 under lock: the database refuses the move, the group runs again.
+    expect(await h.ledger.submit(spend(tenantId, owner, '50'))).toMatchObject({ status: 'rejected', code: 'insufficient_funds' });
+    expect(await h.ledger.submit(spend(tenantId, owner, '20'))).toMatchObject({ status: 'posted', replayed: false });
+    expect(await balance()).toBe('10');
+    // The other way round: refused by the 10 it knows, covered by the 50 under lock.
+    expect(await otherProcess.submit(deposit(tenantId, owner, '40'))).toMatchObject({ status: 'posted' });
+    expect(await h.ledger.submit(spend(tenantId, owner, '45'))).toMatchObject({ status: 'posted', replayed: false });
+    expect(await balance()).toBe('5');
+    await otherProcess.drained();
   });
 });
 

@@ -17,6 +17,7 @@ import {
   type PostingResult, type Statement, type StatementEntry,
 } from './ledger.types.js';
 import { accountIdOf, decidesTheSameFrom, planBatch, preparePosting, type LockedAccount, type PreparedPosting } from './posting-plan.js';
+import { fromScaled, toScaled } from './scaled-decimal.js';
 
 const ZERO = decimal('0');
 
@@ -31,7 +32,7 @@ export const DEFAULT_LEDGER_LIMITS: GroupCommitLimits = Object.freeze({
 });
 
 export const POSTINGS_PER_CALL_MAX = 10_000;
-/** Account ids known to be committed (accounts are never deleted); cleared when it grows past this. */
+/** Accounts whose last committed balance this process knows (accounts are never deleted); cleared when it grows past this. */
 export const KNOWN_ACCOUNTS_MAX = 1_000_000;
 export const RESERVATIONS_EXPIRED_PER_CALL_MAX = 500;
 /** Entries one statement lists; a longer period is asked for in parts. */
@@ -81,7 +82,13 @@ export interface PostReservationInput {
 @Injectable()
 export class LedgerService implements OnApplicationShutdown {
   private readonly repository = new LedgerRepository();
-  private readonly knownAccounts = new Set<string>();
+  /**
+   * Each account's balance as this process last committed it: what group commit plans from. It
+   * may be stale (another process, a caller's transaction, two batches settling out of order);
+   * the plan is checked against the balances found under lock before anything commits, so a
+   * stale entry costs a second plan, never a wrong decision. Presence also means the account exists.
+   */
+  private readonly settledAccounts = new Map<string, LockedAccount>();
   private readonly committer: GroupCommitter<PreparedPosting, PostingResult>;
 
   constructor(
@@ -353,10 +360,11 @@ export class LedgerService implements OnApplicationShutdown {
   // ------------------------------------------------------------------ the shared write path
 
   /**
-   * One group's durable transaction. The first attempt plans from balances read without a lock
-   * and locks the accounts only after the journal rows are written (see `apply`), so concurrent
-   * groups touching the same accounts (a hot omnibus account) overlap everything but the balance
-   * update, the audit append and the commit. A retry locks first, so it cannot lose again.
+   * One group's durable transaction. The first attempt plans from the balances this process last
+   * committed (or reads them, unlocked, for accounts it has not seen) and locks the accounts only
+   * after the journal rows are written (see `apply`), so concurrent groups touching the same
+   * accounts (a hot omnibus account) overlap everything but the balance update, the audit append
+   * and the commit. A retry locks first, so it cannot lose again.
    */
   private async commitGroup(group: PreparedPosting[], attempt: number): Promise<PostingResult[]> {
     const tenantId = group[0]?.posting.tenantId;
@@ -364,22 +372,25 @@ export class LedgerService implements OnApplicationShutdown {
     const locking: Locking = attempt === 0 ? 'late' : 'first';
     const results = await this.tenants
       .run(tenantId, async (tx) => {
-        const lockedAccountIds: string[] = [];
-        const applied = await this.apply(tx, group, SYSTEM_ACTOR, new Map(), lockedAccountIds, locking);
+        const settled = new Map<string, LockedAccount>();
+        const applied = await this.apply(tx, group, SYSTEM_ACTOR, new Map(), settled, locking);
         if (applied === 'race') throw new RetryGroup('a concurrent batch journaled one of these keys first');
         if (applied === 'stale') throw new RetryGroup('a concurrent batch moved a balance this plan depended on');
-        return { results: applied, lockedAccountIds };
+        return { results: applied, settled };
       })
       .catch((error: unknown) => {
         // Late locking takes the journal's key locks before the account locks: a concurrent
         // writer of the same idempotency key that locked accounts first can deadlock with it.
         // Postgres breaks the cycle by failing one side; that group runs again, locking first.
         if (locking === 'late' && postgresErrorCode(error) === DEADLOCK_DETECTED) throw new RetryGroup('deadlock with a concurrent writer of the same key');
+        // Late locking moves balances as it locks them: a balance that a concurrent writer took
+        // below what the plan spends fails the database's CHECK; the group runs again, locking first.
+        if (locking === 'late' && postgresConstraintOf(error) === OVERDRAFT_CONSTRAINT) throw new RetryGroup('a concurrent writer spent what this plan counted on');
         throw error;
       });
-    // Committed: the accounts it locked exist for good.
-    if (this.knownAccounts.size > KNOWN_ACCOUNTS_MAX) this.knownAccounts.clear();
-    for (const id of results.lockedAccountIds) this.knownAccounts.add(id);
+    // Committed: these balances are now the accounts' own (until someone else moves them).
+    if (this.settledAccounts.size + results.settled.size > KNOWN_ACCOUNTS_MAX) this.settledAccounts.clear();
+    for (const [id, account] of results.settled) this.settledAccounts.set(id, account);
     return results.results;
   }
 
@@ -389,19 +400,20 @@ export class LedgerService implements OnApplicationShutdown {
    * differently from the balances it was planned with. Either way the caller rolls back.
    *
    * Locking 'first' (a caller's transaction, a retried group): accounts locked in id order, then
-   * the plan. Locking 'late': the plan is made from the last committed balances, the journal rows
-   * are written, and only then are the accounts locked (in id order); if every locked balance is
+   * the plan. Locking 'late': the plan is made from the balances this process last committed
+   * (read unlocked for accounts it does not know), the journal rows are written, and only then
+   * are the accounts locked (in id order) and moved, in one statement; if every locked balance is
    * the one planned with, or the locked balances decide every posting the same way (so the same
    * rows are written: `decidesTheSameFrom`, else a second plan from them), the plan stands;
-   * otherwise nothing is kept. The database's CHECK
-   * on balances holds either way.
+   * otherwise nothing is kept. The database's CHECK on balances holds either way.
+   * `settled` receives each account's balance as it will be once this commits.
    */
   private async apply(
     tx: SqlTx,
     prepared: readonly PreparedPosting[],
     actor: Actor,
     reverses: ReadonlyMap<number, string>,
-    lockedAccountIds: string[] = [],
+    settled: Map<string, LockedAccount> = new Map(),
     locking: Locking = 'first',
   ): Promise<PostingResult[] | 'race' | 'stale'> {
     const tenantId = prepared[0]?.posting.tenantId;
@@ -420,31 +432,37 @@ export class LedgerService implements OnApplicationShutdown {
     const ids = [...accounts.keys()];
     let balances: Map<string, LockedAccount>;
     if (locking === 'first') {
-      balances = await this.repository.lockAccounts(tx, [...accounts.values()], (id) => this.knownAccounts.has(id));
+      balances = await this.repository.lockAccounts(tx, [...accounts.values()], (id) => this.settledAccounts.has(id));
     } else {
-      await this.repository.createAccounts(tx, [...accounts.values()], (id) => this.knownAccounts.has(id));
-      balances = await this.repository.accountsById(tx, ids, 'read');
+      balances = await this.plannedBalances(tx, accounts);
     }
     assert(balances.size === accounts.size, 'every account of the batch is read');
-    lockedAccountIds.push(...balances.keys());
     const plan = planBatch({ postings: prepared, accounts: balances, journaled, reverses, newId: randomUUID });
     if (plan.transactions.length > 0) {
       const inserted = await this.repository.insertTransactions(tx, plan.transactions);
       if (inserted !== plan.transactions.length) return 'race';
       await this.repository.insertEntries(tx, plan.entries);
     }
+    let locked = balances;
     if (locking === 'late') {
-      const locked = await this.repository.accountsById(tx, ids, 'lock');
-      assert(locked.size === balances.size, 'every account of the batch is locked');
-      if (!sameBalances(balances, locked) && !decidesTheSameFrom(plan, balances, locked)) {
-        const replanned = planBatch({ postings: prepared, accounts: locked, journaled, reverses, newId: randomUUID });
+      const { before, moved } = await this.repository.lockAndMove(tx, ids, plan.balanceDeltas);
+      assert(before.size === balances.size, 'every account of the batch is locked');
+      assert(moved === plan.balanceDeltas.size, 'every balance delta moved its account');
+      if (!sameBalances(balances, before) && !decidesTheSameFrom(plan, balances, before)) {
+        const replanned = planBatch({ postings: prepared, accounts: before, journaled, reverses, newId: randomUUID });
         if (!sameDecisions(plan.results, replanned.results)) return 'stale';
         assert(sameDeltas(plan.balanceDeltas, replanned.balanceDeltas), 'the same decisions move the same amounts');
       }
+      locked = before;
+    } else if (plan.transactions.length > 0) {
+      const moved = await this.repository.applyBalanceDeltas(tx, plan.balanceDeltas);
+      assert(moved === plan.balanceDeltas.size, 'every balance delta moved its account');
+    }
+    for (const [id, account] of locked) {
+      const delta = plan.balanceDeltas.get(id);
+      settled.set(id, delta === undefined ? account : { ...account, balance: fromScaled(toScaled(account.balance) + toScaled(delta)) });
     }
     if (plan.transactions.length === 0) return plan.results;
-    const moved = await this.repository.applyBalanceDeltas(tx, plan.balanceDeltas);
-    assert(moved === plan.balanceDeltas.size, 'every balance delta moved its account');
     await this.audit.recordMany(
       tx,
       plan.transactions.map((transaction) => ({
@@ -457,9 +475,35 @@ export class LedgerService implements OnApplicationShutdown {
     );
     return plan.results;
   }
+
+  /** The balances a late-locking plan starts from: as last committed here, else read (unlocked) after creating what is missing. */
+  private async plannedBalances(tx: SqlTx, accounts: ReadonlyMap<string, NewAccount>): Promise<Map<string, LockedAccount>> {
+    const balances = new Map<string, LockedAccount>();
+    const unknown: NewAccount[] = [];
+    for (const [id, account] of accounts) {
+      const settled = this.settledAccounts.get(id);
+      if (settled) balances.set(id, settled);
+      else unknown.push(account);
+    }
+    if (unknown.length === 0) return balances;
+    await this.repository.createAccounts(tx, unknown, () => false);
+    const read = await this.repository.accountsById(tx, unknown.map((account) => account.id), 'read');
+    assert(read.size === unknown.length, 'every account created or found');
+    for (const [id, account] of read) balances.set(id, account);
+    return balances;
+  }
 }
 
 const DEADLOCK_DETECTED = '40P01';
+const OVERDRAFT_CONSTRAINT = 'ledger_account_no_overdraft';
+
+/** The constraint a Postgres error names (a CHECK or unique violation), through TypeORM's wrapper. */
+function postgresConstraintOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { constraint, driverError } = error as { constraint?: unknown; driverError?: { constraint?: unknown } };
+  const found = typeof constraint === 'string' ? constraint : driverError?.constraint;
+  return typeof found === 'string' ? found : undefined;
+}
 
 function postgresErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
