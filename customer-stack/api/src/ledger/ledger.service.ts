@@ -13,10 +13,11 @@ import { GroupCommitter, QueueFullError, RetryGroup, type GroupCommitLimits } fr
 import { LedgerError } from './ledger.errors.js';
 import { LedgerRepository, type NewAccount } from './ledger.repository.js';
 import {
-  NORMAL_SIDE, PostingInput, allowsNegative, type AccountBalance, type AccountKey, type AccountKind, type Leg, type Posting,
+  NORMAL_SIDE, allowsNegative, type PostingInput, type AccountBalance, type AccountKey, type AccountKind, type Leg, type Posting,
   type PostingResult, type Statement, type StatementEntry,
 } from './ledger.types.js';
 import { accountIdOf, decidesTheSameFrom, planBatch, preparePosting, type LockedAccount, type PreparedPosting } from './posting-plan.js';
+import { parsePosting } from './posting-input.js';
 import { fromScaled, toScaled } from './scaled-decimal.js';
 
 const ZERO = decimal('0');
@@ -112,7 +113,7 @@ export class LedgerService implements OnApplicationShutdown {
 
   async postMany(tx: SqlTx, inputs: readonly PostingInput[], actor: Actor = SYSTEM_ACTOR): Promise<PostingResult[]> {
     assert(inputs.length >= 1 && inputs.length <= POSTINGS_PER_CALL_MAX, 'postings per call within limit');
-    const prepared = inputs.map((input) => preparePosting(PostingInput.parse(input)));
+    const prepared = inputs.map((input) => preparePosting(parsePosting(input)));
     const results = await this.apply(tx, prepared, actor, new Map());
     if (results === 'race') throw new LedgerError('idempotency_race');
     assert(results !== 'stale', 'a plan made under lock is never stale');
@@ -124,7 +125,7 @@ export class LedgerService implements OnApplicationShutdown {
    * Invalid or unbalanced input throws here, before it could join anyone's batch.
    */
   async submit(input: PostingInput): Promise<PostingResult> {
-    const prepared = preparePosting(PostingInput.parse(input));
+    const prepared = preparePosting(parsePosting(input));
     try {
       return await this.committer.submit(prepared);
     } catch (error) {
@@ -166,7 +167,7 @@ export class LedgerService implements OnApplicationShutdown {
         amount: canonicalDecimal(amount.abs()),
       };
     });
-    const posting = PostingInput.parse({ tenantId: input.tenantId, idempotencyKey: input.idempotencyKey, kind: 'reversal', reference: `reverses:${input.transactionId}`, legs });
+    const posting = parsePosting({ tenantId: input.tenantId, idempotencyKey: input.idempotencyKey, kind: 'reversal', reference: `reverses:${input.transactionId}`, legs });
     const results = await this.apply(tx, [preparePosting(posting)], actor, new Map([[0, input.transactionId]]));
     if (results === 'race') throw new LedgerError('idempotency_race');
     assert(results !== 'stale' && results[0], 'one result, planned under lock');
@@ -345,7 +346,7 @@ export class LedgerService implements OnApplicationShutdown {
     if (reservation.status !== 'pending') return { status: 'rejected', code: 'reservation_closed' };
     const decision = decide(reservation);
     if (decision === 'reservation_exceeded') return { status: 'rejected', code: 'reservation_exceeded' };
-    const posting = PostingInput.parse({ tenantId, idempotencyKey, kind: decision.kind, reference: reference ?? `reservation:${reservationId}`, legs: decision.legs });
+    const posting = parsePosting({ tenantId, idempotencyKey, kind: decision.kind, reference: reference ?? `reservation:${reservationId}`, legs: decision.legs });
     const result = await this.post(tx, posting, actor);
     if (result.status === 'rejected') return { status: 'rejected', code: result.code === 'insufficient_funds' ? 'insufficient_funds' : 'idempotency_conflict' };
     assert(!result.replayed, 'a reservation change not journaled before is posted anew');
