@@ -14,7 +14,7 @@ import { allocationInputsHash, createKeyring, decimal, signEnvelope, subjectOf, 
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createExecutionApp } from '../src/app.js';
-import { INTERNAL_VENUE_ID, clobFillRef } from '../src/aggregation/clob-venue.js';
+import { ClobVenue, INTERNAL_VENUE_ID, clobFillRef } from '../src/aggregation/clob-venue.js';
 import { parsePostTradeConfig } from '../src/aggregation/post-trade-config.js';
 import { MarketService } from '../src/market/market.service.js';
 import type { Instrument } from '../src/market/instruments.service.js';
@@ -176,5 +176,35 @@ describe('the internal CLOB is the default venue', () => {
     expect(row).toMatchObject({ venue: INTERNAL_VENUE_ID, intent_status: 'done' });
     expect(decimal(row.filled_quantity).eq(decimal('0'))).toBe(true);
     expect(await publishedAllocations([lone.intentId])).toEqual([]);
+  });
+
+  it('reduces a resting omnibus order on the book relatively, once per reduction ref, and cancels it when no more rests', async () => {
+    const resting = intent('10', '0.40'); // the maker asks 0.65: it rests
+    await submit(resting);
+    const mapped = await eventually(async () => {
+      const [found] = await db().query(
+        `SELECT c.order_ref, c.book_order_id FROM clob_venue_order c JOIN pooled_intent p ON p.order_ref = c.order_ref WHERE p.intent_id = $1`, [resting.intentId],
+      );
+      return found as { order_ref: string; book_order_id: string } | undefined;
+    }, 20_000, 'the order on the book');
+    const venue = app.get(ClobVenue);
+    const lotsOnBook = async () => (await app.get(MarketService).desk(instrument.id))?.book.engine.orderLotsOf(Number(mapped.book_order_id));
+    const once = randomUUID();
+    await venue.reduce(mapped.order_ref, once, '4');
+    await venue.reduce(mapped.order_ref, once, '4'); // asked again after a crash: applied once
+    expect(await lotsOnBook()).toBe(6);
+    expect((await venue.poll(mapped.order_ref)).working).toBe(true);
+    await venue.reduce(mapped.order_ref, randomUUID(), '7'); // more than rests: the order ends
+    expect(await lotsOnBook()).toBeNull();
+    expect((await venue.poll(mapped.order_ref)).working).toBe(false);
+    const reductions: { lots: string; reject_code: string | null }[] = await db().query(
+      `SELECT lots, reject_code FROM clob_venue_reduction WHERE order_ref = $1 ORDER BY reduced_at`, [mapped.order_ref],
+    );
+    expect(reductions).toEqual([{ lots: '4', reject_code: null }, { lots: '7', reject_code: null }]);
+    // Nothing rests to reduce any more: the book refuses, and the refusal is recorded once too.
+    await venue.reduce(mapped.order_ref, randomUUID(), '1');
+    expect((await db().query(`SELECT reject_code FROM clob_venue_reduction WHERE order_ref = $1 AND reject_code IS NOT NULL`, [mapped.order_ref]))).toEqual([
+      { reject_code: 'unknown_order' },
+    ]);
   });
 });

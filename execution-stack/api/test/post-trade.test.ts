@@ -196,8 +196,8 @@ describe('from accepted intents through fills to allocation.v1', () => {
 });
 
 describe('intent.cancel.v1', () => {
-  async function cancel(intentId: string, accountRef: string): Promise<void> {
-    const body: MessageBody<'intent.cancel.v1'> = { intentId, accountRef, reason: 'customer_request', requestedAt: new Date().toISOString() };
+  async function cancel(intentId: string, accountRef: string, reason: MessageBody<'intent.cancel.v1'>['reason'] = 'customer_request'): Promise<void> {
+    const body: MessageBody<'intent.cancel.v1'> = { intentId, accountRef, reason, requestedAt: new Date().toISOString() };
     const { wire } = signEnvelope({ key: keyring.signingKey('c2e'), subject: subjectOf('intent.cancel.v1'), id: randomUUID(), body, nowMs: Date.now() });
     await js.publish(subjectOf('intent.cancel.v1'), wire);
   }
@@ -210,7 +210,7 @@ describe('intent.cancel.v1', () => {
     ((await db().query(`SELECT body FROM wall_outbox WHERE subject = $1 ORDER BY seq`, [subjectOf('intent.closed.v1')])) as { body: string }[])
       .map((r) => JSON.parse(r.body) as MessageBody<'intent.closed.v1'>).filter((b) => b.intentId === intentId);
 
-  it('withdraws an intent still waiting in its pool and answers intent.closed.v1 (cancelled, nothing filled) at once; a pooled one stays, its cancel pending until its order ends', async () => {
+  it('withdraws an intent still waiting in its pool and answers intent.closed.v1 (cancelled, nothing filled) at once; a pooled one is taken off the book', async () => {
     // A price no venue offers: the pool's order would rest, so nothing here is filled.
     const waiting = intent('10', '0.10');
     await submit(waiting);
@@ -222,13 +222,70 @@ describe('intent.cancel.v1', () => {
     const late = intent('10', '0.10');
     await submit(late);
     await eventually(async () => ((await pooled(late.intentId))?.status === 'pooled' ? true : undefined), 10_000, 'the intent pooled');
+    const [resting] = await db().query(`SELECT order_ref FROM pooled_intent WHERE intent_id = $1`, [late.intentId]);
+    await eventually(async () => ((await db().query(`SELECT 1 FROM clob_venue_order WHERE order_ref = $1`, [resting.order_ref])).length === 1 ? true : undefined), 10_000, 'on the book');
     await cancel(late.intentId, late.accountRef);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await pooled(late.intentId)).toMatchObject({ status: 'pooled', cancelled_at: null });
-    // Its order rests on the book and may still fill it: no answer yet (closeIntents answers when the order ends).
-    expect(await closedOf(late.intentId)).toEqual([]);
+    // Its order rested on the internal book (no venue quotes 0.10): the book order is reduced by all it had, so it ends; the answer follows.
+    await eventually(async () => ((await closedOf(late.intentId)).length === 1 ? true : undefined), 10_000, 'the pooled intent closed');
+    expect((await closedOf(late.intentId)).map((c) => [c.accountRef, c.filledQuantity, c.reason])).toEqual([[late.accountRef, '0', 'cancelled']]);
+    expect(await pooled(late.intentId)).toMatchObject({ status: 'withdrawn', cancelled_at: null });
+    const [order] = await db().query(`SELECT quantity::text, filled_quantity::text, status, venue, reduction_ref FROM omnibus_order WHERE order_ref = $1`, [resting.order_ref]);
+    expect([decimal(order.quantity).toString(), decimal(order.filled_quantity).toString(), order.status, order.venue, order.reduction_ref]).toEqual(['0', '0', 'done', 'internal', null]);
+    const reductions: { lots: string; reject_code: string | null }[] = await db().query(`SELECT lots, reject_code FROM clob_venue_reduction WHERE order_ref = $1`, [resting.order_ref]);
+    expect(reductions).toEqual([{ lots: '2', reject_code: null }]); // 10 units in lots of 5
     const audit: { resource: string }[] = await db().query(`SELECT resource FROM execution_audit WHERE action = 'omnibus_intent.cancelled'`);
     expect(audit.map((a) => a.resource)).toEqual([`omnibus_intent:${waiting.intentId}`]);
+  }, 60_000);
+
+  it('reduces a part-filled omnibus order by a cancelled intent\'s open quantity at the venue: it is answered with exactly its fills, later fills all go to the intents that stay', async () => {
+    const venue = app.get(SandboxVenue);
+    venue.seed(instrument.id, { asks: [{ price: '0.55', quantity: '10' }] });
+    const leaving = intent('30');
+    const staying = intent('20');
+    await submit(leaving);
+    await submit(staying);
+    const firstRound = await eventually(async () => {
+      const found = await publishedAllocations([leaving.intentId, staying.intentId]);
+      return found.length === 2 ? found : undefined;
+    }, 20_000, 'the first round allocated');
+    // 10 units = 2 lots over 6 and 4 lots: shares 1.2 and 0.8 → 1 and 0, the lot left over to the larger remainder (0.8).
+    expect(firstRound.map((a) => [a.intentId, a.quantity, a.remainingQuantity])).toEqual([[leaving.intentId, '5', '25'], [staying.intentId, '5', '15']]);
+    const [{ order_ref: orderRef }] = await db().query(`SELECT order_ref FROM pooled_intent WHERE intent_id = $1`, [leaving.intentId]);
+    await cancel(leaving.intentId, leaving.accountRef);
+    await eventually(async () => ((await closedOf(leaving.intentId)).length === 1 ? true : undefined), 20_000, 'the cancelled intent answered');
+    expect((await closedOf(leaving.intentId)).map((c) => [c.filledQuantity, c.reason])).toEqual([['5', 'cancelled']]);
+    expect((await pooled(leaving.intentId))?.status).toBe('withdrawn');
+    // 25 came off the order at the venue: what rests there is exactly what the staying intent has open.
+    const [reduced] = await db().query(`SELECT quantity, filled_quantity, status FROM omnibus_order WHERE order_ref = $1`, [orderRef]);
+    expect([decimal(reduced.quantity).toString(), decimal(reduced.filled_quantity).toString(), reduced.status]).toEqual(['25', '10', 'working']);
+    venue.seed(instrument.id, { asks: [{ price: '0.60', quantity: '30' }] });
+    await eventually(async () => {
+      const [row] = await db().query(`SELECT status FROM omnibus_order WHERE order_ref = $1`, [orderRef]);
+      return row.status === 'done' ? true : undefined;
+    }, 20_000, 'the order to complete');
+    const allocated: { intent_id: string; quantity: string }[] = await db().query(
+      `SELECT intent_id, sum(quantity)::text AS quantity FROM allocation WHERE order_ref = $1 GROUP BY intent_id ORDER BY sum(quantity)`, [orderRef],
+    );
+    expect(allocated.map((a) => [a.intent_id, decimal(a.quantity).toString()])).toEqual([[leaving.intentId, '5'], [staying.intentId, '20']]);
+    const [fills] = await db().query(`SELECT sum(quantity)::text AS quantity FROM omnibus_fill WHERE order_ref = $1`, [orderRef]);
+    expect(decimal(fills.quantity).toString()).toBe('25'); // Σ allocations = Σ fills = the reduced order
+    expect(await closedOf(staying.intentId)).toEqual([]); // filled completely: its last allocation says so
+    const [audit] = await db().query(`SELECT diff FROM execution_audit WHERE resource = $1 AND action = 'omnibus_order.reduced'`, [`omnibus_order:${orderRef}`]);
+    expect(audit.diff).toEqual({ quantity: '25', intents: [leaving.intentId] });
+  }, 60_000);
+
+  it('takes an expired GTD intent out of its resting order the same way, answered with reason expired', async () => {
+    const gtd = { ...intent('10', '0.10'), timeInForce: 'GTD' as const, expiresAt: new Date(Date.now() + 4_000).toISOString() };
+    await submit(gtd);
+    await eventually(async () => ((await pooled(gtd.intentId))?.status === 'pooled' ? true : undefined), 10_000, 'the GTD intent pooled');
+    await eventually(async () => ((await closedOf(gtd.intentId)).length === 1 ? true : undefined), 20_000, 'the expired intent answered');
+    expect((await closedOf(gtd.intentId)).map((c) => [c.filledQuantity, c.reason])).toEqual([['0', 'expired']]);
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(gtd.expiresAt));
+    expect((await pooled(gtd.intentId))?.status).toBe('withdrawn');
+    // The customer stack's own expiry arrives after: nothing more happens.
+    await cancel(gtd.intentId, gtd.accountRef, 'expired');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await closedOf(gtd.intentId)).toHaveLength(1);
   }, 60_000);
 
   it('keeps a GTD intent\'s expiry and expires it by its own clock: one past its time is never pooled, and is answered intent.closed.v1 (expired, nothing filled)', async () => {

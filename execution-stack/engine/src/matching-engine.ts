@@ -350,6 +350,12 @@ export class MatchingEngine {
     return slot < 0 ? null : (this.orderLots[slot] ?? 0);
   }
 
+  /** Limit price of a live order (resting or pending stop), or null. */
+  orderPriceTicksOf(id: number): number | null {
+    const slot = this.ids.get(id);
+    return slot < 0 ? null : (this.orderPrice[slot] ?? 0);
+  }
+
   /** Up to `levelsCount` levels of one side, best first. */
   depth(side: Side, levelsCount: number): DepthLevel[] {
     const out: DepthLevel[] = [];

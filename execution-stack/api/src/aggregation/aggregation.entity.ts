@@ -59,6 +59,10 @@ export class PooledIntentEntity {
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
   expiresAt!: Date | null;
 
+  /** The reduction of its omnibus order that takes it out, while that is under way (see omnibus_order.reduction_ref). */
+  @Column({ name: 'withdrawal_ref', type: 'uuid', nullable: true })
+  withdrawalRef!: string | null;
+
   @Column({ name: 'order_ref', type: 'uuid', nullable: true })
   orderRef!: string | null;
 
@@ -71,6 +75,7 @@ export class PooledIntentEntity {
 @Index('omnibus_order_open', ['status', 'venue'])
 @Check('omnibus_order_status', `"status" IN ('new', 'working', 'done')`)
 @Check('omnibus_order_filled', `"filled_quantity" >= 0 AND "filled_quantity" <= "quantity"`)
+@Check('omnibus_order_reduction', `("reduction_ref" IS NULL) = ("reduction_quantity" IS NULL) AND ("reduction_quantity" IS NULL OR "reduction_quantity" > 0)`)
 export class OmnibusOrderEntity {
   @PrimaryColumn({ name: 'order_ref', type: 'uuid' })
   orderRef!: string;
@@ -101,6 +106,17 @@ export class OmnibusOrderEntity {
 
   @Column({ type: 'text' })
   status!: 'new' | 'working' | 'done';
+
+  /**
+   * A reduction claimed before the venue is asked to take withdrawn intents' quantity off the
+   * order, until its outcome is recorded: a crash in between asks again under the same ref, and
+   * the venue applies a ref once. Null when none is under way.
+   */
+  @Column({ name: 'reduction_ref', type: 'uuid', nullable: true })
+  reductionRef!: string | null;
+
+  @Column({ name: 'reduction_quantity', type: 'numeric', precision: 38, scale: 18, nullable: true })
+  reductionQuantity!: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
@@ -171,4 +187,28 @@ export class ClobVenueOrderEntity {
   submittedAt!: Date;
 }
 
-export const AGGREGATION_ENTITIES = [PooledIntentEntity, OmnibusOrderEntity, OmnibusFillEntity, ClobVenueOrderEntity];
+/**
+ * A reduction of an omnibus order on the internal book (intents withdrawn from it). Written in
+ * the book's journal transaction with the reduce command: it exists exactly when the book took
+ * it, so the same reduction is never applied twice.
+ */
+@Entity({ name: 'clob_venue_reduction' })
+export class ClobVenueReductionEntity {
+  @PrimaryColumn({ name: 'reduction_ref', type: 'uuid' })
+  reductionRef!: string;
+
+  @Column({ name: 'order_ref', type: 'uuid' })
+  orderRef!: string;
+
+  @Column({ type: 'bigint' })
+  lots!: string;
+
+  /** The book's refusal (the order no longer rests: it filled or ended first); null when applied. */
+  @Column({ name: 'reject_code', type: 'text', nullable: true })
+  rejectCode!: string | null;
+
+  @Column({ name: 'reduced_at', type: 'timestamptz' })
+  reducedAt!: Date;
+}
+
+export const AGGREGATION_ENTITIES = [PooledIntentEntity, OmnibusOrderEntity, OmnibusFillEntity, ClobVenueOrderEntity, ClobVenueReductionEntity];

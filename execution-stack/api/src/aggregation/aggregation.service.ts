@@ -21,6 +21,7 @@ import { OmnibusPoolsController } from './omnibus-pools.controller.js';
 import { OmnibusPoolsService } from './omnibus-pools.service.js';
 import { SandboxVenue } from './sandbox-venue.js';
 import { BreakerVenue, VENUES, VenueUnavailableError, routeOrder, type Venue, type VenueExecution, type VenueOrder } from './venue.js';
+import { reductionOutcome } from './withdrawal.js';
 
 /** Pools closed, orders sent and working orders polled per tick. */
 export const POOLS_PER_TICK_MAX = 100;
@@ -29,6 +30,15 @@ export const ORDERS_PER_TICK_MAX = 100;
 export const INTENTS_EXPIRED_PER_TICK_MAX = 500;
 
 export type CloseReason = 'cancelled' | 'expired';
+
+/** A pooled intent leaving its omnibus order, as the answer to it needs it. */
+interface LeavingIntent {
+  intent_id: string;
+  account_ref: string;
+  quantity: string;
+  open_quantity: string;
+  close_reason: CloseReason;
+}
 
 interface OrderRow {
   order_ref: string;
@@ -207,20 +217,21 @@ export class AggregationService {
       const routed = await routeOrder(this.venues, order);
       if (!routed) continue; // every venue is down: try again next tick
       // Claimed for the venue before the call, so a crash never sends the same order twice.
-      const claimed = await this.db.transaction((tx) =>
-        tx.query(`UPDATE omnibus_order SET status = 'working', venue = $2 WHERE order_ref = $1 AND status = 'new' RETURNING order_ref`, [row.order_ref, routed.venue.id]),
+      const [claimed] = await this.db.transaction((tx) =>
+        tx.query<OrderRow>(`UPDATE omnibus_order SET status = 'working', venue = $2 WHERE order_ref = $1 AND status = 'new' RETURNING *`, [row.order_ref, routed.venue.id]),
       );
-      if (claimed.length === 0) continue;
+      if (!claimed) continue;
       let execution: VenueExecution;
       try {
-        execution = await routed.venue.submit(order);
+        // As claimed: intents withdrawn since it was read made it smaller.
+        execution = await routed.venue.submit(toVenueOrder(claimed));
       } catch (error) {
         if (!(error instanceof VenueUnavailableError)) throw error;
         this.logger.warn({ event: 'aggregation.venue.failed', orderRef: row.order_ref, venue: routed.venue.id }, 'venue failed: order routed again next tick');
         await this.db.transaction((tx) => tx.query(`UPDATE omnibus_order SET status = 'new', venue = '' WHERE order_ref = $1`, [row.order_ref]));
         continue;
       }
-      await this.db.transaction((tx) => this.recordExecution(tx, { ...row, venue: routed.venue.id }, execution));
+      await this.db.transaction((tx) => this.recordExecution(tx, claimed, execution));
       sent++;
     }
     return sent;
@@ -229,7 +240,8 @@ export class AggregationService {
   /** Collects later fills of working orders. */
   async pollWorkingOrders(): Promise<number> {
     const orders = await this.db.transaction((tx) =>
-      tx.query<OrderRow>(`SELECT * FROM omnibus_order WHERE status = 'working' ORDER BY created_at LIMIT $1`, [ORDERS_PER_TICK_MAX]),
+      // An order with a reduction under way is polled by the withdrawal, which knows which intents are leaving.
+      tx.query<OrderRow>(`SELECT * FROM omnibus_order WHERE status = 'working' AND reduction_ref IS NULL ORDER BY created_at LIMIT $1`, [ORDERS_PER_TICK_MAX]),
     );
     let filled = 0;
     for (const row of orders) {
@@ -304,10 +316,166 @@ export class AggregationService {
     this.wall.nudge();
   }
 
+  /**
+   * Takes the intents asked to close (close_reason set) out of their omnibus orders, order by
+   * order, so they are answered promptly and never allocated another fill. An order not sent yet
+   * simply gets smaller. A working one: its latest fills are allocated first (the intents were in
+   * the order when they were made); then a reduction of what the leaving intents still have open
+   * is claimed, the venue takes it off the order, and the fills it reports are allocated to the
+   * intents that stay (reductionOutcome); the leaving ones are withdrawn and answered with
+   * intent.closed.v1 and exactly what they were allocated. A venue that fails leaves the
+   * reduction claimed, to be asked again (under the same ref) next tick.
+   */
+  async withdrawPooledIntents(): Promise<number> {
+    const orders = await this.db.transaction((tx) =>
+      tx.query<OrderRow & { status: 'new' | 'working'; reduction_ref: string | null; reduction_quantity: string | null }>(
+        `SELECT * FROM omnibus_order o
+          WHERE o.status IN ('new', 'working')
+            AND (o.reduction_ref IS NOT NULL
+                 OR EXISTS (SELECT 1 FROM pooled_intent p WHERE p.order_ref = o.order_ref AND p.status = 'pooled' AND p.close_reason IS NOT NULL))
+          ORDER BY o.created_at LIMIT $1`,
+        [ORDERS_PER_TICK_MAX],
+      ),
+    );
+    let withdrawn = 0;
+    for (const row of orders) {
+      try {
+        withdrawn += row.status === 'new'
+          ? await this.withdrawFromNewOrder(row.order_ref)
+          : await this.withdrawFromWorkingOrder(row, row.reduction_ref && row.reduction_quantity ? { ref: row.reduction_ref, quantity: row.reduction_quantity } : null);
+      } catch (error) {
+        if (!(error instanceof VenueUnavailableError)) throw error;
+        this.logger.warn({ event: 'aggregation.withdrawal.venue_failed', orderRef: row.order_ref, venue: row.venue }, 'venue failed: the withdrawal is asked again next tick');
+      }
+    }
+    return withdrawn;
+  }
+
+  /** An order no venue has seen: the leaving intents come out of it and it gets smaller (done when nobody stays). */
+  private async withdrawFromNewOrder(orderRef: string): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const [order] = await tx.query<{ quantity: string; filled_quantity: string }>(
+        `SELECT quantity, filled_quantity FROM omnibus_order WHERE order_ref = $1 AND status = 'new' FOR UPDATE`,
+        [orderRef],
+      );
+      if (!order) return 0; // sent meanwhile: the next tick takes the intents out at the venue
+      assert(decimal(order.filled_quantity).eq(decimal('0')), 'an order no venue has seen has no fills');
+      const leaving = await tx.query<LeavingIntent>(
+        `UPDATE pooled_intent SET status = 'withdrawn' WHERE order_ref = $1 AND status = 'pooled' AND close_reason IS NOT NULL
+         RETURNING intent_id, account_ref, quantity::text, open_quantity::text, close_reason`,
+        [orderRef],
+      );
+      const removed = sumDecimals(leaving.map((l) => decimal(l.open_quantity).toString()));
+      const quantity = decimal(order.quantity).minus(decimal(removed));
+      assert(quantity.gte(decimal('0')), 'an order loses at most what its intents had');
+      await tx.query(`UPDATE omnibus_order SET quantity = $2, status = CASE WHEN $2::numeric = 0 THEN 'done' ELSE status END WHERE order_ref = $1`, [
+        orderRef, quantity.toString(),
+      ]);
+      await this.answerWithdrawn(tx, orderRef, leaving, removed);
+      return leaving.length;
+    });
+  }
+
+  private async withdrawFromWorkingOrder(row: OrderRow, pending: { ref: string; quantity: string } | null): Promise<number> {
+    const venue = this.venue(row.venue);
+    let reduction = pending;
+    if (!reduction) {
+      const execution = await venue.poll(row.order_ref);
+      await this.db.transaction((tx) => this.recordExecution(tx, row, execution));
+      reduction = await this.db.transaction((tx) => this.claimReduction(tx, row.order_ref));
+      if (!reduction) return 0;
+    }
+    const claimed = reduction;
+    await venue.reduce(row.order_ref, claimed.ref, decimal(claimed.quantity).toString());
+    const execution = await venue.poll(row.order_ref);
+    return this.db.transaction((tx) => this.recordReduction(tx, row, claimed.ref, execution));
+  }
+
+  /**
+   * Claims a reduction of a working order by what its leaving intents still have open, before
+   * the venue is asked; null when the order ended meanwhile or they have nothing open (an intent
+   * whose allocations completed it is simply done).
+   */
+  private async claimReduction(tx: SqlTx, orderRef: string): Promise<{ ref: string; quantity: string } | null> {
+    const [order] = await tx.query<{ status: string }>(`SELECT status FROM omnibus_order WHERE order_ref = $1 FOR UPDATE`, [orderRef]);
+    if (order?.status !== 'working') return null;
+    await tx.query(`UPDATE pooled_intent SET status = 'done' WHERE order_ref = $1 AND status = 'pooled' AND close_reason IS NOT NULL AND open_quantity = 0`, [orderRef]);
+    const ref = randomUUID();
+    const leaving = await tx.query<{ open_quantity: string }>(
+      `UPDATE pooled_intent SET withdrawal_ref = $2 WHERE order_ref = $1 AND status = 'pooled' AND close_reason IS NOT NULL RETURNING open_quantity::text`,
+      [orderRef, ref],
+    );
+    if (leaving.length === 0) return null;
+    const quantity = sumDecimals(leaving.map((l) => decimal(l.open_quantity).toString()));
+    await tx.query(`UPDATE omnibus_order SET reduction_ref = $2, reduction_quantity = $3 WHERE order_ref = $1`, [orderRef, ref, quantity]);
+    return { ref, quantity };
+  }
+
+  /** Records what a reduction did (see reductionOutcome), then allocates the fills reported with it: one transaction. */
+  private async recordReduction(tx: SqlTx, row: OrderRow, ref: string, execution: VenueExecution): Promise<number> {
+    const [order] = await tx.query<{ status: string; reduction_ref: string | null; reduction_quantity: string }>(
+      `SELECT status, reduction_ref, reduction_quantity::text FROM omnibus_order WHERE order_ref = $1 FOR UPDATE`,
+      [row.order_ref],
+    );
+    assert(order?.status === 'working' && order.reduction_ref === ref, 'a claimed reduction is recorded once, on its working order');
+    const reported = execution.fills.map((f) => f.fillRef);
+    const known = new Set(
+      (await tx.query<{ fill_ref: string }>(`SELECT fill_ref FROM omnibus_fill WHERE fill_ref = ANY($1::uuid[])`, [reported])).map((f) => f.fill_ref),
+    );
+    const freshFilled = sumDecimals(execution.fills.filter((f) => !known.has(f.fillRef)).map((f) => decimal(f.quantity).toString()));
+    const [staying] = await tx.query<{ open: string }>(
+      `SELECT coalesce(sum(open_quantity), 0)::text AS open FROM pooled_intent WHERE order_ref = $1 AND status = 'pooled' AND withdrawal_ref IS NULL`,
+      [row.order_ref],
+    );
+    assert(staying, 'one sum row');
+    const outcome = reductionOutcome({ freshFilled, stayingOpen: staying.open, working: execution.working });
+    let withdrawn = 0;
+    if (outcome === 'withdrawn') {
+      const leaving = await tx.query<LeavingIntent>(
+        `UPDATE pooled_intent SET status = 'withdrawn' WHERE order_ref = $1 AND withdrawal_ref = $2
+         RETURNING intent_id, account_ref, quantity::text, open_quantity::text, close_reason`,
+        [row.order_ref, ref],
+      );
+      const removed = sumDecimals(leaving.map((l) => decimal(l.open_quantity).toString()));
+      // The pair across the venue: what came off the order is what the leaving intents had open.
+      assert(decimal(removed).eq(decimal(order.reduction_quantity)), 'the reduction is what the withdrawn intents had open');
+      await tx.query(`UPDATE omnibus_order SET quantity = quantity - $2::numeric, reduction_ref = NULL, reduction_quantity = NULL WHERE order_ref = $1`, [
+        row.order_ref, removed,
+      ]);
+      await this.answerWithdrawn(tx, row.order_ref, leaving, removed);
+      withdrawn = leaving.length;
+    } else {
+      // They stay in the order, which the venue ended: the round below shares its fills and closes them all.
+      await tx.query(`UPDATE pooled_intent SET withdrawal_ref = NULL WHERE order_ref = $1 AND withdrawal_ref = $2`, [row.order_ref, ref]);
+      await tx.query(`UPDATE omnibus_order SET reduction_ref = NULL, reduction_quantity = NULL WHERE order_ref = $1`, [row.order_ref]);
+    }
+    await this.recordExecution(tx, row, execution);
+    return withdrawn;
+  }
+
+  /** Each withdrawn intent is answered with intent.closed.v1: everything it was allocated, and why it closed. */
+  private async answerWithdrawn(tx: SqlTx, orderRef: string, leaving: readonly LeavingIntent[], removed: string): Promise<void> {
+    if (leaving.length === 0) return;
+    const closedAt = new Date().toISOString();
+    await enqueueOutbound(tx, leaving.map((l): OutboundMessage<'intent.closed.v1'> => ({
+      type: 'intent.closed.v1',
+      body: {
+        intentId: l.intent_id, accountRef: l.account_ref, filledQuantity: decimal(l.quantity).minus(decimal(l.open_quantity)).toString(), reason: l.close_reason,
+        closedAt,
+      },
+    })));
+    await this.audit.record(tx, {
+      actor: 'system:aggregation', action: 'omnibus_order.reduced', resource: `omnibus_order:${orderRef}`,
+      diff: { quantity: removed, intents: leaving.map((l) => l.intent_id) },
+    });
+    this.wall.nudge();
+  }
+
   /** One pass of the aggregator. */
   async tick(): Promise<void> {
     await this.expireDue();
     await this.closeWindows();
+    await this.withdrawPooledIntents();
     await this.sendNewOrders();
     await this.pollWorkingOrders();
   }

@@ -115,6 +115,38 @@ export class ClobVenue implements Venue {
     return this.report(order.orderRef);
   }
 
+  /**
+   * Takes `quantity` off the book order the omnibus order became, with the book's relative reduce
+   * (what rests, less the quantity; a cancel when no more rests), so a trade that came first is
+   * never undone. The reduction is recorded in the book's journal transaction: a ref already
+   * recorded is not applied again.
+   */
+  async reduce(orderRef: string, reductionRef: string, quantity: string): Promise<void> {
+    const [mapped] = await this.db.transaction((tx) =>
+      tx.query<{ instrument_id: string; book_order_id: string; applied: boolean }>(
+        `SELECT instrument_id, book_order_id, EXISTS (SELECT 1 FROM clob_venue_reduction WHERE reduction_ref = $2) AS applied
+           FROM clob_venue_order WHERE order_ref = $1`,
+        [orderRef, reductionRef],
+      ),
+    );
+    if (!mapped || mapped.applied) return; // never reached the book (nothing rests), or reduced already
+    const desk = await this.market.desk(mapped.instrument_id);
+    if (!desk) throw new VenueUnavailableError(`the internal book has no instrument ${mapped.instrument_id}`);
+    const lots = quantityToLots(quantity, desk.instrument.lotSize);
+    // Intents are admitted in whole lots, so what they leave of an order is whole lots too.
+    assert(lots.ok && lots.units > 0, 'a reduction is a positive number of whole lots');
+    try {
+      await this.market.execute(mapped.instrument_id, { kind: 'reduce', orderId: Number(mapped.book_order_id), lots: lots.units }, async (tx, result) => {
+        await tx.query(
+          `INSERT INTO clob_venue_reduction (reduction_ref, order_ref, lots, reject_code, reduced_at) VALUES ($1, $2, $3, $4, clock_timestamp())`,
+          [reductionRef, orderRef, lots.units, result.ok ? null : result.code],
+        );
+      });
+    } catch (error) {
+      throw new VenueUnavailableError(`the internal book did not take the reduction: ${(error as Error).message}`);
+    }
+  }
+
   /** Every fill of the order so far (the aggregator keeps the new ones), and whether it still rests. */
   poll(orderRef: string): Promise<VenueExecution> {
     return this.report(orderRef);

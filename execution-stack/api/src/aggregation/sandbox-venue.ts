@@ -11,6 +11,8 @@ import type { Venue, VenueExecution, VenueOrder, VenueQuote } from './venue.js';
 export const SANDBOX_VENUE_ID = 'sandbox';
 export const SANDBOX_LEVELS_MAX = 1_000;
 export const SANDBOX_WORKING_ORDERS_MAX = 10_000;
+/** Reduction refs remembered (each is applied once); the oldest are forgotten beyond it. */
+export const SANDBOX_REDUCTIONS_REMEMBERED_MAX = 10_000;
 
 interface Level {
   price: string;
@@ -30,6 +32,7 @@ export class SandboxVenue implements Venue {
   readonly id = SANDBOX_VENUE_ID;
   private readonly books = new Map<string, { asks: Level[]; bids: Level[] }>();
   private readonly working = new Map<string, { order: VenueOrder; open: string }>();
+  private readonly reductions = new Set<string>();
   private reachable = true;
   private latencyMs = 0;
 
@@ -118,6 +121,20 @@ export class SandboxVenue implements Venue {
       const working = decimal(entry.open).gt(zero);
       if (!working) this.working.delete(orderRef);
       return { fills, working };
+    });
+  }
+
+  reduce(orderRef: string, reductionRef: string, quantity: string): Promise<void> {
+    return this.answer(() => {
+      assert(decimal(quantity).gt(zero), 'a reduction takes a positive quantity off');
+      if (this.reductions.has(reductionRef)) return;
+      if (this.reductions.size >= SANDBOX_REDUCTIONS_REMEMBERED_MAX) this.reductions.delete(this.reductions.values().next().value as string);
+      this.reductions.add(reductionRef);
+      const entry = this.working.get(orderRef);
+      if (!entry) return;
+      const open = decimal(entry.open).minus(decimal(quantity));
+      if (open.gt(zero)) entry.open = canonicalDecimal(open);
+      else this.working.delete(orderRef);
     });
   }
 }

@@ -37,6 +37,12 @@ export interface Venue {
   submit(order: VenueOrder): Promise<VenueExecution>;
   /** Fills of a working order since the last call. */
   poll(orderRef: string): Promise<VenueExecution>;
+  /**
+   * Takes `quantity` off what still rests of a working order (intents withdrawn from it), or all
+   * of it when less rests, which ends the order. Applied once per `reductionRef`, however often
+   * asked; fills made before it stand. An order that no longer rests is left as it is.
+   */
+  reduce(orderRef: string, reductionRef: string, quantity: string): Promise<void>;
 }
 
 export const VENUES = Symbol('VENUES');
@@ -85,6 +91,10 @@ export class BreakerVenue implements Venue {
 
   poll(orderRef: string): Promise<VenueExecution> {
     return this.call(() => this.inner.poll(orderRef));
+  }
+
+  reduce(orderRef: string, reductionRef: string, quantity: string): Promise<void> {
+    return this.call(() => this.inner.reduce(orderRef, reductionRef, quantity));
   }
 
   shutdown(): void {

@@ -112,7 +112,7 @@ export class AllocationService {
     assert(instrument, 'an omnibus order trades a listed instrument');
     const rows = await tx.query<PooledRow>(
       `SELECT intent_id, account_ref, limit_price, open_quantity, seq FROM pooled_intent
-        WHERE order_ref = $1 AND open_quantity > 0 ORDER BY seq FOR UPDATE`,
+        WHERE order_ref = $1 AND status = 'pooled' AND open_quantity > 0 ORDER BY seq FOR UPDATE`,
       [order.orderRef],
     );
     const open = new Map(rows.map((r) => [r.intent_id, text(r.open_quantity)]));

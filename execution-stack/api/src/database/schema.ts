@@ -27,6 +27,7 @@ import { PostTradeAuditAndSettlementHttp1763880000000 } from './migrations/17638
 import { ChainListing1763890000000 } from './migrations/1763890000000-chain-listing.js';
 import { ChainResolved1763890000001 } from './migrations/1763890000001-chain-resolved.js';
 import { IntentExpiry1763920000000 } from './migrations/1763920000000-intent-expiry.js';
+import { IntentWithdrawal1763920000001 } from './migrations/1763920000001-intent-withdrawal.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -68,4 +69,5 @@ export const EXECUTION_MIGRATIONS = [
   ChainListing1763890000000,
   ChainResolved1763890000001,
   IntentExpiry1763920000000,
+  IntentWithdrawal1763920000001,
 ];

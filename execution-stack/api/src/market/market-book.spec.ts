@@ -61,6 +61,37 @@ describe('market book sessions', () => {
   });
 });
 
+describe('reduce', () => {
+  const reduce = (nowMs: number, orderId: number, lots: number): MarketCommand => ({ kind: 'reduce', nowMs, orderId, lots });
+
+  it('takes lots off a resting order, which keeps its price and place; all of it cancels; what filled first is never undone', () => {
+    const book = new MarketBook(engineConfig, breaker);
+    expect(book.apply(submit(1, limit(Side.Buy, 100, 10, 7))).result).toEqual({ ok: true, orderId: 1 });
+    expect(book.apply(submit(2, limit(Side.Buy, 100, 5, 8))).result).toEqual({ ok: true, orderId: 2 });
+    expect(book.apply(reduce(3, 1, 4)).events).toEqual([{ kind: 'replaced', orderId: 1, ownerId: 7, priceTicks: 100, lots: 6 }]);
+    expect(book.engine.orderLotsOf(1)).toBe(6);
+    // Still first at its level: a seller of 6 trades with order 1 only.
+    expect(trades(book.apply(submit(4, limit(Side.Sell, 100, 6, 9))).events)).toEqual([[100, 6, 'sell']]);
+    expect(book.engine.orderLotsOf(1)).toBeNull();
+    expect(book.engine.orderLotsOf(2)).toBe(5);
+    // Reducing by more than rests ends the order; an order already gone is refused.
+    expect(book.apply(reduce(5, 2, 9)).events).toEqual([{ kind: 'cancelled', orderId: 2, ownerId: 8, lots: 5, remainingLots: 0, reason: 'requested' }]);
+    expect(book.apply(reduce(6, 1, 1)).result).toEqual({ ok: false, code: 'unknown_order', orderId: 1 });
+    expect(book.apply(reduce(7, 2, 0)).result).toEqual({ ok: false, code: 'bad_lot', orderId: 2 });
+  });
+
+  it('reduces an order while the book is halted (no price moves), and an auction order the same way', () => {
+    const book = new MarketBook(engineConfig, breaker);
+    book.apply(submit(1, limit(Side.Buy, 100, 10, 7)));
+    book.apply({ kind: 'halt', nowMs: 2, cooldownMs: null });
+    expect(book.apply(reduce(3, 1, 3)).result).toEqual({ ok: true, orderId: 1 });
+    expect(book.engine.orderLotsOf(1)).toBe(7);
+    expect(book.apply(submit(4, limit(Side.Sell, 105, 4, 9))).result).toEqual({ ok: true, orderId: 2 });
+    expect(book.apply(reduce(5, 2, 1)).events).toEqual([{ kind: 'replaced', orderId: 2, ownerId: 9, priceTicks: 105, lots: 3 }]);
+    expect(book.apply(reduce(6, 2, 3)).events).toEqual([{ kind: 'cancelled', orderId: 2, ownerId: 9, lots: 3, remainingLots: 0, reason: 'requested' }]);
+  });
+});
+
 describe('volatility breaker', () => {
   it('halts when the price moves 10 % inside the window, then reopens through the auction after the cool-down', () => {
     const book = new MarketBook(engineConfig, breaker);

@@ -48,6 +48,11 @@ export type MarketCommand =
   | { readonly kind: 'submit'; readonly nowMs: number; readonly order: OrderSpec }
   | { readonly kind: 'cancel'; readonly nowMs: number; readonly orderId: number }
   | { readonly kind: 'replace'; readonly nowMs: number; readonly orderId: number; readonly priceTicks: number; readonly lots: number }
+  /**
+   * Takes `lots` off what still rests of an order, keeping its price and place; all of it (a
+   * cancel) when no more than that rests. Relative, so fills that came first are never undone.
+   */
+  | { readonly kind: 'reduce'; readonly nowMs: number; readonly orderId: number; readonly lots: number }
   | { readonly kind: 'tick'; readonly nowMs: number }
   /** cooldownMs null: halted until an operator resumes. */
   | { readonly kind: 'halt'; readonly nowMs: number; readonly cooldownMs: number | null }
@@ -205,6 +210,9 @@ export class MarketBook {
       case 'replace':
         result = this.replace(command.orderId, command.priceTicks, command.lots);
         break;
+      case 'reduce':
+        result = this.reduce(command.orderId, command.lots);
+        break;
       case 'tick':
         result = { ok: true, orderId: null };
         break;
@@ -282,6 +290,25 @@ export class MarketBook {
     const before = this.tradeSeq;
     const code = this.engine.replace(orderId, priceTicks, lots);
     if (this.tradeSeq > before) this.afterTrades();
+    return code === 'ok' ? { ok: true, orderId } : { ok: false, code, orderId };
+  }
+
+  private reduce(orderId: number, lots: number): MarketResult {
+    if (!Number.isSafeInteger(lots) || lots <= 0) return this.refuse(MarketRejectCode.BadLot, orderId);
+    const held = this.auction.get(orderId);
+    if (held) {
+      if (lots >= held.lots) return this.cancel(orderId);
+      // Map.set on a present key keeps its place: a smaller auction order keeps its priority.
+      this.auction.set(orderId, { ...held, lots: held.lots - lots });
+      this.emit({ kind: 'replaced', orderId, ownerId: held.ownerId, priceTicks: held.priceTicks, lots: held.lots - lots });
+      return { ok: true, orderId };
+    }
+    const left = this.engine.orderLotsOf(orderId);
+    const priceTicks = this.engine.orderPriceTicksOf(orderId);
+    if (left === null || priceTicks === null) return this.refuse(MarketRejectCode.UnknownOrder, orderId);
+    if (lots >= left) return this.cancel(orderId);
+    // Same price, fewer lots: the engine keeps its time priority and nothing can trade, in any session.
+    const code = this.engine.replace(orderId, priceTicks, left - lots);
     return code === 'ok' ? { ok: true, orderId } : { ok: false, code, orderId };
   }
 
