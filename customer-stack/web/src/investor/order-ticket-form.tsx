@@ -14,7 +14,7 @@ import { fx, ledger, type FxCurrency, type FxQuote } from '../shared/money-api';
 import { orders, type IntentView, type Side, type TimeInForce, type TradingTerms } from '../shared/orders-api';
 import { balanceSheet } from './balances';
 import { STATUS_TEXT, rejectReason } from './order-history';
-import { checkTicket, inLocalCurrency, type Estimate, type TicketErrors, type TicketForm } from './order-ticket';
+import { checkTicket, gtdExpiresAt, inLocalCurrency, type Estimate, type TicketErrors, type TicketForm } from './order-ticket';
 
 const BALANCES_REFRESH_MS = 15_000;
 const RESULT_POLL_MS = 1_500;
@@ -26,10 +26,8 @@ const TIF_TEXT: Readonly<Record<TimeInForce, string>> = {
   GTC: 'Good till cancelled',
   IOC: 'Immediate or cancel (what fills now; the rest is cancelled)',
   FOK: 'Fill or kill (all now, or nothing)',
-  GTD: 'Good till date',
+  GTD: 'Good till date (open until the time you choose)',
 };
-/** GTD needs an expiry date this ticket does not ask for yet: it offers the others (the API takes GTD with expiresAt). */
-const ticketTimesInForce = (offered: readonly TimeInForce[]): TimeInForce[] => offered.filter((tif) => tif !== 'GTD');
 
 const usd = (value: string) => `${trimDecimal(value)} USD`;
 
@@ -66,7 +64,10 @@ function ReviewCard({ review, terms, local, onChange, onPlaced }: {
   const [placing, place] = useAction(async () => {
     const { form } = review;
     const intent = await orders.place(
-      { instrumentId: form.instrumentId, side: form.side, quantity: form.quantity.trim(), limitPrice: form.limitPrice.trim(), timeInForce: form.timeInForce },
+      {
+        instrumentId: form.instrumentId, side: form.side, quantity: form.quantity.trim(), limitPrice: form.limitPrice.trim(), timeInForce: form.timeInForce,
+        ...(form.timeInForce === 'GTD' ? { expiresAt: gtdExpiresAt(form.expiresAt ?? '') } : {}),
+      },
       review.idempotencyKey,
     );
     onPlaced(intent);
@@ -81,6 +82,7 @@ function ReviewCard({ review, terms, local, onChange, onPlaced }: {
         ['Order', <span key="o" className={buying ? 'buy' : 'sell'}>{buying ? 'Buy' : 'Sell'} {trimDecimal(form.quantity.trim())} {instrument.symbol}</span>],
         ['Limit price', `${usd(form.limitPrice.trim())} per unit`],
         ['Time in force', TIF_TEXT[form.timeInForce]],
+        ...(form.timeInForce === 'GTD' ? [['Open until', formatInstant(gtdExpiresAt(form.expiresAt ?? '') ?? '')] as const] : []),
         ['Trade value at your limit', usd(estimate.notional)],
         [`Fee (at most ${terms.feeBps / 100}%)`, usd(estimate.feeMax)],
         [buying ? 'Held from your cash' : 'You receive at least', <strong key="t">{usd(estimate.total)}</strong>],
@@ -139,6 +141,7 @@ export function OrderTicket({ instrument, instruments, terms, onInstrument }: {
   const [quantity, setQuantity] = useState('');
   const [limitPrice, setLimitPrice] = useState('');
   const [timeInForce, setTimeInForce] = useState<TimeInForce>('GTC');
+  const [expiresAt, setExpiresAt] = useState('');
   const [errors, setErrors] = useState<TicketErrors>({});
   const [review, setReview] = useState<Review | undefined>();
   const [placed, setPlaced] = useState<IntentView | undefined>();
@@ -150,9 +153,9 @@ export function OrderTicket({ instrument, instruments, terms, onInstrument }: {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const form: TicketForm = { instrumentId: instrument?.id ?? '', side, quantity, limitPrice, timeInForce };
+    const form: TicketForm = { instrumentId: instrument?.id ?? '', side, quantity, limitPrice, timeInForce, expiresAt };
     if (!sheet) return setErrors({ balance: 'Your balance is still loading; try again in a moment.' });
-    const checked = checkTicket(form, instrument, { cashUsd, units }, terms.feeBps);
+    const checked = checkTicket(form, instrument, { cashUsd, units }, terms.feeBps, { nowMs: Date.now(), horizonMs: terms.gtcTtlMs });
     setErrors(checked.errors);
     if (Object.keys(checked.errors).length > 0 || !checked.estimate || !instrument) return;
     setReview({ form, instrument, estimate: checked.estimate, idempotencyKey: newIdempotencyKey() });
@@ -189,7 +192,11 @@ export function OrderTicket({ instrument, instruments, terms, onInstrument }: {
         hint={instrument ? `In steps of ${instrument.tickSize}. ${side === 'buy' ? 'The most you pay per unit.' : 'The least you accept per unit.'}` : undefined}
         onChange={(event) => setLimitPrice(event.target.value)} />
       <SelectField label="Time in force" name="time-in-force" value={timeInForce} onChange={(event) => setTimeInForce(event.target.value as TimeInForce)}
-        options={ticketTimesInForce(terms.timesInForce).map((tif) => ({ value: tif, label: TIF_TEXT[tif] }))} />
+        options={terms.timesInForce.map((tif) => ({ value: tif, label: TIF_TEXT[tif] }))} />
+      {timeInForce === 'GTD' ? (
+        <Field label="Open until (your local time)" name="expires-at" type="datetime-local" value={expiresAt} error={errors.expiresAt}
+          hint="The order is withdrawn at this time; what has not filled by then is released." onChange={(event) => setExpiresAt(event.target.value)} />
+      ) : null}
       <p className="hint">Available to buy with: <strong>{sheet ? usd(cashUsd) : 'checking…'}</strong>. Fees are at most {terms.feeBps / 100}% of the trade value.</p>
       {errors.balance ? <Alert tone="error" title="Not enough to cover this order"><p>{errors.balance}</p></Alert> : null}
       <Button type="submit">Review order</Button>

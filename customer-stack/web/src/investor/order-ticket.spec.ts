@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkTicket, estimate, inLocalCurrency, neighbours, type TicketForm, type TicketInstrument } from './order-ticket';
+import { checkTicket, estimate, expiryError, gtdExpiresAt, inLocalCurrency, neighbours, type TicketForm, type TicketInstrument } from './order-ticket';
 
 const EVENT: TicketInstrument = { symbol: 'RAIN-CMB', tickSize: '0.01', lotSize: '1', status: 'open' };
 const ticket = (change: Partial<TicketForm> = {}): TicketForm => ({ instrumentId: 'i', side: 'buy', quantity: '10', limitPrice: '0.55', timeInForce: 'GTC', ...change });
@@ -61,5 +61,36 @@ describe('the ticket says what the stack would refuse, before it does', () => {
     expect(neighbours('0.555', '0.01')).toEqual(['0.55', '0.56']);
     expect(neighbours('12', '5')).toEqual(['10', '15']);
     expect(neighbours('0.5', '1')).toEqual(['0', '1']);
+  });
+});
+
+describe('a GTD ticket names when it stops trading', () => {
+  const nowMs = new Date(2026, 10, 22, 9, 0).getTime(); // local time, as the investor's browser reads the input
+  const bounds = { nowMs, horizonMs: 30 * 86_400_000 };
+
+  it('turns the local date and time picked into the UTC instant the stack takes', () => {
+    expect(gtdExpiresAt('2026-11-22T17:30')).toBe(new Date(2026, 10, 22, 17, 30).toISOString());
+    expect(gtdExpiresAt(' 2026-11-22T17:30:15 ')).toBe(new Date(2026, 10, 22, 17, 30, 15).toISOString());
+    expect(gtdExpiresAt('tomorrow')).toBeUndefined();
+    expect(gtdExpiresAt('2026-11-22')).toBeUndefined();
+  });
+
+  it.each([
+    ['a time later today', '2026-11-22T17:30', undefined],
+    ['the end of the horizon', '2026-12-22T09:00', undefined],
+    ['nothing chosen', ' ', 'Choose until when the order stays open.'],
+    ['not a date and time', '22/11/2026 17:30', 'Enter a date and time like 2026-12-31T17:00.'],
+    ['now', '2026-11-22T09:00', 'Choose a time in the future.'],
+    ['beyond the horizon', '2026-12-22T09:01', 'An order stays open at most 30 days: choose an earlier time.'],
+  ] as const)('%s', (_why, local, expected) => {
+    expect(expiryError(local, bounds)).toBe(expected);
+  });
+
+  it('the ticket flags the expiry of a GTD order only, with the rest of its checks', () => {
+    expect(checkTicket(ticket({ timeInForce: 'GTD', expiresAt: '2026-11-22T17:30' }), EVENT, rich, 10, bounds).errors).toEqual({});
+    expect(checkTicket(ticket({ timeInForce: 'GTD', quantity: '2.5' }), EVENT, rich, 10, bounds).errors).toEqual({
+      expiresAt: 'Choose until when the order stays open.', quantity: 'RAIN-CMB trades in lots of 1: try 2 or 3.',
+    });
+    expect(checkTicket(ticket({ expiresAt: '' }), EVENT, rich, 10, bounds).errors).toEqual({});
   });
 });

@@ -17,6 +17,14 @@ export interface TicketForm {
   readonly quantity: string;
   readonly limitPrice: string;
   readonly timeInForce: TimeInForce;
+  /** GTD only: the local date and time the order stays open until, as a datetime-local input gives it. */
+  readonly expiresAt?: string;
+}
+
+/** What a GTD expiry is checked against: the time now, and how far ahead an order may stay open (the GTC lifetime). */
+export interface ExpiryBounds {
+  readonly nowMs: number;
+  readonly horizonMs: number;
 }
 
 export interface TicketInstrument {
@@ -33,7 +41,7 @@ export interface Holdings {
   readonly units: string;
 }
 
-export type TicketField = 'instrumentId' | 'quantity' | 'limitPrice' | 'balance';
+export type TicketField = 'instrumentId' | 'quantity' | 'limitPrice' | 'expiresAt' | 'balance';
 export type TicketErrors = Partial<Record<TicketField, string>>;
 
 export interface Estimate {
@@ -52,6 +60,27 @@ function amountError(value: string, what: string, example: string): string | und
   const [whole = '', fraction = ''] = text.split('.');
   if (whole.replace(/^0+/, '').length > WHOLE_DIGITS_MAX || fraction.length > FRACTION_DIGITS_MAX) return `That ${what} is too large or too precise.`;
   if (compare(text, '0') <= 0) return `The ${what} must be above zero.`;
+  return undefined;
+}
+
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+const DAY_MS = 86_400_000;
+
+/** A GTD ticket's expiry as the stack takes it (UTC, milliseconds) from the local date and time picked; undefined when it is none. */
+export function gtdExpiresAt(local: string): string | undefined {
+  const text = local.trim();
+  if (!LOCAL_DATE_TIME.test(text)) return undefined;
+  const ms = new Date(text).getTime(); // a date-time without an offset is the investor's local time
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** What is wrong with a GTD expiry, in words: missing, not a date and time, not in the future, or further ahead than an order lives. */
+export function expiryError(local: string | undefined, bounds: ExpiryBounds): string | undefined {
+  if (!local?.trim()) return 'Choose until when the order stays open.';
+  const at = gtdExpiresAt(local);
+  if (!at) return 'Enter a date and time like 2026-12-31T17:00.';
+  if (Date.parse(at) <= bounds.nowMs) return 'Choose a time in the future.';
+  if (Date.parse(at) > bounds.nowMs + bounds.horizonMs) return `An order stays open at most ${Math.floor(bounds.horizonMs / DAY_MS)} days: choose an earlier time.`;
   return undefined;
 }
 
@@ -77,8 +106,14 @@ export function estimate(side: Side, quantity: string, limitPrice: string, feeBp
  * Every problem with the ticket, by field, in the words the investor needs; and the estimate
  * when quantity and price are good (shown even while the balance falls short, so they see by how much).
  */
-export function checkTicket(form: TicketForm, instrument: TicketInstrument | undefined, holdings: Holdings, feeBps: number): { errors: TicketErrors; estimate?: Estimate } {
+export function checkTicket(
+  form: TicketForm, instrument: TicketInstrument | undefined, holdings: Holdings, feeBps: number, expiry?: ExpiryBounds,
+): { errors: TicketErrors; estimate?: Estimate } {
   const errors: TicketErrors = {};
+  if (form.timeInForce === 'GTD') {
+    const problem = expiry ? expiryError(form.expiresAt, expiry) : 'This ticket cannot check an expiry now.';
+    if (problem) errors.expiresAt = problem;
+  }
   if (!instrument) errors.instrumentId = 'Choose what to trade.';
   else if (instrument.status !== 'open') errors.instrumentId = `${instrument.symbol} is not trading now (${instrument.status}); orders would be refused.`;
   const quantityError = amountError(form.quantity, 'quantity', '10');

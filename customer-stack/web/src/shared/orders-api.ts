@@ -65,6 +65,8 @@ export interface PlaceIntent {
   readonly quantity: string;
   readonly limitPrice: string;
   readonly timeInForce: TimeInForce;
+  /** GTD only: when the order stops trading (UTC, milliseconds). */
+  readonly expiresAt?: string;
 }
 
 export const OPEN_STATUSES: readonly IntentStatus[] = ['submitted', 'accepted'];
