@@ -27,6 +27,7 @@
 // intent does not depend on what else runs). The load generator in this process is left out.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Agent, request } from 'undici';
 import { canonicalDecimal, decimal, sumDecimals } from '@bulwark/shared-contracts';
@@ -53,8 +54,13 @@ const LIMIT_PRICE = '0.55';
 const ASK_QUANTITY = '10000000';
 const BOOKED_WITHIN_MS = 600_000;
 const tenantId = REFERENCE_TENANT_ID;
+/** `--cpu-prof DIR`: both stacks write a V8 CPU profile there when they stop (open it in Chrome DevTools). */
+const profileIndex = process.argv.indexOf('--cpu-prof');
+const PROFILE_DIR = profileIndex > 0 ? process.argv[profileIndex + 1] : undefined;
 
-const system = await TestSystem.start({ customerEnv: { ORDERS_VELOCITY_MAX: '10000' } });
+const system = await TestSystem.start({
+  customerEnv: { ORDERS_VELOCITY_MAX: '10000' }, ...(PROFILE_DIR ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] } : {}),
+});
 
 // ------------------------------------------------------------------ HTTP clients
 
@@ -63,7 +69,15 @@ const agents = new Map<string, Agent>();
 const agentFrom = (address: string) => {
   let agent = agents.get(address);
   if (!agent) {
-    agent = new Agent({ connections: CONCURRENCY, pipelining: 1, connect: { localAddress: address } });
+    // A connect function of our own: undici's connect options do not pass localAddress on to the socket.
+    agent = new Agent({
+      connections: CONCURRENCY, pipelining: 1,
+      connect: (options, callback) => {
+        const socket = connect({ host: options.hostname, port: Number(options.port), localAddress: address });
+        socket.setNoDelay(true);
+        socket.once('connect', () => callback(null, socket)).once('error', (error) => callback(error, null));
+      },
+    });
     agents.set(address, agent);
   }
   return agent;

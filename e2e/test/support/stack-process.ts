@@ -25,6 +25,8 @@ export class StackProcess {
   constructor(
     readonly stack: StackName,
     private env: Record<string, string>,
+    /** Node options for the process (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   get pid(): number {
@@ -42,7 +44,7 @@ export class StackProcess {
 
   async start(): Promise<void> {
     if (this.child) throw new Error(`the ${this.stack} stack is already running`);
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, this.stack], {
+    const child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', CHILD, this.stack], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -19,6 +19,8 @@ export interface SystemOptions {
   readonly chain?: boolean;
   readonly customerEnv?: Record<string, string>;
   readonly executionEnv?: Record<string, string>;
+  /** Node options for both stack processes (a benchmark's --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export class TestSystem {
@@ -53,12 +55,12 @@ export class TestSystem {
       ...(anvil ? {} : { AUDIT_ANCHOR_INTERVAL_MS: String(24 * 3_600_000) }),
       ...(link ? { NATS_URL: link.via(nats.url) } : {}),
       ...options.customerEnv,
-    });
+    }, options.nodeArgs);
     const execution = new StackProcess('execution', {
       ...testStackEnv('execution', executionDb, nats, quiet),
       ...(anvil ? chainTestEnv(anvil, { CHAIN_POLL_INTERVAL_MS: '200', CHAIN_RPC_TIMEOUT_MS: '2000' }) : {}),
       ...options.executionEnv,
-    });
+    }, options.nodeArgs);
     // The execution stack first: it must be consuming before the customer stack's relay publishes.
     await execution.start();
     await customer.start();
