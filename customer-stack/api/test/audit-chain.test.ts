@@ -94,6 +94,44 @@ describe('appending', () => {
   it('refuses an entry about one tenant from a transaction of another', async () => {
     await expect(scope.run(randomUUID(), (tx) => audit.record(tx, entry(1)))).rejects.toThrow(/row-level security/);
   });
+
+  it('appends at commit: a transaction that recorded does not hold the head while its work goes on', async () => {
+    const before = (await audit.head()).seq;
+    let laterCommitted: () => void = () => undefined;
+    const later = new Promise<void>((resolve) => (laterCommitted = resolve));
+    const bounded = (work: Promise<void>) => Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('blocked on the head')), 10_000).unref())]);
+    // The first records, then waits for the second to record and commit: with the head locked at
+    // record time, the second would wait for the first and neither would finish.
+    const first = scope.run(REFERENCE_TENANT_ID, async (tx) => {
+      await audit.record(tx, entry(3001));
+      await bounded(later);
+    });
+    await scope.run(REFERENCE_TENANT_ID, (tx) => audit.record(tx, entry(3002)));
+    laterCommitted();
+    await first;
+    const appended = await audit.range(before + 1n, before + 2n);
+    expect(appended.map((e) => e.resource)).toEqual(['thing:3002', 'thing:3001']); // in commit order
+    expect((await audit.verify()).ok).toBe(true);
+  });
+
+  it('appends each entry under the tenant its transaction was in when it was recorded', async () => {
+    const before = (await audit.head()).seq;
+    await fixture.db.transaction(async (tx) => {
+      await audit.record(tx, entry(3101, null)); // before any tenant: a platform entry
+      await scope.enter(tx, REFERENCE_TENANT_ID);
+      await audit.record(tx, entry(3102));
+      await scope.enter(tx, randomUUID()); // the transaction moves on to another tenant before it commits
+    });
+    const appended = await audit.range(before + 1n, before + 2n);
+    expect(appended.map((e) => [e.resource, e.tenantId])).toEqual([['thing:3101', null], ['thing:3102', REFERENCE_TENANT_ID]]);
+    // Recorded before the tenant it names was entered: refused at commit, nothing appended.
+    const head = await audit.head();
+    await expect(fixture.db.transaction(async (tx) => {
+      await audit.record(tx, entry(3103));
+      await scope.enter(tx, REFERENCE_TENANT_ID);
+    })).rejects.toThrow(/row-level security/);
+    expect(await audit.head()).toEqual(head);
+  });
 });
 
 describe('reading', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { SERIALIZATION_ATTEMPTS_MAX, transactionRetryingSerialization, type SqlDatabase, type SqlTx } from './sql.js';
+import {
+  BEFORE_COMMIT_HOOKS_MAX, SERIALIZATION_ATTEMPTS_MAX, transactionRetryingSerialization, typeormDatabase, type SqlDatabase, type SqlTx, type TypeOrmLikeDataSource,
+} from './sql.js';
 
 /** A database whose transactions fail with the given errors in turn, then succeed. */
 function databaseFailingWith(errors: readonly unknown[]): SqlDatabase & { runs: number } {
@@ -35,5 +37,59 @@ describe('transactionRetryingSerialization', () => {
     const db = databaseFailingWith([unique]);
     await expect(transactionRetryingSerialization(db, async () => 'done')).rejects.toBe(unique);
     expect(db.runs).toBe(1);
+  });
+});
+
+/** A data source that logs each statement and where its transaction committed or rolled back. */
+function loggingDataSource(log: string[]): TypeOrmLikeDataSource {
+  return {
+    async transaction<T>(work: (manager: { queryRunner?: { query(q: string): Promise<{ records: unknown[] }> } }) => Promise<T>): Promise<T> {
+      try {
+        const result = await work({ queryRunner: { query: async (q: string) => (log.push(q), { records: [] }) } });
+        log.push('COMMIT');
+        return result;
+      } catch (error) {
+        log.push('ROLLBACK');
+        throw error;
+      }
+    },
+  };
+}
+
+describe('typeormDatabase before-commit hooks', () => {
+  it('runs the hooks after the work, in order, inside the transaction; a hook may add another', async () => {
+    const log: string[] = [];
+    const result = await typeormDatabase(loggingDataSource(log)).transaction(async (tx) => {
+      tx.beforeCommit?.(async () => {
+        await tx.query('first hook');
+        tx.beforeCommit?.(async () => void (await tx.query('added hook')));
+      });
+      tx.beforeCommit?.(async () => void (await tx.query('second hook')));
+      await tx.query('work');
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(log).toEqual(['work', 'first hook', 'second hook', 'added hook', 'COMMIT']);
+  });
+
+  it('rolls the transaction back when a hook throws', async () => {
+    const log: string[] = [];
+    const failing = typeormDatabase(loggingDataSource(log)).transaction(async (tx) => {
+      tx.beforeCommit?.(async () => {
+        throw new Error('hook failed');
+      });
+      await tx.query('work');
+    });
+    await expect(failing).rejects.toThrow('hook failed');
+    expect(log).toEqual(['work', 'ROLLBACK']);
+  });
+
+  it('refuses more hooks than its limit', async () => {
+    const log: string[] = [];
+    const many = typeormDatabase(loggingDataSource(log)).transaction(async (tx) => {
+      for (let i = 0; i <= BEFORE_COMMIT_HOOKS_MAX; i += 1) tx.beforeCommit?.(async () => undefined);
+    });
+    await expect(many).rejects.toThrow(`more than ${BEFORE_COMMIT_HOOKS_MAX} before-commit hooks`);
+    expect(log).toEqual(['ROLLBACK']);
   });
 });

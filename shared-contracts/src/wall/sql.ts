@@ -2,11 +2,22 @@
 // nonce claim, the handler's effects and the outbound messages share one transaction.
 export interface SqlTx {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * Runs `hook` in this transaction after its work returned, just before it commits (hooks in the
+   * order given; a hook that throws rolls the transaction back). What must lock a row every
+   * transaction contends for (the audit chain's head) does it here, last, so it holds that lock
+   * only for its own statement and the commit and never waits for another row while holding it.
+   * Optional: a transaction without it has its callers do the work at once.
+   */
+  beforeCommit?(hook: () => Promise<void>): void;
 }
 
 export interface SqlDatabase {
   transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
 }
+
+/** Hooks one transaction may register to run before its commit. */
+export const BEFORE_COMMIT_HOOKS_MAX = 16;
 
 /** How many times a transaction that lost a serialization race is run again before the error stands. */
 export const SERIALIZATION_ATTEMPTS_MAX = 5;
@@ -46,10 +57,18 @@ export function typeormDatabase(dataSource: TypeOrmLikeDataSource): SqlDatabase 
       dataSource.transaction(async (manager) => {
         const runner = manager.queryRunner;
         if (!runner) throw new Error('transaction without a query runner');
-        return work({
+        const hooks: (() => Promise<void>)[] = [];
+        const result = await work({
           query: async <R>(text: string, params?: readonly unknown[]) =>
             (await runner.query(text, params ? [...params] : undefined, true)).records as R[],
+          beforeCommit: (hook) => {
+            if (hooks.length >= BEFORE_COMMIT_HOOKS_MAX) throw new Error(`more than ${BEFORE_COMMIT_HOOKS_MAX} before-commit hooks in one transaction`);
+            hooks.push(hook);
+          },
         });
+        // By index: a hook may add another, which then runs too.
+        for (let i = 0; i < hooks.length; i += 1) await (hooks[i] as () => Promise<void>)();
+        return result;
       }),
   };
 }

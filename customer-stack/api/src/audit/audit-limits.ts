@@ -1,7 +1,9 @@
 /** Entries per read of the chain (verification pages, anchor ranges): also enforced by audit_chain_range in SQL. */
 export const AUDIT_CHAIN_PAGE_MAX = 10_000;
-/** Entries per recordMany call (one INSERT statement). */
+/** Entries per recordMany call, and per INSERT statement. */
 export const AUDIT_BATCH_MAX = 10_000;
+/** Entries one transaction may record before it commits (appended then, AUDIT_BATCH_MAX per statement). */
+export const AUDIT_DEFERRED_PER_TX_MAX = 100_000;
 /** Length limits on the text fields of an entry. */
 export const AUDIT_ACTOR_LENGTH_MAX = 200;
 export const AUDIT_ACTION_LENGTH_MAX = 100;

@@ -1,15 +1,21 @@
 // The audit chain of the customer stack: every state change appends an entry in the caller's
 // own transaction. Built for throughput: one lock of the head row per transaction, hashing in
-// process, one INSERT per recordMany. The head stays locked until the caller commits, so a
-// caller should record as late in its transaction as it can (see docs/operations.md).
+// process, one INSERT. The head stays locked until the transaction commits and every auditing
+// transaction needs it, so entries are appended when the transaction is about to commit (its
+// beforeCommit hook), whatever point of its work recorded them: the head is then the last lock a
+// transaction takes. Taken mid-transaction, it was held while the rest of the work waited for
+// other rows — a placement holding an investor's cash account and waiting for the head, a wall
+// batch holding the head and waiting for that account: a deadlock, and every other auditing
+// transaction queued behind the head meanwhile.
 import { Inject, Injectable } from '@nestjs/common';
 import { AUDIT_GENESIS_HASH, assert, findFirstBreak, type ChainedEntry } from '@bulwark/shared-contracts';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { AuditError } from './audit.errors.js';
 import { hashAuditEntryFast, hashedFieldsOf, type AuditRecordFields } from './audit-fields.js';
-import { checkAuditInput, type AuditInput } from './audit-input.js';
-import { AUDIT_BATCH_MAX, AUDIT_CHAIN_PAGE_MAX } from './audit-limits.js';
+import { checkAuditInput, type AuditInput, type CheckedAuditInput } from './audit-input.js';
+import { AUDIT_BATCH_MAX, AUDIT_CHAIN_PAGE_MAX, AUDIT_DEFERRED_PER_TX_MAX } from './audit-limits.js';
+import { TENANT_SETTING } from '../tenancy/rls.js';
 import { AuditRepository, type AuditRow, type NewAuditRow } from './audit.repository.js';
 
 export type { AuditActor, AuditInput } from './audit-input.js';
@@ -43,30 +49,104 @@ export interface AuditVerification {
   readonly firstBreak: { readonly seq: string; readonly kind: AuditBreakKind } | null;
 }
 
+/** An entry recorded and not yet appended, with the tenant its transaction was in then. */
+interface PendingEntry {
+  readonly entry: CheckedAuditInput;
+  readonly tenant: string | null;
+}
+
 @Injectable()
 export class AuditService {
   private readonly repository = new AuditRepository();
+  private readonly pending = new WeakMap<SqlTx, PendingEntry[]>();
+  private readonly tenantOf = new WeakMap<SqlTx, string>();
 
   constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
 
-  /** Appends one entry inside the caller's transaction. */
-  async record(tx: SqlTx, entry: AuditInput): Promise<{ seq: string; hash: string }> {
-    const [result] = await this.recordMany(tx, [entry]);
-    assert(result !== undefined, 'one entry recorded');
-    return result;
+  /** Appends one entry inside the caller's transaction (when it commits). */
+  async record(tx: SqlTx, entry: AuditInput): Promise<void> {
+    await this.recordMany(tx, [entry]);
   }
 
-  /** Appends entries in order inside the caller's transaction: one head lock, one INSERT. */
-  async recordMany(tx: SqlTx, entries: readonly AuditInput[]): Promise<{ seq: string; hash: string }[]> {
-    if (entries.length === 0) return [];
+  /**
+   * Appends entries in order inside the caller's transaction. They are checked now and appended
+   * just before it commits, with every other entry it records (one head lock, one INSERT per
+   * tenant), each under the tenant the transaction was in when it was recorded, so row-level
+   * security checks them as it would have then. A transaction that cannot run work before its
+   * commit appends at once.
+   */
+  async recordMany(tx: SqlTx, entries: readonly AuditInput[]): Promise<void> {
+    if (entries.length === 0) return;
     if (entries.length > AUDIT_BATCH_MAX) throw new AuditError('batch_too_large');
     const checked = entries.map(checkAuditInput);
+    if (!tx.beforeCommit) {
+      await this.appendNow(tx, checked);
+      return;
+    }
+    let pending = this.pending.get(tx);
+    if (!pending) {
+      const created: PendingEntry[] = [];
+      this.pending.set(tx, created);
+      tx.beforeCommit(() => this.flush(tx, created));
+      pending = created;
+    }
+    assert(pending.length + checked.length <= AUDIT_DEFERRED_PER_TX_MAX, 'audit entries per transaction within limit');
+    const tenant = this.tenantOf.get(tx) ?? null;
+    for (const entry of checked) pending.push({ entry, tenant });
+  }
+
+  /**
+   * Appends one entry at once, holding the head until the transaction commits: only for an entry
+   * the database must see before the transaction goes on (the admin bypass, granted by a trigger
+   * on the entry's insert).
+   */
+  async recordNow(tx: SqlTx, entry: AuditInput): Promise<void> {
+    await this.appendNow(tx, [checkAuditInput(entry)]);
+  }
+
+  /** TenantScope tells each tenant it enters: the deferred entries are appended under it. */
+  enteredTenant(tx: SqlTx, tenantId: string): void {
+    this.tenantOf.set(tx, tenantId);
+  }
+
+  private async appendNow(tx: SqlTx, entries: readonly CheckedAuditInput[]): Promise<void> {
     const head = await this.repository.lockHead(tx);
+    await this.chain(tx, head, entries);
+  }
+
+  /** Appends what the transaction recorded, in runs of one tenant, under that tenant; then restores the tenant it was in. */
+  private async flush(tx: SqlTx, pending: readonly PendingEntry[]): Promise<void> {
+    this.pending.delete(tx);
+    const entered = this.tenantOf.get(tx) ?? null;
+    let current = entered;
+    let head = await this.repository.lockHead(tx);
+    const before = head.seq;
+    for (let start = 0; start < pending.length;) {
+      const tenant = (pending[start] as PendingEntry).tenant;
+      let end = start + 1;
+      while (end < pending.length && end - start < AUDIT_BATCH_MAX && (pending[end] as PendingEntry).tenant === tenant) end += 1;
+      if (tenant !== current) await this.setTenant(tx, tenant);
+      current = tenant;
+      head = await this.chain(tx, head, pending.slice(start, end).map((p) => p.entry));
+      start = end;
+    }
+    if (current !== entered) await this.setTenant(tx, entered);
+    assert(head.seq === before + BigInt(pending.length), 'the chain grew by exactly the entries recorded');
+  }
+
+  private async setTenant(tx: SqlTx, tenantId: string | null): Promise<void> {
+    // '' is no tenant: row-level security then admits only platform entries (tenant_id IS NULL).
+    await tx.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenantId ?? '']);
+  }
+
+  /** Hashes the entries onto the head and appends them in one statement; returns the new head. */
+  private async chain(tx: SqlTx, head: { seq: bigint; hash: string }, entries: readonly CheckedAuditInput[]): Promise<{ seq: bigint; hash: string }> {
+    assert(entries.length >= 1 && entries.length <= AUDIT_BATCH_MAX, 'entries per append within limit');
     const time = new Date();
     const timeJson = JSON.stringify(time.toISOString());
     let prevHash = head.hash;
     let seq = head.seq;
-    const rows: NewAuditRow[] = checked.map((entry) => {
+    const rows: NewAuditRow[] = entries.map((entry) => {
       seq += 1n;
       const fields = { ...entry, seq, time };
       const hash = hashAuditEntryFast(prevHash, fields, timeJson);
@@ -76,7 +156,7 @@ export class AuditService {
     });
     await this.repository.append(tx, rows);
     assert(seq === head.seq + BigInt(entries.length), 'the chain grew by exactly the entries given');
-    return rows.map((row) => ({ seq: row.seq.toString(), hash: row.hash }));
+    return { seq, hash: prevHash };
   }
 
   /** The chain's last seq and hash (seq 0 and the genesis hash while empty). */

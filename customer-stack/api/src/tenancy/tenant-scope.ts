@@ -39,6 +39,7 @@ export class TenantScope {
     assertTenantId(tenantId);
     const [row] = await tx.query<{ tenant: string }>(`SELECT set_config('${TENANT_SETTING}', $1, true) AS tenant`, [tenantId]);
     assert(row?.tenant === tenantId, 'tenant set on the transaction');
+    this.audit.enteredTenant(tx, tenantId);
   }
 
   /** The tenant of each known account reference (unknown references are absent from the map). */
@@ -64,7 +65,7 @@ export class TenantScope {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.query<{ txid: string }>('SELECT txid_current()::text AS txid');
       assert(row !== undefined, 'transaction id read');
-      await this.audit.record(tx, {
+      await this.audit.recordNow(tx, {
         tenantId: null,
         ...who,
         action: 'tenancy.admin_bypass.entered',
