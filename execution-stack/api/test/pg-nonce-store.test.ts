@@ -66,6 +66,10 @@ describe('PgNonceStore.claim', () => {
       [claimOf('ten', 1, BODY_A, 20), claimOf('ten', 10, BODY_B, 21)], ['duplicate', 'fresh'], ['fresh', 'fresh'],
     ],
     ['a claim whose message id an earlier claim of the batch inserted, under a used nonce', [claimOf('eleven', 11, BODY_A, 22), claimOf('one', 11, BODY_A, 23)], ['fresh', 'replay']],
+    [
+      'one stored message twice in a batch (redelivered while its first delivery waited in the queue)',
+      [claimOf('thirteen', 13, BODY_A, 26), claimOf('thirteen', 13, BODY_A, 26)], ['fresh', 'duplicate'], ['fresh', 'fresh'],
+    ],
   ])('%s', async (_case, claims, expected, referenceWas = expected) => {
     const outcomes = await inRolledBack((tx) => new PgNonceStore(tx).claim(claims));
     const reference = await inRolledBack((tx) => referenceNonceClaim(tx, claims));

@@ -27,7 +27,9 @@ export class PgNonceStore implements NonceStore {
    * claim collided with are looked up in a second statement only when some claim did. That
    * lookup ignores the rows this batch itself inserted (known from RETURNING), so a claim is
    * classified against what existed before the batch. A claim is fresh only if its own row was
-   * inserted: the first of identical claims in a batch, never a later copy (which is a replay).
+   * inserted: the first of identical claims in a batch, never a later copy (a replay), unless
+   * that copy is the same stored message (same stream sequence and body): JetStream redelivered
+   * it while its first delivery still waited in the queue, a duplicate and not an attack.
    */
   async claim(claims: readonly NonceClaim[]): Promise<readonly NonceOutcome[]> {
     assert(claims.length <= NONCE_CLAIMS_PER_STATEMENT_MAX, 'nonce claims per statement within limit');
@@ -75,7 +77,8 @@ export class PgNonceStore implements NonceStore {
       // Rows this batch inserted did not exist before it: a claim is never classified against them.
       const nonceRowBefore = !insertedPairs.has(pairKey(claim.kid, claim.nonce));
       const idRowBefore = row.id_body !== null && !insertedPairs.has(pairKey(row.id_kid ?? '', row.id_nonce ?? ''));
-      outcomes[index] = classify(claim, nonceRowBefore ? row.nonce_body : null, row.nonce_seq, idRowBefore ? row.id_body : null);
+      const storedMessageAgain = !nonceRowBefore && claim.streamSeq !== undefined && row.nonce_seq === String(claim.streamSeq) && row.nonce_body === claim.bodySha256;
+      outcomes[index] = storedMessageAgain ? 'duplicate' : classify(claim, nonceRowBefore ? row.nonce_body : null, row.nonce_seq, idRowBefore ? row.id_body : null);
     });
     return outcomes.map((outcome) => {
       assert(outcome !== undefined, 'every claim classified');
