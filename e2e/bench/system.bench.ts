@@ -170,13 +170,14 @@ async function place(): Promise<void> {
 /** Waits until every accepted intent is filled and its allocations booked, then until the wall is quiet. */
 async function allBooked(): Promise<void> {
   await eventually(async () => {
-    const { rows } = await system.customerSql.query<{ n: number }>(`SELECT count(*)::int AS n FROM order_intent WHERE status = 'filled'`);
+    const { rows } = await system.customerSql.query<{ n: number }>(`SELECT count(*)::int AS n FROM order_intent WHERE status = 'filled' AND id = ANY($1::uuid[])`, [accepted]);
     return rows[0]?.n === accepted.length ? true : undefined;
   }, BOOKED_WITHIN_MS, `all ${accepted.length} intents filled and booked`);
 }
 
 // Warm-up: the stacks' pools, JIT, JetStream consumers and the book.
 await inParallel(WARMUP, CONCURRENCY, place);
+if (refused.size > 0) console.error(`warm-up: ${accepted.length} accepted, refused ${JSON.stringify(Object.fromEntries(refused))}`);
 await allBooked();
 await settledAccounting(system, 120_000);
 
