@@ -17,7 +17,7 @@ export function jestConfig({ testMatch, testTimeout = 30_000, setupFiles = [] } 
     reporters: ['default', path.join(root, 'infra/testing/summary-reporter.cjs')],
     moduleNameMapper: {
       '^@bulwark/shared-contracts$': path.join(root, 'shared-contracts/src/index.ts'),
-      '^@bulwark/shared-contracts/(wall|platform)$': path.join(root, 'shared-contracts/src/$1/index.ts'),
+      '^@bulwark/shared-contracts/(wall|platform|audit)$': path.join(root, 'shared-contracts/src/$1/index.ts'),
       '^@bulwark/engine$': path.join(root, 'execution-stack/engine/src/index.ts'),
       '^@bulwark/testing$': path.join(root, 'infra/testing/index.ts'),
       '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -1,7 +1,7 @@
 // Reads every root an AuditAnchor contract holds, from its RootAnchored events, through a plain
 // JSON-RPC endpoint: the chain is the verifier's only other source of truth.
 import { Interface, JsonRpcProvider, getAddress } from 'ethers';
-import type { AnchoredBatch } from '@bulwark/shared-contracts';
+import type { AnchoredBatch } from '@bulwark/shared-contracts/audit';
 
 const ANCHOR_EVENTS = new Interface(['event RootAnchored(uint64 indexed batchId, bytes32 root, uint64 entryCount, uint64 anchoredAt)']);
 /** Blocks asked for per eth_getLogs call (public nodes cap the range). */

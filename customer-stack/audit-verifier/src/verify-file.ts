@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import {
   AUDIT_EXPORT_LINE_BYTES_MAX, AuditExportVerifier, ExportChunkVerifier, assert, pushExportChunk, type AnchoredBatch, type AuditExportReport,
   type ExportChunkSummary,
-} from '@bulwark/shared-contracts';
+} from '@bulwark/shared-contracts/audit';
 
 export const READ_CHUNK_BYTES = 4 << 20;
 /** Below this size the file is verified on the calling thread: starting workers would cost more than they save. */

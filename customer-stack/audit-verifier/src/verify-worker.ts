@@ -2,7 +2,7 @@
 // each chunk's bytes back with its summary, so the main thread can fold it in, or re-verify it
 // line by line when the chunk is declined.
 import { parentPort, workerData } from 'node:worker_threads';
-import { ExportChunkVerifier } from '@bulwark/shared-contracts';
+import { ExportChunkVerifier } from '@bulwark/shared-contracts/audit';
 import type { ChunkReply, ChunkRequest, WorkerSetup } from './verify-file.js';
 
 const port = parentPort;

@@ -123,6 +123,13 @@ describe('ExportChunkVerifier with AuditExportVerifier.applyChunk', () => {
     expect(applied).toBe(1);
   });
 
+  it.each(variants)('%s: hands the chunk back byte for byte (it hashes each line in place)', (_what, build) => {
+    const bytes = Buffer.concat(build().flatMap((line) => [line, Buffer.from('\n')]));
+    const before = Buffer.from(bytes);
+    new ExportChunkVerifier(new AuditExportVerifier(anchors).anchorEnds()).verify(bytes);
+    expect(bytes.equals(before)).toBe(true);
+  });
+
   it('splits its subtrees at every anchored size and aligns them to their size', () => {
     const verifier = new AuditExportVerifier(anchors);
     const summary = new ExportChunkVerifier(verifier.anchorEnds()).verify(Buffer.from(`${honestLines.slice(5, 40).join('\n')}\n`));

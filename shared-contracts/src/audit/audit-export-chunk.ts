@@ -5,7 +5,8 @@
 // hashes the RFC 9162 leaves and folds them into aligned perfect subtrees, split at every anchored
 // size. It only proves or declines: a chunk it cannot prove is re-verified line by line by
 // AuditExportVerifier, which alone names failures. Hot path: no per-line Buffer, string or JSON;
-// one-shot hashes that return latin1 strings (a returned Buffer costs more than the hashing).
+// the entry hash taken over the line's own bytes, rearranged in place rather than copied; one-shot
+// hashes that return latin1 strings (a returned Buffer costs more than the hashing).
 import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
 import { assert } from '../assert.js';
@@ -17,12 +18,21 @@ const PREV = Buffer.from('","prevHash":"', 'binary');
 const HASH = Buffer.from('","hash":"', 'binary');
 const FIELDS = Buffer.from('","fields":', 'binary');
 const SEQ_KEY = Buffer.from('"seq":"', 'binary');
+/** Where the `q` of `"seq":"` sits in the key: the search runs on that rare byte (memchr), not on the quote JSON is full of. */
+const SEQ_KEY_Q = 3;
+const Q = 0x71;
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
+const HEX_CHARS = 64;
+/** `<prevHash hex>\n`: what the entry hash commits to before the fields. */
+const PREIMAGE_HEAD_BYTES = HEX_CHARS + 1;
+/** The first byte of the stored hash whose hex the in-place preimage head overwrites. */
+const HASH_BYTE_OVERWRITTEN_FIRST = (HEX_CHARS + FIELDS.length - PREIMAGE_HEAD_BYTES) / 2;
 /** Seqs up to 15 digits stay exact in a JS number; longer ones are left to the line-by-line path. */
 const SEQ_DIGITS_MAX = 15;
 /** Hex digit values of lower-case hex (the only spelling a recomputed hash has); -1 otherwise. */
 const HEX_VALUE = Int8Array.from({ length: 256 }, (_, c) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : -1));
+const HEX_DIGIT = Buffer.from('0123456789abcdef', 'binary');
 
 const NOT_VERIFIED: ExportChunkSummary = {
   verified: false, lines: 0, entries: 0, firstSeq: 0, firstPrevHash: '', lastHash: '', subtreeRoots: [], subtreeSizes: [],
@@ -34,14 +44,20 @@ function matchesAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean
   return true;
 }
 
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i += 1) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
+}
+
 /** Does `bytes[from, to)` contain `"seq":"<seq>"`? (the line-by-line check is fields.includes(...)). */
-function containsSeq(bytes: Buffer, from: number, to: number, seqAt: number, seqLength: number): boolean {
+function containsSeq(source: Buffer, from: number, to: number, seqAt: number, seqLength: number): boolean {
   const last = to - SEQ_KEY.length - seqLength - 1;
-  // Native search for the key (JSON has a quote every few bytes: a JS scan stops at each one).
-  for (let i = bytes.indexOf(SEQ_KEY, from); i >= 0 && i <= last; i = bytes.indexOf(SEQ_KEY, i + 1)) {
+  for (let q = source.indexOf(Q, from + SEQ_KEY_Q); q >= 0 && q - SEQ_KEY_Q <= last; q = source.indexOf(Q, q + 1)) {
+    const i = q - SEQ_KEY_Q;
+    if (!matchesAt(source, i, SEQ_KEY)) continue;
     let j = 0;
-    while (j < seqLength && bytes[i + SEQ_KEY.length + j] === bytes[seqAt + j]) j += 1;
-    if (j === seqLength && bytes[i + SEQ_KEY.length + seqLength] === QUOTE) return true;
+    while (j < seqLength && source[i + SEQ_KEY.length + j] === source[seqAt + j]) j += 1;
+    if (j === seqLength && source[i + SEQ_KEY.length + seqLength] === QUOTE) return true;
   }
   return false;
 }
@@ -51,22 +67,22 @@ function containsSeq(bytes: Buffer, from: number, to: number, seqAt: number, seq
  * re-entrant (the scratch is shared between calls), which a worker thread never needs.
  */
 export class ExportChunkVerifier {
-  /** `<prevHash hex>\n<fields>`: the bytes an entry hash commits to, assembled in place. */
-  private readonly preimage = Buffer.alloc(64 + 1 + AUDIT_EXPORT_LINE_BYTES_MAX);
   private readonly leaf = Buffer.alloc(1 + MERKLE_HASH_BYTES);
   private readonly node = Buffer.alloc(1 + 2 * MERKLE_HASH_BYTES);
 
   /** `anchorEnds`: the log sizes at which roots are anchored, ascending (AuditExportVerifier.anchorEnds()). */
   constructor(private readonly anchorEnds: Float64Array) {
     for (let i = 1; i < anchorEnds.length; i += 1) assert((anchorEnds[i] as number) > (anchorEnds[i - 1] as number), 'anchored sizes ascend');
-    this.preimage[64] = NEWLINE;
     this.leaf[0] = 0x00;
     this.node[0] = 0x01;
   }
 
   private nodeHash(left: string, right: string): string {
-    this.node.write(left, 1, 'binary');
-    this.node.write(right, 1 + MERKLE_HASH_BYTES, 'binary');
+    // A charCode loop, not Buffer.write: 32 bytes cost less than the call into the binding.
+    for (let i = 0; i < MERKLE_HASH_BYTES; i += 1) {
+      this.node[1 + i] = left.charCodeAt(i);
+      this.node[1 + MERKLE_HASH_BYTES + i] = right.charCodeAt(i);
+    }
     return hash('sha256', this.node, 'binary');
   }
 
@@ -82,23 +98,45 @@ export class ExportChunkVerifier {
     return lo < this.anchorEnds.length ? (this.anchorEnds[lo] as number) : Number.POSITIVE_INFINITY;
   }
 
+  /**
+   * SHA-256 of `<prevHash>\n<fields>` for the line whose fields start at `fieldsAt`, hashed in
+   * place: the 65 bytes before the fields (the tail of the stored hash and `","fields":`) become
+   * the prevHash and a newline for the one call, then are written back, so the chunk leaves
+   * exactly as it came (a declined chunk is re-read line by line from these bytes). `this.leaf`
+   * must hold the line's stored hash, decoded: that is what restores the hash's hex.
+   */
+  private entryHashInPlace(bytes: Uint8Array, prevAt: number, hashAt: number, fieldsAt: number, end: number): string {
+    const headAt = fieldsAt - PREIMAGE_HEAD_BYTES;
+    bytes.copyWithin(headAt, prevAt, prevAt + HEX_CHARS);
+    bytes[fieldsAt - 1] = NEWLINE;
+    const entryHash = hash('sha256', new Uint8Array(bytes.buffer, bytes.byteOffset + headAt, end - 1 - headAt), 'binary');
+    for (let i = HASH_BYTE_OVERWRITTEN_FIRST; i < MERKLE_HASH_BYTES; i += 1) {
+      const byte = this.leaf[1 + i] as number;
+      bytes[hashAt + 2 * i] = HEX_DIGIT[byte >> 4] as number;
+      bytes[hashAt + 2 * i + 1] = HEX_DIGIT[byte & 0x0f] as number;
+    }
+    bytes.set(FIELDS, fieldsAt - FIELDS.length);
+    return entryHash;
+  }
+
   /** Verifies whole lines (each ending in a newline, except possibly the last one of the file). */
   verify(bytes: Uint8Array): ExportChunkSummary {
     // A line that is not UTF-8 hashes differently once decoded: the line-by-line path decides it.
     if (!isUtf8(bytes)) return NOT_VERIFIED;
     const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const stackRoots: string[] = [];
-    const stackSizes: number[] = [];
-    const stackStarts: number[] = [];
+    // The aligned perfect subtrees over the chunk's leaves, left to right: the summary hands them over as they stand.
     const subtreeRoots: string[] = [];
     const subtreeSizes: number[] = [];
+    const subtreeStarts: number[] = [];
     let lines = 0;
     let entries = 0;
     let firstSeq = 0;
     let firstPrevHash = '';
     let lastHashAt = -1;
     let leafIndex = 0;
-    let nextAnchor = 0;
+    // Subtrees starting below `barrier` end at or below an anchored size: none may grow across it.
+    let barrier = 0;
+    let nextAnchor = -1;
     for (let start = 0; start < bytes.length; ) {
       const newline = source.indexOf(NEWLINE, start);
       const end = newline < 0 ? bytes.length : newline;
@@ -118,60 +156,58 @@ export class ExportChunkVerifier {
       const seqLength = seqEnd - seqAt;
       if (seqLength === 0 || seqLength > SEQ_DIGITS_MAX || bytes[seqAt] === 0x30) return NOT_VERIFIED;
       const prevAt = seqEnd + PREV.length;
-      const hashAt = prevAt + 64 + HASH.length;
-      const fieldsAt = hashAt + 64 + FIELDS.length;
+      const hashAt = prevAt + HEX_CHARS + HASH.length;
+      const fieldsAt = hashAt + HEX_CHARS + FIELDS.length;
       if (
-        fieldsAt >= end || !matchesAt(bytes, seqEnd, PREV) || !matchesAt(bytes, prevAt + 64, HASH) || !matchesAt(bytes, hashAt + 64, FIELDS) ||
+        fieldsAt >= end || !matchesAt(bytes, seqEnd, PREV) || !matchesAt(bytes, prevAt + HEX_CHARS, HASH) || !matchesAt(bytes, hashAt + HEX_CHARS, FIELDS) ||
         bytes[fieldsAt] !== 0x7b || bytes[end - 1] !== 0x7d
       ) {
         return NOT_VERIFIED;
       }
       if (entries === 0) {
         firstSeq = seq;
-        firstPrevHash = source.toString('latin1', prevAt, prevAt + 64);
+        firstPrevHash = source.toString('latin1', prevAt, prevAt + HEX_CHARS);
         leafIndex = seq - 1;
-        nextAnchor = this.anchorAfter(leafIndex);
-      } else if (seq !== firstSeq + entries || source.compare(source, lastHashAt, lastHashAt + 64, prevAt, prevAt + 64) !== 0) {
+      } else if (seq !== firstSeq + entries || !sameBytes(bytes, lastHashAt, prevAt, HEX_CHARS)) {
         return NOT_VERIFIED;
       }
-      // The entry hash over `<prevHash>\n<fields>`, compared with the stored hex while decoding it into the leaf.
-      source.copy(this.preimage, 0, prevAt, prevAt + 64);
-      source.copy(this.preimage, 65, fieldsAt, end - 1);
-      const entryHash = hash('sha256', this.preimage.subarray(0, 65 + end - 1 - fieldsAt), 'binary');
+      // The stored hash, decoded into the leaf (only lower-case hex can equal a recomputed hash).
       for (let i = 0; i < MERKLE_HASH_BYTES; i += 1) {
         const high = HEX_VALUE[bytes[hashAt + 2 * i] as number] as number;
         const low = HEX_VALUE[bytes[hashAt + 2 * i + 1] as number] as number;
-        const byte = (high << 4) | low;
-        if (high < 0 || low < 0 || byte !== entryHash.charCodeAt(i)) return NOT_VERIFIED;
-        this.leaf[1 + i] = byte;
+        if (high < 0 || low < 0) return NOT_VERIFIED;
+        this.leaf[1 + i] = (high << 4) | low;
       }
+      const entryHash = this.entryHashInPlace(bytes, prevAt, hashAt, fieldsAt, end);
+      for (let i = 0; i < MERKLE_HASH_BYTES; i += 1) if (this.leaf[1 + i] !== entryHash.charCodeAt(i)) return NOT_VERIFIED;
       if (!containsSeq(source, fieldsAt, end - 1, seqAt, seqLength)) return NOT_VERIFIED;
       lastHashAt = hashAt;
       entries += 1;
-      // The leaf joins the aligned subtree stack: two equal neighbours merge when the left one starts on a multiple of twice their size.
+      if (leafIndex >= nextAnchor) {
+        // The chunk's first leaf, or the first one past an anchored size. One path for both, so the
+        // optimised loop already knows it when the first anchor comes (a path it has not seen deoptimises it).
+        barrier = leafIndex;
+        nextAnchor = this.anchorAfter(leafIndex);
+      }
+      // The leaf joins the subtrees: two equal neighbours merge when the left one starts on a multiple of twice their size.
       let node = hash('sha256', this.leaf, 'binary');
       let size = 1;
       let nodeStart = leafIndex;
-      while (stackSizes.length > 0 && stackSizes[stackSizes.length - 1] === size && (stackStarts[stackStarts.length - 1] as number) % (2 * size) === 0) {
-        node = this.nodeHash(stackRoots.pop() as string, node);
-        nodeStart = stackStarts.pop() as number;
-        size += stackSizes.pop() as number;
+      for (let top = subtreeSizes.length - 1; top >= 0 && subtreeSizes[top] === size; top -= 1) {
+        const leftStart = subtreeStarts[top] as number;
+        if (leftStart < barrier || leftStart % (2 * size) !== 0) break;
+        node = this.nodeHash(subtreeRoots.pop() as string, node);
+        subtreeSizes.pop();
+        subtreeStarts.pop();
+        nodeStart = leftStart;
+        size *= 2;
       }
-      stackRoots.push(node);
-      stackSizes.push(size);
-      stackStarts.push(nodeStart);
+      subtreeRoots.push(node);
+      subtreeSizes.push(size);
+      subtreeStarts.push(nodeStart);
       leafIndex += 1;
-      if (leafIndex === nextAnchor) {
-        // An anchored size: no subtree may straddle it, so the stack is handed over as it stands.
-        subtreeRoots.push(...stackRoots.splice(0));
-        subtreeSizes.push(...stackSizes.splice(0));
-        stackStarts.length = 0;
-        nextAnchor = this.anchorAfter(leafIndex);
-      }
     }
-    subtreeRoots.push(...stackRoots);
-    subtreeSizes.push(...stackSizes);
-    const lastHash = entries === 0 ? '' : source.toString('latin1', lastHashAt, lastHashAt + 64);
+    const lastHash = entries === 0 ? '' : source.toString('latin1', lastHashAt, lastHashAt + HEX_CHARS);
     return { verified: true, lines, entries, firstSeq, firstPrevHash, lastHash, subtreeRoots, subtreeSizes };
   }
 }
