@@ -164,6 +164,9 @@ export interface BreakView {
   readonly detectedAt: string;
   readonly lastSeenAt: string;
   readonly ageMs: number;
+  /** When the subject happened and how long ago (a settlement_overdue trade); null for other kinds. */
+  readonly subjectAt: string | null;
+  readonly subjectAgeMs: number | null;
   readonly acknowledgedBy: string | null;
   readonly resolvedBy: string | null;
 }

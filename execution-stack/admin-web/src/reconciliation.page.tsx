@@ -101,6 +101,7 @@ export function ReconciliationPage({ operator }: { readonly operator: OperatorAp
                 { header: 'Difference', render: (b) => b.amount, align: 'end' },
                 { header: 'Status', render: (b) => <Badge tone={tone(b.status)}>{b.status}</Badge> },
                 { header: 'Open for', render: (b) => formatDuration(b.ageMs) },
+                { header: 'Subject age', render: (b) => (b.subjectAgeMs === null ? '—' : formatDuration(b.subjectAgeMs)), align: 'end' },
                 { header: 'Last seen', render: (b) => formatInstant(b.lastSeenAt) },
                 { header: 'Actions', render: (b) => <Decide operator={operator} row={b} onDone={handle.reload} /> },
               ]} />

@@ -5,9 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { JsonRpcProvider, keccak256, toUtf8Bytes } from 'ethers';
+import { HDNodeWallet, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from 'ethers';
 import { attach } from '@bulwark/solidity';
-import { decimal } from '@bulwark/shared-contracts';
 import { parseStackConfig, SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
@@ -22,10 +21,11 @@ import { MarketService } from '../src/market/market.service.js';
 import { ResolutionService } from '../src/resolution/resolution.service.js';
 import { MembersService } from '../src/members/members.service.js';
 import { signRequest } from '../src/members/request-signature.js';
-import { exportJWK, generateKeyPair } from 'jose';
+import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 import request from 'supertest';
 import { ReconciliationService } from '../src/reconciliation/reconciliation.service.js';
-import { chainTestEnv, RestartableAnvil } from './support/anvil-node.js';
+import { ANVIL_OPERATOR_KEY, chainTestEnv, RestartableAnvil, TEST_WALLET_MNEMONIC } from './support/anvil-node.js';
+import { SettlementService, approvalPayload } from '../src/settlement/settlement.service.js';
 
 let nats: TestNats;
 let database: TestDatabase;
@@ -296,24 +296,72 @@ describe('event indexer', () => {
     const toMember = async () => (await indexer.events({ name: 'Transfer' })).filter((e) => String(e.args.to).toLowerCase() === memberWallet).map((e) => e.args.value);
     expect(await toMember()).toContain(String(7n * UNIT));
 
-    // The reorganisation drops the block of the 7-unit transfer; the indexer must forget its event.
+    // The reorganisation drops the block of the 7-unit transfer: the indexer forgets its event and
+    // the pipeline, seeing its mined transaction gone, rebroadcasts the same signed bytes.
+    const [dropped] = await db.transaction((tx) => tx.query<{ tx_hash: string }>(
+      `SELECT t.tx_hash FROM chain_settlement s JOIN chain_tx t ON t.id = s.chain_tx_id WHERE s.settlement_id = $1`, [first.settlementId],
+    ));
     await anvil.rpc('evm_revert', [snapshot]);
+    expect(await provider.getTransactionReceipt(dropped!.tx_hash)).toBeNull();
     const second = { settlementId: randomUUID(), instrumentId, fromRef: makerRef, toRef: memberRef, quantity: '3' };
     await db.transaction((tx) => chain.queueSettlements(tx, [second]));
     await drain();
     await anvil.mine(3);
     await indexer.indexOnce();
+    // Each transfer is on the new branch exactly once, the dropped one under its old hash (same bytes).
     const after = await toMember();
-    expect(after).toContain(String(3n * UNIT));
-    expect(after).not.toContain(String(7n * UNIT));
-    // The leg of the vanished transfer is no longer confirmed; the new one is.
-    const confirmation = async (id: string) => (await db.transaction((tx) => tx.query<{ confirmed_block: string | null }>(
-      `SELECT confirmed_block FROM chain_settlement WHERE settlement_id = $1`, [id],
-    )))[0]?.confirmed_block;
-    expect(await confirmation(first.settlementId)).toBeNull();
-    expect(await confirmation(second.settlementId)).not.toBeNull();
-    expect(await balanceOf(memberRef)).toBe(3n * UNIT);
+    expect(after.filter((v) => v === String(7n * UNIT))).toHaveLength(1);
+    expect(after.filter((v) => v === String(3n * UNIT))).toHaveLength(1);
+    expect((await provider.getTransactionReceipt(dropped!.tx_hash))?.status).toBe(1);
+    const confirmation = async (id: string) => (await db.transaction((tx) => tx.query<{ status: string; confirmed_block: string | null }>(
+      `SELECT status, confirmed_block FROM chain_settlement WHERE settlement_id = $1`, [id],
+    )))[0];
+    for (const id of [first.settlementId, second.settlementId]) expect(await confirmation(id)).toEqual({ status: 'settled', confirmed_block: expect.any(String) });
+    expect(await balanceOf(memberRef)).toBe(10n * UNIT);
   }, 90_000);
+
+  it('rebroadcasts a settlement a reorganisation dropped before the indexer confirmed it, signing afresh once another transaction took its nonce: it settles once', async () => {
+    const before = { member: await balanceOf(memberRef), maker: await balanceOf(makerRef) };
+    const leg = { settlementId: randomUUID(), instrumentId, fromRef: makerRef, toRef: memberRef, quantity: '2' };
+    await db.transaction((tx) => chain.queueSettlements(tx, [leg]));
+    await drain();
+    const minedTx = async () => (await db.transaction((tx) => tx.query<{ id: string; tx_hash: string; block_number: string; nonce: string; status: string }>(
+      `SELECT t.id, t.tx_hash, t.block_number, t.nonce, t.status FROM chain_settlement s JOIN chain_tx t ON t.id = s.chain_tx_id WHERE s.settlement_id = $1`,
+      [leg.settlementId],
+    )))[0]!;
+    const mined = await minedTx();
+    expect(mined.status).toBe('mined');
+    expect(await balanceOf(memberRef)).toBe(before.member + 2n * UNIT);
+
+    // The chain reorganises to the same height without the settlement's block: the transaction is
+    // gone, and on the new branch the seller's nonce is used by another transaction of its own.
+    const head = await provider.getBlockNumber();
+    await anvil.rpc('anvil_reorg', [head - Number(mined.block_number) + 1, []]);
+    expect(await provider.getTransactionReceipt(mined.tx_hash)).toBeNull();
+    expect(await balanceOf(memberRef)).toBe(before.member);
+    const [seller] = await db.transaction((tx) => tx.query<{ key_index: number }>(`SELECT key_index FROM chain_wallet WHERE wallet_ref = $1`, [makerRef]));
+    const sellerWallet = HDNodeWallet.fromPhrase(TEST_WALLET_MNEMONIC, undefined, "m/44'/60'/1'/0").deriveChild(seller!.key_index).connect(provider);
+    const other = await sellerWallet.sendTransaction({ to: sellerWallet.address, value: 0n, nonce: Number(mined.nonce) });
+    await other.wait();
+
+    await drain();
+    await anvil.mine(2);
+    await worker.runOnce();
+    const resettled = await minedTx();
+    expect(resettled).toMatchObject({ id: mined.id, status: 'mined' });
+    expect(resettled.tx_hash).not.toBe(mined.tx_hash);
+    expect(Number(resettled.nonce)).toBeGreaterThan(Number(mined.nonce));
+    expect(await provider.getTransactionReceipt(mined.tx_hash)).toBeNull(); // the old bytes can never land: their nonce is used
+    expect(await balanceOf(memberRef)).toBe(before.member + 2n * UNIT);
+    expect(await balanceOf(makerRef)).toBe(before.maker - 2n * UNIT);
+    const [row] = await db.transaction((tx) => tx.query<{ status: string; confirmed_block: string | null }>(
+      `SELECT status, confirmed_block FROM chain_settlement WHERE settlement_id = $1`, [leg.settlementId],
+    ));
+    expect(row).toEqual({ status: 'settled', confirmed_block: expect.any(String) });
+    const memberWallet = (await walletOf(memberRef)).toLowerCase();
+    const twoUnits = (await indexer.events({ name: 'Transfer' })).filter((e) => String(e.args.to).toLowerCase() === memberWallet && e.args.value === String(2n * UNIT));
+    expect(twoUnits.map((e) => e.txHash)).toEqual([resettled.tx_hash]);
+  }, 120_000);
 });
 
 describe('audit anchoring', () => {
@@ -353,9 +401,9 @@ describe('chain status for operators', () => {
     expect(anchored).toMatchObject({ batchId: '1', merkleRoot: 'ab'.repeat(32), status: 'anchored', entryCount: 10 });
     expect((await provider.getTransactionReceipt(anchored.txHash))?.blockNumber).toBe(Number(anchored.blockNumber));
     expect(status.transactions.failed).toBe(0);
-    // The queues the chain-outage runbook reads: the breaker closed, nothing waiting; the one leg
-    // whose transfer the reorganisation above removed stays unconfirmed, for a person to look at.
-    expect(status.queues).toMatchObject({ breaker: { state: 'closed' }, settlements: { queued: 0, batched: 0, failed: 0, settledUnconfirmed: 1 }, listingsQueued: 0, walletsPending: 0 });
+    // The queues the chain-outage runbook reads: the breaker closed, nothing waiting (the legs the
+    // reorganisations above dropped were rebroadcast and are confirmed again).
+    expect(status.queues).toMatchObject({ breaker: { state: 'closed' }, settlements: { queued: 0, batched: 0, failed: 0, settledUnconfirmed: 0 }, listingsQueued: 0, walletsPending: 0 });
     expect((await request(app.getHttpServer()).get(path)).status).toBe(401);
   }, 60_000);
 });
@@ -425,15 +473,126 @@ describe('resolution on chain', () => {
   }, 90_000);
 });
 
-describe('reconciliation against the chain', () => {
-  it('breaks where an omnibus wallet holds other than its accounts do, and nowhere else', async () => {
+describe('reconciliation against settled positions', () => {
+  const reconcile = async (subject: string) => (await app.get(ReconciliationService).run()).findings.filter((f) => f.subject === subject);
+  /** The chain indexed to its head (less the confirmations), so what settled is confirmed. */
+  const indexed = async () => {
+    await anvil.mine(2);
+    await indexer.indexOnce();
+  };
+  const tenantRef = randomUUID();
+  const fillRef = randomUUID();
+
+  /** An omnibus fill of the tenant (with its order and its round's allocation), traded at `tradedAt`. */
+  async function omnibusTrade(ref: string, quantity: string, tradedAt: Date): Promise<void> {
+    const orderRef = randomUUID();
+    const roundRef = randomUUID();
+    await db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO omnibus_order (order_ref, tenant_ref, instrument_id, side, limit_price, time_in_force, quantity, filled_quantity, venue, status, created_at)
+         VALUES ($1, $2, $3, 'buy', 1, 'GTC', $4, $4, 'sandbox', 'working', $5)`,
+        [orderRef, tenantRef, instrumentId, quantity, tradedAt],
+      );
+      await tx.query(
+        `INSERT INTO omnibus_fill (fill_ref, order_ref, tenant_ref, instrument_id, side, venue, price, quantity, round_ref, traded_at)
+         VALUES ($1, $2, $3, $4, 'buy', 'sandbox', 0.5, $5, $6, $7)`,
+        [ref, orderRef, tenantRef, instrumentId, quantity, roundRef, tradedAt],
+      );
+      await tx.query(
+        `INSERT INTO allocation (allocation_id, round_ref, order_ref, intent_id, account_ref, tenant_ref, instrument_id, side, quantity, notional,
+                                 average_price, fee, remaining_quantity, fill_refs, inputs_hash, allocated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'buy', $8, $8::numeric / 2, 0.5, 0, 0, ARRAY[$9::uuid], $10, $11)`,
+        [randomUUID(), roundRef, orderRef, randomUUID(), randomUUID(), tenantRef, instrumentId, quantity, ref, '0'.repeat(64), tradedAt],
+      );
+    });
+  }
+
+  it('a trade filled but not yet settled on chain is settlement lag, not a break', async () => {
+    await chain.registerWallet(tenantRef, 'omnibus', SRI_LANKA);
+    await drain();
+    await omnibusTrade(fillRef, '4', new Date());
+    await indexed();
+    // The allocations say the tenant holds 4; the chain holds 0 until the settlement cycle moves them.
+    expect(await reconcile(`chain:${instrumentId}:${tenantRef}`)).toEqual([]);
+    expect(await reconcile(`omnibus_fill:${fillRef}`)).toEqual([]); // within its settlement window
+  }, 60_000);
+
+  it('settled and confirmed on chain, the wallet holds its settled position: no break', async () => {
+    await db.transaction((tx) => chain.queueSettlements(tx, [{ settlementId: randomUUID(), instrumentId, fromRef: makerRef, toRef: tenantRef, quantity: '4', batchRef: randomUUID() }]));
+    await drain();
+    await indexed();
+    expect(await balanceOf(tenantRef)).toBe(4n * UNIT);
+    expect(await reconcile(`chain:${instrumentId}:${tenantRef}`)).toEqual([]);
+  }, 60_000);
+
+  it('a transfer outside settlement, or a settled leg whose transfer the chain does not have, is a break', async () => {
+    // An agent moves a unit out of the omnibus wallet behind settlement's back.
+    const { token: bond } = await token();
+    const agent = attach('Token', String(bond.target), new Wallet(ANVIL_OPERATOR_KEY, provider));
+    await (await agent.getFunction('forcedTransfer')(await walletOf(tenantRef), await walletOf(makerRef), UNIT)).wait();
+    await indexed();
+    expect(await reconcile(`chain:${instrumentId}:${tenantRef}`)).toEqual([{ kind: 'chain_balance_mismatch', subject: `chain:${instrumentId}:${tenantRef}`, expected: '4', actual: '3' }]);
+
+    // Our records say a leg into another omnibus wallet settled and was confirmed: the chain has no such transfer.
+    const missingRef = randomUUID();
+    await chain.registerWallet(missingRef, 'omnibus', SRI_LANKA);
+    await drain();
+    await indexed();
+    const [head] = await db.transaction((tx) => tx.query<{ n: string }>(`SELECT max(block_number)::text AS n FROM chain_block`));
+    await db.transaction((tx) => tx.query(
+      `INSERT INTO chain_settlement (settlement_id, instrument_id, from_ref, to_ref, quantity, status, queued_at, settled_at, confirmed_block)
+       VALUES ($1, $2, $3, $4, 2, 'settled', clock_timestamp(), clock_timestamp(), $5)`,
+      [randomUUID(), instrumentId, makerRef, missingRef, head!.n],
+    ));
+    expect(await reconcile(`chain:${instrumentId}:${missingRef}`)).toEqual([{ kind: 'chain_balance_mismatch', subject: `chain:${instrumentId}:${missingRef}`, expected: '2', actual: '0' }]);
+  }, 90_000);
+
+  it('a trade still unsettled past its settlement window is a settlement_overdue break with its age, until its batch is settled on chain', async () => {
+    const oldRef = randomUUID();
+    const tradedAt = new Date(Date.now() - 3 * 86_400_000);
+    await omnibusTrade(oldRef, '1.5', tradedAt);
+    expect(await reconcile(`omnibus_fill:${oldRef}`)).toEqual([
+      { kind: 'settlement_overdue', subject: `omnibus_fill:${oldRef}`, expected: '0', actual: '1.5', subjectAt: tradedAt.toISOString() },
+    ]);
+    const [listed] = (await app.get(ReconciliationService).breaks({ status: 'open', limit: 500 })).filter((b) => b.subject === `omnibus_fill:${oldRef}`);
+    expect(listed).toMatchObject({ kind: 'settlement_overdue', amount: '1.5', subjectAt: tradedAt.toISOString() });
+    expect(listed!.subjectAgeMs).toBeGreaterThanOrEqual(3 * 86_400_000);
+
+    // Its period is netted and approved by two people: the approval queues its leg (house → omnibus).
+    // Until that leg is settled and confirmed on chain the trade stays overdue.
+    await db.transaction((tx) => chain.mint(tx, instrumentId, HOUSE_WALLET_REF, '1.5', `house-stock-${oldRef}`));
+    await drain(); // the house holds the units before its leg is signed
+    const settlement = app.get(SettlementService);
+    const approvers = [];
+    for (const handle of ['op-overdue-1', 'op-overdue-2']) {
+      const keys = await generateKeyPair('PS256', { extractable: true });
+      const { operatorId, keyId } = await app.get(MembersService).createOperator(handle, await exportJWK(keys.publicKey));
+      await settlement.registerApprover(operatorId, 'system:chain-test');
+      approvers.push({ operatorId, keyId, privateKey: keys.privateKey });
+    }
+    const batch = await settlement.createBatch(new Date(tradedAt.getTime() - 3_600_000).toISOString(), new Date(tradedAt.getTime() + 3_600_000).toISOString(), approvers[0]!.operatorId);
+    await settlement.submit(batch.batchId, approvers[0]!.operatorId);
+    for (const approver of approvers) {
+      const jws = await new CompactSign(new TextEncoder().encode(approvalPayload(batch.batchId, batch.contentHash)))
+        .setProtectedHeader({ alg: 'PS256', kid: approver.keyId }).sign(approver.privateKey);
+      await settlement.approve(batch.batchId, approver.operatorId, jws);
+    }
+    expect(await reconcile(`omnibus_fill:${oldRef}`)).toHaveLength(1);
+    await drain();
+    await indexed();
+    expect(await reconcile(`omnibus_fill:${oldRef}`)).toEqual([]);
+    // The omnibus wallet now holds what settlement confirmed: 4 − 1 (the forced transfer) on chain, 5.5 settled.
+    expect(await reconcile(`chain:${instrumentId}:${tenantRef}`)).toEqual([{ kind: 'chain_balance_mismatch', subject: `chain:${instrumentId}:${tenantRef}`, expected: '5.5', actual: '4.5' }]);
+  }, 120_000);
+
+  it('a resolved instrument is expected to hold nothing; units minted or burned outside settlement are breaks', async () => {
+    await indexed();
     const { findings } = await app.get(ReconciliationService).run();
-    const onChain = findings.filter((f) => f.kind === 'chain_balance_mismatch');
-    // The bond's and the pre-trade instrument's omnibus holdings came from mints and settlement
-    // tests that no allocation explains; the resolved event holds nothing and is expected to hold nothing.
-    const held = await balanceOf(omnibusRef);
-    expect(onChain).toHaveLength(2);
-    expect(onChain).toContainEqual({ kind: 'chain_balance_mismatch', subject: `chain:${instrumentId}:${omnibusRef}`, expected: '0', actual: decimal(String(held)).div(decimal(String(UNIT))).toString() });
-    expect(onChain.map((f) => [f.expected, f.actual])).toContainEqual(['0', '3']);
+    const omnibus = findings.filter((f) => f.kind === 'chain_balance_mismatch' && f.subject.endsWith(`:${omnibusRef}`));
+    // The bond: 10.500001 + 5 settled into it, 0.5 burned by hand. LKBOND-B: 3 minted by hand. The resolved event: burned, nothing expected.
+    expect(omnibus.map((f) => [f.subject.startsWith(`chain:${instrumentId}:`), f.expected, f.actual])).toEqual(
+      expect.arrayContaining([[true, '15.500001', '15.000001'], [false, '0', '3']]),
+    );
+    expect(omnibus).toHaveLength(2);
   }, 60_000);
 });

@@ -265,12 +265,12 @@ describe('four eyes over HTTP', () => {
     expect(second.status).toBe(200);
     batch = second.body;
     expect(batch).toMatchObject({ status: 'approved', approvals: [{ operatorRef: operators.alice.id }, { operatorRef: operators.bob.id }], tokenLegsQueued: 2 });
-    const legs = await db().query(`SELECT settlement_id, instrument_id, from_ref, to_ref, quantity::text, status FROM chain_settlement ORDER BY instrument_id = $1 DESC`, [instrumentX]);
+    const legs = await db().query(`SELECT settlement_id, instrument_id, from_ref, to_ref, quantity::text, batch_ref, status FROM chain_settlement ORDER BY instrument_id = $1 DESC`, [instrumentX]);
     // X: the house delivered 1000 + 333 to A's omnibus wallet, which delivered 100 back: one leg of 1233.
     // Y: B's omnibus sold 3 to the market maker on the book.
     expect(legs.map((l: Record<string, string>) => ({ ...l, quantity: decimal(l.quantity as string).toString() }))).toEqual([
-      { settlement_id: tokenLegId(batch.batchId, instrumentX, HOUSE_WALLET_REF, tenantA), instrument_id: instrumentX, from_ref: HOUSE_WALLET_REF, to_ref: tenantA, quantity: '1233', status: 'queued' },
-      { settlement_id: tokenLegId(batch.batchId, instrumentY, tenantB, makerId), instrument_id: instrumentY, from_ref: tenantB, to_ref: makerId, quantity: '3', status: 'queued' },
+      { settlement_id: tokenLegId(batch.batchId, instrumentX, HOUSE_WALLET_REF, tenantA), instrument_id: instrumentX, from_ref: HOUSE_WALLET_REF, to_ref: tenantA, quantity: '1233', batch_ref: batch.batchId, status: 'queued' },
+      { settlement_id: tokenLegId(batch.batchId, instrumentY, tenantB, makerId), instrument_id: instrumentY, from_ref: tenantB, to_ref: makerId, quantity: '3', batch_ref: batch.batchId, status: 'queued' },
     ]);
   });
 });

@@ -23,6 +23,12 @@ const PostTradeEnv = z.object({
   POSTTRADE_RECONCILE_EVERY_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
   /** A book trade this old must be an omnibus fill by now; younger ones may still be on their way. */
   POSTTRADE_RECONCILE_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /**
+   * How long an omnibus trade may wait to be settled (its period netted into a batch two people
+   * approved, and with a chain every leg of that batch confirmed on chain): older, it is a
+   * settlement_overdue break. The default covers the daily period, a day for the approvals, and the chain.
+   */
+  POSTTRADE_SETTLEMENT_OVERDUE_MS: z.coerce.number().int().min(1_000).max(31 * 86_400_000).default(2 * 86_400_000),
   POSTTRADE_DEBTOR_AGENT_BIC: z.string().regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/).default('BULWLKLXXXX'),
 });
 
@@ -42,6 +48,7 @@ export interface PostTradeConfig {
   readonly debtorAgentBic: string;
   readonly reconcileEveryMs: number;
   readonly reconcileGraceMs: number;
+  readonly settlementOverdueMs: number;
 }
 
 export function parsePostTradeConfig(env: Readonly<Record<string, string | undefined>>): PostTradeConfig {
@@ -59,5 +66,6 @@ export function parsePostTradeConfig(env: Readonly<Record<string, string | undef
     debtorAgentBic: parsed.POSTTRADE_DEBTOR_AGENT_BIC,
     reconcileEveryMs: parsed.POSTTRADE_RECONCILE_EVERY_MS,
     reconcileGraceMs: parsed.POSTTRADE_RECONCILE_GRACE_MS,
+    settlementOverdueMs: parsed.POSTTRADE_SETTLEMENT_OVERDUE_MS,
   });
 }

@@ -2,6 +2,13 @@
 // transaction), then it is signed and the signed bytes are stored before broadcast, then it is
 // mined. After a crash or a chain outage the same bytes are rebroadcast: one nonce, one effect.
 // Each signer's rows are handled strictly in order, one in flight at a time.
+//
+// A mined transaction keeps the hash of its block. While that block is within reorganisation
+// depth, each pass checks the chain still has it; when a reorganisation dropped the transaction,
+// the row goes back to signed (its operation's reopen handler puts its domain rows back in the
+// same database transaction) and the pipeline rebroadcasts the same bytes. A fresh nonce is
+// signed only once the old one is consumed, at confirmed depth, by another transaction: then the
+// old bytes can never land, so the work still happens exactly once.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Transaction, isCallException, type TransactionReceipt } from 'ethers';
 import { assert } from '@bulwark/shared-contracts';
@@ -32,6 +39,8 @@ export interface TxOutcome {
 
 /** Runs in the database transaction that records the outcome. */
 export type TxCompletion = (tx: SqlTx, outcome: TxOutcome) => Promise<void>;
+/** Runs in the database transaction that puts a mined transaction a reorganisation dropped back to signed. */
+export type TxReopen = (tx: SqlTx, reopened: { readonly id: string; readonly operation: string; readonly ref: string }) => Promise<void>;
 
 interface TxRow {
   id: string;
@@ -43,15 +52,27 @@ interface TxRow {
   call_data: string;
   value_wei: string;
   status: 'pending' | 'signed';
+  nonce: string | null;
   raw_tx: string | null;
   tx_hash: string | null;
   attempts: number;
+}
+
+interface MinedRow {
+  id: string;
+  operation: string;
+  ref: string;
+  tx_hash: string;
+  block_number: string;
+  block_hash: string;
 }
 
 /** Signing attempts before a transaction is failed for a human to look at. */
 export const CHAIN_TX_ATTEMPTS_MAX = 20;
 /** Transactions one signer pushes per pass, so one busy signer cannot starve the others. */
 export const CHAIN_TX_PER_PASS_MAX = 50;
+/** Mined transactions one pass checks against reorganisations. */
+export const CHAIN_TX_REORG_CHECKS_PER_PASS_MAX = 500;
 /** Gas limit headroom over the estimate, in percent. */
 const GAS_HEADROOM_PCT = 25n;
 
@@ -59,6 +80,7 @@ const GAS_HEADROOM_PCT = 25n;
 export class ChainTxService {
   private readonly logger = new Logger(ChainTxService.name);
   private readonly completions = new Map<string, TxCompletion>();
+  private readonly reopens = new Map<string, TxReopen>();
   private running: Promise<void> | null = null;
 
   constructor(
@@ -69,6 +91,16 @@ export class ChainTxService {
   onComplete(operation: string, completion: TxCompletion): void {
     assert(!this.completions.has(operation), `one completion per operation (${operation})`);
     this.completions.set(operation, completion);
+  }
+
+  /**
+   * What puts an operation's domain rows back when a reorganisation dropped its mined transaction
+   * (the completion runs again once it is mined again). An operation with a completion and no
+   * reopen is not rebroadcast: it is left for a person (docs/operations.md, reorg runbook).
+   */
+  onReopen(operation: string, reopen: TxReopen): void {
+    assert(!this.reopens.has(operation), `one reopen per operation (${operation})`);
+    this.reopens.set(operation, reopen);
   }
 
   /** Queues a transaction in the caller's database transaction; returns its id. */
@@ -92,6 +124,12 @@ export class ChainTxService {
   }
 
   private async pass(): Promise<void> {
+    try {
+      await this.reopenDropped();
+    } catch (error) {
+      if (error instanceof ChainUnavailableError) return; // the next pass checks again
+      throw error;
+    }
     const signers = await this.db.transaction((tx) =>
       tx.query<{ signer_address: string }>(`SELECT DISTINCT signer_address FROM chain_tx WHERE status IN ('pending', 'signed')`),
     );
@@ -110,7 +148,7 @@ export class ChainTxService {
     for (let done = 0; done < CHAIN_TX_PER_PASS_MAX; done += 1) {
       const [row] = await this.db.transaction((tx) =>
         tx.query<TxRow>(
-          `SELECT id, operation, ref, signer_key_index, signer_address, contract_address, call_data, value_wei, status, raw_tx, tx_hash, attempts
+          `SELECT id, operation, ref, signer_key_index, signer_address, contract_address, call_data, value_wei, status, nonce, raw_tx, tx_hash, attempts
              FROM chain_tx WHERE signer_address = $1 AND status IN ('pending', 'signed') ORDER BY id LIMIT 1`,
           [signerAddress],
         ),
@@ -161,7 +199,7 @@ export class ChainTxService {
         row.id, nonce, rawTx, txHash,
       ]),
     );
-    return { ...row, status: 'signed', raw_tx: rawTx, tx_hash: txHash, attempts: row.attempts + 1 };
+    return { ...row, status: 'signed', nonce: String(nonce), raw_tx: rawTx, tx_hash: txHash, attempts: row.attempts + 1 };
   }
 
   /** True when the row reached a final state. */
@@ -174,16 +212,17 @@ export class ChainTxService {
       try {
         await this.rpc.call(() => this.rpc.provider.broadcastTransaction(rawTx));
       } catch (error) {
-        if (error instanceof ChainUnavailableError && !/nonce|already known|replacement/i.test(error.message)) throw error;
-        // The nonce is used. If not by this transaction, sign again with a fresh one.
-        receipt = await this.rpc.call(() => this.rpc.provider.getTransactionReceipt(txHash));
-        if (!receipt) {
-          this.logger.warn({ event: 'chain.tx.resign', id: row.id, error: error instanceof Error ? error.message : String(error) }, 'nonce taken: signing again');
-          await this.db.transaction((tx) => tx.query(`UPDATE chain_tx SET status = 'pending', last_error = $2 WHERE id = $1`, [row.id, 'nonce taken']));
+        if (!(error instanceof ChainUnavailableError) || !/nonce|already known|replacement/i.test(error.message)) throw error;
+        // The node refuses the bytes: they are pending already, or their nonce is used. Only a
+        // nonce another transaction consumed at confirmed depth lets us sign again: our bytes can
+        // then never land, so signing afresh cannot make the work happen twice.
+        if (await this.nonceConsumedByAnother(row)) {
+          this.logger.warn({ event: 'chain.tx.resign', id: row.id, nonce: row.nonce, error: error.message }, 'nonce taken by another transaction: signing again');
+          await this.db.transaction((tx) => tx.query(`UPDATE chain_tx SET status = 'pending', last_error = $2 WHERE id = $1 AND status = 'signed'`, [row.id, 'nonce taken']));
           return true;
         }
       }
-      receipt ??= await this.rpc.call(() => this.rpc.provider.getTransactionReceipt(txHash));
+      receipt = await this.rpc.call(() => this.rpc.provider.getTransactionReceipt(txHash));
     }
     if (!receipt) return false;
     const mined = receipt;
@@ -201,10 +240,13 @@ export class ChainTxService {
     const outcome: TxOutcome = { id: row.id, operation: row.operation, ref: row.ref, ...result };
     await this.db.transaction(async (tx) => {
       const updated = await tx.query<{ id: string }>(
-        `UPDATE chain_tx SET status = $2, tx_hash = $3, block_number = $4, gas_used = $5, effective_gas_price = $6, last_error = $7,
+        `UPDATE chain_tx SET status = $2, tx_hash = $3, block_number = $4, gas_used = $5, effective_gas_price = $6, last_error = $7, block_hash = $8,
                 mined_at = CASE WHEN $4::bigint IS NULL THEN NULL ELSE clock_timestamp() END
           WHERE id = $1 AND status IN ('pending', 'signed') RETURNING id`,
-        [row.id, outcome.status, outcome.txHash, outcome.blockNumber, receipt ? String(receipt.gasUsed) : null, receipt ? String(receipt.gasPrice) : null, outcome.error],
+        [
+          row.id, outcome.status, outcome.txHash, outcome.blockNumber, receipt ? String(receipt.gasUsed) : null, receipt ? String(receipt.gasPrice) : null,
+          outcome.error, receipt?.blockHash ?? null,
+        ],
       );
       if (updated.length === 0) return; // another pass finished it first
       if (outcome.status === 'failed') {
@@ -212,6 +254,92 @@ export class ChainTxService {
       }
       await this.completions.get(row.operation)?.(tx, outcome);
     });
+  }
+
+  /**
+   * True when the row's nonce is used, at confirmed depth, by a transaction other than the row's
+   * own: the row's signed bytes can then never be mined. Read in this order (nonce, then our
+   * receipt) so our own transaction mined in between is seen as ours.
+   */
+  private async nonceConsumedByAnother(row: TxRow): Promise<boolean> {
+    assert(row.nonce !== null && row.tx_hash !== null, 'a signed row has its nonce and hash');
+    const txHash = row.tx_hash;
+    const head = await this.rpc.call(() => this.rpc.provider.getBlockNumber());
+    const confirmedAt = Math.max(0, head - Math.max(1, this.rpc.config.confirmations) + 1);
+    const used = await this.rpc.call(() => this.rpc.provider.getTransactionCount(row.signer_address, confirmedAt));
+    if (used <= Number(row.nonce)) return false;
+    return (await this.rpc.call(() => this.rpc.provider.getTransactionReceipt(txHash))) === null;
+  }
+
+  /**
+   * Checks the blocks of the transactions mined within reorganisation depth: a block the chain
+   * no longer has means a reorganisation. A transaction it moved to another block keeps its
+   * outcome (block recorded again); one it dropped goes back to signed, its operation's rows
+   * reopened in the same database transaction, and this pass rebroadcasts it. One whose new
+   * block reverted it is also reopened: the pipeline then records it failed from its receipt.
+   */
+  async reopenDropped(): Promise<number> {
+    const head = await this.rpc.call(() => this.rpc.provider.getBlockNumber());
+    const mined = await this.db.transaction((tx) =>
+      tx.query<MinedRow>(
+        `SELECT id, operation, ref, tx_hash, block_number::text, block_hash FROM chain_tx
+          WHERE status = 'mined' AND block_hash IS NOT NULL AND block_number > $1 ORDER BY block_number, id LIMIT $2`,
+        [head - this.rpc.config.reorgDepthMax, CHAIN_TX_REORG_CHECKS_PER_PASS_MAX],
+      ),
+    );
+    const blocks = new Map<string, MinedRow[]>();
+    for (const row of mined) blocks.set(row.block_number, [...(blocks.get(row.block_number) ?? []), row]);
+    let reopened = 0;
+    for (const [blockNumber, rows] of blocks) {
+      const block = await this.rpc.call(() => this.rpc.provider.getBlock(Number(blockNumber)));
+      // A node without that block at its height has no history (restarted without it), which is no reorganisation.
+      if (!block && Number(blockNumber) <= head) continue;
+      for (const row of rows) {
+        if (block?.hash === row.block_hash) continue;
+        const txHash = row.tx_hash;
+        const receipt = await this.rpc.call(() => this.rpc.provider.getTransactionReceipt(txHash));
+        if (receipt && receipt.status === 1) {
+          await this.db.transaction((tx) =>
+            tx.query(`UPDATE chain_tx SET block_number = $2, block_hash = $3 WHERE id = $1 AND status = 'mined'`, [row.id, receipt.blockNumber, receipt.blockHash]),
+          );
+          this.logger.warn(
+            { event: 'chain.tx.reorg_moved', id: row.id, operation: row.operation, from: blockNumber, to: receipt.blockNumber }, 'reorganisation moved a mined transaction',
+          );
+          continue;
+        }
+        if (await this.reopen(row)) reopened += 1;
+      }
+    }
+    return reopened;
+  }
+
+  private async reopen(row: MinedRow): Promise<boolean> {
+    const reopen = this.reopens.get(row.operation);
+    if (this.completions.has(row.operation) && !reopen) {
+      // Its completion already told others about the block (an anchor's receipt crossed the wall): a person decides.
+      await this.db.transaction((tx) =>
+        tx.query(`UPDATE chain_tx SET block_hash = NULL, last_error = $2 WHERE id = $1 AND status = 'mined'`, [row.id, 'dropped by a reorganisation: not rebroadcast']),
+      );
+      this.logger.error(
+        { event: 'chain.tx.reorg_dropped_unhandled', id: row.id, operation: row.operation, ref: row.ref }, 'reorganisation dropped a mined transaction: needs a person',
+      );
+      return false;
+    }
+    const done = await this.db.transaction(async (tx) => {
+      const [updated] = await tx.query<{ id: string }>(
+        `UPDATE chain_tx SET status = 'signed', block_number = NULL, block_hash = NULL, gas_used = NULL, effective_gas_price = NULL, mined_at = NULL, last_error = $2
+          WHERE id = $1 AND status = 'mined' RETURNING id`,
+        [row.id, 'dropped by a reorganisation: rebroadcast'],
+      );
+      if (!updated) return false; // reopened by a concurrent pass
+      await reopen?.(tx, { id: row.id, operation: row.operation, ref: row.ref });
+      return true;
+    });
+    if (done) {
+      const dropped = { event: 'chain.tx.reorg_dropped', id: row.id, operation: row.operation, ref: row.ref, block: row.block_number };
+      this.logger.warn(dropped, 'reorganisation dropped a mined transaction: rebroadcasting');
+    }
+    return done;
   }
 
   /** Gas used per operation over every mined transaction. */

@@ -171,6 +171,10 @@ export class ChainTxEntity {
   @Column({ name: 'block_number', type: 'bigint', nullable: true })
   blockNumber!: string | null;
 
+  /** The hash of the block that mined it: when the chain no longer has that block, a reorganisation dropped or moved it. */
+  @Column({ name: 'block_hash', type: 'text', nullable: true })
+  blockHash!: string | null;
+
   @Column({ name: 'gas_used', type: 'numeric', precision: 78, scale: 0, nullable: true })
   gasUsed!: string | null;
 
@@ -195,6 +199,7 @@ export class ChainTxEntity {
 @Check('chain_settlement_status', `"status" IN ('queued', 'batched', 'settled', 'failed')`)
 @Check('chain_settlement_positive', `"quantity" > 0`)
 @Index('chain_settlement_queue', ['status', 'instrumentId', 'fromRef'])
+@Index('chain_settlement_batch', ['batchRef'])
 export class ChainSettlementEntity {
   @PrimaryColumn({ name: 'settlement_id', type: 'uuid' })
   settlementId!: string;
@@ -210,6 +215,10 @@ export class ChainSettlementEntity {
 
   @Column({ type: 'numeric', precision: 38, scale: 18 })
   quantity!: string;
+
+  /** The settlement batch the leg settles (an opaque reference), so the batch can tell when all its legs are on chain. */
+  @Column({ name: 'batch_ref', type: 'uuid', nullable: true })
+  batchRef!: string | null;
 
   @Column({ type: 'text' })
   status!: 'queued' | 'batched' | 'settled' | 'failed';

@@ -25,6 +25,16 @@ export interface SettlementLeg {
   readonly toRef: string;
   /** Decimal string in instrument units. */
   readonly quantity: string;
+  /** The settlement batch it settles, if any (an opaque reference the module only groups by). */
+  readonly batchRef?: string;
+}
+
+/** What an omnibus wallet holds of an instrument on chain, read at one block. */
+export interface ChainHolding {
+  readonly instrumentId: string;
+  readonly walletRef: string;
+  /** Decimal string in instrument units. */
+  readonly quantity: string;
 }
 
 export const PRE_TRADE_REFUSALS = [
@@ -148,6 +158,9 @@ export class ChainService implements OnModuleInit {
     });
     this.txs.onComplete('settlement', (tx, outcome) => this.onSettlementMined(tx, outcome));
     this.txs.onComplete('settlement_burn', (tx, outcome) => this.onSettlementMined(tx, outcome));
+    // A reorganisation dropped a mined batch: its legs wait for the same batch to be mined again.
+    this.txs.onReopen('settlement', (tx, reopened) => this.onSettlementDropped(tx, reopened.id));
+    this.txs.onReopen('settlement_burn', (tx, reopened) => this.onSettlementDropped(tx, reopened.id));
     this.txs.onComplete('anchor', (tx, outcome) => this.onAnchorMined(tx, outcome));
   }
 
@@ -516,10 +529,13 @@ export class ChainService implements OnModuleInit {
     if (legs.length === 0) return 0;
     for (const leg of legs) assert(toBaseUnits(leg.quantity) > 0n && leg.fromRef !== leg.toRef, 'a leg moves a positive quantity between two wallets');
     const inserted = await tx.query(
-      `INSERT INTO chain_settlement (settlement_id, instrument_id, from_ref, to_ref, quantity, status, queued_at)
-       SELECT *, 'queued', clock_timestamp() FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::numeric[])
+      `INSERT INTO chain_settlement (settlement_id, instrument_id, from_ref, to_ref, quantity, batch_ref, status, queued_at)
+       SELECT *, 'queued', clock_timestamp() FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::numeric[], $6::uuid[])
        ON CONFLICT (settlement_id) DO NOTHING RETURNING settlement_id`,
-      [legs.map((l) => l.settlementId), legs.map((l) => l.instrumentId), legs.map((l) => l.fromRef), legs.map((l) => l.toRef), legs.map((l) => l.quantity)],
+      [
+        legs.map((l) => l.settlementId), legs.map((l) => l.instrumentId), legs.map((l) => l.fromRef), legs.map((l) => l.toRef), legs.map((l) => l.quantity),
+        legs.map((l) => l.batchRef ?? null),
+      ],
     );
     return inserted.length;
   }
@@ -618,6 +634,14 @@ export class ChainService implements OnModuleInit {
     if (status === 'failed') this.logger.error({ event: 'chain.settlement.failed', chainTxId: outcome.id, legs: updated.length, error: outcome.error }, 'settlement batch failed');
   }
 
+  private async onSettlementDropped(tx: SqlTx, chainTxId: string): Promise<void> {
+    const reopened = await tx.query(
+      `UPDATE chain_settlement SET status = 'batched', settled_at = NULL, confirmed_block = NULL WHERE chain_tx_id = $1 AND status = 'settled' RETURNING settlement_id`,
+      [chainTxId],
+    );
+    assert(reopened.length > 0, 'a dropped settlement transaction had settled its legs');
+  }
+
   /** Drives the queued work once: batch the cycle's legs, then push every queued transaction. */
   async tick(): Promise<void> {
     await this.completeWallets();
@@ -678,24 +702,58 @@ export class ChainService implements OnModuleInit {
   }
 
   /**
-   * What the omnibus wallets hold of every instrument on chain, read live (reconciliation
-   * compares it with the allocations). At most `pairsMax` (instrument, wallet) pairs.
+   * What the omnibus wallets hold of every instrument on chain, read at the last block the
+   * indexer took (so exactly what it has confirmed is in the balances, and nothing mined after),
+   * with that block; null while nothing is indexed. At most `pairsMax` (instrument, wallet) pairs.
    */
-  async omnibusBalances(pairsMax: number): Promise<{ instrumentId: string; walletRef: string; quantity: string }[]> {
-    const { instruments, wallets } = await this.db.transaction(async (tx) => ({
+  async omnibusBalances(pairsMax: number): Promise<{ atBlock: number; balances: ChainHolding[] } | null> {
+    const { instruments, wallets, indexed } = await this.db.transaction(async (tx) => ({
       instruments: await tx.query<InstrumentRow>(`SELECT * FROM chain_instrument ORDER BY instrument_id`),
       wallets: await tx.query<WalletRow>(`SELECT * FROM chain_wallet WHERE kind = 'omnibus' ORDER BY wallet_ref`),
+      indexed: (await tx.query<{ n: string | null }>(`SELECT max(block_number)::text AS n FROM chain_block`))[0]?.n ?? null,
     }));
+    if (indexed === null) return null;
+    const atBlock = Number(indexed);
     assert(instruments.length * wallets.length <= pairsMax, 'on-chain balances read within their limit');
-    const balances: { instrumentId: string; walletRef: string; quantity: string }[] = [];
+    const balances: ChainHolding[] = [];
     for (const instrument of instruments) {
       const token = attach('Token', instrument.token_address, this.rpc.provider);
       for (const wallet of wallets) {
-        const units = (await this.rpc.call(() => token.getFunction('balanceOf').staticCall(wallet.wallet_address))) as bigint;
+        const units = (await this.rpc.call(() => token.getFunction('balanceOf').staticCall(wallet.wallet_address, { blockTag: atBlock }))) as bigint;
         balances.push({ instrumentId: instrument.instrument_id, walletRef: wallet.wallet_ref, quantity: decimal(formatUnits(units, instrument.decimals)).toString() });
       }
     }
-    return balances;
+    return { atBlock, balances };
+  }
+
+  /**
+   * What settlement has moved into (less out of) each wallet per instrument, counting only the
+   * legs the indexer confirmed from their Transfer events at or below `atBlock`: the position a
+   * wallet must hold on chain at that block. In the caller's transaction (one snapshot).
+   */
+  async settledPositions(tx: SqlTx, atBlock: number, pairs: readonly { instrumentId: string; walletRef: string }[]): Promise<ChainHolding[]> {
+    if (pairs.length === 0) return [];
+    const rows = await tx.query<{ instrument_id: string; wallet_ref: string; quantity: string }>(
+      `SELECT p.instrument_id, p.wallet_ref,
+              coalesce(sum(CASE WHEN s.to_ref = p.wallet_ref THEN s.quantity ELSE -s.quantity END), 0)::text AS quantity
+         FROM unnest($1::uuid[], $2::uuid[]) AS p(instrument_id, wallet_ref)
+         LEFT JOIN chain_settlement s ON s.instrument_id = p.instrument_id AND (s.to_ref = p.wallet_ref OR s.from_ref = p.wallet_ref)
+                                     AND s.status = 'settled' AND s.confirmed_block <= $3
+        GROUP BY p.instrument_id, p.wallet_ref`,
+      [pairs.map((p) => p.instrumentId), pairs.map((p) => p.walletRef), atBlock],
+    );
+    assert(rows.length === pairs.length, 'one settled position per pair');
+    return rows.map((r) => ({ instrumentId: r.instrument_id, walletRef: r.wallet_ref, quantity: decimal(r.quantity).toString() }));
+  }
+
+  /** The settlement batches with a leg not yet settled and confirmed on chain, in the caller's transaction. */
+  async batchesAwaitingChain(tx: SqlTx, batchesMax: number): Promise<string[]> {
+    const rows = await tx.query<{ batch_ref: string }>(
+      `SELECT DISTINCT batch_ref FROM chain_settlement WHERE batch_ref IS NOT NULL AND (status <> 'settled' OR confirmed_block IS NULL) ORDER BY batch_ref LIMIT $1`,
+      [batchesMax + 1],
+    );
+    assert(rows.length <= batchesMax, 'batches awaiting the chain within their limit');
+    return rows.map((r) => r.batch_ref);
   }
 
   async isOnChain(instrumentId: string): Promise<boolean> {

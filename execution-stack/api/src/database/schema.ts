@@ -28,6 +28,7 @@ import { ChainListing1763890000000 } from './migrations/1763890000000-chain-list
 import { ChainResolved1763890000001 } from './migrations/1763890000001-chain-resolved.js';
 import { IntentExpiry1763920000000 } from './migrations/1763920000000-intent-expiry.js';
 import { IntentWithdrawal1763920000001 } from './migrations/1763920000001-intent-withdrawal.js';
+import { ChainReorgAndSettlementOverdue1763930000000 } from './migrations/1763930000000-chain-reorg-and-settlement-overdue.js';
 
 export const EXECUTION_ENTITIES = [
   InstrumentEntity,
@@ -70,4 +71,5 @@ export const EXECUTION_MIGRATIONS = [
   ChainResolved1763890000001,
   IntentExpiry1763920000000,
   IntentWithdrawal1763920000001,
+  ChainReorgAndSettlementOverdue1763930000000,
 ];

@@ -1,11 +1,16 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const EXECUTION_BREAK_KINDS = ['fill_without_order', 'order_fill_mismatch', 'clob_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch'] as const;
+export const EXECUTION_BREAK_KINDS = [
+  'fill_without_order', 'order_fill_mismatch', 'clob_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch', 'settlement_overdue',
+] as const;
 export type ExecutionBreakKind = (typeof EXECUTION_BREAK_KINDS)[number];
 
 /** A reconciliation break: recorded, shown to people, never corrected automatically. */
 @Entity({ name: 'reconciliation_break' })
-@Check('reconciliation_break_kind', `"kind" IN ('fill_without_order', 'order_fill_mismatch', 'clob_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch')`)
+@Check(
+  'reconciliation_break_kind',
+  `"kind" IN ('fill_without_order', 'order_fill_mismatch', 'clob_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch', 'settlement_overdue')`,
+)
 @Check('reconciliation_break_decided', `("status" <> 'resolved') = ("resolved_by" IS NULL)`)
 @Check('reconciliation_break_status', `"status" IN ('open', 'acknowledged', 'resolved')`)
 @Index('reconciliation_break_open', ['kind', 'subject'], { unique: true, where: `"status" <> 'resolved'` })
@@ -28,6 +33,10 @@ export class ReconciliationBreakEntity {
 
   @Column({ type: 'text' })
   status!: 'open' | 'acknowledged' | 'resolved';
+
+  /** When the subject happened, for a break about age (a trade still unsettled: when it traded). */
+  @Column({ name: 'subject_at', type: 'timestamptz', nullable: true })
+  subjectAt!: Date | null;
 
   @Column({ name: 'detected_at', type: 'timestamptz' })
   detectedAt!: Date;

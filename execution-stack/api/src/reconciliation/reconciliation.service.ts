@@ -1,5 +1,8 @@
 // Execution-side reconciliation: the internal book's trades ↔ omnibus fills ↔ omnibus orders ↔
-// allocations ↔ on-chain balances (when the chain is configured). Every disagreement becomes a
+// allocations, settlement (an omnibus trade still unsettled past its window is overdue), and
+// on-chain balances ↔ settled positions (when the chain is configured): a trade waiting for its
+// settlement cycle is normal lag, not a break, so the chain is compared with what the indexer
+// confirmed settlement moved, at the block it confirmed it to. Every disagreement becomes a
 // break with its kind, the subject that disagrees, the expected and actual amounts, when it was
 // first and last seen, and a status that only people change (acknowledged, resolved): nothing
 // here corrects anything. The checks read the tables they reconcile in one repeatable-read
@@ -14,7 +17,7 @@ import { STATEMENT_LINES_MAX, assert, canonicalJson, decimal, sha256Hex, type Me
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { enqueueOutbound, transactionRetryingSerialization, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { POST_TRADE_CONFIG, type PostTradeConfig } from '../aggregation/post-trade-config.js';
-import { ChainService } from '../chain/chain.service.js';
+import { ChainService, type ChainHolding } from '../chain/chain.service.js';
 import { ExecutionAuditService } from '../audit/execution-audit.service.js';
 import { SettlementService } from '../settlement/settlement.service.js';
 import type { ExecutionBreakKind } from './reconciliation.entity.js';
@@ -24,6 +27,8 @@ import { ReconciliationError, ReconciliationErrorCode } from './reconciliation.e
 export const BREAKS_PER_CHECK_MAX = 1_000;
 /** (instrument, omnibus wallet) pairs read on chain per run. */
 export const CHAIN_BALANCE_PAIRS_MAX = 10_000;
+/** Settlement batches whose legs may wait for the chain at once. */
+export const BATCHES_AWAITING_CHAIN_MAX = 10_000;
 /** Breaks per page of the operator's listing. */
 export const BREAK_PAGE_ROWS_MAX = 500;
 /** Tenants one statement run covers. */
@@ -36,6 +41,8 @@ export interface Finding {
   readonly subject: string;
   readonly expected: string;
   readonly actual: string;
+  /** When the subject happened, for a break about age (settlement_overdue: when the trade was made). */
+  readonly subjectAt?: string;
 }
 
 export interface BreakView {
@@ -50,6 +57,9 @@ export interface BreakView {
   readonly detectedAt: string;
   readonly lastSeenAt: string;
   readonly ageMs: number;
+  /** When the subject happened and how long ago (a settlement_overdue trade's age); null for other kinds. */
+  readonly subjectAt: string | null;
+  readonly subjectAgeMs: number | null;
   readonly acknowledgedBy: string | null;
   readonly resolvedBy: string | null;
 }
@@ -63,16 +73,22 @@ interface BreakRow {
   status: BreakView['status'];
   detected_at: Date;
   last_seen_at: Date;
+  subject_at: Date | null;
   acknowledged_by: string | null;
   resolved_by: string | null;
   age_ms: string;
+  subject_age_ms: string | null;
 }
 
 const view = (r: BreakRow): BreakView => ({
   breakId: r.break_id, kind: r.kind, subject: r.subject, expected: decimal(r.expected).toString(), actual: decimal(r.actual).toString(),
   amount: decimal(r.actual).minus(decimal(r.expected)).toString(), status: r.status, detectedAt: r.detected_at.toISOString(),
-  lastSeenAt: r.last_seen_at.toISOString(), ageMs: Number(r.age_ms), acknowledgedBy: r.acknowledged_by, resolvedBy: r.resolved_by,
+  lastSeenAt: r.last_seen_at.toISOString(), ageMs: Number(r.age_ms), subjectAt: r.subject_at?.toISOString() ?? null,
+  subjectAgeMs: r.subject_age_ms === null ? null : Number(r.subject_age_ms), acknowledgedBy: r.acknowledged_by, resolvedBy: r.resolved_by,
 });
+
+const BREAK_COLUMNS = `*, floor(extract(epoch FROM clock_timestamp() - detected_at) * 1000)::text AS age_ms,
+  floor(extract(epoch FROM clock_timestamp() - subject_at) * 1000)::text AS subject_age_ms`;
 
 /** The SQL checks over the snapshot: one query per kind of break, each bounded. */
 async function ledgerFindings(tx: SqlTx, graceMs: number): Promise<Finding[]> {
@@ -131,17 +147,17 @@ export class ReconciliationService {
     // One snapshot for every check; the audit entries it writes race other writers of the chain's head.
     return transactionRetryingSerialization(this.db, async (tx) => {
       await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      const findings = [...(await ledgerFindings(tx, this.config.reconcileGraceMs))];
-      if (chainBalances) findings.push(...(await this.chainFindings(tx, chainBalances)));
+      const findings = [...(await ledgerFindings(tx, this.config.reconcileGraceMs)), ...(await this.overdueFindings(tx))];
+      if (chainBalances) findings.push(...(await this.chainFindings(tx, chainBalances.atBlock, chainBalances.balances)));
       let opened = 0;
       for (const f of findings) {
         const [row] = await tx.query<{ break_id: string; fresh: boolean }>(
-          `INSERT INTO reconciliation_break (break_id, kind, subject, expected, actual, status, detected_at, last_seen_at)
-           VALUES ($1, $2, $3, $4, $5, 'open', clock_timestamp(), clock_timestamp())
+          `INSERT INTO reconciliation_break (break_id, kind, subject, expected, actual, subject_at, status, detected_at, last_seen_at)
+           VALUES ($1, $2, $3, $4, $5, $6, 'open', clock_timestamp(), clock_timestamp())
            ON CONFLICT (kind, subject) WHERE status <> 'resolved'
            DO UPDATE SET expected = EXCLUDED.expected, actual = EXCLUDED.actual, last_seen_at = EXCLUDED.last_seen_at
            RETURNING break_id, (xmax = 0) AS fresh`,
-          [randomUUID(), f.kind, f.subject, f.expected, f.actual],
+          [randomUUID(), f.kind, f.subject, f.expected, f.actual, f.subjectAt ?? null],
         );
         assert(row !== undefined, 'a break is recorded');
         if (!row.fresh) continue;
@@ -153,31 +169,57 @@ export class ReconciliationService {
     });
   }
 
-  /** Each tenant's omnibus wallet holds, per instrument on chain, what its accounts hold per the allocations. */
-  private async chainFindings(tx: SqlTx, balances: readonly { instrumentId: string; walletRef: string; quantity: string }[]): Promise<Finding[]> {
+  /**
+   * Each tenant's omnibus wallet holds on chain, at the indexed block, exactly its settled
+   * position: what confirmed settlement legs moved in less what they moved out (nothing once the
+   * instrument is resolved: its units were burned). A transfer outside settlement, or a settled
+   * leg whose transfer the chain does not have, is a break; a trade still waiting for its
+   * settlement cycle is not (overdueFindings reports it once it waited too long).
+   */
+  private async chainFindings(tx: SqlTx, atBlock: number, balances: readonly ChainHolding[]): Promise<Finding[]> {
+    assert(this.chain !== null, 'chain findings need the chain');
     if (balances.length === 0) return [];
-    const rows = await tx.query<{ instrument_id: string; wallet_ref: string; expected: string }>(
-      `SELECT b.instrument_id, b.wallet_ref,
-              CASE WHEN EXISTS (SELECT 1 FROM instrument_event e WHERE e.instrument_id = b.instrument_id AND e.kind = 'resolution') THEN 0
-                   ELSE coalesce((SELECT sum(CASE a.side WHEN 'buy' THEN a.quantity ELSE -a.quantity END) FROM allocation a
-                                   WHERE a.instrument_id = b.instrument_id AND a.tenant_ref = b.wallet_ref), 0) END::text AS expected
-         FROM unnest($1::uuid[], $2::uuid[]) AS b(instrument_id, wallet_ref)`,
-      [balances.map((b) => b.instrumentId), balances.map((b) => b.walletRef)],
+    const settled = await this.chain.settledPositions(tx, atBlock, balances);
+    const resolved = new Set(
+      (await tx.query<{ instrument_id: string }>(
+        `SELECT DISTINCT instrument_id FROM instrument_event WHERE kind = 'resolution' AND instrument_id = ANY($1::uuid[])`,
+        [[...new Set(balances.map((b) => b.instrumentId))]],
+      )).map((r) => r.instrument_id),
     );
     const onChain = new Map(balances.map((b) => [`${b.instrumentId}:${b.walletRef}`, b.quantity]));
-    return rows
-      .map((r) => ({
-        kind: 'chain_balance_mismatch' as const, subject: `chain:${r.instrument_id}:${r.wallet_ref}`, expected: decimal(r.expected).toString(),
-        actual: onChain.get(`${r.instrument_id}:${r.wallet_ref}`) ?? '0',
+    return settled
+      .map((p) => ({
+        kind: 'chain_balance_mismatch' as const, subject: `chain:${p.instrumentId}:${p.walletRef}`,
+        expected: resolved.has(p.instrumentId) ? '0' : p.quantity, actual: onChain.get(`${p.instrumentId}:${p.walletRef}`) ?? '0',
       }))
       .filter((f) => !decimal(f.expected).eq(decimal(f.actual)))
       .slice(0, BREAKS_PER_CHECK_MAX);
   }
 
+  /**
+   * Omnibus trades older than the settlement window that are not settled yet: no batch two
+   * people approved covers their time, or (with a chain) a leg of that batch is not settled and
+   * confirmed on chain. One break per trade, with when it traded (its age is the break's).
+   */
+  private async overdueFindings(tx: SqlTx): Promise<Finding[]> {
+    const awaiting = this.chain ? await this.chain.batchesAwaitingChain(tx, BATCHES_AWAITING_CHAIN_MAX) : [];
+    const rows = await tx.query<{ subject: string; quantity: string; traded_at: Date }>(
+      `SELECT 'omnibus_fill:' || f.fill_ref AS subject, f.quantity::text AS quantity, f.traded_at
+         FROM omnibus_fill f
+        WHERE f.traded_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000)
+          AND NOT EXISTS (SELECT 1 FROM settlement_batch b
+                           WHERE b.status IN ('approved', 'released') AND b.period_start <= f.traded_at AND f.traded_at < b.period_end
+                             AND b.batch_id <> ALL($2::uuid[]))
+        ORDER BY f.traded_at, f.fill_ref LIMIT $3`,
+      [this.config.settlementOverdueMs, awaiting, BREAKS_PER_CHECK_MAX],
+    );
+    return rows.map((r) => ({ kind: 'settlement_overdue', subject: r.subject, expected: '0', actual: decimal(r.quantity).toString(), subjectAt: r.traded_at.toISOString() }));
+  }
+
   async breaks(filter: { status?: BreakView['status']; limit: number }): Promise<BreakView[]> {
     const rows = await this.db.transaction((tx) =>
       tx.query<BreakRow>(
-        `SELECT *, floor(extract(epoch FROM clock_timestamp() - detected_at) * 1000)::text AS age_ms FROM reconciliation_break
+        `SELECT ${BREAK_COLUMNS} FROM reconciliation_break
           WHERE ($1::text IS NULL OR status = $1) ORDER BY detected_at, break_id LIMIT $2`,
         [filter.status ?? null, Math.min(filter.limit, BREAK_PAGE_ROWS_MAX)],
       ),
@@ -201,7 +243,7 @@ export class ReconciliationService {
         actor: `operator:${operatorId}`, action: `reconciliation.break.${to}`, resource: `reconciliation_break:${breakId}`, diff: { from: current.status, to },
       });
       const [row] = await tx.query<BreakRow>(
-        `SELECT *, floor(extract(epoch FROM clock_timestamp() - detected_at) * 1000)::text AS age_ms FROM reconciliation_break WHERE break_id = $1`, [breakId],
+        `SELECT ${BREAK_COLUMNS} FROM reconciliation_break WHERE break_id = $1`, [breakId],
       );
       assert(row !== undefined, 'the break exists');
       return view(row);

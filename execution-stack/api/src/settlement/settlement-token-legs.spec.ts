@@ -21,7 +21,7 @@ function holdings(moves: readonly { instrumentId: string; fromRef: string; toRef
 }
 
 describe('netTokenLegs', () => {
-  it.each<[string, GrossMovement[], Omit<TokenLeg, 'settlementId'>[]]>([
+  it.each<[string, GrossMovement[], Omit<TokenLeg, 'settlementId' | 'batchRef'>[]]>([
     ['nothing moved', [], []],
     ['one way', [{ instrumentId: X, fromRef: A, toRef: B, quantity: '10' }], [{ instrumentId: X, fromRef: A, toRef: B, quantity: '10' }]],
     ['both ways, netted', [
@@ -35,7 +35,7 @@ describe('netTokenLegs', () => {
     ], []],
   ])('%s', (_name, movements, expected) => {
     const legs = netTokenLegs(BATCH, movements);
-    expect(legs).toEqual(expected.map((l) => ({ ...l, settlementId: tokenLegId(BATCH, l.instrumentId, l.fromRef, l.toRef) })));
+    expect(legs).toEqual(expected.map((l) => ({ ...l, settlementId: tokenLegId(BATCH, l.instrumentId, l.fromRef, l.toRef), batchRef: BATCH })));
   });
 
   it('refuses a movement to the same wallet or of nothing', () => {

@@ -21,6 +21,8 @@ export interface TokenLeg {
   readonly toRef: string;
   /** Decimal string in instrument units, > 0. */
   readonly quantity: string;
+  /** The settlement batch whose approval queued it: reconciliation tells a batch settled once all its legs are confirmed on chain. */
+  readonly batchRef: string;
 }
 
 /** Where an approved batch's legs go: ChainService satisfies it; absent without a chain. */
@@ -59,7 +61,10 @@ export function netTokenLegs(batchId: string, movements: readonly GrossMovement[
     assert(net !== undefined, 'a netted pair is there');
     if (net.aToB.eq(decimal('0'))) continue;
     const [fromRef, toRef] = net.aToB.gt(decimal('0')) ? [net.a, net.b] : [net.b, net.a];
-    legs.push({ settlementId: tokenLegId(batchId, net.instrumentId, fromRef, toRef), instrumentId: net.instrumentId, fromRef, toRef, quantity: canonicalDecimal(net.aToB.abs()) });
+    legs.push({
+      settlementId: tokenLegId(batchId, net.instrumentId, fromRef, toRef), instrumentId: net.instrumentId, fromRef, toRef,
+      quantity: canonicalDecimal(net.aToB.abs()), batchRef: batchId,
+    });
   }
   assert(legs.length <= TOKEN_LEGS_PER_BATCH_MAX, 'token legs within the batch limit');
   return legs;
