@@ -2,7 +2,7 @@
 // the custodial wallets derived from the configured phrase, and an opossum circuit breaker
 // every RPC goes through. While the breaker is open, callers get ChainUnavailableError at once
 // and their work stays queued in Postgres.
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import CircuitBreaker from 'opossum';
 import { HDNodeWallet, JsonRpcProvider, Network, Wallet, isCallException } from 'ethers';
 import { assert } from '@bulwark/shared-contracts';
@@ -19,7 +19,7 @@ export class ChainUnavailableError extends Error {
 }
 
 @Injectable()
-export class ChainRpc implements OnModuleDestroy {
+export class ChainRpc implements OnApplicationShutdown {
   private readonly logger = new Logger(ChainRpc.name);
   readonly provider: JsonRpcProvider;
   readonly operator: Wallet;
@@ -98,7 +98,8 @@ export class ChainRpc implements OnModuleDestroy {
     return this.root.deriveChild(keyIndex).connect(this.provider);
   }
 
-  onModuleDestroy(): void {
+  // Last, once the workers that call through it have stopped (their beforeApplicationShutdown).
+  onApplicationShutdown(): void {
     this.breaker.shutdown();
     this.provider.destroy();
   }

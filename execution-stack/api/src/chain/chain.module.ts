@@ -1,7 +1,7 @@
 // The chain module: present only when the execution stack is configured with a chain. A worker
 // drives it on an interval: wallets and listings to deploy, the settlement cycle, anchors, the
 // transaction pipeline, the indexer.
-import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ChainConfig } from './chain-config.js';
 import { CHAIN_CONFIG, ChainRpc, ChainUnavailableError } from './chain-rpc.js';
 import { MembersModule } from '../members/members.module.js';
@@ -11,7 +11,7 @@ import { ChainTxService } from './chain-tx.service.js';
 import { ChainService } from './chain.service.js';
 
 @Injectable()
-export class ChainWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ChainWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChainWorker.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -49,7 +49,9 @@ export class ChainWorker implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the RPC door closes (ChainRpc shuts its breaker on application shutdown): a cycle
+  // still running against a shut breaker would only log the chain as unavailable.
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
   }

@@ -22,7 +22,12 @@ if (!keysDir || process.env.NODE_ENV === 'production') {
   process.exit(2);
 }
 const config = parseStackConfig('execution', process.env);
-const app = await createExecutionApp(config, parseChainConfig(process.env), parseExecutionConfig(process.env), parsePostTradeConfig(process.env));
+// npm start gives the seed the stack's whole environment, market maker included. The simulator
+// belongs to the serving stack: started here, it would list every symbol it quotes as an event
+// before the seed lists the demo instruments (the security would become an event), register a
+// member per seed run, and quote a server that is not listening.
+const execution = parseExecutionConfig({ ...process.env, MARKET_MAKER_ENABLED: 'false' });
+const app = await createExecutionApp(config, parseChainConfig(process.env), execution, parsePostTradeConfig(process.env));
 await app.init();
 try {
   const listed = new Set((await app.get(InstrumentsService).all()).map((i) => i.symbol));
