@@ -457,6 +457,10 @@ describe('cancel and expiry', () => {
       `SELECT id, status FROM ledger_reservation WHERE id = ANY($1::uuid[]) ORDER BY status`, [[placed.body.reservationId, other.reservationId]],
     );
     expect(reservations).toEqual([{ id: other.reservationId, status: 'expired' }, { id: placed.body.reservationId, status: 'pending' }]);
+    // Waiting that long for the answer shows on /health (degraded, the stack still serves).
+    expect((await http().get('/health').expect(200)).body.info['orders-close-answers']).toMatchObject({
+      status: 'up', degraded: true, overdueIntents: expect.any(Number), overdueAfterMs: 900_000,
+    });
     // An expiring intent cannot be cancelled any more, and a second sweep sends nothing new.
     await http().post(`/v1/orders/intents/${intent.intentId}/cancel`).set(investor.headers).set('Idempotency-Key', randomUUID()).expect(409);
     expect(await outbox('bulwark.c2e.intent.cancel.v1', intent.intentId)).toHaveLength(1);
@@ -475,6 +479,11 @@ describe('cancel and expiry', () => {
       'orders.intent.submitted', 'orders.intent.accepted', 'orders.intent.expire_requested', 'orders.allocation.booked', 'orders.intent.expired',
     ]);
     expect(audit.at(-1)?.diff).toMatchObject({ reason: 'expired', filledQuantity: '2', released: '1.2012' });
+    // Answered: the next sweep finds nothing overdue.
+    await scheduler.sweep(new Date());
+    expect((await http().get('/health').expect(200)).body.info['orders-close-answers']).toEqual({
+      status: 'up', overdueIntents: 0, oldestRequestedAt: null, overdueAfterMs: 900_000,
+    });
   }, 90_000);
 
   it('GTD: the investor names the expiry, it crosses the wall in intent.submitted.v1, and the intent expires then; a bad expiry is refused', async () => {

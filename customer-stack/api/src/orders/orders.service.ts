@@ -17,7 +17,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { z } from 'zod';
 import { IntentSubmittedV1Fields, allocationInputsHash, assert, intentExpiryIssue, canonicalDecimal, decimal, sumDecimals, type MessageBody } from '@bulwark/shared-contracts';
 import { ParkMessage, enqueueOutbound, type InboundMessage, type OutboundMessage, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
-import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
+import { HealthRegistry, SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import { AmlService } from '../aml/aml.service.js';
 import { TransactionMonitor } from '../aml/transaction-monitor.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -164,6 +164,8 @@ export class OrdersService implements OnModuleInit {
   private readonly repository = new OrdersRepository();
   private readonly config: OrdersConfig;
   private readonly marketDataUrl: string | null;
+  /** Per tenant, as of its last expiry sweep: intents waiting too long for the execution stack to confirm a cancel or expiry. */
+  private readonly overdueCloses = new Map<string, { count: number; oldest: Date | null }>();
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
@@ -177,6 +179,7 @@ export class OrdersService implements OnModuleInit {
     @Inject(TransactionMonitor) private readonly monitor: TransactionMonitor,
     @Inject(NotificationService) private readonly notifications: NotificationService,
     @Inject(ReservationExpiryScheduler) private readonly expiry: ReservationExpiryScheduler,
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
     @Inject(CUSTOMER_CONFIG) config: CustomerConfig,
   ) {
     this.config = config.money.orders;
@@ -192,6 +195,8 @@ export class OrdersService implements OnModuleInit {
       'intent.closed.v1': (tx, messages) => this.onClosed(tx, messages),
     });
     this.expiry.register('orders', (tenantId, now) => this.expireIntents(tenantId, now), { ownsReservationsReferencing: INTENT_RESERVATION_PREFIX });
+    // Degraded, not down: the stack still serves; holds wait for answers that are overdue.
+    this.health.register({ name: 'orders-close-answers', critical: false, check: () => this.closeAnswersHealth() });
   }
 
   // ------------------------------------------------------------------ investors
@@ -390,6 +395,7 @@ export class OrdersService implements OnModuleInit {
       }
       await enqueueOutbound(tx, due.map((intent) => this.cancelMessage(intent, 'expired')));
       const overdue = await this.repository.closeRequestsWaitingSince(tx, new Date(now.getTime() - CLOSE_ANSWER_OVERDUE_MS));
+      this.overdueCloses.set(tenantId, overdue);
       if (overdue.count > 0) {
         this.logger.warn(
           { event: 'orders.close_answer.overdue', tenantId, intents: overdue.count, oldestRequestedAt: overdue.oldest ? new Date(overdue.oldest).toISOString() : null },
@@ -400,6 +406,17 @@ export class OrdersService implements OnModuleInit {
     });
     if (expired > 0) this.wall.nudge();
     return expired;
+  }
+
+  /** /health: how many intents waited too long for their intent.closed.v1, over every tenant, as of the last sweeps. */
+  private closeAnswersHealth(): { up: boolean; details: Record<string, number | string | null> } {
+    let count = 0;
+    let oldest: Date | null = null;
+    for (const tenant of this.overdueCloses.values()) {
+      count += tenant.count;
+      if (tenant.oldest && (!oldest || new Date(tenant.oldest) < oldest)) oldest = new Date(tenant.oldest);
+    }
+    return { up: count === 0, details: { overdueIntents: count, oldestRequestedAt: oldest ? oldest.toISOString() : null, overdueAfterMs: CLOSE_ANSWER_OVERDUE_MS } };
   }
 
   // ------------------------------------------------------------------ the execution stack's answers
