@@ -82,6 +82,8 @@ export class ChainTxService {
   private readonly completions = new Map<string, TxCompletion>();
   private readonly reopens = new Map<string, TxReopen>();
   private running: Promise<void> | null = null;
+  /** The head whose chain of blocks the last reorganisation check found every recorded block on. */
+  private verifiedHead: { number: number; hash: string } | null = null;
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
@@ -280,13 +282,22 @@ export class ChainTxService {
    */
   async reopenDropped(): Promise<number> {
     const head = await this.rpc.call(() => this.rpc.provider.getBlockNumber());
+    let checkAbove = head - this.rpc.config.reorgDepthMax;
+    // A block commits to its parent: while the head the last pass verified is still on the chain,
+    // no block at or below it changed, and only transactions mined above it need their block checked.
+    const verified = this.verifiedHead;
+    if (verified && verified.number <= head) {
+      const still = await this.rpc.call(() => this.rpc.provider.getBlock(verified.number));
+      if (still?.hash === verified.hash) checkAbove = Math.max(checkAbove, verified.number);
+    }
     const mined = await this.db.transaction((tx) =>
       tx.query<MinedRow>(
         `SELECT id, operation, ref, tx_hash, block_number::text, block_hash FROM chain_tx
-          WHERE status = 'mined' AND block_hash IS NOT NULL AND block_number > $1 ORDER BY block_number, id LIMIT $2`,
-        [head - this.rpc.config.reorgDepthMax, CHAIN_TX_REORG_CHECKS_PER_PASS_MAX],
+          WHERE status = 'mined' AND block_hash IS NOT NULL AND block_number > $1 ORDER BY block_number DESC, id DESC LIMIT $2`,
+        [checkAbove, CHAIN_TX_REORG_CHECKS_PER_PASS_MAX],
       ),
     );
+    const top = await this.rpc.call(() => this.rpc.provider.getBlock(head));
     const blocks = new Map<string, MinedRow[]>();
     for (const row of mined) blocks.set(row.block_number, [...(blocks.get(row.block_number) ?? []), row]);
     let reopened = 0;
@@ -310,6 +321,8 @@ export class ChainTxService {
         if (await this.reopen(row)) reopened += 1;
       }
     }
+    // A full page (newest first: a shallow reorganisation is the likely one) left older rows unchecked: verify nothing new then.
+    if (top?.hash && mined.length < CHAIN_TX_REORG_CHECKS_PER_PASS_MAX) this.verifiedHead = { number: head, hash: top.hash };
     return reopened;
   }
 
