@@ -149,6 +149,7 @@ describe('snapshot and replay', () => {
       tif: fc.constantFrom(TimeInForce.GTC, TimeInForce.IOC, TimeInForce.GTD),
     }),
     fc.record({ kind: fc.constant('cancel' as const), orderId: fc.integer({ min: 1, max: 60 }) }),
+    fc.record({ kind: fc.constant('reduce' as const), orderId: fc.integer({ min: 1, max: 60 }), lots: fc.integer({ min: 1, max: 25 }) }),
     fc.record({ kind: fc.constant('halt' as const) }),
     fc.record({ kind: fc.constant('resume' as const) }),
   );
@@ -158,6 +159,7 @@ describe('snapshot and replay', () => {
       return submit(nowMs, limit(r.side as Side, r.priceTicks ?? 0, r.lots ?? 0, r.ownerId, { tif: r.tif as TimeInForce, expiryMs: nowMs + 3_000 }));
     }
     if (r.kind === 'cancel') return { kind: 'cancel', nowMs, orderId: r.orderId ?? 0 };
+    if (r.kind === 'reduce') return { kind: 'reduce', nowMs, orderId: r.orderId ?? 0, lots: r.lots ?? 0 };
     if (r.kind === 'halt') return { kind: 'halt', nowMs, cooldownMs: 2_000 };
     return { kind: 'resume', nowMs };
   };
