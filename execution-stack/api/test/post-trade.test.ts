@@ -274,6 +274,38 @@ describe('intent.cancel.v1', () => {
     expect(audit.diff).toEqual({ quantity: '25', intents: [leaving.intentId] });
   }, 60_000);
 
+  it('a reduction claimed before a crash is asked again under its ref and applied once: the order loses the leaving intent\'s quantity once', async () => {
+    const venue = app.get(SandboxVenue);
+    venue.seed(instrument.id, { asks: [{ price: '0.57', quantity: '10' }] });
+    const leaving = intent('20', '0.57');
+    const staying = intent('30', '0.57');
+    await submit(leaving);
+    await submit(staying);
+    await eventually(async () => ((await publishedAllocations([leaving.intentId, staying.intentId])).length === 2 ? true : undefined), 20_000, 'the first round');
+    const [{ order_ref: orderRef }] = await db().query(`SELECT order_ref FROM pooled_intent WHERE intent_id = $1`, [leaving.intentId]);
+    const [{ open_quantity: open }] = await db().query(`SELECT open_quantity::text FROM pooled_intent WHERE intent_id = $1`, [leaving.intentId]);
+    // As a process that crashed after the venue applied its reduction but before recording it left things.
+    const ref = randomUUID();
+    await db().transaction(async (manager) => {
+      await manager.query(`UPDATE pooled_intent SET close_reason = 'cancelled', withdrawal_ref = $2 WHERE intent_id = $1`, [leaving.intentId, ref]);
+      await manager.query(`UPDATE omnibus_order SET reduction_ref = $2, reduction_quantity = $3 WHERE order_ref = $1`, [orderRef, ref, open]);
+    });
+    await venue.reduce(orderRef, ref, decimal(open).toString());
+    await eventually(async () => ((await closedOf(leaving.intentId)).length === 1 ? true : undefined), 20_000, 'the withdrawal recorded');
+    const [order] = await db().query(`SELECT quantity, filled_quantity, reduction_ref FROM omnibus_order WHERE order_ref = $1`, [orderRef]);
+    // 50 less the leaving intent's open quantity, once; the venue rests exactly what the staying intent has open.
+    expect([decimal(order.quantity).toString(), order.reduction_ref]).toEqual([decimal('50').minus(decimal(open)).toString(), null]);
+    venue.seed(instrument.id, { asks: [{ price: '0.57', quantity: '100' }] });
+    await eventually(async () => {
+      const [row] = await db().query(`SELECT status, quantity, filled_quantity FROM omnibus_order WHERE order_ref = $1`, [orderRef]);
+      return row.status === 'done' ? row : undefined;
+    }, 20_000, 'the order to complete');
+    const [done] = await db().query(`SELECT quantity, filled_quantity FROM omnibus_order WHERE order_ref = $1`, [orderRef]);
+    expect(decimal(done.filled_quantity).eq(decimal(done.quantity))).toBe(true);
+    const [staid] = await db().query(`SELECT sum(quantity)::text AS quantity FROM allocation WHERE intent_id = $1`, [staying.intentId]);
+    expect(decimal(staid.quantity).toString()).toBe('30');
+  }, 60_000);
+
   it('takes an expired GTD intent out of its resting order the same way, answered with reason expired', async () => {
     const gtd = { ...intent('10', '0.10'), timeInForce: 'GTD' as const, expiresAt: new Date(Date.now() + 4_000).toISOString() };
     await submit(gtd);
