@@ -58,8 +58,10 @@ const tenantId = REFERENCE_TENANT_ID;
 const profileIndex = process.argv.indexOf('--cpu-prof');
 const PROFILE_DIR = profileIndex > 0 ? process.argv[profileIndex + 1] : undefined;
 
+// Each stack with the production default pool (the test harness gives 8 connections).
+const POOL = { DATABASE_POOL_MAX: '10' };
 const system = await TestSystem.start({
-  customerEnv: { ORDERS_VELOCITY_MAX: '10000' }, ...(PROFILE_DIR ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] } : {}),
+  customerEnv: { ORDERS_VELOCITY_MAX: '10000', ...POOL }, executionEnv: POOL, ...(PROFILE_DIR ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] } : {}),
 });
 
 // ------------------------------------------------------------------ HTTP clients
@@ -182,7 +184,7 @@ await allBooked();
 await settledAccounting(system, 120_000);
 
 // CPU seconds of the system's processes: both stacks, nats-server and the Postgres backends of
-// the two databases.
+// the two databases (the bench's own few reading connections among them).
 const CLOCK_TICKS_PER_S = 100;
 function cpuSecondsOf(pid: number): number {
   try {
@@ -192,28 +194,67 @@ function cpuSecondsOf(pid: number): number {
     return 0; // the process has exited: its time is not counted
   }
 }
-async function systemCpu(): Promise<Record<string, number>> {
-  const { rows } = await system.customerSql.query<{ pid: number; datname: string }>(
-    'SELECT pid, datname FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[system.customerDb.name, system.executionDb.name]],
-  );
-  const postgres = (name: string) => rows.filter((r) => r.datname === name).reduce((total, r) => total + cpuSecondsOf(r.pid), 0);
+/**
+ * The Postgres backends' CPU, read every BACKEND_SAMPLE_MS: a pool closes idle connections and
+ * opens new ones during a run, so a backend's time counts up to its last reading (one that exits
+ * loses at most one interval) and one that starts during the run counts from zero.
+ */
+const BACKEND_SAMPLE_MS = 200;
+const IDLE_S = 5;
+const processCpu = () => ({ customer: cpuSecondsOf(system.customer.pid), execution: cpuSecondsOf(system.execution.pid), nats: cpuSecondsOf(system.nats.pid) });
+
+/** CPU seconds each part of the system spent while `during` ran, and how long it ran. */
+async function cpuDuring(during: () => Promise<void>): Promise<{ cpuS: Record<string, number>; seconds: number }> {
+  const first = new Map<number, number>();
+  const last = new Map<number, { database: string; cpuS: number }>();
+  const sample = async (atStart: boolean) => {
+    const { rows } = await system.customerSql.query<{ pid: number; datname: string }>(
+      'SELECT pid, datname FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()', [[system.customerDb.name, system.executionDb.name]],
+    );
+    for (const { pid, datname } of rows) {
+      const cpuS = cpuSecondsOf(pid);
+      if (!first.has(pid)) first.set(pid, atStart ? cpuS : 0);
+      if (cpuS > 0) last.set(pid, { database: datname, cpuS });
+    }
+  };
+  const backends = (database: string) => [...last].filter(([, b]) => b.database === database).reduce((total, [pid, b]) => total + b.cpuS - (first.get(pid) ?? 0), 0);
+  const before = processCpu();
+  const startedMs = Date.now();
+  await sample(true);
+  const sampler = setInterval(() => void sample(false).catch(() => undefined), BACKEND_SAMPLE_MS);
+  try {
+    await during();
+  } finally {
+    clearInterval(sampler);
+  }
+  await sample(false);
+  const after = processCpu();
   return {
-    customer: cpuSecondsOf(system.customer.pid), execution: cpuSecondsOf(system.execution.pid), nats: cpuSecondsOf(system.nats.pid),
-    postgres_customer: postgres(system.customerDb.name), postgres_execution: postgres(system.executionDb.name),
+    cpuS: {
+      customer: after.customer - before.customer, execution: after.execution - before.execution, nats: after.nats - before.nats,
+      postgres_customer: backends(system.customerDb.name), postgres_execution: backends(system.executionDb.name),
+    },
+    seconds: (Date.now() - startedMs) / 1000,
   };
 }
 
+// What the system spends doing nothing (timers, sweeps, relays polling): at a low rate it is a
+// large part of the CPU per intent, so it is reported and subtracted for the net figure.
+const idle = await cpuDuring(() => new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000)));
 const warmedUp = accepted.length;
-const cpuBefore = await systemCpu();
 const startedAt = new Date();
-const deadline = Date.now() + SECONDS * 1000;
-await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-  while (Date.now() < deadline) await place();
-}));
-const placedS = (Date.now() - startedAt.getTime()) / 1000;
-await allBooked();
-const accounting = await settledAccounting(system, 120_000);
-const cpuAfter = await systemCpu();
+let placedS = 0;
+let accounting: Awaited<ReturnType<typeof settledAccounting>> | undefined;
+const run = await cpuDuring(async () => {
+  const deadline = Date.now() + SECONDS * 1000;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (Date.now() < deadline) await place();
+  }));
+  placedS = (Date.now() - startedAt.getTime()) / 1000;
+  await allBooked();
+  accounting = await settledAccounting(system, 120_000);
+});
+if (!accounting) throw new Error('the run did not settle');
 const runIds = accepted.slice(warmedUp);
 
 // ------------------------------------------------------------------ latency and throughput
@@ -300,7 +341,11 @@ check(wrongBooks.length === 0, 'investors whose cash, hold or position differ fr
 
 const measured = latency.n;
 check(measured === runIds.length, 'run intents without a booked allocation', runIds.length - measured);
-const cpuUsPerIntent = Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, Math.round(((cpuAfter[k] ?? 0) - (cpuBefore[k] ?? 0)) * 1e6 / measured)]));
+const perIntentUs = (cpuS: Record<string, number>) => {
+  const parts = Object.fromEntries(Object.entries(cpuS).map(([k, seconds]) => [k, Math.round(seconds * 1e6 / measured)]));
+  return { ...parts, total: Object.values(parts).reduce((a, b) => a + b, 0) };
+};
+const idleCpuS = (k: string) => ((idle.cpuS[k] ?? 0) / idle.seconds) * run.seconds;
 const round = (ms: number) => Number(ms.toPrecision(3));
 const result = {
   bench: 'system',
@@ -316,7 +361,9 @@ const result = {
   p50_ms: round(latency.p50),
   p99_ms: round(latency.p99),
   max_ms: round(latency.max),
-  cpu_us_per_intent: { ...cpuUsPerIntent, total: Object.values(cpuUsPerIntent).reduce((a, b) => a + b, 0) },
+  cpu_us_per_intent: perIntentUs(run.cpuS),
+  cpu_us_per_intent_net_of_idle: perIntentUs(Object.fromEntries(Object.entries(run.cpuS).map(([k, seconds]) => [k, seconds - idleCpuS(k)]))),
+  idle_cpu_ms_per_s: Object.fromEntries(Object.entries(idle.cpuS).map(([k, seconds]) => [k, Math.round((seconds / idle.seconds) * 1000)])),
   accounted: {
     intents: intents.length, allocations: customerAllocations.length, filled_units: canonicalDecimal(decimal(filledUnits)),
     c2e_messages: accounting.outboxes.c2e, e2c_messages: accounting.outboxes.e2c,
