@@ -2,7 +2,7 @@
 // acting twice. Missing key → 400; the key with another request → 422; the same request still
 // running → 409; done → the stored response. Keys are scoped per principal (per route for
 // anonymous callers). @NoIdempotencyKey opts a route out (session credentials must not be stored).
-import { HttpException, Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
@@ -13,11 +13,15 @@ import { IdempotencyService, requestHash } from './idempotency.service.js';
 import { NO_IDEMPOTENCY_KEY } from './no-idempotency-key.decorator.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** Attempts to record the outcome of a request that acted. */
+export const COMPLETE_ATTEMPTS_MAX = 3;
 const MUTATIONS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const KEY = /^[\x21-\x7e]{8,128}$/;
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Idempotency');
+
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(IdempotencyService) private readonly records: IdempotencyService,
@@ -49,10 +53,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (claim.status >= 400) throw new HttpException(body as Record<string, unknown>, claim.status);
       return body;
     }
+    let result: unknown;
     try {
-      const result: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      await this.records.complete(scope, key, successStatus, result === undefined ? null : JSON.stringify(result), new Date());
-      return result;
+      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       if (error instanceof HttpException && error.getStatus() < 500) {
         const response = error.getResponse();
@@ -62,6 +65,29 @@ export class IdempotencyInterceptor implements NestInterceptor {
         await this.records.release(scope, key);
       }
       throw error;
+    }
+    await this.completeAfterActing(scope, key, successStatus, result === undefined ? null : JSON.stringify(result));
+    return result;
+  }
+
+  /**
+   * Records the outcome of a request that acted. Its claim is never released from here on: a
+   * retry would act again. When the outcome cannot be recorded (the database is out of reach),
+   * the answer still goes out — the request did act, and a 500 would send the client to retry
+   * it — and the claim stays pending, so a retry is told to wait until the pending timeout.
+   */
+  private async completeAfterActing(scope: string, key: string, status: number, body: string | null): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.records.complete(scope, key, status, body, new Date());
+        return;
+      } catch (error) {
+        if (attempt >= COMPLETE_ATTEMPTS_MAX) {
+          const cause = error instanceof Error ? error.message : String(error);
+          this.logger.error({ event: 'idempotency.complete.failed', attempts: attempt, cause }, 'outcome of a request that acted not recorded');
+          return;
+        }
+      }
     }
   }
 }
