@@ -55,16 +55,21 @@ function text(value: unknown, field: string, max: number, pattern?: RegExp): str
   return value;
 }
 
-/** Validates one entry; throws AuditError naming the field or path, never the value. */
-export function checkAuditInput(input: AuditInput): CheckedAuditInput {
+/** A diff that passed its checks, with its canonical JSON. */
+export interface CheckedDiff {
+  readonly diff: { readonly [key: string]: CanonicalValue };
+  readonly diffJson: string;
+}
+
+/**
+ * Validates one entry; throws AuditError naming the field or path, never the value. Entries of one
+ * batch that share a diff object (a ledger batch's postings of one kind) have it checked once:
+ * pass the same `checkedDiffs` map for the whole batch, which is checked synchronously, so a
+ * shared object cannot change between its entries.
+ */
+export function checkAuditInput(input: AuditInput, checkedDiffs?: Map<object, CheckedDiff>): CheckedAuditInput {
   if (input.tenantId !== null && (typeof input.tenantId !== 'string' || !UUID.test(input.tenantId))) throw new AuditError('invalid_entry', 'tenantId');
-  const diff = plainJson(input.diff ?? {}, '$', 0);
-  if (diff === null || typeof diff !== 'object' || Array.isArray(diff)) throw new AuditError('diff_not_plain_json', '$');
-  const diffJson = canonicalJson(diff);
-  if (Buffer.byteLength(diffJson) > AUDIT_DIFF_BYTES_MAX) throw new AuditError('diff_too_large');
-  const numericPaths = numericPathsOf(diff as Record<string, CanonicalValue>);
-  const [finding] = detectPii(diff, { numericPaths });
-  if (finding) throw new AuditError('diff_contains_personal_data', `${finding.path} (${finding.entity})`);
+  const { diff, diffJson } = checkedDiffOf(input.diff ?? {}, checkedDiffs);
   return {
     tenantId: input.tenantId,
     actor: text(input.actor, 'actor', AUDIT_ACTOR_LENGTH_MAX),
@@ -72,9 +77,24 @@ export function checkAuditInput(input: AuditInput): CheckedAuditInput {
     onBehalfOf: input.onBehalfOf === undefined ? null : text(input.onBehalfOf, 'onBehalfOf', AUDIT_ACTOR_LENGTH_MAX),
     action: text(input.action, 'action', AUDIT_ACTION_LENGTH_MAX, ACTION),
     resource: text(input.resource, 'resource', AUDIT_RESOURCE_LENGTH_MAX),
-    diff: diff as { readonly [key: string]: CanonicalValue },
+    diff,
     diffJson,
   };
+}
+
+function checkedDiffOf(raw: Record<string, unknown>, checkedDiffs: Map<object, CheckedDiff> | undefined): CheckedDiff {
+  const known = checkedDiffs?.get(raw);
+  if (known) return known;
+  const diff = plainJson(raw, '$', 0);
+  if (diff === null || typeof diff !== 'object' || Array.isArray(diff)) throw new AuditError('diff_not_plain_json', '$');
+  const diffJson = canonicalJson(diff);
+  if (Buffer.byteLength(diffJson) > AUDIT_DIFF_BYTES_MAX) throw new AuditError('diff_too_large');
+  const numericPaths = numericPathsOf(diff as Record<string, CanonicalValue>);
+  const [finding] = detectPii(diff, { numericPaths });
+  if (finding) throw new AuditError('diff_contains_personal_data', `${finding.path} (${finding.entity})`);
+  const checked: CheckedDiff = { diff: diff as { readonly [key: string]: CanonicalValue }, diffJson };
+  checkedDiffs?.set(raw, checked);
+  return checked;
 }
 
 function plainJson(value: unknown, path: string, depth: number): CanonicalValue {

@@ -16,7 +16,7 @@ import {
   NORMAL_SIDE, allowsNegative, type PostingInput, type AccountBalance, type AccountKey, type AccountKind, type Leg, type Posting,
   type PostingResult, type Statement, type StatementEntry,
 } from './ledger.types.js';
-import { accountIdOf, decidesTheSameFrom, planBatch, preparePosting, type LockedAccount, type PreparedPosting } from './posting-plan.js';
+import { accountIdOf, decidesTheSameFrom, planBatch, preparePosting, type LockedAccount, type PreparedPosting, type TransactionRow } from './posting-plan.js';
 import { parsePosting } from './posting-input.js';
 import { fromScaled, toScaled } from './scaled-decimal.js';
 
@@ -464,6 +464,16 @@ export class LedgerService implements OnApplicationShutdown {
       settled.set(id, delta === undefined ? account : { ...account, balance: fromScaled(toScaled(account.balance) + toScaled(delta)) });
     }
     if (plan.transactions.length === 0) return plan.results;
+    // Postings of one kind without a reference share one diff object: the audit chain checks a
+    // shared diff once per batch instead of once per posting.
+    const sharedDiffs = new Map<string, Record<string, unknown>>();
+    const diffOf = (transaction: TransactionRow): Record<string, unknown> => {
+      const { kind, reference, reverses } = transaction;
+      if (reference !== null || reverses !== null) return { kind, reference, reverses };
+      let diff = sharedDiffs.get(kind);
+      if (!diff) sharedDiffs.set(kind, (diff = { kind, reference, reverses }));
+      return diff;
+    };
     await this.audit.recordMany(
       tx,
       plan.transactions.map((transaction) => ({
@@ -471,7 +481,7 @@ export class LedgerService implements OnApplicationShutdown {
         ...actor,
         action: 'ledger.posting.created',
         resource: `ledger_transaction:${transaction.id}`,
-        diff: { kind: transaction.kind, reference: transaction.reference, reverses: transaction.reverses },
+        diff: diffOf(transaction),
       })),
     );
     return plan.results;
