@@ -4,6 +4,7 @@ import { assert } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import { decimalArrayLiteral, integerArrayLiteral, textArrayLiteral, uuidArrayLiteral } from '../database/sql-arrays.js';
 import type { EntryRow, JournaledPosting, LockedAccount, TransactionRow } from './posting-plan.js';
+import { toScaled } from './scaled-decimal.js';
 import type { AccountKind } from './ledger.types.js';
 
 export interface NewAccount {
@@ -74,24 +75,29 @@ export class LedgerRepository {
       `SELECT id, balance::text AS balance, allow_negative, normal_side FROM ledger_account WHERE id = ANY($1::uuid[])${mode === 'lock' ? ' ORDER BY id FOR UPDATE' : ''}`,
       [uuidArrayLiteral(ids)],
     );
-    return new Map(rows.map((row) => [row.id, { id: row.id, balance: row.balance, allowNegative: row.allow_negative, normalSide: row.normal_side }]));
+    return new Map(rows.map((row) => [row.id, { id: row.id, balanceScaled: toScaled(row.balance), allowNegative: row.allow_negative, normalSide: row.normal_side }]));
   }
 
   /** Inserts the transactions (all of one tenant); returns how many were new (fewer means a concurrent batch won a key). */
   async insertTransactions(tx: SqlTx, rows: readonly TransactionRow[]): Promise<number> {
     const tenantId = singleTenantOf(rows);
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO ledger_transaction (id, tenant_id, idempotency_key, body_hash, kind, reference, reverses)
-       SELECT id, $2::uuid, key, body_hash, kind, reference, reverses
-         FROM unnest($1::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[]) AS t(id, key, body_hash, kind, reference, reverses)
-       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING id`,
+    // Counted in the database: a row per inserted transaction would only be counted here.
+    const [inserted] = await tx.query<{ n: number }>(
+      `WITH inserted AS (
+         INSERT INTO ledger_transaction (id, tenant_id, idempotency_key, body_hash, kind, reference, reverses)
+         SELECT id, $2::uuid, key, body_hash, kind, reference, reverses
+           FROM unnest($1::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[]) AS t(id, key, body_hash, kind, reference, reverses)
+         ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM inserted`,
       [
         uuidArrayLiteral(rows.map((r) => r.id)), tenantId, textArrayLiteral(rows.map((r) => r.idempotencyKey)),
         textArrayLiteral(rows.map((r) => r.bodyHash)), textArrayLiteral(rows.map((r) => r.kind)), textArrayLiteral(rows.map((r) => r.reference)),
         uuidArrayLiteral(rows.map((r) => r.reverses)),
       ],
     );
-    return inserted.length;
+    assert(inserted !== undefined, 'one count row');
+    return inserted.n;
   }
 
   /** Inserts the entries (all of one tenant) in one statement, as the database's entry check requires. */
@@ -123,7 +129,7 @@ export class LedgerRepository {
        SELECT id, balance::text AS balance, allow_negative, normal_side, (SELECT count(*) FROM moved)::int AS moved FROM locked`,
       [uuidArrayLiteral(ids), uuidArrayLiteral([...deltas.keys()]), decimalArrayLiteral([...deltas.values()])],
     );
-    const before = new Map(rows.map((row) => [row.id, { id: row.id, balance: row.balance, allowNegative: row.allow_negative, normalSide: row.normal_side }]));
+    const before = new Map(rows.map((row) => [row.id, { id: row.id, balanceScaled: toScaled(row.balance), allowNegative: row.allow_negative, normalSide: row.normal_side }]));
     return { before, moved: rows[0]?.moved ?? 0 };
   }
 

@@ -18,7 +18,6 @@ import {
 } from './ledger.types.js';
 import { accountIdOf, decidesTheSameFrom, planBatch, preparePosting, type LockedAccount, type PreparedPosting, type TransactionRow } from './posting-plan.js';
 import { parsePosting } from './posting-input.js';
-import { fromScaled, toScaled } from './scaled-decimal.js';
 
 const ZERO = decimal('0');
 
@@ -460,8 +459,8 @@ export class LedgerService implements OnApplicationShutdown {
       assert(moved === plan.balanceDeltas.size, 'every balance delta moved its account');
     }
     for (const [id, account] of locked) {
-      const delta = plan.balanceDeltas.get(id);
-      settled.set(id, delta === undefined ? account : { ...account, balance: fromScaled(toScaled(account.balance) + toScaled(delta)) });
+      const delta = plan.balanceDeltasScaled.get(id);
+      settled.set(id, delta === undefined ? account : { ...account, balanceScaled: account.balanceScaled + delta });
     }
     if (plan.transactions.length === 0) return plan.results;
     // Postings of one kind without a reference share one diff object: the audit chain checks a
@@ -527,7 +526,7 @@ function postgresErrorCode(error: unknown): string | undefined {
 type Locking = 'first' | 'late';
 
 function sameBalances(read: ReadonlyMap<string, LockedAccount>, locked: ReadonlyMap<string, LockedAccount>): boolean {
-  for (const [id, account] of read) if (locked.get(id)?.balance !== account.balance) return false;
+  for (const [id, account] of read) if (locked.get(id)?.balanceScaled !== account.balanceScaled) return false;
   return read.size === locked.size;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { decimal } from '@bulwark/shared-contracts';
 import { PostingInput, type AccountKey } from './ledger.types.js';
+import { toScaled } from './scaled-decimal.js';
 import { accountIdOf, decidesTheSameFrom, planBatch, postingBodyHash, preparePosting, type LockedAccount } from './posting-plan.js';
 
 const tenantId = '00000000-0000-4000-8000-000000000001';
@@ -17,7 +18,7 @@ const transfer = (key: string, from: AccountKey, to: AccountKey, amount: string)
 
 const locked = (key: AccountKey, balance: string): [string, LockedAccount] => {
   const id = accountIdOf(tenantId, key);
-  return [id, { id, balance, allowNegative: key.kind === 'omnibus', normalSide: key.kind === 'omnibus' ? 'debit' : 'credit' }];
+  return [id, { id, balanceScaled: toScaled(balance), allowNegative: key.kind === 'omnibus', normalSide: key.kind === 'omnibus' ? 'debit' : 'credit' }];
 };
 
 let counter = 0;

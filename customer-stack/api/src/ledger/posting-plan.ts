@@ -82,7 +82,8 @@ export function preparePosting(posting: Posting): PreparedPosting {
 
 export interface LockedAccount {
   readonly id: string;
-  readonly balance: string;
+  /** The balance in units of 1e-18 (parsed once where it is read, not again per plan). */
+  readonly balanceScaled: bigint;
   readonly allowNegative: boolean;
   readonly normalSide: 'debit' | 'credit';
 }
@@ -118,6 +119,8 @@ export interface BatchPlan {
   readonly entries: EntryRow[];
   /** Net change of each touched account's balance (in its normal side's terms), non-zero only. */
   readonly balanceDeltas: Map<string, string>;
+  /** The same deltas, scaled. */
+  readonly balanceDeltasScaled: Map<string, bigint>;
   /** Index into the batch of each posting newly journaled, parallel to `transactions`. */
   readonly postedIndexes: number[];
   /**
@@ -147,13 +150,15 @@ export function planBatch({ postings, accounts, journaled, reverses, newId }: Pl
     if (known !== undefined) return known;
     const locked = accounts.get(id);
     if (!locked) assert(false, `account ${id} was locked before planning`);
-    const balance = toScaled(locked.balance);
+    const balance = locked.balanceScaled;
     started.set(id, balance);
     running.set(id, balance);
     return balance;
   };
   const accepted = new Map<string, JournaledPosting>(journaled);
-  const plan: BatchPlan = { results: [], transactions: [], entries: [], balanceDeltas: new Map(), postedIndexes: [], lowestBalances: new Map() };
+  const plan: BatchPlan = {
+    results: [], transactions: [], entries: [], balanceDeltas: new Map(), balanceDeltasScaled: new Map(), postedIndexes: [], lowestBalances: new Map(),
+  };
   // The posting's effect on each account it touches, in the account's own normal-side terms
   // (a posting has at most LEGS_PER_POSTING_MAX legs, so a linear search beats a Map).
   const effectIds: string[] = [];
@@ -232,7 +237,9 @@ export function planBatch({ postings, accounts, journaled, reverses, newId }: Pl
 
   for (const [accountId, balance] of running) {
     const delta = balance - (started.get(accountId) ?? 0n);
-    if (delta !== 0n) plan.balanceDeltas.set(accountId, fromScaled(delta));
+    if (delta === 0n) continue;
+    plan.balanceDeltas.set(accountId, fromScaled(delta));
+    plan.balanceDeltasScaled.set(accountId, delta);
   }
   assert(plan.results.length === postings.length, 'one result per posting');
   assert(plan.transactions.length === plan.postedIndexes.length, 'one transaction per newly posted posting');
@@ -253,8 +260,8 @@ export function decidesTheSameFrom(plan: BatchPlan, planned: ReadonlyMap<string,
   for (const [id, account] of planned) {
     const now = other.get(id);
     if (!now) return false;
-    if (now.balance === account.balance || account.allowNegative) continue;
-    const shift = toScaled(now.balance) - toScaled(account.balance);
+    if (now.balanceScaled === account.balanceScaled || account.allowNegative) continue;
+    const shift = now.balanceScaled - account.balanceScaled;
     if (shift > 0n) {
       if (refused) return false;
       continue;
