@@ -195,6 +195,75 @@ describe('group commit plans before it locks (late locking)', () => {
   });
 });
 
+describe('one group-commit batch, many callers', () => {
+  const journaledCount = (tenantId: string, keys: string[]) =>
+    h.inTenant(tenantId, async (tx) => {
+      const [row] = await tx.query<{ n: number; times: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT created_at)::int AS times FROM ledger_transaction WHERE idempotency_key = ANY($1::text[])`, [keys],
+      );
+      return row;
+    });
+
+  it('fails only the postings that fail (an overdraft, a key reused with another body); their batch-mates post, each with its audit entry', async () => {
+    const tenantId = randomUUID();
+    const [rich, poor] = [randomUUID(), randomUUID()];
+    await h.ledger.submit(deposit(tenantId, rich, '100'));
+    await h.ledger.submit(deposit(tenantId, poor, '1'));
+    const reusedKey = randomUUID();
+    const reused = spend(tenantId, rich, '1', reusedKey);
+    await h.ledger.submit(reused);
+    // Submitted in one tick: one batch, one database transaction.
+    const batch = [spend(tenantId, rich, '10'), spend(tenantId, poor, '5'), spend(tenantId, rich, '2', reusedKey), spend(tenantId, rich, '20'), reused];
+    const results = await Promise.all(batch.map((posting) => h.ledger.submit(posting)));
+    expect(results.map((r) => (r.status === 'posted' ? (r.replayed ? 'replayed' : 'posted') : r.code))).toEqual(['posted', 'insufficient_funds', 'idempotency_conflict', 'posted', 'replayed']);
+    const posted = [batch[0], batch[3]].map((p) => p?.idempotencyKey ?? '');
+    expect(await journaledCount(tenantId, posted)).toEqual({ n: 2, times: 1 }); // committed together
+    const balances = await h.inTenant(tenantId, (tx) => Promise.all([rich, poor].map((owner) => h.ledger.balance(tx, tenantId, cash(owner)))));
+    expect(balances).toEqual(['69', '1']);
+    for (const result of [results[0], results[3]]) {
+      const transactionId = result?.status === 'posted' ? result.transactionId : '';
+      expect(await h.inTenant(tenantId, (tx) => h.audit.ofResource(tx, `ledger_transaction:${transactionId}`))).toHaveLength(1);
+    }
+    expect((await h.audit.verify()).ok).toBe(true);
+  });
+
+  it('keeps nothing of a batch whose transaction dies before its commit, fails every caller of it, and posts the same postings anew afterwards', async () => {
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    await h.ledger.submit(deposit(tenantId, owner, '100'));
+    const headBefore = await h.audit.head();
+    let release!: () => void;
+    let locked!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    // A caller's transaction holds the account, so the batch stops after its journal rows, before balances, audit and commit.
+    const holder = h.inTenant(tenantId, async (tx) => {
+      await tx.query(`SELECT 1 FROM ledger_account WHERE owner_ref = $1 FOR UPDATE`, [owner]);
+      locked();
+      await held;
+    });
+    await holding;
+    const batch = [spend(tenantId, owner, '10'), spend(tenantId, owner, '20'), spend(tenantId, owner, '30')];
+    const submitted = batch.map((posting) => h.ledger.submit(posting).then(() => 'posted', (error: unknown) => `failed: ${(error as Error).message}`));
+    const waiting = await eventually(async () => {
+      const rows = await h.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      return (rows as { pid: number }[])[0]?.pid;
+    }, 15_000, 'the batch waiting for the account lock');
+    await h.dataSource.query('SELECT pg_terminate_backend($1)', [waiting]); // the crash: the batch's connection dies mid-transaction
+    const outcomes = await Promise.all(submitted);
+    release();
+    await holder;
+    expect(outcomes.every((outcome) => outcome.startsWith('failed'))).toBe(true);
+    expect(await journaledCount(tenantId, batch.map((p) => p.idempotencyKey))).toEqual({ n: 0, times: 0 });
+    expect(await h.inTenant(tenantId, (tx) => h.ledger.balance(tx, tenantId, cash(owner)))).toBe('100');
+    expect((await h.audit.head()).seq).toBe(headBefore.seq);
+    const again = await Promise.all(batch.map((posting) => h.ledger.submit(posting)));
+    expect(again.map((r) => r.status === 'posted' && !r.replayed)).toEqual([true, true, true]);
+    expect(await h.inTenant(tenantId, (tx) => h.ledger.balance(tx, tenantId, cash(owner)))).toBe('40');
+    expect((await h.audit.verify()).ok).toBe(true);
+  });
+});
+
 describe('what the database itself enforces', () => {
   it.each([
     ['UPDATE of a journal transaction', `UPDATE ledger_transaction SET reference = 'x'`],
