@@ -48,17 +48,52 @@ type Workload = 'transfers' | 'omnibus';
 
 // CPU seconds of the Postgres backends serving this run's database (the raw pool and the ledger's).
 const CLOCK_TICKS_PER_S = 100;
-function cpuSecondsOf(pid: number): number {
+const BACKEND_SAMPLE_MS = 200;
+function cpuSecondsOf(pid: number): number | undefined {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
   } catch {
-    return 0; // the backend has exited: its time is not counted
+    return undefined; // the backend has exited
   }
 }
-async function postgresCpuSeconds(): Promise<number> {
+async function backendPids(): Promise<number[]> {
   const rows: { pid: number }[] = await owner.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database.name]);
-  return rows.reduce((total, row) => total + cpuSecondsOf(row.pid), 0);
+  return rows.map((row) => row.pid);
+}
+
+/**
+ * The backends' CPU over a stretch of time. Pools close idle connections, so a backend alive at
+ * the start may be gone at the end: each backend is sampled while the work runs and counted from
+ * its first to its last sample (a backend born meanwhile from zero), so an exit neither subtracts
+ * what it spent before the start nor hides what it spent during the run (at most one sample's worth).
+ */
+async function postgresCpuDuring(work: () => Promise<number>): Promise<{ posted: number; seconds: number }> {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const sample = async (startedAlready: boolean) => {
+    for (const pid of await backendPids()) {
+      const cpu = cpuSecondsOf(pid);
+      if (cpu === undefined) continue;
+      if (!first.has(pid)) first.set(pid, startedAlready ? 0 : cpu);
+      last.set(pid, cpu);
+    }
+  };
+  await sample(false);
+  let running = true;
+  const sampler = (async () => {
+    while (running) {
+      await new Promise((resolve) => setTimeout(resolve, BACKEND_SAMPLE_MS));
+      await sample(true);
+    }
+  })();
+  const posted = await work();
+  running = false;
+  await sampler;
+  await sample(true);
+  let seconds = 0;
+  for (const [pid, end] of last) seconds += end - (first.get(pid) ?? 0);
+  return { posted, seconds };
 }
 
 interface Measured {
@@ -71,13 +106,16 @@ interface Measured {
 
 /** Runs `work` and reports its rate and the CPU it cost per posting on both sides. */
 async function measured(work: () => Promise<number>): Promise<Measured> {
-  const pgBefore = await postgresCpuSeconds();
-  const cpu = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  const posted = await work();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const used = process.cpuUsage(cpu);
-  const pgSeconds = (await postgresCpuSeconds()) - pgBefore;
+  let seconds = 0;
+  let used = { user: 0, system: 0 };
+  const { posted, seconds: pgSeconds } = await postgresCpuDuring(async () => {
+    const cpu = process.cpuUsage();
+    const started = process.hrtime.bigint();
+    const done = await work();
+    seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    used = process.cpuUsage(cpu);
+    return done;
+  });
   return { perSecond: posted / seconds, posted, nodeUs: (used.user + used.system) / posted, postgresUs: (pgSeconds * 1e6) / posted };
 }
 const postingOf = (workload: Workload, key: string): PostingInput => {
