@@ -71,6 +71,14 @@ describe('planBatch', () => {
     expect(accountIdOf(tenantId, cash(alice))).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  it('keeps every account id it ever derived (stored rows name accounts by it), cached or not', () => {
+    const pinned: [AccountKey, string][] = [[cash(alice), 'de2ebb0e-1acf-5496-8119-c7a48d6aaad0'], [omnibus, 'd8c152c4-54d7-5f6f-9231-12b486e990ff']];
+    for (const [key, id] of pinned) {
+      expect(accountIdOf(tenantId, key)).toBe(id);
+      expect(accountIdOf(tenantId, { ...key })).toBe(id);
+    }
+  });
+
   it('property: deltas equal the entries, entries balance, and no customer ends negative', () => {
     const amount = fc.integer({ min: 1, max: 10_000 }).map((cents) => decimal(String(cents)).div(decimal('100')).toString());
     fc.assert(

@@ -9,19 +9,35 @@ import { canonicalDecimalText, fromScaled, toScaled } from './scaled-decimal.js'
 
 
 const ACCOUNT_IDS_CACHED_MAX = 200_000;
-const accountIds = new Map<string, string>();
+/**
+ * Ids by tenant, then kind and unit, then owner: lookups by the key's own strings (whose hashes V8
+ * keeps), where one joined key was a fresh string to build and hash on every leg of every posting.
+ */
+const accountIds = new Map<string, Map<string, Map<string, Map<string, string>>>>();
+let accountIdsCached = 0;
 
 /** The account's id is derived from what it is, so a batch never looks an account up by key. */
 export function accountIdOf(tenantId: string, key: AccountKey): string {
-  const name = `bulwark-ledger-account|${tenantId}|${key.kind}|${key.ownerRef ?? ''}|${key.unit}`;
-  const cached = accountIds.get(name);
+  const owner = key.ownerRef ?? '';
+  const byOwner = accountIds.get(tenantId)?.get(key.kind)?.get(key.unit);
+  const cached = byOwner?.get(owner);
   if (cached) return cached;
-  const digest = hash('sha256', name, 'hex');
+  const digest = hash('sha256', `bulwark-ledger-account|${tenantId}|${key.kind}|${owner}|${key.unit}`, 'hex');
   // Shaped as an RFC 4122 name-based UUID (version 5 bits, variant 10).
   const variant = ((Number.parseInt(digest[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   const id = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-5${digest.slice(13, 16)}-${variant}${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
-  if (accountIds.size >= ACCOUNT_IDS_CACHED_MAX) accountIds.clear();
-  accountIds.set(name, id);
+  if (accountIdsCached >= ACCOUNT_IDS_CACHED_MAX) {
+    accountIds.clear();
+    accountIdsCached = 0;
+  }
+  const byKind = accountIds.get(tenantId) ?? new Map<string, Map<string, Map<string, string>>>();
+  accountIds.set(tenantId, byKind);
+  const byUnit = byKind.get(key.kind) ?? new Map<string, Map<string, string>>();
+  byKind.set(key.kind, byUnit);
+  const owners = byUnit.get(key.unit) ?? new Map<string, string>();
+  byUnit.set(key.unit, owners);
+  owners.set(owner, id);
+  accountIdsCached += 1;
   return id;
 }
 
