@@ -2,9 +2,10 @@
 // two-factor set-up and sign-in with the code, identity verification, balances and a live FX
 // quote, then trading: the market view (live depth from the execution stack's public feed,
 // candles), the order ticket (validation, the estimated cost with fee and FX, submit), the order
-// in the history with its allocation, a cancel, a rejection with its coded reason, payouts and a
-// statement download. Keyboard only where a person could be, checked for accessibility on every
-// screen and on a phone's width; no customer-stack cookie ever reaches the execution stack.
+// in the history with its allocation, a cancel, a rejection with its coded reason, a good-till-date
+// order with its expiry, payouts and a statement download. Keyboard only where a person could be,
+// checked for accessibility on every screen and on a phone's width; no customer-stack cookie ever
+// reaches the execution stack.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
@@ -429,6 +430,61 @@ describe('the investor journey', () => {
     await expect(result.locator('code', { hasText: 'instrument_not_trading' }).count()).resolves.toBe(1);
     await expectAccessible(page);
     await screenshot(page, 'investor-20-order-rejected');
+  }, 60_000);
+
+  it('places a good-till-date order: the expiry is checked in words, shown on review, sent, and the order history shows it', async () => {
+    await page.goto(`${stacks.customerUrl}/app/trade?instrument=${rain.id}`);
+    const ticket = page.getByRole('form', { name: 'Order ticket' });
+    await ticket.getByLabel('Quantity').fill('3');
+    await ticket.getByLabel('Limit price (USD per unit)').fill('0.41');
+    await ticket.getByLabel('Time in force').selectOption('GTD');
+    const openUntil = ticket.getByLabel('Open until (your local time)');
+    await ticket.getByRole('button', { name: 'Review order' }).click();
+    await ticket.getByText('Choose until when the order stays open.').waitFor();
+    await expect(openUntil.getAttribute('aria-invalid')).resolves.toBe('true');
+    await openUntil.fill('2020-01-01T10:00');
+    await ticket.getByRole('button', { name: 'Review order' }).click();
+    await ticket.getByText('Choose a time in the future.').waitFor();
+    await expectAccessible(page);
+    await screenshot(page, 'investor-20b-gtd-ticket-invalid');
+
+    // Tomorrow at this minute, as the investor's browser reads its own local time; the instant it
+    // names is what the stack must store, and the UTC text the screens show is the browser's own.
+    const expiry = await page.evaluate(() => {
+      const at = new Date(Date.now() + 86_400_000);
+      at.setSeconds(0, 0);
+      const two = (n: number) => String(n).padStart(2, '0');
+      const shown = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' }).format(at);
+      return {
+        local: `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}T${two(at.getHours())}:${two(at.getMinutes())}`,
+        iso: at.toISOString(),
+        shown: `${shown} UTC`,
+      };
+    });
+    await openUntil.fill(expiry.local);
+    await ticket.getByRole('button', { name: 'Review order' }).click();
+    const review = page.getByTestId('order-review');
+    await review.getByRole('heading', { name: 'Check your order' }).waitFor();
+    expect(await keyValues(review)).toMatchObject({
+      'Order': 'Buy 3 LK-RAIN-2027', 'Limit price': '0.41 USD per unit', 'Time in force': 'Good till date (open until the time you choose)', 'Open until': expiry.shown,
+    });
+    await expectAccessible(page);
+    await screenshot(page, 'investor-20c-gtd-review');
+
+    // Below the asks, it rests on the book until the time chosen.
+    await review.getByRole('button', { name: 'Place order' }).click();
+    const result = page.getByTestId('order-result');
+    await result.getByText('Working', { exact: true }).waitFor({ timeout: 30_000 });
+    await result.getByRole('link', { name: 'See it in your orders' }).click();
+    const detail = page.getByTestId('order-detail');
+    await detail.getByRole('heading', { name: 'Buy 3 LK-RAIN-2027' }).waitFor();
+    expect(await keyValues(detail)).toMatchObject({ 'Time in force': 'GTD', 'Valid until': expiry.shown, 'Filled': '0 of 3' });
+    const intentId = (await detail.locator('code').first().textContent())?.trim() ?? '';
+    const stored = await page.evaluate(async (id) => (await fetch(`/v1/orders/intents/${id}`)).json() as Promise<{ timeInForce: string; expiresAt: string }>, intentId);
+    expect(stored).toMatchObject({ timeInForce: 'GTD' });
+    expect(Date.parse(stored.expiresAt)).toBe(Date.parse(expiry.iso));
+    await expectAccessible(page);
+    await screenshot(page, 'investor-20d-gtd-in-history');
   }, 60_000);
 
   it('lists payouts and downloads a statement of the period', async () => {
