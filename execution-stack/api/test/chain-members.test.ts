@@ -64,15 +64,17 @@ async function newMember(registerWallet = true): Promise<SigningKey & { memberId
   return { keyId: response.body.keyId as string, privateKey, memberId };
 }
 
-/** Runs worker cycles until no chain work is open. */
+/** Runs worker cycles until no chain work is open and every anchor is confirmed (blocks mined for its confirmations). */
 async function drain(cyclesMax = 40): Promise<void> {
   for (let i = 0; i < cyclesMax; i += 1) {
     await worker.runOnce();
-    const [open] = await db.transaction((tx) => tx.query<{ n: string }>(
-      `SELECT (SELECT count(*) FROM chain_tx WHERE status IN ('pending', 'signed')) + (SELECT count(*) FROM chain_anchor WHERE chain_tx_id IS NULL) AS n`,
+    const [open] = await db.transaction((tx) => tx.query<{ n: string; unconfirmed: string }>(
+      `SELECT (SELECT count(*) FROM chain_tx WHERE status IN ('pending', 'signed')) + (SELECT count(*) FROM chain_anchor WHERE chain_tx_id IS NULL) AS n,
+              (SELECT count(*) FROM chain_anchor WHERE status = 'queued') AS unconfirmed`,
     ));
-    if (open?.n === '0') return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (open?.n === '0' && open.unconfirmed === '0') return;
+    if (open?.n === '0') await anvil.mine(1);
+    else await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('chain work did not drain');
 }

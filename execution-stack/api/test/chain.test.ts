@@ -1,7 +1,8 @@
 // The chain module against a real anvil node, real Postgres and a real JetStream: suites deployed
 // once per instrument, wallets registered under opaque references, mint, atomic batched
 // settlement, burn, freeze and the pre-trade simulation, the indexer across a reorganisation,
-// audit anchoring, and settlements queued through a chain outage that settle exactly once.
+// audit anchoring (announced once confirmed, rebroadcast when a reorganisation drops it first), and
+// settlements queued through a chain outage that settle exactly once.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
@@ -365,22 +366,76 @@ describe('event indexer', () => {
 });
 
 describe('audit anchoring', () => {
-  it('anchors a customer batch root and answers audit.anchored.v1 with the transaction and block', async () => {
+  /** The audit.anchored.v1 answers waiting in the outbox for batch `batchId`, oldest first. */
+  async function anchoredAnswers(batchId: number) {
+    const rows = await db.transaction((tx) => tx.query<{ body: string }>(`SELECT body FROM wall_outbox WHERE subject = 'bulwark.e2c.audit.anchored.v1' ORDER BY seq`));
+    return rows.map((r) => JSON.parse(r.body) as { batchId: number; merkleRoot: string; txHash: string; blockNumber: number }).filter((b) => b.batchId === batchId);
+  }
+  async function anchorTx(ref: string) {
+    const [row] = await db.transaction((tx) => tx.query<{ id: string; tx_hash: string; block_number: string; status: string }>(
+      `SELECT id, tx_hash, block_number, status FROM chain_tx WHERE operation = 'anchor' AND ref = $1`, [ref],
+    ));
+    return row!;
+  }
+  const anchorStatus = async (batchId: number) => (await db.transaction((tx) => tx.query<{ status: string }>(
+    `SELECT status FROM chain_anchor WHERE log = 'customer' AND batch_id = $1`, [batchId],
+  )))[0]?.status;
+
+  it('anchors a customer batch root and answers audit.anchored.v1 with the transaction and block once the indexer confirmed it', async () => {
     const root = 'ab'.repeat(32);
     await db.transaction((tx) => chain.requestAnchor(tx, 'customer', { batchId: 1, merkleRoot: root, entryCount: 10, firstSeq: 1, lastSeq: 10 }));
     expect(await db.transaction((tx) => chain.requestAnchor(tx, 'customer', { batchId: 1, merkleRoot: root, entryCount: 10, firstSeq: 1, lastSeq: 10 }))).toBe(false);
     await drain();
     const anchor = attach('AuditAnchor', await chain.auditAnchor('customer'), provider);
     expect(await anchor.getFunction('rootOf')(1n)).toBe(`0x${root}`);
-    const [outbox] = await db.transaction((tx) => tx.query<{ body: string }>(`SELECT body FROM wall_outbox WHERE subject = 'bulwark.e2c.audit.anchored.v1'`));
-    const body = JSON.parse(outbox!.body) as { batchId: number; merkleRoot: string; txHash: string; blockNumber: number };
-    expect(body).toMatchObject({ batchId: 1, merkleRoot: root });
-    const receipt = await provider.getTransactionReceipt(body.txHash);
-    expect(receipt?.blockNumber).toBe(body.blockNumber);
+    // Mined, not yet confirmed: nothing crosses the wall while a reorganisation could still drop it.
+    expect(await anchoredAnswers(1)).toEqual([]);
+    expect(await anchorStatus(1)).toBe('queued');
     await anvil.mine(2);
-    await indexer.indexOnce();
+    await worker.runOnce();
+    const answers = await anchoredAnswers(1);
+    expect(answers).toEqual([expect.objectContaining({ batchId: 1, merkleRoot: root })]);
+    const receipt = await provider.getTransactionReceipt(answers[0]!.txHash);
+    expect(receipt?.blockNumber).toBe(answers[0]!.blockNumber);
+    expect(await anchorStatus(1)).toBe('anchored');
     expect((await indexer.events({ name: 'RootAnchored' })).map((e) => e.args.root)).toEqual([`0x${root}`]);
   }, 60_000);
+
+  it('rebroadcasts an anchor a reorganisation dropped before its confirmation: anchored once, answered once, with the final block', async () => {
+    const root = 'cd'.repeat(32);
+    await db.transaction((tx) => chain.requestAnchor(tx, 'customer', { batchId: 2, merkleRoot: root, entryCount: 5, firstSeq: 11, lastSeq: 15 }));
+    await drain();
+    const mined = await anchorTx('customer:2');
+    expect(mined.status).toBe('mined');
+    expect(await anchoredAnswers(2)).toEqual([]);
+    const anchor = attach('AuditAnchor', await chain.auditAnchor('customer'), provider);
+    expect(await anchor.getFunction('rootOf')(2n)).toBe(`0x${root}`);
+
+    // The chain reorganises to the same height without the anchor's block: the root is gone from the contract.
+    const head = await provider.getBlockNumber();
+    await anvil.rpc('anvil_reorg', [head - Number(mined.block_number) + 1, []]);
+    expect(await provider.getTransactionReceipt(mined.tx_hash)).toBeNull();
+    expect(await anchor.getFunction('rootOf')(2n)).toBe(`0x${'0'.repeat(64)}`);
+
+    // The pipeline sees its block gone and rebroadcasts the same bytes; still nothing is announced.
+    await worker.runOnce();
+    const again = await anchorTx('customer:2');
+    expect(again).toMatchObject({ id: mined.id, tx_hash: mined.tx_hash, status: 'mined' });
+    expect(await anchor.getFunction('rootOf')(2n)).toBe(`0x${root}`);
+    expect(await anchoredAnswers(2)).toEqual([]);
+
+    // Confirmed on the new branch: one answer, naming the block the chain now has it in.
+    await anvil.mine(2);
+    await worker.runOnce();
+    await worker.runOnce();
+    const receipt = await provider.getTransactionReceipt(mined.tx_hash);
+    expect(receipt?.status).toBe(1);
+    expect(await anchoredAnswers(2)).toEqual([expect.objectContaining({ batchId: 2, merkleRoot: root, txHash: mined.tx_hash, blockNumber: receipt!.blockNumber })]);
+    expect(await anchorStatus(2)).toBe('anchored');
+    expect((await indexer.events({ name: 'RootAnchored' })).filter((e) => e.args.root === `0x${root}`)).toEqual([
+      expect.objectContaining({ txHash: mined.tx_hash, blockNumber: String(receipt!.blockNumber) }),
+    ]);
+  }, 90_000);
 });
 
 describe('chain status for operators', () => {
@@ -397,7 +452,9 @@ describe('chain status for operators', () => {
     expect(Number(status.indexedBlock)).toBeLessThanOrEqual(status.headBlock - status.confirmations);
     expect(status.contracts.map((c: { purpose: string }) => c.purpose)).toEqual(expect.arrayContaining(['audit_anchor:customer', 'claim_issuer']));
     expect(status.instruments).toEqual(expect.arrayContaining([expect.objectContaining({ instrumentId, tokenAddress: (await token()).token.target })]));
-    const [anchored] = status.anchors.filter((a: { log: string }) => a.log === 'customer');
+    const anchors = status.anchors.filter((a: { log: string }) => a.log === 'customer');
+    expect(anchors.map((a: { batchId: string; status: string }) => [a.batchId, a.status])).toEqual([['2', 'anchored'], ['1', 'anchored']]);
+    const anchored = anchors[1];
     expect(anchored).toMatchObject({ batchId: '1', merkleRoot: 'ab'.repeat(32), status: 'anchored', entryCount: 10 });
     expect((await provider.getTransactionReceipt(anchored.txHash))?.blockNumber).toBe(Number(anchored.blockNumber));
     expect(status.transactions.failed).toBe(0);

@@ -1,7 +1,8 @@
 // The execution stack anchors its own audit table the way the customer stack anchors its log:
 // every interval, or sooner once enough entries wait, the RFC 9162 root of the whole table is cut
 // as a batch and handed to the chain module (ChainService.requestAnchor, log 'execution'), which
-// anchors it in the execution AuditAnchor contract; the mined transaction is recorded on the batch.
+// anchors it in the execution AuditAnchor contract; the transaction and its block are recorded on the
+// batch once the indexer has confirmed it (a reorganisation before then only rebroadcasts it).
 // The operator's proofs are computed from the table (through ExecutionAuditService) and checked
 // against the root the chain holds, so a row changed after anchoring is caught by the anchor even
 // when the whole hash chain was rewritten consistently.
@@ -86,7 +87,7 @@ export class ExecutionAuditAnchoringService implements OnModuleInit {
     });
   }
 
-  /** The chain module's word that a batch is anchored, in the transaction that marks it so. */
+  /** The chain module's word that a batch is anchored at confirmed depth, in the transaction that marks it so. */
   private async recordAnchored(tx: SqlTx, a: AnchoredRoot): Promise<void> {
     const outcome = await BATCHES.markAnchored(tx, a, null);
     assert(outcome === 'anchored', 'an anchored execution root is a batch this module cut, anchored once');

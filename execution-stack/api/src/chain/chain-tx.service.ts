@@ -329,7 +329,7 @@ export class ChainTxService {
   private async reopen(row: MinedRow): Promise<boolean> {
     const reopen = this.reopens.get(row.operation);
     if (this.completions.has(row.operation) && !reopen) {
-      // Its completion already told others about the block (an anchor's receipt crossed the wall): a person decides.
+      // Its completion may already have told others about the block: a person decides.
       await this.db.transaction((tx) =>
         tx.query(`UPDATE chain_tx SET block_hash = NULL, last_error = $2 WHERE id = $1 AND status = 'mined'`, [row.id, 'dropped by a reorganisation: not rebroadcast']),
       );

@@ -1,6 +1,6 @@
 // The chain module: present only when the execution stack is configured with a chain. A worker
 // drives it on an interval: wallets and listings to deploy, the settlement cycle, anchors, the
-// transaction pipeline, the indexer.
+// transaction pipeline, the indexer, then the anchors it confirmed.
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import type { ChainConfig } from './chain-config.js';
 import { CHAIN_CONFIG, ChainRpc, ChainUnavailableError } from './chain-rpc.js';
@@ -40,6 +40,7 @@ export class ChainWorker implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       await this.chain.tick();
       await this.indexer.indexOnce();
+      await this.chain.confirmAnchors();
     } catch (error) {
       if (error instanceof ChainUnavailableError) {
         this.logger.warn({ event: 'chain.unavailable', error: error.message }, 'chain unavailable: work stays queued');

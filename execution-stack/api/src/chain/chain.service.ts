@@ -2,7 +2,8 @@
 // recorded, never redeployed), custodial omnibus and member wallets registered under opaque
 // references (the claim carries only a hash of the reference), mints, burns, freezes, pauses,
 // settlement legs queued durably and sent as one atomic batch transfer per seller and instrument
-// each cycle, the pre-trade compliance simulation, and audit-root anchoring.
+// each cycle, the pre-trade compliance simulation, and audit-root anchoring (announced only once
+// the indexer has confirmed the anchor, so what the log's owner records is final).
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Interface, formatUnits, getAddress, keccak256, parseUnits, toUtf8Bytes, type Contract } from 'ethers';
 import {
@@ -161,7 +162,10 @@ export class ChainService implements OnModuleInit {
     // A reorganisation dropped a mined batch: its legs wait for the same batch to be mined again.
     this.txs.onReopen('settlement', (tx, reopened) => this.onSettlementDropped(tx, reopened.id));
     this.txs.onReopen('settlement_burn', (tx, reopened) => this.onSettlementDropped(tx, reopened.id));
-    this.txs.onComplete('anchor', (tx, outcome) => this.onAnchorMined(tx, outcome));
+    // An anchor is final only once the indexer confirmed its RootAnchored event (confirmAnchors):
+    // until then a reorganisation that drops it only puts it back to be rebroadcast.
+    this.txs.onComplete('anchor', (tx, outcome) => this.onAnchorSent(tx, outcome));
+    this.txs.onReopen('anchor', (tx, reopened) => this.onAnchorDropped(tx, reopened.id));
   }
 
   /** A multi-transaction operator interaction, serialised with the pipeline's operator transactions. */
@@ -818,36 +822,76 @@ export class ChainService implements OnModuleInit {
     return scheduled;
   }
 
-  private async onAnchorMined(tx: SqlTx, outcome: TxOutcome): Promise<void> {
-    const [row] = await tx.query<{ log: AuditLogName; batch_id: string; merkle_root: string; contract_address: string }>(
-      `UPDATE chain_anchor a SET status = 'anchored' FROM chain_tx t
-        WHERE a.chain_tx_id = $1 AND t.id = a.chain_tx_id AND a.status = 'queued'
-        RETURNING a.log, a.batch_id, a.merkle_root, t.contract_address`,
-      [outcome.id],
+  /** A reverted anchor is final at once (the contract refuses a batch id twice); a mined one waits for its confirmation. */
+  private async onAnchorSent(tx: SqlTx, outcome: TxOutcome): Promise<void> {
+    if (outcome.status === 'mined') return;
+    const [row] = await tx.query<{ log: AuditLogName; batch_id: string }>(
+      `UPDATE chain_anchor SET status = 'anchored' WHERE chain_tx_id = $1 AND status = 'queued' RETURNING log, batch_id`, [outcome.id],
     );
     assert(row, 'an anchor transaction anchors its batch');
-    if (outcome.status !== 'mined') {
-      // The contract refuses a batch id twice: a mined anchor of the same batch would have been recorded already.
-      this.logger.error({ event: 'chain.anchor.failed', log: row.log, batchId: row.batch_id, error: outcome.error }, 'anchoring failed');
-      return;
+    this.logger.error({ event: 'chain.anchor.failed', log: row.log, batchId: row.batch_id, error: outcome.error }, 'anchoring failed');
+  }
+
+  /**
+   * A reorganisation dropped a mined anchor. Before its confirmation nobody was told, so the
+   * rebroadcast is all it takes. After it (a reorganisation deeper than CHAIN_CONFIRMATIONS) the
+   * log's owner holds a block the chain no longer has: the root is put back by the rebroadcast,
+   * and a person corrects the record (docs/operations.md, reorganisation runbook).
+   */
+  private async onAnchorDropped(tx: SqlTx, chainTxId: string): Promise<void> {
+    const [row] = await tx.query<{ log: AuditLogName; batch_id: string; status: 'queued' | 'anchored' }>(
+      `SELECT log, batch_id, status FROM chain_anchor WHERE chain_tx_id = $1 FOR UPDATE`, [chainTxId],
+    );
+    assert(row, 'a dropped anchor transaction anchors a batch');
+    if (row.status === 'anchored') {
+      this.logger.error(
+        { event: 'chain.anchor.reorg_below_confirmations', log: row.log, batchId: row.batch_id, chainTxId },
+        'a reorganisation dropped a confirmed anchor: its recorded block is gone; rebroadcasting',
+      );
     }
-    assert(outcome.txHash !== null && outcome.blockNumber !== null, 'a mined anchor has its transaction and block');
-    const anchored: AnchoredRoot = {
-      batchId: Number(row.batch_id), merkleRoot: row.merkle_root, chainId: this.rpc.config.chainId, contractAddress: getAddress(row.contract_address),
-      txHash: outcome.txHash, blockNumber: Number(outcome.blockNumber),
-    };
-    await this.anchoredHandlers.get(row.log)?.(tx, anchored);
-    if (row.log !== 'customer') return;
-    const body: MessageBody<'audit.anchored.v1'> = {
-      batchId: Number(row.batch_id),
-      merkleRoot: row.merkle_root,
-      chainId: this.rpc.config.chainId,
-      contractAddress: getAddress(row.contract_address),
-      txHash: outcome.txHash,
-      blockNumber: Number(outcome.blockNumber),
-      anchoredAt: new Date().toISOString(),
-    };
-    await enqueueOutbound(tx, [{ type: 'audit.anchored.v1', body }]);
+  }
+
+  /**
+   * Announces the anchors the indexer has confirmed: a mined anchor whose RootAnchored event (its
+   * own transaction, its contract) is indexed at confirmed depth is final, so only now is it
+   * recorded by its log's owner and, for the customer log, answered across the wall with the
+   * block the event is in. Returns how many were confirmed.
+   */
+  async confirmAnchors(): Promise<number> {
+    const confirmed = await this.db.transaction(async (tx) => {
+      const rows = await tx.query<{
+        log: AuditLogName; batch_id: string; merkle_root: string; contract_address: string; tx_hash: string; block_number: string; event_batch_id: string; event_root: string;
+      }>(
+        `SELECT a.log, a.batch_id::text, a.merkle_root, t.contract_address, t.tx_hash, e.block_number::text,
+                e.args ->> 'batchId' AS event_batch_id, e.args ->> 'root' AS event_root
+           FROM chain_anchor a
+           JOIN chain_tx t ON t.id = a.chain_tx_id AND t.status = 'mined'
+           JOIN chain_event e ON e.kind = 'RootAnchored' AND e.tx_hash = t.tx_hash AND lower(e.contract_address) = lower(t.contract_address)
+          WHERE a.status = 'queued'
+          ORDER BY a.log, a.batch_id LIMIT $1 FOR UPDATE OF a SKIP LOCKED`,
+        [ANCHORS_PER_CYCLE_MAX],
+      );
+      for (const row of rows) {
+        // The event is the contract's own record of what our transaction anchored.
+        assert(row.event_batch_id === row.batch_id && row.event_root === `0x${row.merkle_root}`, 'a confirmed RootAnchored event anchors its batch root');
+        await tx.query(`UPDATE chain_anchor SET status = 'anchored' WHERE log = $1 AND batch_id = $2 AND status = 'queued'`, [row.log, row.batch_id]);
+        const anchored: AnchoredRoot = {
+          batchId: Number(row.batch_id), merkleRoot: row.merkle_root, chainId: this.rpc.config.chainId, contractAddress: getAddress(row.contract_address),
+          txHash: row.tx_hash, blockNumber: Number(row.block_number),
+        };
+        await this.anchoredHandlers.get(row.log)?.(tx, anchored);
+        this.logger.log({ event: 'chain.anchor.confirmed', log: row.log, batchId: row.batch_id, block: row.block_number }, 'anchor confirmed');
+        if (row.log !== 'customer') continue;
+        const body: MessageBody<'audit.anchored.v1'> = {
+          batchId: anchored.batchId, merkleRoot: anchored.merkleRoot, chainId: anchored.chainId, contractAddress: anchored.contractAddress,
+          txHash: anchored.txHash, blockNumber: anchored.blockNumber, anchoredAt: new Date().toISOString(),
+        };
+        await enqueueOutbound(tx, [{ type: 'audit.anchored.v1', body }]);
+      }
+      return rows.length;
+    });
+    if (confirmed > 0) this.wall.nudge();
+    return confirmed;
   }
 
   /**
