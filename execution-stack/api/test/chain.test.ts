@@ -436,6 +436,25 @@ describe('audit anchoring', () => {
       expect.objectContaining({ txHash: mined.tx_hash, blockNumber: String(receipt!.blockNumber) }),
     ]);
   }, 90_000);
+
+  it('puts a confirmed anchor a deeper reorganisation dropped back on chain without answering twice', async () => {
+    const confirmed = await anchorTx('customer:2');
+    const anchor = attach('AuditAnchor', await chain.auditAnchor('customer'), provider);
+    const head = await provider.getBlockNumber();
+    expect(head - Number(confirmed.block_number)).toBeGreaterThanOrEqual(1); // past CHAIN_CONFIRMATIONS: answered already
+    await anvil.rpc('anvil_reorg', [head - Number(confirmed.block_number) + 1, []]);
+    expect(await anchor.getFunction('rootOf')(2n)).toBe(`0x${'0'.repeat(64)}`);
+
+    await worker.runOnce();
+    await anvil.mine(2);
+    await worker.runOnce();
+    // The root is back (same bytes), the batch stays anchored, and the wall carries no second answer.
+    expect(await anchor.getFunction('rootOf')(2n)).toBe(`0x${'cd'.repeat(32)}`);
+    expect((await provider.getTransactionReceipt(confirmed.tx_hash))?.status).toBe(1);
+    expect(await anchorTx('customer:2')).toMatchObject({ id: confirmed.id, tx_hash: confirmed.tx_hash, status: 'mined' });
+    expect(await anchorStatus(2)).toBe('anchored');
+    expect(await anchoredAnswers(2)).toHaveLength(1);
+  }, 90_000);
 });
 
 describe('chain status for operators', () => {
