@@ -2,7 +2,13 @@
 // amounts only: nothing here can carry personal data. Public market data needs no key; every
 // operator call is signed (operator-key.ts).
 import { createApiClient, withQuery, type ApiClient, type Candle, type Query } from '@bulwark/ui-kit';
+// Response types the execution API defines once (its *.views.ts files hold plain types only).
+import type { OmnibusOrderDetail, OmnibusOrderStatus, OmnibusOrderView, WaitingPool } from '../../api/src/aggregation/omnibus-pools.views';
+import type { InstrumentEventView, PayoutView, ResolutionOutcome } from '../../api/src/resolution/resolution.views';
 import { signApproval, signedHeaders, type OperatorKey } from './operator-key';
+
+export type { OmnibusOrderDetail, OmnibusOrderStatus, OmnibusOrderView, WaitingPool } from '../../api/src/aggregation/omnibus-pools.views';
+export type { InstrumentEventView, PayoutView, ResolutionOutcome } from '../../api/src/resolution/resolution.views';
 
 export const api: ApiClient = createApiClient();
 
@@ -66,32 +72,6 @@ export interface MarketRow {
 }
 
 export type SessionAction = 'halt' | 'resume' | 'close' | 'open';
-export type ResolutionOutcome = 'yes' | 'no' | 'void';
-
-export interface InstrumentEventView {
-  readonly eventRef: string;
-  readonly instrumentId: string;
-  readonly kind: 'resolution' | 'distribution';
-  readonly outcome: ResolutionOutcome | null;
-  readonly amountPerUnit: string;
-  readonly recordAt: string;
-  readonly declaredBy: string;
-  readonly declaredAt: string;
-  readonly payouts: number;
-  readonly totalQuantity: string;
-  readonly totalAmount: string;
-  readonly burnTxIds: readonly string[];
-}
-
-export interface PayoutView {
-  readonly payoutId: string;
-  readonly tenantRef: string;
-  readonly accountRef: string;
-  readonly quantity: string;
-  readonly amountPerUnit: string;
-  readonly amount: string;
-  readonly paidAt: string;
-}
 
 export type MemberKind = 'market_maker' | 'omnibus';
 export type PrincipalStatus = 'active' | 'suspended';
@@ -109,45 +89,6 @@ export interface MemberView extends MemberLimits {
   readonly kind: MemberKind;
   readonly tenantRef: string | null;
   readonly status: PrincipalStatus;
-}
-
-export type OmnibusOrderStatus = 'new' | 'working' | 'done';
-
-export interface WaitingPool {
-  readonly tenantRef: string;
-  readonly instrumentId: string;
-  readonly side: 'buy' | 'sell';
-  readonly limitPrice: string;
-  readonly timeInForce: string;
-  readonly intents: number;
-  readonly quantity: string;
-  readonly oldestAcceptedAt: string;
-}
-
-export interface OmnibusOrderView {
-  readonly orderRef: string;
-  readonly tenantRef: string;
-  readonly instrumentId: string;
-  readonly side: 'buy' | 'sell';
-  readonly limitPrice: string;
-  readonly timeInForce: string;
-  readonly quantity: string;
-  readonly filledQuantity: string;
-  readonly venue: string;
-  readonly status: OmnibusOrderStatus;
-  readonly intents: number;
-  readonly allocatedQuantity: string;
-  readonly createdAt: string;
-}
-
-export interface OmnibusOrderDetail {
-  readonly order: OmnibusOrderView;
-  readonly intents: readonly { intentId: string; seq: string; accountRef: string; quantity: string; openQuantity: string; status: string }[];
-  readonly fills: readonly { fillRef: string; venue: string; price: string; quantity: string; roundRef: string | null; tradedAt: string }[];
-  readonly allocations: readonly {
-    allocationId: string; roundRef: string; intentId: string; accountRef: string; quantity: string; averagePrice: string; notional: string;
-    fee: string; remainingQuantity: string; inputsHash: string; allocatedAt: string;
-  }[];
 }
 
 export type BreakStatus = 'open' | 'acknowledged' | 'resolved';

@@ -1,7 +1,7 @@
 // Pure rules of money in and out: who may move money, the tier's daily withdrawal limit, how
 // many approvals a withdrawal needs, and which state changes a deposit or withdrawal may make.
 import { assert, decimal } from '@bulwark/shared-contracts';
-import type { DepositStatus, WithdrawalStatus } from './payments.entities.js';
+import type { DepositStatus, WithdrawalStatus } from './payments.views.js';
 
 export type MoneyRefusal = 'kyc_not_approved' | 'account_frozen' | 'daily_withdrawal_limit_exceeded';
 

@@ -9,9 +9,8 @@ import { z } from 'zod';
 import { CurrentPrincipal, Permissions, type Principal } from '../auth/permissions.decorator.js';
 import { WebhookEvent } from './payment-provider.js';
 import { PaymentsError } from './payments.errors.js';
-import {
-  DepositBody, PAYMENTS_PER_PAGE_MAX, PaymentsService, RejectBody, WithdrawalBody, type DepositView, type WithdrawalReview, type WithdrawalView,
-} from './payments.service.js';
+import { DepositBody, PAYMENTS_PER_PAGE_MAX, PaymentsService, RejectBody, WithdrawalBody } from './payments.service.js';
+import type { DepositView, WithdrawalReview, WithdrawalView } from './payments.views.js';
 import { SignedWebhook } from './signed-webhook.decorator.js';
 import { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './webhook-signature.js';
 

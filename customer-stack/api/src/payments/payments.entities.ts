@@ -3,12 +3,7 @@
 // under the customer's key in the PersonalDataVault, only its country is in clear.
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { TenantRow } from '../tenancy/tenant-row.js';
-
-export const DEPOSIT_STATUSES = ['initiated', 'pending', 'settled', 'failed'] as const;
-export type DepositStatus = (typeof DEPOSIT_STATUSES)[number];
-
-export const WITHDRAWAL_STATUSES = ['held', 'pending_approval', 'approved', 'sending', 'sent', 'settled', 'failed', 'rejected'] as const;
-export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
+import type { DepositStatus, WithdrawalStatus } from './payments.views.js';
 
 /** What a deposit and a withdrawal both record: whose money, through which provider and rail, and when. */
 abstract class PaymentRow extends TenantRow {

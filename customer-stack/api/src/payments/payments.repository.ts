@@ -1,7 +1,7 @@
 // SQL for deposits, withdrawals and received webhook events. Every method runs inside the
 // caller's transaction with its tenant set (row-level security).
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
-import type { DepositStatus, WithdrawalStatus } from './payments.entities.js';
+import type { DepositStatus, WithdrawalStatus } from './payments.views.js';
 
 export interface DepositRow {
   id: string;

@@ -37,7 +37,7 @@ import { PersonalDataVault } from '../privacy/personal-data-vault.js';
 import { SubjectDataRegistry } from '../privacy/subject-data.registry.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import { Beneficiary, PAYMENT_PROVIDERS, WebhookEvent, type PaymentProvider, type PayoutInstruction } from './payment-provider.js';
-import type { DepositStatus, WithdrawalStatus } from './payments.entities.js';
+import type { DepositView, WithdrawalReview, WithdrawalStatus, WithdrawalView } from './payments.views.js';
 import { PaymentsError, type PaymentsErrorCode } from './payments.errors.js';
 import { PaymentsRepository, type DepositRow, type WithdrawalRow } from './payments.repository.js';
 import { approvalsRequired, depositFrom, moneyRefusal, utcDayStart, withdrawalFrom, withdrawalLimitRefusal } from './payments-rules.js';
@@ -82,54 +82,6 @@ const WEBHOOK_REFUSALS: Readonly<Record<WebhookRejection, PaymentsErrorCode>> = 
 const WEBHOOK_ACTOR: AuditActor = Object.freeze({ actor: 'system:payment-provider', role: 'system' });
 const SYSTEM: AuditActor = Object.freeze({ actor: 'system:payments', role: 'system' });
 const EXPIRY_ACTOR: AuditActor = Object.freeze({ actor: 'system:payments-expiry', role: 'system' });
-
-export interface DepositView {
-  readonly depositId: string;
-  readonly status: DepositStatus;
-  readonly amount: string;
-  readonly currency: string;
-  readonly creditAmount: string;
-  readonly creditCurrency: string;
-  readonly price: string;
-  readonly quoteId: string;
-  readonly quoteExpiresAt: string;
-  readonly rail: string;
-  readonly provider: string;
-  readonly providerRef: string | null;
-  readonly instructions: { readonly payInReference: string; readonly payTo: { readonly bank: string; readonly account: string } } | null;
-  readonly failureCode: string | null;
-  readonly transactionId: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface WithdrawalView {
-  readonly withdrawalId: string;
-  /** An investor sees a withdrawal held for AML review as pending_approval (no tipping-off). */
-  readonly status: WithdrawalStatus;
-  readonly amount: string;
-  readonly currency: string;
-  /** Indicative until sent; then exactly what the provider pays out. */
-  readonly payoutAmount: string | null;
-  readonly payoutCurrency: string;
-  readonly rail: string;
-  readonly urgency: string;
-  readonly beneficiaryCountry: string;
-  readonly approvalsRequired: number;
-  readonly approvals: number;
-  readonly failureCode: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** What finance_ops sees: the real state, the screening decision, who approved, the account's last four. */
-export interface WithdrawalReview extends WithdrawalView {
-  readonly requestedBy: string;
-  readonly approvedBy: readonly string[];
-  readonly screeningDecision: string;
-  readonly beneficiaryAccountLast4: string | null;
-  readonly reservationId: string;
-}
 
 const money = (amount: string, currency: string) => roundMoney(amount, currency as CurrencyCode, 'down');
 

@@ -6,7 +6,8 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ApiBodyOptions } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal, Permissions, type Principal } from '../auth/permissions.decorator.js';
-import { BreakStatusChange, ReconciliationService, type BreakView } from './reconciliation.service.js';
+import { BreakStatusChange, ReconciliationService } from './reconciliation.service.js';
+import type { BreakView } from './reconciliation.views.js';
 
 type SchemaObject = NonNullable<Extract<ApiBodyOptions, { schema?: unknown }>['schema']>;
 

@@ -2,11 +2,7 @@
 // with the ledger. Tenant data under row-level security; breaks are changed only by people
 // (status and note), never corrected by the system.
 import { Check, Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
-
-export const BREAK_KINDS = ['position_mismatch', 'cash_mismatch', 'unknown_account'] as const;
-export type BreakKind = (typeof BREAK_KINDS)[number];
-export const BREAK_STATUSES = ['open', 'investigating', 'resolved'] as const;
-export type BreakStatus = (typeof BREAK_STATUSES)[number];
+import type { BreakKind, BreakStatus } from './reconciliation.views.js';
 
 /** A statement from the execution stack, reconciled once. */
 @Entity({ name: 'reconciliation_statement' })

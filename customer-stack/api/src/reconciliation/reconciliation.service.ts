@@ -17,8 +17,8 @@ import type { Principal } from '../auth/principal.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { OrdersService } from '../orders/orders.service.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
-import { BREAK_KINDS, BREAK_STATUSES, type BreakKind, type BreakStatus } from './reconciliation.entity.js';
 import { ReconciliationError } from './reconciliation.errors.js';
+import { BREAK_KINDS, BREAK_STATUSES, type BreakKind, type BreakStatus, type BreakView } from './reconciliation.views.js';
 
 export const BREAKS_PER_PAGE_MAX = 200;
 export const BREAK_NOTE_CHARS_MAX = 2_000;
@@ -36,25 +36,6 @@ export const BreakStatusChange = z.strictObject({
   status: z.enum(['investigating', 'resolved']),
   note: z.string().trim().min(3).max(BREAK_NOTE_CHARS_MAX).optional(),
 });
-
-/** A break as people see it: amount = actual (ledger) − expected (statement); age since detection. */
-export interface BreakView {
-  readonly breakId: string;
-  readonly statementId: string;
-  readonly kind: BreakKind;
-  readonly accountRef: string;
-  readonly unit: string;
-  readonly expected: string;
-  readonly actual: string;
-  readonly amount: string;
-  readonly periodEnd: string;
-  readonly status: BreakStatus;
-  readonly note: string | null;
-  readonly detectedAt: string;
-  readonly ageMs: number;
-  readonly updatedAt: string;
-  readonly updatedBy: string | null;
-}
 
 interface BreakRow {
   break_id: string; statement_id: string; kind: BreakKind; account_ref: string; unit: string; expected: string; actual: string; period_end: Date;

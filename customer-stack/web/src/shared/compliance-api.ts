@@ -1,5 +1,7 @@
 // KYC (the investor's side) and the compliance console's API as the stack answers them
 // (customer-stack/api/src/kyc, src/aml, src/console). Database rows keep their snake_case.
+// Reconciliation's response types are the API's own (reconciliation.views.ts holds plain types only).
+import type { BreakKind, BreakStatus, BreakView as ReconciliationBreak } from '../../../api/src/reconciliation/reconciliation.views';
 import { api } from './customer-api';
 
 export type KycStatus = 'not_started' | 'pending' | 'manual_review' | 'approved' | 'rejected';
@@ -127,28 +129,7 @@ export interface SarEntry {
   readonly reference: string | null;
 }
 
-export type BreakKind = 'position_mismatch' | 'cash_mismatch' | 'unknown_account';
-export type BreakStatus = 'open' | 'investigating' | 'resolved';
-
-/** A difference between an execution statement and the ledger: amount = actual (ledger) − expected (statement). */
-export interface ReconciliationBreak {
-  readonly breakId: string;
-  readonly statementId: string;
-  readonly kind: BreakKind;
-  readonly accountRef: string;
-  /** An instrument id (positions) or a currency (cash). */
-  readonly unit: string;
-  readonly expected: string;
-  readonly actual: string;
-  readonly amount: string;
-  readonly periodEnd: string;
-  readonly status: BreakStatus;
-  readonly note: string | null;
-  readonly detectedAt: string;
-  readonly ageMs: number;
-  readonly updatedAt: string;
-  readonly updatedBy: string | null;
-}
+export type { BreakKind, BreakStatus, BreakView as ReconciliationBreak } from '../../../api/src/reconciliation/reconciliation.views';
 
 export interface AlertFilter {
   readonly status?: AlertStatus | undefined;

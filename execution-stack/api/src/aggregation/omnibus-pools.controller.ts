@@ -5,7 +5,8 @@ import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { KEY_HEADER, SIGNATURE_HEADER } from '../members/request-signature.js';
 import { PrincipalKind, SignedRequestGuard } from '../members/signed-request.guard.js';
-import { ORDERS_LISTED_MAX, OmnibusPoolsService, type OmnibusOrderDetail, type OmnibusOrderView, type WaitingPool } from './omnibus-pools.service.js';
+import { ORDERS_LISTED_MAX, OmnibusPoolsService } from './omnibus-pools.service.js';
+import type { OmnibusOrderDetail, OmnibusOrderView, WaitingPool } from './omnibus-pools.views.js';
 
 const OrdersQuery = z.strictObject({
   status: z.enum(['new', 'working', 'done']).optional(),

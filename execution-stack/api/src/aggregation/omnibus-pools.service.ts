@@ -5,49 +5,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assert, decimal } from '@bulwark/shared-contracts';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
-import { AllocationService, type AllocationLine } from '../allocation/allocation.service.js';
+import { AllocationService } from '../allocation/allocation.service.js';
+import type { OmnibusOrderDetail, OmnibusOrderStatus, OmnibusOrderView, WaitingPool } from './omnibus-pools.views.js';
 
 /** Waiting pools and omnibus orders one listing returns. */
 export const POOLS_LISTED_MAX = 200;
 export const ORDERS_LISTED_MAX = 200;
 /** Intents and fills one order detail returns (a window holds at most windowIntentsMax intents). */
 export const ORDER_DETAIL_ROWS_MAX = 5_000;
-
-export type OmnibusOrderStatus = 'new' | 'working' | 'done';
-
-export interface WaitingPool {
-  readonly tenantRef: string;
-  readonly instrumentId: string;
-  readonly side: 'buy' | 'sell';
-  readonly limitPrice: string;
-  readonly timeInForce: string;
-  readonly intents: number;
-  readonly quantity: string;
-  readonly oldestAcceptedAt: string;
-}
-
-export interface OmnibusOrderView {
-  readonly orderRef: string;
-  readonly tenantRef: string;
-  readonly instrumentId: string;
-  readonly side: 'buy' | 'sell';
-  readonly limitPrice: string;
-  readonly timeInForce: string;
-  readonly quantity: string;
-  readonly filledQuantity: string;
-  readonly venue: string;
-  readonly status: OmnibusOrderStatus;
-  readonly intents: number;
-  readonly allocatedQuantity: string;
-  readonly createdAt: string;
-}
-
-export interface OmnibusOrderDetail {
-  readonly order: OmnibusOrderView;
-  readonly intents: readonly { intentId: string; seq: string; accountRef: string; quantity: string; openQuantity: string; status: string }[];
-  readonly fills: readonly { fillRef: string; venue: string; price: string; quantity: string; roundRef: string | null; tradedAt: string }[];
-  readonly allocations: readonly AllocationLine[];
-}
 
 interface OrderRow {
   order_ref: string; tenant_ref: string; instrument_id: string; side: 'buy' | 'sell'; limit_price: string; time_in_force: string;

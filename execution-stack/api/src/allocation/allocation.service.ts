@@ -11,6 +11,7 @@ import { MarketModule } from '../market/market.module.js';
 import { ExecutionAuditModule, ExecutionAuditService } from '../audit/execution-audit.service.js';
 import type { PositionLine } from '../resolution/payouts.js';
 import { allocate, inputsHashOf, type PoolIntent, type VenueFill } from './pro-rata-allocation.js';
+import type { AllocationLine } from './allocation.views.js';
 
 export interface AllocatedOrder {
   readonly orderRef: string;
@@ -41,21 +42,6 @@ interface StoredAllocation {
 }
 
 const text = (value: string): string => decimal(value).toString();
-
-/** One allocation as the operator admin shows it. */
-export interface AllocationLine {
-  readonly allocationId: string;
-  readonly roundRef: string;
-  readonly intentId: string;
-  readonly accountRef: string;
-  readonly quantity: string;
-  readonly averagePrice: string;
-  readonly notional: string;
-  readonly fee: string;
-  readonly remainingQuantity: string;
-  readonly inputsHash: string;
-  readonly allocatedAt: string;
-}
 
 /** Accounts holding one instrument. */
 export const POSITION_LINES_MAX = 100_000;

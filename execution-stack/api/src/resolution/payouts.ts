@@ -11,9 +11,9 @@
 //    not the per-unit figure, is what the ledger books.
 import { assert, canonicalDecimal, decimal } from '@bulwark/shared-contracts';
 import { SCALE_MAX } from '../allocation/scaled-decimal.js';
+import type { ResolutionOutcome } from './resolution.views.js';
 
-export const RESOLUTION_OUTCOMES = ['yes', 'no', 'void'] as const;
-export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
+export { RESOLUTION_OUTCOMES, type ResolutionOutcome } from './resolution.views.js';
 
 export type PayoutRule =
   | { readonly kind: 'resolution'; readonly outcome: ResolutionOutcome }

@@ -8,7 +8,8 @@ import type { Principal } from '../members/members.service.js';
 import { KEY_HEADER, SIGNATURE_HEADER } from '../members/request-signature.js';
 import { CurrentPrincipal, PrincipalKind, SignedRequestGuard } from '../members/signed-request.guard.js';
 import { ResolutionError, ResolutionErrorCode } from './resolution.errors.js';
-import { PAYOUT_PAGE_ROWS_MAX, ResolutionService, type InstrumentEventView, type PayoutView } from './resolution.service.js';
+import { PAYOUT_PAGE_ROWS_MAX, ResolutionService } from './resolution.service.js';
+import type { InstrumentEventView, PayoutView } from './resolution.views.js';
 
 const PayoutPage = z.strictObject({
   after: z.uuid().optional(),

@@ -19,6 +19,7 @@ import { MarketService } from '../market/market.service.js';
 import { ExecutionAuditService } from '../audit/execution-audit.service.js';
 import { RESOLUTION_OUTCOMES, computePayouts, type ComputedPayout, type PayoutRule } from './payouts.js';
 import { ResolutionError, ResolutionErrorCode } from './resolution.errors.js';
+import type { InstrumentEventView, PayoutView } from './resolution.views.js';
 
 /** Holdings one burn transaction carries (the token's batch limit). */
 export const BURN_HOLDINGS_PER_TX_MAX = 100;
@@ -33,32 +34,6 @@ export const DistributionRequest = z.strictObject({
   amountPerUnit: NonNegativeDecimal,
   recordDate: z.iso.datetime({ offset: false }),
 });
-
-export interface InstrumentEventView {
-  readonly eventRef: string;
-  readonly instrumentId: string;
-  readonly kind: 'resolution' | 'distribution';
-  readonly outcome: 'yes' | 'no' | 'void' | null;
-  readonly amountPerUnit: string;
-  readonly recordAt: string;
-  readonly declaredBy: string;
-  readonly declaredAt: string;
-  readonly payouts: number;
-  readonly totalQuantity: string;
-  readonly totalAmount: string;
-  /** The chain transactions that burn the resolved tokens (none without a chain). */
-  readonly burnTxIds: readonly string[];
-}
-
-export interface PayoutView {
-  readonly payoutId: string;
-  readonly tenantRef: string;
-  readonly accountRef: string;
-  readonly quantity: string;
-  readonly amountPerUnit: string;
-  readonly amount: string;
-  readonly paidAt: string;
-}
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const parsed = schema.safeParse(body);
