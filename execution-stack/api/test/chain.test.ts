@@ -363,6 +363,30 @@ describe('event indexer', () => {
     const twoUnits = (await indexer.events({ name: 'Transfer' })).filter((e) => String(e.args.to).toLowerCase() === memberWallet && e.args.value === String(2n * UNIT));
     expect(twoUnits.map((e) => e.txHash)).toEqual([resettled.tx_hash]);
   }, 120_000);
+
+  it('rebroadcasts a wallet registration a reorganisation dropped: the wallet is verified again, registered once', async () => {
+    const lateRef = randomUUID();
+    await chain.registerWallet(lateRef, 'member', SRI_LANKA);
+    const registration = async () => (await db.transaction((tx) => tx.query<{ id: string; tx_hash: string; block_number: string; status: string }>(
+      `SELECT id, tx_hash, block_number, status FROM chain_tx WHERE operation = 'register' AND ref = $1 ORDER BY id DESC LIMIT 1`, [instrumentId],
+    )))[0]!;
+    const mined = await registration();
+    expect(mined.status).toBe('mined');
+    const { registry } = await token();
+    const wallet = await walletOf(lateRef);
+    expect(await registry.getFunction('isVerified')(wallet)).toBe(true);
+
+    const head = await provider.getBlockNumber();
+    await anvil.rpc('anvil_reorg', [head - Number(mined.block_number) + 1, []]);
+    expect(await registry.getFunction('isVerified')(wallet)).toBe(false);
+    await drain();
+    expect(await registry.getFunction('isVerified')(wallet)).toBe(true);
+    expect(await registration()).toMatchObject({ id: mined.id, tx_hash: mined.tx_hash, status: 'mined' });
+    const [registered] = await db.transaction((tx) => tx.query<{ n: string }>(
+      `SELECT count(*) AS n FROM chain_registration WHERE wallet_ref = $1 AND instrument_id = $2`, [lateRef, instrumentId],
+    ));
+    expect(registered?.n).toBe('1');
+  }, 90_000);
 });
 
 describe('audit anchoring', () => {

@@ -87,6 +87,8 @@ export const SETTLEMENT_LEGS_PER_CYCLE_MAX = 5_000;
 export const ANCHORS_PER_CYCLE_MAX = 100;
 /** Wallets registered into a newly deployed instrument in one pass. */
 export const WALLETS_PER_INSTRUMENT_MAX = 10_000;
+/** Wallets one registration transaction registers in an identity registry. */
+export const REGISTRATIONS_PER_TX_MAX = 100;
 /** Listings whose suite one cycle deploys (a deployment is a dozen transactions). */
 export const LISTINGS_PER_CYCLE_MAX = 1;
 /** Wallets given their Identity contract per cycle. */
@@ -106,6 +108,7 @@ export const HOUSE_WALLET_REF = '00000000-0000-4000-8000-000000000000';
 
 const tokenInterface = new Interface(artifact('Token').abi);
 const anchorInterface = new Interface(artifact('AuditAnchor').abi);
+const registryInterface = new Interface(artifact('IdentityRegistry').abi);
 
 interface InstrumentRow {
   instrument_id: string;
@@ -417,9 +420,15 @@ export class ChainService implements OnModuleInit {
     return identityAddress;
   }
 
-  /** Registers in the instrument's identity registry every wallet not registered there yet. */
+  /**
+   * Registers in the instrument's identity registry every wallet not registered there yet: the
+   * registrations are queued in the pipeline (recorded with them, so none is queued twice) and
+   * pushed at once. A reorganisation that drops one gets it rebroadcast like any pipeline
+   * transaction, and the operator's transactions keep their order: a mint queued after a
+   * registration is sent after it.
+   */
   private async registerKnownWallets(instrumentId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    const queued = await this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`chain:registrations:${instrumentId}`]);
       const instrument = await this.requireInstrument(tx, instrumentId);
       const missing = await tx.query<WalletRow>(
@@ -428,23 +437,24 @@ export class ChainService implements OnModuleInit {
           ORDER BY w.key_index LIMIT $2`,
         [instrumentId, WALLETS_PER_INSTRUMENT_MAX],
       );
-      if (missing.length === 0) return;
-      const registry = attach('IdentityRegistry', instrument.contracts.identityRegistry, this.rpc.operator);
-      for (let from = 0; from < missing.length; from += 100) {
-        const chunk = missing.slice(from, from + 100);
-        const receipt = await this.operatorWork(async () => {
-            const sent = await registry.getFunction('batchRegisterIdentity')(
-              chunk.map((w) => w.wallet_address), chunk.map((w) => w.identity_contract), chunk.map((w) => w.country),
-            );
-            return sent.wait();
+      for (let from = 0; from < missing.length; from += REGISTRATIONS_PER_TX_MAX) {
+        const chunk = missing.slice(from, from + REGISTRATIONS_PER_TX_MAX);
+        await this.txs.enqueue(tx, {
+          operation: 'register', ref: instrumentId, signerKeyIndex: null, contractAddress: instrument.contracts.identityRegistry,
+          callData: registryInterface.encodeFunctionData('batchRegisterIdentity', [
+            chunk.map((w) => w.wallet_address), chunk.map((w) => w.identity_contract), chunk.map((w) => w.country),
+          ]),
         });
-        await this.recordGas(tx, 'register', instrumentId, receipt?.gasUsed ?? 0n);
       }
-      await tx.query(
-        `INSERT INTO chain_registration (wallet_ref, instrument_id, registered_at) SELECT unnest($1::uuid[]), $2, clock_timestamp()`,
-        [missing.map((w) => w.wallet_ref), instrumentId],
-      );
+      if (missing.length > 0) {
+        await tx.query(
+          `INSERT INTO chain_registration (wallet_ref, instrument_id, registered_at) SELECT unnest($1::uuid[]), $2, clock_timestamp()`,
+          [missing.map((w) => w.wallet_ref), instrumentId],
+        );
+      }
+      return missing.length;
     });
+    if (queued > 0) await this.txs.process();
   }
 
   /** Which of these references have a custodial wallet (a burn or a balance needs one). */
