@@ -4,11 +4,15 @@
 import { createApiClient, withQuery, type ApiClient, type Candle, type Query } from '@bulwark/ui-kit';
 // Response types the execution API defines once (its *.views.ts files hold plain types only).
 import type { OmnibusOrderDetail, OmnibusOrderStatus, OmnibusOrderView, WaitingPool } from '../../api/src/aggregation/omnibus-pools.views';
+import type { BreakStatus, BreakView } from '../../api/src/reconciliation/reconciliation.views';
 import type { InstrumentEventView, PayoutView, ResolutionOutcome } from '../../api/src/resolution/resolution.views';
+import type { BatchDetail, BatchStatus, BatchView } from '../../api/src/settlement/settlement.views';
 import { signApproval, signedHeaders, type OperatorKey } from './operator-key';
 
-export type { OmnibusOrderDetail, OmnibusOrderStatus, OmnibusOrderView, WaitingPool } from '../../api/src/aggregation/omnibus-pools.views';
-export type { InstrumentEventView, PayoutView, ResolutionOutcome } from '../../api/src/resolution/resolution.views';
+export type { OmnibusOrderStatus } from '../../api/src/aggregation/omnibus-pools.views';
+export type { BreakStatus, BreakView } from '../../api/src/reconciliation/reconciliation.views';
+export type { ResolutionOutcome } from '../../api/src/resolution/resolution.views';
+export type { BatchDetail, BatchStatus } from '../../api/src/settlement/settlement.views';
 
 export const api: ApiClient = createApiClient();
 
@@ -91,27 +95,6 @@ export interface MemberView extends MemberLimits {
   readonly status: PrincipalStatus;
 }
 
-export type BreakStatus = 'open' | 'acknowledged' | 'resolved';
-
-export interface BreakView {
-  readonly breakId: string;
-  readonly kind: string;
-  readonly subject: string;
-  readonly expected: string;
-  readonly actual: string;
-  /** actual − expected. */
-  readonly amount: string;
-  readonly status: BreakStatus;
-  readonly detectedAt: string;
-  readonly lastSeenAt: string;
-  readonly ageMs: number;
-  /** When the subject happened and how long ago (a settlement_overdue trade); null for other kinds. */
-  readonly subjectAt: string | null;
-  readonly subjectAgeMs: number | null;
-  readonly acknowledgedBy: string | null;
-  readonly resolvedBy: string | null;
-}
-
 export interface ChainStatus {
   readonly chainId: string;
   readonly headBlock: number | null;
@@ -128,43 +111,9 @@ export interface ChainStatus {
   }[];
 }
 
-export const BATCH_STATUSES = ['draft', 'pending_approval', 'approved', 'released', 'rejected'] as const;
-export type BatchStatus = (typeof BATCH_STATUSES)[number];
 export type ExportFormat = 'csv' | 'json' | 'pain001';
 /** The header that carries a batch's content hash on every export. */
 export const CONTENT_HASH_HEADER = 'x-bulwark-content-sha256';
-
-export interface BatchView {
-  readonly batchId: string;
-  readonly status: BatchStatus;
-  readonly contentHash: string;
-  readonly periodStart: string;
-  readonly periodEnd: string;
-  readonly tradeCount: number;
-  readonly createdBy: string;
-  readonly createdAt: string;
-  readonly decidedAt: string | null;
-  readonly approvals: readonly { readonly operatorRef: string; readonly approvedAt: string }[];
-  readonly bankReference: string | null;
-  readonly rejectionReason: string | null;
-  readonly tokenLegsQueued: number;
-}
-
-export interface InstructionView {
-  readonly counterparty: string;
-  readonly currency: string;
-  readonly bought: string;
-  readonly sold: string;
-  readonly fees: string;
-  readonly payouts: string;
-  /** sold − bought − fees + payouts: positive, the platform pays; negative, the counterparty pays. */
-  readonly netAmount: string;
-  readonly paymentAmount: string;
-}
-
-export interface BatchDetail extends BatchView {
-  readonly instructions: readonly InstructionView[];
-}
 
 export interface ExportFile {
   readonly blob: Blob;

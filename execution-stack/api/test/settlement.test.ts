@@ -23,7 +23,8 @@ import { MembersService } from '../src/members/members.service.js';
 import { signRequest, type SigningKey } from '../src/members/request-signature.js';
 import { PAIN001_NAMESPACE, contentJson } from '../src/settlement/settlement-exports.js';
 import { CONTENT_HASH_HEADER } from '../src/settlement/settlement.controller.js';
-import { SettlementService, approvalPayload, type BatchView } from '../src/settlement/settlement.service.js';
+import { SettlementService, approvalPayload } from '../src/settlement/settlement.service.js';
+import type { BatchView } from '../src/settlement/settlement.views.js';
 import { HOUSE_WALLET_REF, tokenLegId } from '../src/settlement/settlement-token-legs.js';
 import { chainTestEnv, RestartableAnvil } from './support/anvil-node.js';
 

@@ -8,7 +8,8 @@ import type { Principal } from '../members/members.service.js';
 import { KEY_HEADER, SIGNATURE_HEADER } from '../members/request-signature.js';
 import { CurrentPrincipal, PrincipalKind, SignedRequestGuard } from '../members/signed-request.guard.js';
 import { ReconciliationError, ReconciliationErrorCode } from './reconciliation.errors.js';
-import { BREAK_PAGE_ROWS_MAX, ReconciliationService, type BreakView } from './reconciliation.service.js';
+import { BREAK_PAGE_ROWS_MAX, ReconciliationService } from './reconciliation.service.js';
+import type { BreakView } from './reconciliation.views.js';
 
 const BreakQuery = z.strictObject({
   status: z.enum(['open', 'acknowledged', 'resolved']).optional(),

@@ -1,9 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-export const EXECUTION_BREAK_KINDS = [
-  'fill_without_order', 'order_fill_mismatch', 'clob_fill_mismatch', 'allocation_fill_mismatch', 'chain_balance_mismatch', 'settlement_overdue',
-] as const;
-export type ExecutionBreakKind = (typeof EXECUTION_BREAK_KINDS)[number];
+import type { ExecutionBreakKind } from './reconciliation.views.js';
 
 /** A reconciliation break: recorded, shown to people, never corrected automatically. */
 @Entity({ name: 'reconciliation_break' })

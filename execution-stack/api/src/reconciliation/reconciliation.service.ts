@@ -20,8 +20,8 @@ import { POST_TRADE_CONFIG, type PostTradeConfig } from '../aggregation/post-tra
 import { ChainService, type ChainHolding } from '../chain/chain.service.js';
 import { ExecutionAuditService } from '../audit/execution-audit.service.js';
 import { SettlementService } from '../settlement/settlement.service.js';
-import type { ExecutionBreakKind } from './reconciliation.entity.js';
 import { ReconciliationError, ReconciliationErrorCode } from './reconciliation.errors.js';
+import type { BreakView, ExecutionBreakKind } from './reconciliation.views.js';
 
 /** Breaks one check reports per run. */
 export const BREAKS_PER_CHECK_MAX = 1_000;
@@ -43,25 +43,6 @@ export interface Finding {
   readonly actual: string;
   /** When the subject happened, for a break about age (settlement_overdue: when the trade was made). */
   readonly subjectAt?: string;
-}
-
-export interface BreakView {
-  readonly breakId: string;
-  readonly kind: ExecutionBreakKind;
-  readonly subject: string;
-  readonly expected: string;
-  readonly actual: string;
-  /** actual − expected. */
-  readonly amount: string;
-  readonly status: 'open' | 'acknowledged' | 'resolved';
-  readonly detectedAt: string;
-  readonly lastSeenAt: string;
-  readonly ageMs: number;
-  /** When the subject happened and how long ago (a settlement_overdue trade's age); null for other kinds. */
-  readonly subjectAt: string | null;
-  readonly subjectAgeMs: number | null;
-  readonly acknowledgedBy: string | null;
-  readonly resolvedBy: string | null;
 }
 
 interface BreakRow {

@@ -5,26 +5,10 @@
 import { createHash } from 'node:crypto';
 import { XMLBuilder } from 'fast-xml-parser';
 import { assert, canonicalDecimal, canonicalJson, decimal, roundMoney } from '@bulwark/shared-contracts';
+import type { Instruction, NettingSums } from './settlement.views.js';
 
 export const INSTRUCTIONS_PER_BATCH_MAX = 10_000;
 export const PAIN001_NAMESPACE = 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09';
-
-/** Sums per counterparty and currency, straight from the database (exact NUMERIC as text). */
-export interface NettingSums {
-  readonly counterparty: string;
-  readonly currency: 'USD';
-  readonly bought: string;
-  readonly sold: string;
-  readonly fees: string;
-  readonly payouts: string;
-}
-
-export interface Instruction extends NettingSums {
-  /** sold − bought − fees + payouts: positive, the platform pays; negative, the counterparty pays. */
-  readonly netAmount: string;
-  /** The net rounded half-even to the currency's cents: what the cash leg moves. */
-  readonly paymentAmount: string;
-}
 
 export interface BatchContent {
   readonly batchId: string;

@@ -10,9 +10,9 @@ import { z } from 'zod';
 import type { Principal } from '../members/members.service.js';
 import { KEY_HEADER, SIGNATURE_HEADER } from '../members/request-signature.js';
 import { CurrentPrincipal, PrincipalKind, SignedRequestGuard } from '../members/signed-request.guard.js';
-import { BATCH_STATUSES } from './settlement.entity.js';
 import { SettlementError, SettlementErrorCode } from './settlement.errors.js';
-import { BATCH_PAGE_ROWS_MAX, REJECTION_REASON_CHARS_MAX, SettlementService, type BatchDetail, type BatchView, type ExportFormat } from './settlement.service.js';
+import { BATCH_PAGE_ROWS_MAX, REJECTION_REASON_CHARS_MAX, SettlementService, type ExportFormat } from './settlement.service.js';
+import { BATCH_STATUSES, type BatchDetail, type BatchView } from './settlement.views.js';
 
 /** The batch's content hash (SHA-256 of its canonical content, what approvers sign) on every export. */
 export const CONTENT_HASH_HEADER = 'x-bulwark-content-sha256';

@@ -1,7 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-export const BATCH_STATUSES = ['draft', 'pending_approval', 'approved', 'released', 'rejected'] as const;
-export type BatchStatus = (typeof BATCH_STATUSES)[number];
+import type { BatchStatus } from './settlement.views.js';
 
 /** One period's netting: its exports, its content hash and its state. */
 @Entity({ name: 'settlement_batch' })

@@ -13,9 +13,10 @@ import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { POST_TRADE_CONFIG, type PostTradeConfig } from '../aggregation/post-trade-config.js';
 import { ExecutionAuditService } from '../audit/execution-audit.service.js';
 import { MembersService } from '../members/members.service.js';
-import { contentHash, exportCsv, exportJson, netInstructions, pain001, type BatchContent, type Instruction, type NettingSums } from './settlement-exports.js';
-import { BATCH_STATUSES, type BatchStatus } from './settlement.entity.js';
+import { contentHash, exportCsv, exportJson, netInstructions, pain001, type BatchContent } from './settlement-exports.js';
+import { BATCH_STATUSES, type BatchDetail, type BatchStatus, type BatchView, type InstructionView } from './settlement.views.js';
 import { SettlementError, SettlementErrorCode } from './settlement.errors.js';
+import type { NettingSums } from './settlement.views.js';
 import { TOKEN_SETTLEMENT_QUEUE, netTokenLegs, periodMovements, type TokenLeg, type TokenSettlementQueue } from './settlement-token-legs.js';
 
 export { SettlementError, SettlementErrorCode } from './settlement.errors.js';
@@ -29,31 +30,6 @@ export const approvalPayload = (batchId: string, hash: string): string => `bulwa
 
 export const BATCH_PAGE_ROWS_MAX = 200;
 export const REJECTION_REASON_CHARS_MAX = 500;
-
-export interface InstructionView extends Omit<Instruction, 'paymentAmount'> {
-  readonly paymentAmount: string;
-}
-
-export interface BatchView {
-  readonly batchId: string;
-  readonly status: BatchStatus;
-  readonly contentHash: string;
-  readonly periodStart: string;
-  readonly periodEnd: string;
-  readonly tradeCount: number;
-  readonly createdBy: string;
-  readonly createdAt: string;
-  readonly decidedAt: string | null;
-  readonly approvals: readonly { readonly operatorRef: string; readonly approvedAt: string }[];
-  readonly bankReference: string | null;
-  readonly rejectionReason: string | null;
-  /** Token legs handed to the chain module on approval (0 before, or without a chain). */
-  readonly tokenLegsQueued: number;
-}
-
-export interface BatchDetail extends BatchView {
-  readonly instructions: readonly InstructionView[];
-}
 
 export type ExportFormat = 'csv' | 'json' | 'pain001';
 
