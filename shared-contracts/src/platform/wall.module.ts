@@ -93,7 +93,7 @@ export class WallService implements OnApplicationBootstrap, OnApplicationShutdow
   /** Takes inbound messages again, from where the durable consumer stopped. */
   async resumeInbound(): Promise<void> {
     if (this.pipeline || !this.connection) return;
-    this.pipeline = new InboundPipeline({ ...this.wallDeps(this.connection), stack: this.options.stack, handlers: this.handlers });
+    this.pipeline = new InboundPipeline({ ...this.wallDeps(this.connection), stack: this.options.stack, handlers: this.handlers, committed: () => this.nudge() });
     await this.pipeline.start();
   }
 

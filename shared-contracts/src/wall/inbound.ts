@@ -45,6 +45,12 @@ export interface InboundPipelineDeps {
   readonly handlers: InboundHandlers;
   readonly observer?: WallObserver;
   readonly batchSizeMax?: number;
+  /**
+   * Called once a batch whose handlers ran has committed: their outbound messages are now
+   * visible to the outbox relay. A handler's own nudge runs before the commit, so the relay
+   * woken by it can read before the messages exist and then sleep until its next poll.
+   */
+  readonly committed?: () => void;
 }
 
 interface Rejection {
@@ -108,6 +114,7 @@ export class InboundPipeline {
     try {
       const results = await this.deps.db.transaction((tx) => this.commit(tx, verdicts));
       for (const verdict of verdicts) verdict.msg.ack();
+      if (results.handled.length > 0) this.deps.committed?.();
       await this.afterCommit(verdicts, results);
     } catch (error) {
       if (batch.length > 1) {

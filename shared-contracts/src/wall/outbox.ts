@@ -82,6 +82,8 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Set by a nudge that came while a batch ran: that batch may have read before the nudging commit. */
+  private nudged = false;
   private consecutiveErrors = 0;
 
   constructor(private readonly deps: OutboxRelayDeps) {
@@ -102,6 +104,7 @@ export class OutboxRelay {
 
   /** Wakes the relay now (called after a transaction that enqueued messages commits). */
   nudge(): void {
+    this.nudged = true;
     this.wake?.();
   }
 
@@ -168,6 +171,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let published = 0;
+      this.nudged = false;
       try {
         published = await this.publishBatch();
         this.consecutiveErrors = 0;
@@ -176,7 +180,7 @@ export class OutboxRelay {
         this.deps.logger.error({ err: error, consecutiveErrors: this.consecutiveErrors }, 'outbox relay error');
       }
       if (!this.running) break;
-      if (published > 0 && this.consecutiveErrors === 0) continue;
+      if ((published > 0 || this.nudged) && this.consecutiveErrors === 0) continue;
       const waitMs = this.consecutiveErrors > 0
         ? Math.min(OUTBOX_ERROR_BACKOFF_MS_MAX, 100 * 2 ** this.consecutiveErrors)
         : (this.deps.idlePollMs ?? OUTBOX_IDLE_POLL_MS);

@@ -133,7 +133,7 @@ export class IntakeService implements OnModuleInit {
     assert(answers.length <= messages.length, 'at most one answer per intent');
     await enqueueOutbound(tx, answers);
     await this.aggregation.admit(tx, admitted); // accepted intents wait in their pools from the same commit
-    this.wall.nudge();
+    // No nudge here: the inbound pipeline wakes the outbox relay once this batch has committed.
   }
 }
 
