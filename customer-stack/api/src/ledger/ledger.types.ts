@@ -3,19 +3,9 @@
 // an instrument id); amounts are decimal strings, never JS numbers.
 import { z } from 'zod';
 import { PositiveDecimal, Ref } from '@bulwark/shared-contracts';
+import { ACCOUNT_KINDS, type AccountKind } from './ledger.views.js';
 
-/** The chart of accounts. Customer accounts belong to one accountRef; platform accounts to the tenant. */
-export const ACCOUNT_KINDS = [
-  'customer_cash',
-  'customer_reserved',
-  'customer_position',
-  'omnibus',
-  'fees',
-  'fx_conversion',
-  'bank_clearing',
-  'payouts',
-] as const;
-export type AccountKind = (typeof ACCOUNT_KINDS)[number];
+export { ACCOUNT_KINDS, type AccountKind, type AccountBalance, type Statement, type StatementAccount, type StatementEntry } from './ledger.views.js';
 
 export const CUSTOMER_ACCOUNT_KINDS: ReadonlySet<AccountKind> = new Set(['customer_cash', 'customer_reserved', 'customer_position']);
 
@@ -97,38 +87,3 @@ export type PostingResult =
   | { readonly status: 'posted'; readonly transactionId: string; readonly replayed: boolean }
   | { readonly status: 'rejected'; readonly code: PostingRejectCode; readonly accountId?: string };
 
-export interface AccountBalance {
-  readonly accountId: string;
-  readonly kind: AccountKind;
-  readonly ownerRef: string | null;
-  readonly unit: string;
-  readonly balance: string;
-}
-
-/** One entry of a statement, signed as it moved the account's balance (+ in, − out). */
-export interface StatementEntry {
-  readonly at: string;
-  readonly transactionId: string;
-  readonly kind: string;
-  readonly reference: string | null;
-  readonly amount: string;
-}
-
-/** One account over a period: its balance before, every entry in it, and its balance after. */
-export interface StatementAccount {
-  readonly accountId: string;
-  readonly kind: AccountKind;
-  readonly unit: string;
-  readonly opening: string;
-  readonly closing: string;
-  readonly entries: readonly StatementEntry[];
-}
-
-export interface Statement {
-  readonly ownerRef: string;
-  /** Inclusive. */
-  readonly from: string;
-  /** Exclusive. */
-  readonly to: string;
-  readonly accounts: readonly StatementAccount[];
-}

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { AccountBalance } from '../shared/money-api';
+import type { AccountBalance, AccountKind } from '../shared/money-api';
 import { balanceSheet } from './balances';
 
 const INSTRUMENT = '0b7d9c1e-3f0a-4c55-8a61-2d4e6f8a9b10';
-const account = (kind: string, unit: string, balance: string): AccountBalance => ({ accountId: `${kind}-${unit}`, kind, ownerRef: 'me', unit, balance });
+const account = (kind: AccountKind, unit: string, balance: string): AccountBalance => ({ accountId: `${kind}-${unit}`, kind, ownerRef: 'me', unit, balance });
 
 describe('balances as the investor reads them', () => {
   it('is empty for a new account', () => {
