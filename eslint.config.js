@@ -72,6 +72,39 @@ export default tseslint.config(
     },
   },
   {
+    // A views file holds a route's response types, which its stack's UI imports: plain types and
+    // constants, so it may import other views and nothing else (no server code reaches a browser).
+    files: ['customer-stack/api/src/**/*.views.ts', 'execution-stack/api/src/**/*.views.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^(?!\\.\\.?/(?:[\\w-]+/)?[\\w.-]+\\.views\\.js$)', message: 'A *.views.ts file imports only other views: the UIs import it.' }],
+      }],
+    },
+  },
+  {
+    // A UI takes from its stack's API only the response types of its views files.
+    files: ['customer-stack/web/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@bulwark/execution-*', '@bulwark/engine', '**/execution-stack/**'], message: wallMessage },
+          { regex: '/api/src/(?!.*\\.views$)', message: 'A UI imports from the API only its *.views.ts response types.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['execution-stack/admin-web/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@bulwark/customer-*', '**/customer-stack/**'], message: wallMessage },
+          { regex: '/api/src/(?!.*\\.views$)', message: 'A UI imports from the API only its *.views.ts response types.' },
+        ],
+      }],
+    },
+  },
+  {
     // The three UIs run in the browser: browser globals, the rules of hooks, and no stack code at all.
     files: ['ui-kit/**/*.{ts,tsx}', 'customer-stack/web/**/*.{ts,tsx}', 'execution-stack/admin-web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
