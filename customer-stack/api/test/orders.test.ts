@@ -13,7 +13,7 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import {
   allocationInputsHash, canonicalDecimal, createKeyring, decimal, signEnvelope, subjectOf, type Keyring, type MessageBody, type MessageType,
 } from '@bulwark/shared-contracts';
-import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../src/app.js';
@@ -22,10 +22,12 @@ import { parseCustomerConfig } from '../src/config/customer-config.js';
 import { LedgerService } from '../src/ledger/ledger.service.js';
 import type { AccountKind } from '../src/ledger/ledger.types.js';
 import { ReservationExpiryScheduler } from '../src/ledger/reservation-expiry.scheduler.js';
+import { OrdersService } from '../src/orders/orders.service.js';
 import { REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
 import { TenantScope } from '../src/tenancy/tenant-scope.js';
 import { loginAs, type LoggedIn } from './support/auth.js';
 import { SANCTIONS_FIXTURES } from './support/sanctions-fixtures.js';
+import { createTestTenant, registerTestAccount } from './support/tenancy.js';
 
 const tenantId = REFERENCE_TENANT_ID;
 let nats: TestNats;
@@ -377,6 +379,116 @@ describe('the execution stack\'s answers', () => {
     expect(await sql(`SELECT 1 FROM order_allocation WHERE allocation_id = $1`, [forged.allocationId])).toEqual([]);
     eq(await balance('customer_position', intent.accountRef, instrumentId), '2');
   }, 30_000);
+});
+
+describe('booking a batch of allocations as a set', () => {
+  it('books many allocations across investors and tenants at once: duplicates once, a bad one refused without holding back its batch-mates', async () => {
+    const wall = app.get(WallService);
+    const otherTenant = await createTestTenant(app);
+    const instrumentId = randomUUID();
+    // Three investors of the reference tenant, over HTTP: 10 at 0.55 each, 5.5055 held.
+    const investors = await Promise.all([0, 1, 2].map(() => approvedInvestor()));
+    const held = await Promise.all(investors.map(async (investor) => {
+      await fund(investor, '100.00');
+      const placed = await place(investor, { instrumentId, side: 'buy', quantity: '10', limitPrice: '0.55' }).expect(201);
+      return { intentId: placed.body.intentId as string, accountRef: ref(investor), instrumentId, side: 'buy' as const, limitPrice: '0.55' };
+    }));
+    // Two accounts of another tenant, through the platform's own path: no hold, so their cash pays.
+    const others = await Promise.all([0, 1, 2].map(async () => {
+      const accountRef = await registerTestAccount(app, otherTenant);
+      const funded = await app.get(TenantScope).run(otherTenant, (tx) => app.get(LedgerService).post(tx, {
+        tenantId: otherTenant, idempotencyKey: `test-fund:${randomUUID()}`, kind: 'deposit', reference: null,
+        legs: [
+          { account: { kind: 'bank_clearing', ownerRef: null, unit: 'USD' }, side: 'debit', amount: '10' },
+          { account: { kind: 'customer_cash', ownerRef: accountRef, unit: 'USD' }, side: 'credit', amount: '10' },
+        ],
+      }));
+      expect(funded.status).toBe('posted');
+      const [intentId] = await app.get(OrdersService).submitIntents([{ accountRef, tenantRef: otherTenant, instrumentId, side: 'buy', quantity: '5', limitPrice: '0.5', timeInForce: 'GTC' }]);
+      return { intentId: intentId as string, accountRef, instrumentId, side: 'buy' as const, limitPrice: '0.5' };
+    }));
+    const [badIntent, ...unheld] = others as [typeof others[number], ...typeof others];
+    for (const intent of [...held, ...others]) await accept(intent.intentId, intent.accountRef);
+    const otherSql = <T>(text: string, params: unknown[] = []) => app.get(TenantScope).run(otherTenant, (tx) => tx.query<T>(text, params));
+    const status = async (intentId: string, tenant: string) =>
+      (await app.get(TenantScope).run(tenant, (tx) => tx.query<{ status: string }>(`SELECT status FROM order_intent WHERE id = $1`, [intentId])))[0]?.status;
+    await eventually(async () => {
+      for (const intent of held) if ((await status(intent.intentId, tenantId)) !== 'accepted') return undefined;
+      for (const intent of others) if ((await status(intent.intentId, otherTenant)) !== 'accepted') return undefined;
+      return true;
+    }, 20_000, 'every intent accepted');
+
+    // First round, delivered together while the inbound consumer is paused: each held intent's
+    // first fill (6 for 3.00) twice, each unheld intent's only fill (5 for 2.50).
+    const firsts = held.map((intent) => allocation(intent, '10', '6', '3', '0.003'));
+    const onlies = unheld.map((intent) => allocation(intent, '5', '5', '2.5', '0.0025'));
+    await wall.pauseInbound();
+    for (const a of [...firsts, ...onlies, ...firsts]) await fromExecution('allocation.v1', a);
+    await wall.resumeInbound();
+    await eventually(async () => {
+      for (const intent of unheld) if ((await status(intent.intentId, otherTenant)) !== 'filled') return undefined;
+      const booked = await sql(`SELECT 1 FROM order_allocation WHERE allocation_id = ANY($1::uuid[])`, [firsts.map((a) => a.allocationId)]);
+      return booked.length === firsts.length ? true : undefined;
+    }, 30_000, 'the first round booked');
+
+    // Second round: the last 4 of each held intent (for 2.16), one of them twice, and one
+    // allocation whose inputs hash disagrees with our record (hashed over a limit of 0.45).
+    const lasts = held.map((intent) => allocation(intent, '4', '4', '2.16', '0.00216'));
+    const forged = allocation({ ...badIntent, limitPrice: '0.45' }, '5', '5', '2.5', '0.0025');
+    await wall.pauseInbound();
+    for (const a of [lasts[0], forged, ...lasts, ...onlies]) await fromExecution('allocation.v1', a as MessageBody<'allocation.v1'>);
+    await wall.resumeInbound();
+    await eventually(async () => {
+      for (const intent of held) if ((await status(intent.intentId, tenantId)) !== 'filled') return undefined;
+      return true;
+    }, 30_000, 'the second round booked');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    for (const intent of held) {
+      const row = await intentRow(intent.intentId);
+      eq(row!.filled_quantity, '10');
+      eq(row!.notional, '5.16');
+      eq(row!.fee, '0.00516');
+      // 100 − 5.16 − 0.00516: the unused part of the 5.5055 hold came back when the intent completed.
+      eq(await balance('customer_cash', intent.accountRef, 'USD'), '94.83484');
+      eq(await balance('customer_reserved', intent.accountRef, 'USD'), '0');
+      eq(await balance('customer_position', intent.accountRef, instrumentId), '10');
+      const audit = await sql<{ action: string; allocation: string | null }>(
+        `SELECT action, diff->>'allocationId' AS allocation FROM audit_entry WHERE resource = $1 ORDER BY seq`, [`order_intent:${intent.intentId}`]);
+      const [first, last] = [firsts[held.indexOf(intent)], lasts[held.indexOf(intent)]];
+      expect(audit).toEqual([
+        { action: 'orders.intent.submitted', allocation: null }, { action: 'orders.intent.accepted', allocation: null },
+        { action: 'orders.allocation.booked', allocation: first?.allocationId }, { action: 'orders.allocation.booked', allocation: last?.allocationId },
+      ]);
+      const reservation = await sql<{ action: string }>(`SELECT action FROM audit_entry WHERE resource = $1 ORDER BY seq`, [`ledger_reservation:${row!.reservation_id}`]);
+      expect(reservation.map((r) => r.action)).toEqual(['ledger.reservation.created', 'ledger.reservation.posted_partially', 'ledger.reservation.posted']);
+    }
+    for (const intent of unheld) {
+      const [row] = await otherSql<{ filled_quantity: string; notional: string; fee: string }>(
+        `SELECT filled_quantity::text, notional::text, fee::text FROM order_intent WHERE id = $1`, [intent.intentId]);
+      eq(row!.filled_quantity, '5');
+      eq(row!.notional, '2.5');
+      eq(row!.fee, '0.0025');
+      const cash = await app.get(TenantScope).run(otherTenant, (tx) => app.get(LedgerService).balance(tx, otherTenant, { kind: 'customer_cash', ownerRef: intent.accountRef, unit: 'USD' }));
+      const position = await app.get(TenantScope).run(otherTenant, (tx) =>
+        app.get(LedgerService).balance(tx, otherTenant, { kind: 'customer_position', ownerRef: intent.accountRef, unit: instrumentId }));
+      eq(cash, '7.4975');
+      eq(position, '5');
+      const audit = await otherSql<{ action: string }>(`SELECT action FROM audit_entry WHERE resource = $1 ORDER BY seq`, [`order_intent:${intent.intentId}`]);
+      expect(audit.map((a) => a.action)).toEqual(['orders.intent.submitted', 'orders.intent.accepted', 'orders.allocation.booked']);
+    }
+    // The forged allocation booked nothing: its intent is untouched and its account keeps its cash.
+    expect(await status(badIntent.intentId, otherTenant)).toBe('accepted');
+    expect(await otherSql(`SELECT 1 FROM order_allocation WHERE allocation_id = $1`, [forged.allocationId])).toEqual([]);
+    eq(await app.get(TenantScope).run(otherTenant, (tx) => app.get(LedgerService).balance(tx, otherTenant, { kind: 'customer_cash', ownerRef: badIntent.accountRef, unit: 'USD' })), '10');
+    // Every allocation booked exactly once, in both tenants; the omnibus delivered every unit it bought.
+    const allocationIds = [...firsts, ...lasts, ...onlies].map((a) => a.allocationId);
+    const booked = [...await sql(`SELECT 1 FROM order_allocation WHERE allocation_id = ANY($1::uuid[])`, [allocationIds]),
+      ...await otherSql(`SELECT 1 FROM order_allocation WHERE allocation_id = ANY($1::uuid[])`, [allocationIds])];
+    expect(booked).toHaveLength(allocationIds.length);
+    eq(await balance('omnibus', null, instrumentId), '30');
+    eq(await app.get(TenantScope).run(otherTenant, (tx) => app.get(LedgerService).balance(tx, otherTenant, { kind: 'omnibus', ownerRef: null, unit: instrumentId })), '10');
+  }, 120_000);
 });
 
 describe('cancel and expiry', () => {

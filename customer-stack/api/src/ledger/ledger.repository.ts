@@ -239,6 +239,16 @@ export class LedgerRepository {
     return row;
   }
 
+  /** Locks the reservations in id order (one statement, so concurrent batches never deadlock on them). */
+  async lockReservations(tx: SqlTx, ids: readonly string[]): Promise<Map<string, ReservationRow>> {
+    const rows = await tx.query<ReservationRow>(
+      `SELECT id, tenant_id, owner_ref, unit, source_kind, amount::text AS amount, posted::text AS posted, released::text AS released, status, reference, expires_at
+         FROM ledger_reservation WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [uuidArrayLiteral(ids)],
+    );
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
   async findReservation(tx: SqlTx, id: string): Promise<ReservationRow | undefined> {
     const [row] = await tx.query<ReservationRow>(
       `SELECT id, tenant_id, owner_ref, unit, source_kind, amount::text AS amount, posted::text AS posted, released::text AS released, status, reference, expires_at
@@ -254,6 +264,21 @@ export class LedgerRepository {
       [id, change.posted, change.released, change.status],
     );
     if (rows.length !== 1) throw new Error(`reservation ${id} was not pending`);
+  }
+
+  /** Moves many pending reservations at once: each change adds to posted and released and sets the status. */
+  async updateReservations(tx: SqlTx, changes: readonly { id: string; posted: string; released: string; status: ReservationRow['status'] }[]): Promise<void> {
+    if (changes.length === 0) return;
+    const rows = await tx.query(
+      `UPDATE ledger_reservation r SET posted = r.posted + c.posted, released = r.released + c.released, status = c.status, updated_at = now()
+         FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::text[]) AS c(id, posted, released, status)
+        WHERE r.id = c.id AND r.status = 'pending' RETURNING r.id`,
+      [
+        uuidArrayLiteral(changes.map((c) => c.id)), decimalArrayLiteral(changes.map((c) => c.posted)), decimalArrayLiteral(changes.map((c) => c.released)),
+        textArrayLiteral(changes.map((c) => c.status)),
+      ],
+    );
+    if (rows.length !== changes.length) throw new Error(`${changes.length - rows.length} of ${changes.length} reservations were not pending`);
   }
 
   /** Pending reservations past their expiry, except those whose reference starts with an owned prefix. */

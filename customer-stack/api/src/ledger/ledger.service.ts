@@ -11,7 +11,7 @@ import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import { GroupCommitter, QueueFullError, RetryGroup, type GroupCommitLimits } from './group-commit.js';
 import { LedgerError } from './ledger.errors.js';
-import { LedgerRepository, type NewAccount } from './ledger.repository.js';
+import { LedgerRepository, type NewAccount, type ReservationRow } from './ledger.repository.js';
 import {
   NORMAL_SIDE, allowsNegative, type PostingInput, type AccountBalance, type AccountKey, type AccountKind, type Leg, type Posting,
   type PostingResult, type Statement, type StatementEntry,
@@ -269,22 +269,9 @@ export class LedgerService implements OnApplicationShutdown {
 
   /** Takes part (or all) of a reservation to the given accounts; `final` releases the rest. */
   async postReservation(tx: SqlTx, input: PostReservationInput, actor: Actor = SYSTEM_ACTOR): Promise<ReservationChangeResult> {
-    const amount = input.credits.reduce((sum, credit) => sum.plus(decimal(credit.amount)), decimal('0'));
-    return this.changeReservation(tx, input.tenantId, input.reservationId, input.idempotencyKey, input.reference ?? null, actor, (reservation) => {
-      const remaining = decimal(reservation.amount).minus(decimal(reservation.posted)).minus(decimal(reservation.released));
-      if (amount.gt(remaining)) return 'reservation_exceeded';
-      const release = input.final ? remaining.minus(amount) : decimal('0');
-      const reserved: AccountKey = { kind: 'customer_reserved', ownerRef: reservation.owner_ref, unit: reservation.unit };
-      const legs: Leg[] = [];
-      if (amount.gt(ZERO)) legs.push({ account: reserved, side: 'debit', amount: canonicalDecimal(amount) });
-      for (const credit of input.credits) if (decimal(credit.amount).gt(ZERO)) legs.push({ account: credit.account, side: 'credit', amount: canonicalDecimal(credit.amount) });
-      if (release.gt(ZERO)) {
-        legs.push({ account: reserved, side: 'debit', amount: canonicalDecimal(release) });
-        legs.push({ account: { kind: reservation.source_kind, ownerRef: reservation.owner_ref, unit: reservation.unit }, side: 'credit', amount: canonicalDecimal(release) });
-      }
-      const closes = amount.plus(release).eq(remaining);
-      return { kind: 'reservation_post', legs, posted: canonicalDecimal(amount), released: canonicalDecimal(release), status: closes ? 'posted' : 'pending' };
-    });
+    return this.changeReservation(tx, input.tenantId, input.reservationId, input.idempotencyKey, input.reference ?? null, actor, (reservation) =>
+      reservationPost(reservation, input),
+    );
   }
 
   /** Returns what a reservation still holds to where it came from: a void (on request) or an expiry. */
@@ -293,20 +280,82 @@ export class LedgerService implements OnApplicationShutdown {
     input: { tenantId: string; reservationId: string; idempotencyKey: string; reason: 'voided' | 'expired' },
     actor: Actor = SYSTEM_ACTOR,
   ): Promise<ReservationChangeResult> {
-    return this.changeReservation(tx, input.tenantId, input.reservationId, input.idempotencyKey, null, actor, (reservation) => {
-      const remaining = decimal(reservation.amount).minus(decimal(reservation.posted)).minus(decimal(reservation.released));
-      const account = (kind: AccountKind): AccountKey => ({ kind, ownerRef: reservation.owner_ref, unit: reservation.unit });
-      return {
-        kind: 'reservation_release',
-        legs: [
-          { account: account('customer_reserved'), side: 'debit', amount: canonicalDecimal(remaining) },
-          { account: account(reservation.source_kind), side: 'credit', amount: canonicalDecimal(remaining) },
-        ],
-        posted: '0',
-        released: canonicalDecimal(remaining),
-        status: input.reason,
-      };
+    return this.changeReservation(tx, input.tenantId, input.reservationId, input.idempotencyKey, null, actor, (reservation) => reservationRelease(reservation, input.reason));
+  }
+
+  /**
+   * Books many postings in the caller's transaction (tenant set) as one plan: one lock of the
+   * reservations drawn on, one lock of every account (both in id order, so concurrent batches
+   * and single postings never deadlock), one insert per table, one balance update, one
+   * reservation update and one audit call. A `ReservedStep` takes from its reservation as
+   * `postReservation` would; when the reservation is missing, closed or too small it posts
+   * `otherwise` from the available balance instead and, when final and too small, releases what
+   * the reservation still holds. Steps are planned in order against the balances they leave.
+   * Anything the ledger refuses is a break (the trade happened): it throws and nothing is kept.
+   */
+  async postBatch(tx: SqlTx, tenantId: string, steps: readonly (ReservedStep | PostingInput)[], actor: Actor = SYSTEM_ACTOR): Promise<void> {
+    assert(steps.length >= 1 && steps.length <= POSTINGS_PER_CALL_MAX, 'steps per call within limit');
+    const reservedSteps = steps.filter(isReservedStep);
+    const reservationIds = [...new Set(reservedSteps.flatMap((step) => (step.reservation ? [step.reservation.reservationId] : [])))];
+    const reservations = reservationIds.length > 0 ? await this.repository.lockReservations(tx, reservationIds) : new Map<string, ReservationRow>();
+    const reservationKeys = reservedSteps.flatMap((step) => (step.reservation ? [step.reservation.idempotencyKey, step.releaseKey] : []));
+    const journaled = reservationKeys.length > 0 ? await this.repository.journaled(tx, tenantId, reservationKeys) : new Map();
+    const postings: PostingInput[] = [];
+    const changes: { reservationId: string; posting: number; posted: string; released: string; status: ReservationRow['status'] }[] = [];
+    const change = (reservation: ReservationRow, decision: ReservationDecision, posting: PostingInput) => {
+      changes.push({ reservationId: reservation.id, posting: postings.length, posted: decision.posted, released: decision.released, status: decision.status });
+      postings.push(posting);
+      // Later steps of the batch draw on what this one left.
+      reservation.posted = canonicalDecimal(decimal(reservation.posted).plus(decimal(decision.posted)));
+      reservation.released = canonicalDecimal(decimal(reservation.released).plus(decimal(decision.released)));
+      reservation.status = decision.status;
+    };
+    for (const step of steps) {
+      if (!isReservedStep(step)) {
+        postings.push(step);
+        continue;
+      }
+      const wanted = step.reservation;
+      const reservation = wanted ? reservations.get(wanted.reservationId) : undefined;
+      if (wanted && (!reservation || reservation.tenant_id !== tenantId)) throw new LedgerError('reservation_not_found');
+      // A change keyed by its cause that is journaled already answers as posted (see changeReservation).
+      if (wanted && journaled.has(wanted.idempotencyKey)) continue;
+      const decision = wanted && reservation?.status === 'pending' ? reservationPost(reservation, wanted) : undefined;
+      if (wanted && reservation && decision && decision !== 'reservation_exceeded') {
+        const reference = wanted.reference ?? `reservation:${reservation.id}`;
+        change(reservation, decision, { tenantId, idempotencyKey: wanted.idempotencyKey, kind: decision.kind, reference, legs: decision.legs });
+        continue;
+      }
+      postings.push(step.otherwise);
+      if (wanted && reservation && decision === 'reservation_exceeded' && wanted.final && !journaled.has(step.releaseKey)) {
+        const release = reservationRelease(reservation, 'voided');
+        change(reservation, release, { tenantId, idempotencyKey: step.releaseKey, kind: release.kind, reference: `reservation:${reservation.id}`, legs: release.legs });
+      }
+    }
+    if (postings.length === 0) return;
+    const results = await this.apply(tx, postings.map((input) => preparePosting(parsePosting(input))), actor, new Map());
+    if (results === 'race') throw new LedgerError('idempotency_race');
+    assert(results !== 'stale', 'a plan made under lock is never stale');
+    const transactionIds = results.map((result, index) => {
+      const posting = postings[index];
+      // Not a refusal to return to anyone: the trade happened; a ledger that cannot book it is a break.
+      assert(result.status === 'posted', `${posting?.reference ?? ''}: the ledger refused ${posting?.idempotencyKey ?? ''} (${result.status === 'rejected' ? result.code : ''})`);
+      return result.transactionId;
     });
+    const totals = new Map<string, { id: string; posted: string; released: string; status: ReservationRow['status'] }>();
+    for (const c of changes) {
+      const total = totals.get(c.reservationId);
+      totals.set(c.reservationId, {
+        id: c.reservationId, status: c.status,
+        posted: canonicalDecimal(decimal(total?.posted ?? '0').plus(decimal(c.posted))),
+        released: canonicalDecimal(decimal(total?.released ?? '0').plus(decimal(c.released))),
+      });
+    }
+    await this.repository.updateReservations(tx, [...totals.values()]);
+    await this.audit.recordMany(tx, changes.map((c) => ({
+      tenantId, ...actor, action: `ledger.reservation.${c.status === 'pending' ? 'posted_partially' : c.status}`,
+      resource: `ledger_reservation:${c.reservationId}`, diff: { posted: c.posted, released: c.released, transactionId: transactionIds[c.posting] },
+    })));
   }
 
   /**
@@ -332,9 +381,7 @@ export class LedgerService implements OnApplicationShutdown {
     idempotencyKey: string,
     reference: string | null,
     actor: Actor,
-    decide: (reservation: NonNullable<Awaited<ReturnType<LedgerRepository['lockReservation']>>>) =>
-      | 'reservation_exceeded'
-      | { kind: 'reservation_post' | 'reservation_release'; legs: Leg[]; posted: string; released: string; status: 'pending' | 'posted' | 'voided' | 'expired' },
+    decide: (reservation: ReservationRow) => 'reservation_exceeded' | ReservationDecision,
   ): Promise<ReservationChangeResult> {
     const reservation = await this.repository.lockReservation(tx, reservationId);
     if (!reservation || reservation.tenant_id !== tenantId) throw new LedgerError('reservation_not_found');
@@ -542,6 +589,61 @@ function sameDeltas(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, strin
 
 function newAccount(id: string, tenantId: string, key: AccountKey): NewAccount {
   return { id, tenantId, kind: key.kind, ownerRef: key.ownerRef, unit: key.unit, normalSide: NORMAL_SIDE[key.kind], allowNegative: allowsNegative(key.kind) };
+}
+
+/** What one change does to a reservation: the posting's legs and how much it posts and releases. */
+interface ReservationDecision {
+  readonly kind: 'reservation_post' | 'reservation_release';
+  readonly legs: Leg[];
+  readonly posted: string;
+  readonly released: string;
+  readonly status: ReservationRow['status'];
+}
+
+/**
+ * A step of `postBatch` that draws on a reservation: `reservation` (null: the intent has none)
+ * as `postReservation` takes it; else `otherwise`, and `releaseKey` for releasing the rest.
+ */
+export interface ReservedStep {
+  readonly reservation: PostReservationInput | null;
+  readonly otherwise: PostingInput;
+  readonly releaseKey: string;
+}
+
+function isReservedStep(step: ReservedStep | PostingInput): step is ReservedStep {
+  return 'otherwise' in step;
+}
+
+function reservationPost(reservation: ReservationRow, input: PostReservationInput): 'reservation_exceeded' | ReservationDecision {
+  const amount = input.credits.reduce((sum, credit) => sum.plus(decimal(credit.amount)), decimal('0'));
+  const remaining = decimal(reservation.amount).minus(decimal(reservation.posted)).minus(decimal(reservation.released));
+  if (amount.gt(remaining)) return 'reservation_exceeded';
+  const release = input.final ? remaining.minus(amount) : decimal('0');
+  const reserved: AccountKey = { kind: 'customer_reserved', ownerRef: reservation.owner_ref, unit: reservation.unit };
+  const legs: Leg[] = [];
+  if (amount.gt(ZERO)) legs.push({ account: reserved, side: 'debit', amount: canonicalDecimal(amount) });
+  for (const credit of input.credits) if (decimal(credit.amount).gt(ZERO)) legs.push({ account: credit.account, side: 'credit', amount: canonicalDecimal(credit.amount) });
+  if (release.gt(ZERO)) {
+    legs.push({ account: reserved, side: 'debit', amount: canonicalDecimal(release) });
+    legs.push({ account: { kind: reservation.source_kind, ownerRef: reservation.owner_ref, unit: reservation.unit }, side: 'credit', amount: canonicalDecimal(release) });
+  }
+  const closes = amount.plus(release).eq(remaining);
+  return { kind: 'reservation_post', legs, posted: canonicalDecimal(amount), released: canonicalDecimal(release), status: closes ? 'posted' : 'pending' };
+}
+
+function reservationRelease(reservation: ReservationRow, reason: 'voided' | 'expired'): ReservationDecision {
+  const remaining = decimal(reservation.amount).minus(decimal(reservation.posted)).minus(decimal(reservation.released));
+  const account = (kind: AccountKind): AccountKey => ({ kind, ownerRef: reservation.owner_ref, unit: reservation.unit });
+  return {
+    kind: 'reservation_release',
+    legs: [
+      { account: account('customer_reserved'), side: 'debit', amount: canonicalDecimal(remaining) },
+      { account: account(reservation.source_kind), side: 'credit', amount: canonicalDecimal(remaining) },
+    ],
+    posted: '0',
+    released: canonicalDecimal(remaining),
+    status: reason,
+  };
 }
 
 export type { Posting };

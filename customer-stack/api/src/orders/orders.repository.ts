@@ -135,6 +135,11 @@ export class OrdersRepository {
     return tx.query<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM order_intent WHERE id = ANY($1::uuid[]) ORDER BY created_at, id`, [ids]);
   }
 
+  /** Locks intents in id order (one statement, so concurrent batches never deadlock on them). */
+  async lockMany(tx: SqlTx, ids: readonly string[]): Promise<IntentRow[]> {
+    return tx.query<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM order_intent WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+  }
+
   async lock(tx: SqlTx, id: string): Promise<IntentRow | undefined> {
     const [row] = await tx.query<IntentRow>(`SELECT ${INTENT_COLUMNS} FROM order_intent WHERE id = $1 FOR UPDATE`, [id]);
     return row;
@@ -214,15 +219,18 @@ export class OrdersRepository {
     return { count: row?.count ?? 0, oldest: row?.oldest ?? null };
   }
 
-  /** Adds an allocation's figures; a complete intent becomes filled, whatever it was. */
-  async recordFill(tx: SqlTx, id: string, fill: { quantity: string; notional: string; fee: string; complete: boolean }): Promise<void> {
+  /** Adds allocations' figures, summed per intent; an intent one of them completes becomes filled, whatever it was. */
+  async recordFills(tx: SqlTx, fills: readonly { id: string; quantity: string; notional: string; fee: string; complete: boolean }[]): Promise<void> {
     const rows = await tx.query(
-      `UPDATE order_intent SET filled_quantity = filled_quantity + $2, notional = notional + $3, fee = fee + $4,
-              status = CASE WHEN $5 THEN 'filled' ELSE status END, updated_at = clock_timestamp()
-        WHERE id = $1 RETURNING id`,
-      [id, fill.quantity, fill.notional, fill.fee, fill.complete],
+      `UPDATE order_intent o SET filled_quantity = o.filled_quantity + f.quantity, notional = o.notional + f.notional, fee = o.fee + f.fee,
+              status = CASE WHEN f.complete THEN 'filled' ELSE o.status END, updated_at = clock_timestamp()
+         FROM (SELECT id, sum(quantity) AS quantity, sum(notional) AS notional, sum(fee) AS fee, bool_or(complete) AS complete
+                 FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::numeric[], $5::boolean[]) AS t(id, quantity, notional, fee, complete)
+                GROUP BY id) f
+        WHERE o.id = f.id RETURNING o.id`,
+      [fills.map((f) => f.id), fills.map((f) => f.quantity), fills.map((f) => f.notional), fills.map((f) => f.fee), fills.map((f) => f.complete)],
     );
-    if (rows.length !== 1) throw new Error(`intent ${id} vanished while booking its allocation`);
+    if (rows.length !== new Set(fills.map((f) => f.id)).size) throw new Error('an intent vanished while booking its allocations');
   }
 
   async allocationBooked(tx: SqlTx, allocationIds: readonly string[]): Promise<Set<string>> {
@@ -230,11 +238,17 @@ export class OrdersRepository {
     return new Set(rows.map((r) => r.allocation_id));
   }
 
-  async insertAllocation(tx: SqlTx, a: NewAllocation): Promise<void> {
+  async insertAllocations(tx: SqlTx, allocations: readonly NewAllocation[]): Promise<void> {
     await tx.query(
       `INSERT INTO order_allocation (allocation_id, tenant_id, intent_id, quantity, notional, fee, remaining_quantity, inputs_hash, allocated_at, booked_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())`,
-      [a.allocationId, a.tenantId, a.intentId, a.quantity, a.notional, a.fee, a.remainingQuantity, a.inputsHash, a.allocatedAt],
+       SELECT allocation_id, tenant_id, intent_id, quantity, notional, fee, remaining_quantity, inputs_hash, allocated_at, clock_timestamp()
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::text[], $9::timestamptz[])
+           AS t(allocation_id, tenant_id, intent_id, quantity, notional, fee, remaining_quantity, inputs_hash, allocated_at)`,
+      [
+        allocations.map((a) => a.allocationId), allocations.map((a) => a.tenantId), allocations.map((a) => a.intentId), allocations.map((a) => a.quantity),
+        allocations.map((a) => a.notional), allocations.map((a) => a.fee), allocations.map((a) => a.remainingQuantity), allocations.map((a) => a.inputsHash),
+        allocations.map((a) => a.allocatedAt),
+      ],
     );
   }
 

@@ -25,8 +25,8 @@ import type { AuditActor } from '../audit/audit-input.js';
 import type { Principal } from '../auth/principal.js';
 import { CUSTOMER_CONFIG, type CustomerConfig, type OrdersConfig } from '../config/customer-config.js';
 import { KycService } from '../kyc/kyc.service.js';
-import { LedgerService } from '../ledger/ledger.service.js';
-import type { AccountKey, AccountKind, Leg, PostingKind } from '../ledger/ledger.types.js';
+import { LedgerService, type ReservedStep } from '../ledger/ledger.service.js';
+import type { AccountKey, AccountKind, Leg, PostingInput, PostingKind } from '../ledger/ledger.types.js';
 import { ReservationExpiryScheduler } from '../ledger/reservation-expiry.scheduler.js';
 import { NotificationService } from '../notifications/notification.service.js';
 import { TenancyError } from '../tenancy/tenancy.errors.js';
@@ -468,44 +468,56 @@ export class OrdersService implements OnModuleInit {
   private async onAllocations(tx: SqlTx, messages: readonly InboundMessage<'allocation.v1'>[]): Promise<void> {
     for (const [tenantId, group] of await this.routed(tx, messages.map((m) => m.body), (b) => `allocation ${b.allocationId}`)) {
       await this.tenants.enter(tx, tenantId);
-      const booked = await this.repository.allocationBooked(tx, group.map((b) => b.allocationId));
-      for (const body of group) {
-        if (booked.has(body.allocationId)) continue; // delivered again: booked once
-        await this.bookAllocation(tx, tenantId, body);
-        booked.add(body.allocationId);
-      }
+      await this.bookAllocations(tx, tenantId, group);
     }
   }
 
-  private async bookAllocation(tx: SqlTx, tenantId: string, a: Allocation): Promise<void> {
-    const intent = await this.repository.lock(tx, a.intentId);
-    if (!intent) throw new ParkMessage(`allocation ${a.allocationId}: intent ${a.intentId} is not known (yet)`);
-    if (intent.status === 'submitted') throw new ParkMessage(`allocation ${a.allocationId}: intent ${a.intentId} is not accepted yet`);
-    assert(intent.account_ref === a.accountRef && intent.instrument_id === a.instrumentId && intent.side === a.side, `allocation ${a.allocationId} matches its intent`);
-    assert(intent.status !== 'rejected', `allocation ${a.allocationId} for rejected intent ${a.intentId}`);
-    const open = canonicalDecimal(decimal(intent.quantity).minus(decimal(intent.filled_quantity)));
-    const order = allocationOrder(open, a);
-    if (order === 'early') throw new ParkMessage(`allocation ${a.allocationId}: an earlier allocation of intent ${a.intentId} has not been booked yet`);
-    assert(order === 'next', `allocation ${a.allocationId} was made against more than intent ${a.intentId} has open (${open})`);
-    // The pair across the wall: both sides computed the same inputs, or nothing is booked.
-    const inputsHash = allocationInputsHash({
-      intentId: intent.id, accountRef: intent.account_ref, instrumentId: intent.instrument_id, side: intent.side, limitPrice: intent.limit_price,
-      openQuantity: open, omnibusOrderRef: a.omnibusOrderRef, fillRefs: a.fillRefs, quantity: a.quantity, notional: a.notional, fee: a.fee,
-      remainingQuantity: a.remainingQuantity,
+  /**
+   * Books one tenant's allocations as a set: the intents locked in one statement (id order),
+   * each allocation checked in turn against its intent as the ones before it in the batch left
+   * it, then one update of the intents, one insert of the allocations, one ledger plan for all
+   * of them and one audit call. The ledger locks the reservations and accounts last, in id
+   * order, so placements waiting on an investor's account wait only for the end of the batch.
+   * An allocation that cannot be booked yet parks, and a bad one (its inputs hash differs, it
+   * does not match its intent) throws: either fails the batch, whose messages the wall then
+   * retries one by one, so it holds back none of its batch-mates.
+   */
+  private async bookAllocations(tx: SqlTx, tenantId: string, group: readonly Allocation[]): Promise<void> {
+    const booked = await this.repository.allocationBooked(tx, group.map((b) => b.allocationId));
+    const fresh: Allocation[] = [];
+    for (const body of group) {
+      if (booked.has(body.allocationId)) continue; // delivered again: booked once
+      booked.add(body.allocationId);
+      fresh.push(body);
+    }
+    if (fresh.length === 0) return;
+    const intents = new Map((await this.repository.lockMany(tx, [...new Set(fresh.map((a) => a.intentId))])).map((row) => [row.id, row]));
+    const fills: Fill[] = fresh.map((a) => {
+      const intent = intents.get(a.intentId);
+      if (!intent) throw new ParkMessage(`allocation ${a.allocationId}: intent ${a.intentId} is not known (yet)`);
+      const fill = checkedFill(intent, a);
+      // The next allocation of this intent in the batch is checked against what this one leaves.
+      intents.set(intent.id, {
+        ...intent, status: fill.complete ? 'filled' : intent.status,
+        filled_quantity: canonicalDecimal(decimal(intent.filled_quantity).plus(decimal(a.quantity))),
+        notional: canonicalDecimal(decimal(intent.notional).plus(decimal(a.notional))),
+        fee: canonicalDecimal(decimal(intent.fee).plus(decimal(a.fee))),
+      });
+      return fill;
     });
-    assert(inputsHash === a.inputsHash, `allocation ${a.allocationId}: inputs hash differs from our record of intent ${a.intentId}`);
-    const complete = decimal(a.remainingQuantity).eq(decimal('0'));
-    await this.postAllocation(tx, tenantId, intent, a, complete);
-    await this.repository.recordFill(tx, intent.id, { quantity: a.quantity, notional: a.notional, fee: a.fee, complete });
-    await this.repository.insertAllocation(tx, {
+    await this.repository.recordFills(tx, fills.map(({ intent, allocation: a, complete }) => ({
+      id: intent.id, quantity: a.quantity, notional: a.notional, fee: a.fee, complete,
+    })));
+    await this.repository.insertAllocations(tx, fills.map(({ intent, allocation: a }) => ({
       allocationId: a.allocationId, tenantId, intentId: intent.id, quantity: a.quantity, notional: a.notional, fee: a.fee,
       remainingQuantity: a.remainingQuantity, inputsHash: a.inputsHash, allocatedAt: a.allocatedAt,
-    });
-    await this.audit.record(tx, {
+    })));
+    await this.audit.recordMany(tx, fills.map(({ intent, allocation: a, complete }) => ({
       tenantId, ...WALL_ACTOR, action: 'orders.allocation.booked', resource: `order_intent:${intent.id}`,
       diff: { allocationId: a.allocationId, quantity: a.quantity, notional: a.notional, fee: a.fee, remainingQuantity: a.remainingQuantity, complete },
-    });
-    if (intent.user_id) {
+    })));
+    for (const { intent, allocation: a, complete } of fills) {
+      if (!intent.user_id) continue;
       await this.monitor.observe(tx, { tenantId, userId: intent.user_id, kind: 'trade', amountUsd: a.notional, currency: 'USD', amount: a.notional, at: new Date(a.allocatedAt) });
       if (complete) {
         await this.notifications.enqueue(tx, {
@@ -517,57 +529,8 @@ export class OrdersService implements OnModuleInit {
         });
       }
     }
-  }
-
-  /**
-   * The ledger side of an allocation. Buy: the reservation pays the omnibus the notional and the
-   * fees account the fee, and the omnibus delivers the units to the position. Sell: the
-   * reservation delivers the units to the omnibus, which pays the notional less the fee. A
-   * complete intent releases what its reservation still holds. Without a usable reservation
-   * (none, or already released by a cancel or expiry) the available balance pays; when it
-   * cannot, the allocation is a break and fails loudly rather than be booked short.
-   */
-  private async postAllocation(tx: SqlTx, tenantId: string, intent: IntentRow, a: Allocation, complete: boolean): Promise<void> {
-    const owner = intent.account_ref;
-    const usd = (kind: AccountKind): AccountKey => ({ kind, ownerRef: kind.startsWith('customer_') ? owner : null, unit: 'USD' });
-    const units = (kind: AccountKind): AccountKey => ({ kind, ownerRef: kind.startsWith('customer_') ? owner : null, unit: intent.instrument_id });
-    const key = (leg: string) => `allocation:${a.allocationId}:${leg}`;
-    const hasFee = decimal(a.fee).gt(decimal('0'));
-    const held = intent.side === 'buy' ? 'cash' : 'units';
-    const heldCredits = intent.side === 'buy'
-      ? [{ account: usd('omnibus'), amount: a.notional }, ...(hasFee ? [{ account: usd('fees'), amount: a.fee }] : [])]
-      : [{ account: units('omnibus'), amount: a.quantity }];
-    const viaReservation = intent.reservation_id
-      ? await this.ledger.postReservation(tx, {
-        tenantId, reservationId: intent.reservation_id, idempotencyKey: key(held), reference: `allocation:${a.allocationId}`, credits: heldCredits, final: complete,
-      })
-      : null;
-    if (viaReservation?.status !== 'posted') {
-      const refusal = viaReservation?.code;
-      assert(refusal === undefined || refusal === 'reservation_closed' || refusal === 'reservation_exceeded', 'a reservation refuses only when closed or exceeded');
-      const source = intent.side === 'buy' ? usd('customer_cash') : units('customer_position');
-      const total = intent.side === 'buy' ? canonicalDecimal(decimal(a.notional).plus(decimal(a.fee))) : a.quantity;
-      await this.postOrBreak(tx, tenantId, 'trade', key(held), `allocation:${a.allocationId}`, [
-        { account: source, side: 'debit', amount: total },
-        ...heldCredits.map((c) => ({ account: c.account, side: 'credit' as const, amount: c.amount })),
-      ]);
-      if (complete && viaReservation?.code === 'reservation_exceeded' && intent.reservation_id) {
-        await this.ledger.releaseReservation(tx, { tenantId, reservationId: intent.reservation_id, idempotencyKey: key('release'), reason: 'voided' });
-      }
-    }
-    if (intent.side === 'buy') {
-      await this.postOrBreak(tx, tenantId, 'trade', key('units'), `allocation:${a.allocationId}`, [
-        { account: units('omnibus'), side: 'debit', amount: a.quantity },
-        { account: units('customer_position'), side: 'credit', amount: a.quantity },
-      ]);
-    } else {
-      const proceeds = canonicalDecimal(decimal(a.notional).minus(decimal(a.fee)));
-      await this.postOrBreak(tx, tenantId, 'trade', key('cash'), `allocation:${a.allocationId}`, [
-        { account: usd('omnibus'), side: 'debit', amount: a.notional },
-        { account: usd('customer_cash'), side: 'credit', amount: proceeds },
-        ...(hasFee ? [{ account: usd('fees'), side: 'credit' as const, amount: a.fee }] : []),
-      ]);
-    }
+    // Last: the investors' accounts stay locked only from here to the commit.
+    await this.ledger.postBatch(tx, tenantId, fills.flatMap((fill) => allocationSteps(tenantId, fill)));
   }
 
   private async onPayouts(tx: SqlTx, messages: readonly InboundMessage<'payout.v1'>[]): Promise<void> {
@@ -759,3 +722,81 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   }
   return groups;
 }
+
+/** An allocation checked against its intent as it stood before it (earlier allocations of the batch included). */
+interface Fill {
+  readonly intent: IntentRow;
+  readonly allocation: Allocation;
+  readonly complete: boolean;
+}
+
+/**
+ * Checks an allocation against its intent: parks what arrived before what it depends on (the
+ * acceptance, an earlier allocation); throws on a break (it does not match the intent, was made
+ * against more than is open, or its inputs hash differs from our record).
+ */
+function checkedFill(intent: IntentRow, a: Allocation): Fill {
+  if (intent.status === 'submitted') throw new ParkMessage(`allocation ${a.allocationId}: intent ${a.intentId} is not accepted yet`);
+  assert(intent.account_ref === a.accountRef && intent.instrument_id === a.instrumentId && intent.side === a.side, `allocation ${a.allocationId} matches its intent`);
+  assert(intent.status !== 'rejected', `allocation ${a.allocationId} for rejected intent ${a.intentId}`);
+  const open = canonicalDecimal(decimal(intent.quantity).minus(decimal(intent.filled_quantity)));
+  const order = allocationOrder(open, a);
+  if (order === 'early') throw new ParkMessage(`allocation ${a.allocationId}: an earlier allocation of intent ${a.intentId} has not been booked yet`);
+  assert(order === 'next', `allocation ${a.allocationId} was made against more than intent ${a.intentId} has open (${open})`);
+  // The pair across the wall: both sides computed the same inputs, or nothing is booked.
+  const inputsHash = allocationInputsHash({
+    intentId: intent.id, accountRef: intent.account_ref, instrumentId: intent.instrument_id, side: intent.side, limitPrice: intent.limit_price,
+    openQuantity: open, omnibusOrderRef: a.omnibusOrderRef, fillRefs: a.fillRefs, quantity: a.quantity, notional: a.notional, fee: a.fee,
+    remainingQuantity: a.remainingQuantity,
+  });
+  assert(inputsHash === a.inputsHash, `allocation ${a.allocationId}: inputs hash differs from our record of intent ${a.intentId}`);
+  return { intent, allocation: a, complete: decimal(a.remainingQuantity).eq(decimal('0')) };
+}
+
+/**
+ * The ledger side of an allocation. Buy: the reservation pays the omnibus the notional and the
+ * fees account the fee, and the omnibus delivers the units to the position. Sell: the
+ * reservation delivers the units to the omnibus, which pays the notional less the fee. A
+ * complete intent releases what its reservation still holds. Without a usable reservation
+ * (none, or already released by a cancel or expiry) the available balance pays; when it
+ * cannot, the allocation is a break and fails loudly rather than be booked short.
+ */
+function allocationSteps(tenantId: string, { intent, allocation: a, complete }: Fill): (ReservedStep | PostingInput)[] {
+  const owner = intent.account_ref;
+  const usd = (kind: AccountKind): AccountKey => ({ kind, ownerRef: kind.startsWith('customer_') ? owner : null, unit: 'USD' });
+  const units = (kind: AccountKind): AccountKey => ({ kind, ownerRef: kind.startsWith('customer_') ? owner : null, unit: intent.instrument_id });
+  const key = (leg: string) => `allocation:${a.allocationId}:${leg}`;
+  const reference = `allocation:${a.allocationId}`;
+  const hasFee = decimal(a.fee).gt(decimal('0'));
+  const held = intent.side === 'buy' ? 'cash' : 'units';
+  const heldCredits = intent.side === 'buy'
+    ? [{ account: usd('omnibus'), amount: a.notional }, ...(hasFee ? [{ account: usd('fees'), amount: a.fee }] : [])]
+    : [{ account: units('omnibus'), amount: a.quantity }];
+  const source = intent.side === 'buy' ? usd('customer_cash') : units('customer_position');
+  const total = intent.side === 'buy' ? canonicalDecimal(decimal(a.notional).plus(decimal(a.fee))) : a.quantity;
+  const heldStep: ReservedStep = {
+    reservation: intent.reservation_id
+      ? { tenantId, reservationId: intent.reservation_id, idempotencyKey: key(held), reference, credits: heldCredits, final: complete }
+      : null,
+    otherwise: {
+      tenantId, idempotencyKey: key(held), kind: 'trade', reference,
+      legs: [{ account: source, side: 'debit', amount: total }, ...heldCredits.map((c) => ({ account: c.account, side: 'credit' as const, amount: c.amount }))],
+    },
+    releaseKey: key('release'),
+  };
+  const delivered: PostingInput = intent.side === 'buy'
+    ? {
+      tenantId, idempotencyKey: key('units'), kind: 'trade', reference,
+      legs: [{ account: units('omnibus'), side: 'debit', amount: a.quantity }, { account: units('customer_position'), side: 'credit', amount: a.quantity }],
+    }
+    : {
+      tenantId, idempotencyKey: key('cash'), kind: 'trade', reference,
+      legs: [
+        { account: usd('omnibus'), side: 'debit', amount: a.notional },
+        { account: usd('customer_cash'), side: 'credit', amount: canonicalDecimal(decimal(a.notional).minus(decimal(a.fee))) },
+        ...(hasFee ? [{ account: usd('fees'), side: 'credit' as const, amount: a.fee }] : []),
+      ],
+    };
+  return [heldStep, delivered];
+}
+
