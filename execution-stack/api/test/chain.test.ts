@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { HDNodeWallet, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from 'ethers';
-import { attach } from '@bulwark/solidity';
+import { HDNodeWallet, JsonRpcProvider, Wallet, getAddress, keccak256, toUtf8Bytes } from 'ethers';
+import { artifact, attach } from '@bulwark/solidity';
 import { parseStackConfig, SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
@@ -16,6 +16,7 @@ import { parseChainConfig } from '../src/chain/chain-config.js';
 import { ChainIndexerService } from '../src/chain/chain-indexer.service.js';
 import { ChainWorker } from '../src/chain/chain.module.js';
 import { ChainService, HOUSE_WALLET_REF } from '../src/chain/chain.service.js';
+import { ChainTxService } from '../src/chain/chain-tx.service.js';
 import { IntakeService } from '../src/intake/intake.service.js';
 import { InstrumentsService } from '../src/market/instruments.service.js';
 import { MarketService } from '../src/market/market.service.js';
@@ -70,6 +71,14 @@ async function token() {
   ));
   if (!row) throw new Error('instrument not deployed');
   return { token: attach('Token', row.token_address, provider), registry: attach('IdentityRegistry', row.contracts.identityRegistry, provider) };
+}
+
+/** The deployment steps of an instrument's suite (pipeline transactions) and how many of them are mined. */
+async function suiteSteps(ref: string): Promise<{ steps: number; mined: number }> {
+  const [row] = await db.transaction((tx) => tx.query<{ steps: number; mined: number }>(
+    `SELECT count(*)::int AS steps, (count(*) FILTER (WHERE status = 'mined'))::int AS mined FROM chain_tx WHERE operation = 'deploy' AND ref = $1`, [ref],
+  ));
+  return row!;
 }
 
 async function walletOf(ref: string): Promise<string> {
@@ -137,16 +146,14 @@ describe('deployment and registration', () => {
     const { registry } = await token();
     for (const ref of [omnibusRef, memberRef, makerRef]) expect(await registry.getFunction('isVerified')(await walletOf(ref))).toBe(true);
     expect(await balanceOf(makerRef)).toBe(1000n * UNIT);
-    const [deploys] = await db.transaction((tx) => tx.query<{ n: string }>(`SELECT count(*) AS n FROM chain_tx WHERE operation = 'deploy'`));
-    expect(deploys?.n).toBe('1');
+    expect(await suiteSteps(instrumentId)).toEqual({ steps: 11, mined: 11 });
   }, 120_000);
 
   it('does not redeploy after a restart: the deployment is recorded', async () => {
     await restartApp();
     const before = (await token()).token.target;
     expect(await chain.ensureInstrument(instrumentId, 'LKBOND-A')).toBe(before);
-    const [deploys] = await db.transaction((tx) => tx.query<{ n: string }>(`SELECT count(*) AS n FROM chain_tx WHERE operation = 'deploy'`));
-    expect(deploys?.n).toBe('1');
+    expect(await suiteSteps(instrumentId)).toEqual({ steps: 11, mined: 11 });
   }, 60_000);
 });
 
@@ -187,6 +194,77 @@ describe('listing', () => {
     expect(await chain.listingStatus(early.id)).toBe('queued');
     await drain();
     expect(await chain.listingStatus(early.id)).toBe('deployed');
+  }, 120_000);
+
+  it('survives a reorganisation that drops the suite mid-listing with its nonce taken: the token is re-signed at its recorded address, deployed once, wired, minted, and settles', async () => {
+    const listed = await app.get(MarketService).list({ symbol: 'LK-REORG-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
+    await drain();
+    const [row] = await db.transaction((tx) => tx.query<{ token_address: string; contracts: { identityRegistry: string; compliance: string } }>(
+      `SELECT token_address, contracts FROM chain_instrument WHERE instrument_id = $1`, [listed.id],
+    ));
+    const steps = await db.transaction((tx) => tx.query<{ id: string; tx_hash: string; block_number: string; nonce: string; call_data: string }>(
+      `SELECT id, tx_hash, block_number, nonce, call_data FROM chain_tx WHERE operation = 'deploy' AND ref = $1 ORDER BY id`, [listed.id],
+    ));
+    const tokenStep = steps.find((s) => s.call_data.includes(artifact('Token').bytecode.slice(2, 2_000)))!;
+    expect(tokenStep).toBeDefined();
+    expect(steps.indexOf(tokenStep)).toBeLessThan(steps.length - 1); // its wiring comes after it
+
+    // The chain reorganises without the token's block and everything after it (wiring, registrations,
+    // mint); on the new branch the operator's nonce of the token's step is used by another transaction.
+    const head = await provider.getBlockNumber();
+    await anvil.rpc('anvil_reorg', [head - Number(tokenStep.block_number) + 1, []]);
+    expect(await provider.getCode(row!.token_address)).toBe('0x');
+    const operator = new Wallet(ANVIL_OPERATOR_KEY, provider);
+    await (await operator.sendTransaction({ to: operator.address, value: 0n, nonce: Number(tokenStep.nonce) })).wait();
+    await app.get(ChainTxService).reopenDropped();
+    // Until its suite is back on chain the instrument does not trade.
+    expect(await chain.preTradeCheck({ instrumentId: listed.id, walletRef: configuredTenantRef, side: 'buy', quantity: '1' })).toBe('instrument_not_on_chain');
+
+    await drain();
+    const redeployed = (await db.transaction((tx) => tx.query<{ tx_hash: string; nonce: string; status: string }>(
+      `SELECT tx_hash, nonce, status FROM chain_tx WHERE id = $1`, [tokenStep.id],
+    )))[0]!;
+    expect(redeployed.status).toBe('mined');
+    expect(Number(redeployed.nonce)).toBeGreaterThan(Number(tokenStep.nonce)); // signed afresh ...
+    expect(await provider.getCode(row!.token_address)).not.toBe('0x'); // ... at the recorded address
+    expect(await suiteSteps(listed.id)).toEqual({ steps: steps.length, mined: steps.length }); // no step queued twice
+    const listedToken = attach('Token', row!.token_address, provider);
+    expect(await listedToken.getFunction('identityRegistry')()).toBe(getAddress(row!.contracts.identityRegistry));
+    expect(await listedToken.getFunction('compliance')()).toBe(getAddress(row!.contracts.compliance));
+    expect(await listedToken.getFunction('isAgent')(operator.address)).toBe(true);
+    const registry = attach('IdentityRegistry', row!.contracts.identityRegistry, provider);
+    for (const ref of [configuredTenantRef, HOUSE_WALLET_REF]) expect(await registry.getFunction('isVerified')(await walletOf(ref))).toBe(true);
+    expect(await listedToken.getFunction('totalSupply')()).toBe(5000n * UNIT); // minted once
+
+    const leg = { settlementId: randomUUID(), instrumentId: listed.id, fromRef: HOUSE_WALLET_REF, toRef: configuredTenantRef, quantity: '3' };
+    await db.transaction((tx) => chain.queueSettlements(tx, [leg]));
+    await drain();
+    expect(await listedToken.getFunction('balanceOf')(await walletOf(configuredTenantRef))).toBe(3n * UNIT);
+    const [settled] = await db.transaction((tx) => tx.query<{ status: string }>(`SELECT status FROM chain_settlement WHERE settlement_id = $1`, [leg.settlementId]));
+    expect(settled?.status).toBe('settled');
+  }, 180_000);
+
+  it('rebroadcasts a wallet Identity a reorganisation dropped with the same bytes: the wallet is verified with its claim, the Identity deployed once', async () => {
+    const lateRef = randomUUID();
+    await chain.registerWallet(lateRef, 'member', SRI_LANKA);
+    const [wallet] = await db.transaction((tx) => tx.query<{ identity_contract: string }>(`SELECT identity_contract FROM chain_wallet WHERE wallet_ref = $1`, [lateRef]));
+    const steps = async () => db.transaction((tx) => tx.query<{ id: string; tx_hash: string; block_number: string; status: string }>(
+      `SELECT id, tx_hash, block_number, status FROM chain_tx WHERE operation = 'identity' AND ref = $1 ORDER BY id`, [lateRef],
+    ));
+    const before = await steps();
+    expect(before.map((s) => s.status)).toEqual(['mined', 'mined']);
+    const head = await provider.getBlockNumber();
+    await anvil.rpc('anvil_reorg', [head - Number(before[0]!.block_number) + 1, []]);
+    expect(await provider.getCode(wallet!.identity_contract)).toBe('0x');
+
+    await drain();
+    expect(await steps()).toEqual(before.map((s) => ({ ...s, block_number: expect.any(String) }))); // the same transactions, mined again
+    expect(await provider.getCode(wallet!.identity_contract)).not.toBe('0x');
+    const identity = attach('Identity', wallet!.identity_contract, provider);
+    const claimIds = (await identity.getFunction('getClaimIdsByTopic')(1n)) as string[];
+    expect(claimIds).toHaveLength(1);
+    const { registry } = await token();
+    expect(await registry.getFunction('isVerified')(await walletOf(lateRef))).toBe(true);
   }, 120_000);
 });
 

@@ -5,16 +5,15 @@
 // each cycle, the pre-trade compliance simulation, and audit-root anchoring (announced only once
 // the indexer has confirmed the anchor, so what the log's owner records is final).
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { Interface, formatUnits, getAddress, keccak256, parseUnits, toUtf8Bytes, type Contract } from 'ethers';
-import {
-  CLAIM_SCHEME_ECDSA, CLAIM_TOPICS, artifact, attach, deployClaimIssuer, deployContract, deploySuite, signClaim, type SuiteOptions,
-} from '@bulwark/solidity';
+import { Interface, formatUnits, getAddress, hexlify, keccak256, parseUnits, randomBytes, toUtf8Bytes, type Contract } from 'ethers';
+import { artifact, attach, deployClaimIssuer, deployContract, type SuiteOptions } from '@bulwark/solidity';
 import { assert, decimal, type MessageBody } from '@bulwark/shared-contracts';
 import { enqueueOutbound, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import { CHAIN_TOKEN_DECIMALS } from './chain-config.js';
 import { ChainRpc, ChainUnavailableError } from './chain-rpc.js';
 import { ChainTxService, type TxOutcome } from './chain-tx.service.js';
+import { CREATE2_PROXY, identityPlan, suitePlan, type PlannedCall } from './deployment-plan.js';
 
 export type WalletKind = 'omnibus' | 'member' | 'house';
 export type AuditLogName = 'customer' | 'execution';
@@ -208,29 +207,47 @@ export class ChainService implements OnModuleInit {
   // ------------------------------------------------------------------ instruments
 
   /**
-   * Deploys the instrument's suite unless it is recorded already (a restart does not redeploy),
-   * then registers every known wallet in its identity registry.
+   * Queues the instrument's suite unless it is recorded already (a restart deploys nothing
+   * again): every deployment and wiring step is a pipeline transaction, recorded with the suite's
+   * addresses (CREATE2, known in advance) in one database transaction, then every known wallet's
+   * registration after them. A reorganisation that drops a step gets it rebroadcast, in order.
    */
   async ensureInstrument(instrumentId: string, symbol: string, compliance: SuiteOptions['compliance'] = {}): Promise<string> {
     const issuer = await this.claimIssuer();
+    await this.requireCreate2Proxy();
     const tokenAddress = await this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`chain:instrument:${instrumentId}`]);
       const [row] = await tx.query<{ token_address: string }>(`SELECT token_address FROM chain_instrument WHERE instrument_id = $1`, [instrumentId]);
       if (row) return row.token_address;
-      const suite = await this.operatorWork(() =>
-        deploySuite(this.rpc.operator, { name: `Bulwark ${symbol}`, symbol, decimals: CHAIN_TOKEN_DECIMALS, trustedIssuers: [{ issuer }], compliance }),
-      );
+      const suite = suitePlan({
+        owner: this.rpc.operator.address, issuer, name: `Bulwark ${symbol}`, symbol, decimals: CHAIN_TOKEN_DECIMALS, compliance, salt: hexlify(randomBytes(32)),
+      });
+      await this.enqueueSteps(tx, 'deploy', instrumentId, suite.steps);
       await tx.query(
         `INSERT INTO chain_instrument (instrument_id, chain_id, token_address, contracts, decimals, deployed_at)
          VALUES ($1, $2, $3, $4, $5, clock_timestamp())`,
         [instrumentId, this.rpc.config.chainId, suite.addresses.token, JSON.stringify(suite.addresses), CHAIN_TOKEN_DECIMALS],
       );
-      await this.recordGas(tx, 'deploy', instrumentId, suite.gasUsed.total);
-      this.logger.log({ event: 'chain.instrument.deployed', instrumentId, token: suite.addresses.token, gas: String(suite.gasUsed.total) }, 'suite deployed');
+      this.logger.log({ event: 'chain.instrument.queued', instrumentId, token: suite.addresses.token, steps: suite.steps.length }, 'suite deployment queued');
       return suite.addresses.token;
     });
     await this.registerKnownWallets(instrumentId);
+    await this.txs.process();
     return tokenAddress;
+  }
+
+  /** Queues planned calls of the operator in order, in the caller's transaction. */
+  private async enqueueSteps(tx: SqlTx, operation: string, ref: string, steps: readonly PlannedCall[]): Promise<void> {
+    for (const step of steps) await this.txs.enqueue(tx, { operation, ref, signerKeyIndex: null, contractAddress: step.to, callData: step.data });
+  }
+
+  /**
+   * Deployments go through the CREATE2 proxy; a call to an address without code would be mined
+   * doing nothing, so its absence stops the deployment with a clear error instead.
+   */
+  private async requireCreate2Proxy(): Promise<void> {
+    const code = await this.rpc.call(() => this.rpc.provider.getCode(CREATE2_PROXY));
+    if (code === '0x') throw new Error(`the deterministic deployment proxy ${CREATE2_PROXY} is not on chain ${this.rpc.config.chainId} (docs/operations.md)`);
   }
 
   /** Deploys the suite and mints the listing's initial supply to a registered wallet. */
@@ -260,9 +277,10 @@ export class ChainService implements OnModuleInit {
   }
 
   /**
-   * Deploys the queued listings, a few per cycle: the suite (registering every known wallet),
-   * then, in one transaction with the listing marked deployed, the mints of the listing supply
-   * to the house wallet. A crash in between redeploys nothing (the suite is recorded) and mints once.
+   * Queues the deployment of the queued listings, a few per cycle: the suite's steps (and every
+   * known wallet's registration), then, in one transaction with the listing marked deployed, the
+   * mint of the listing supply to the house wallet, which the pipeline sends after them. A crash
+   * in between deploys nothing twice (the suite is recorded with its steps) and mints once.
    */
   async deployListings(): Promise<number> {
     const queued = await this.db.transaction((tx) =>
@@ -289,6 +307,7 @@ export class ChainService implements OnModuleInit {
         tx.query(`SELECT 1 FROM chain_registration WHERE wallet_ref = $1 AND instrument_id = $2`, [HOUSE_WALLET_REF, listing.instrument_id]),
       );
       if (registered.length === 0) continue; // the house wallet still waits for its identity: mint once it can receive
+      // The mint is queued after the suite's steps and the house wallet's registration: the pipeline sends it once they are mined.
       await this.db.transaction(async (tx) => {
         const [claimed] = await tx.query(
           `UPDATE chain_listing SET status = 'deployed', deployed_at = clock_timestamp() WHERE instrument_id = $1 AND status = 'queued' RETURNING 1`,
@@ -302,17 +321,34 @@ export class ChainService implements OnModuleInit {
     return queued.length;
   }
 
-  /** Whether the instrument's listing on chain is done, queued, or was never requested. */
+  /**
+   * Whether the instrument's listing on chain is done (every step of its suite mined), queued
+   * (or its steps still on their way), or was never requested.
+   */
   async listingStatus(instrumentId: string): Promise<'deployed' | 'queued' | 'none'> {
-    const [row] = await this.db.transaction((tx) => tx.query<{ status: 'deployed' | 'queued' }>(`SELECT status FROM chain_listing WHERE instrument_id = $1`, [instrumentId]));
-    if (row) return row.status;
-    return (await this.isOnChain(instrumentId)) ? 'deployed' : 'none';
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query<{ status: 'deployed' | 'queued' }>(`SELECT status FROM chain_listing WHERE instrument_id = $1`, [instrumentId]);
+      if (row?.status === 'queued') return 'queued';
+      if (await this.deployedInstrument(tx, instrumentId)) return 'deployed';
+      return row || (await this.instrument(tx, instrumentId)) ? 'queued' : 'none';
+    });
   }
 
   private async instrument(tx: SqlTx, instrumentId: string): Promise<InstrumentRow | undefined> {
     const [row] = await tx.query<InstrumentRow>(`SELECT instrument_id, token_address, contracts, decimals, resolved_at FROM chain_instrument WHERE instrument_id = $1`, [
       instrumentId,
     ]);
+    return row;
+  }
+
+  /** The instrument when every step of its suite is mined (a reorganisation that dropped one makes it wait again). */
+  private async deployedInstrument(tx: SqlTx, instrumentId: string): Promise<InstrumentRow | undefined> {
+    const [row] = await tx.query<InstrumentRow>(
+      `SELECT instrument_id, token_address, contracts, decimals, resolved_at FROM chain_instrument
+        WHERE instrument_id = $1
+          AND NOT EXISTS (SELECT 1 FROM chain_tx t WHERE t.status IN ('pending', 'signed', 'failed') AND t.operation = 'deploy' AND t.ref = $1::text)`,
+      [instrumentId],
+    );
     return row;
   }
 
@@ -373,13 +409,19 @@ export class ChainService implements OnModuleInit {
     );
     if (waiting.length > 0) {
       const issuer = await this.claimIssuer();
+      await this.requireCreate2Proxy();
       for (const { wallet_ref } of waiting) {
         await this.db.transaction(async (tx) => {
           await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`chain:wallet:${wallet_ref}`]);
           const [row] = await tx.query<{ identity_contract: string | null }>(`SELECT identity_contract FROM chain_wallet WHERE wallet_ref = $1`, [wallet_ref]);
           if (!row || row.identity_contract !== null) return; // completed by a concurrent pass
-          const identity = await this.operatorWork(() => this.deployIdentity(issuer, wallet_ref));
-          await tx.query(`UPDATE chain_wallet SET identity_contract = $2 WHERE wallet_ref = $1`, [wallet_ref, identity]);
+          const identity = await identityPlan({
+            owner: this.rpc.operator, issuer, salt: hexlify(randomBytes(32)),
+            claimData: keccak256(toUtf8Bytes(wallet_ref)), // opaque: the reference itself never goes on chain
+          });
+          // Its registrations are queued after these steps, so the pipeline sends them once the Identity holds its claim.
+          await this.enqueueSteps(tx, 'identity', wallet_ref, identity.steps);
+          await tx.query(`UPDATE chain_wallet SET identity_contract = $2 WHERE wallet_ref = $1`, [wallet_ref, identity.address]);
         });
       }
     }
@@ -392,6 +434,7 @@ export class ChainService implements OnModuleInit {
       ),
     );
     for (const { instrument_id } of unregistered) await this.registerKnownWallets(instrument_id);
+    if (waiting.length > 0) await this.txs.process();
     return waiting.length;
   }
 
@@ -409,15 +452,6 @@ export class ChainService implements OnModuleInit {
   /** The platform's own wallet: the counterparty the pre-trade check simulates against. */
   houseWallet(): Promise<string> {
     return this.registerWallet(HOUSE_WALLET_REF, 'house', HOUSE_COUNTRY);
-  }
-
-  private async deployIdentity(issuer: string, walletRef: string): Promise<string> {
-    const { contract: identity } = await deployContract(this.rpc.operator, 'Identity', [this.rpc.operator.address]);
-    const identityAddress = await identity.getAddress();
-    const data = keccak256(toUtf8Bytes(walletRef)); // opaque: the reference itself never goes on chain
-    const signature = await signClaim(this.rpc.operator, identityAddress, CLAIM_TOPICS.KYC, data);
-    await (await identity.getFunction('addClaim')(CLAIM_TOPICS.KYC, CLAIM_SCHEME_ECDSA, issuer, signature, data, '')).wait();
-    return identityAddress;
   }
 
   /**
@@ -674,7 +708,7 @@ export class ChainService implements OnModuleInit {
    */
   async simulateTransfer(instrumentId: string, fromRef: string, toRef: string, quantity: string): Promise<PreTradeRefusal | null> {
     const { instrument, wallets } = await this.db.transaction(async (tx) => ({
-      instrument: await this.instrument(tx, instrumentId),
+      instrument: await this.deployedInstrument(tx, instrumentId),
       wallets: await this.walletsByRef(tx, [fromRef, toRef]),
     }));
     if (!instrument) return 'instrument_not_on_chain';
@@ -953,13 +987,5 @@ export class ChainService implements OnModuleInit {
   /** Gas used per operation, deployments and registrations included. */
   gasReportByOperation(): Promise<{ operation: string; transactions: number; gasUsed: string }[]> {
     return this.txs.gasReport();
-  }
-
-  private async recordGas(tx: SqlTx, operation: string, ref: string, gasUsed: bigint): Promise<void> {
-    await tx.query(
-      `INSERT INTO chain_tx (operation, ref, signer_key_index, signer_address, contract_address, call_data, status, gas_used, created_at, mined_at)
-       VALUES ($1, $2, NULL, $3, '', '', 'mined', $4, clock_timestamp(), clock_timestamp())`,
-      [operation, ref, this.rpc.operator.address, String(gasUsed)],
-    );
   }
 }
