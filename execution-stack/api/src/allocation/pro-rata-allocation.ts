@@ -272,22 +272,6 @@ function allocateExact({ request, order, openLots, fillLots, prices, priceScale,
   return { allocations, allocatedLots, allocatedNotional };
 }
 
-interface AllocationCore {
-  readonly request: AllocationRequest;
-  readonly order: readonly PoolIntent[];
-  readonly openLots: readonly bigint[];
-  readonly fillLots: readonly bigint[];
-  readonly prices: readonly bigint[];
-  readonly priceScale: number;
-  readonly lot: Scaled;
-}
-
-interface CoreResult {
-  readonly allocations: IntentAllocation[];
-  readonly allocatedLots: bigint;
-  readonly allocatedNotional: bigint;
-}
-
 /** The same on safe integers (the caller checked every product fits). */
 function allocateSafe({ request, order, openLots, fillLots, prices, priceScale, lot }: AllocationCore): CoreResult {
   const { fills } = request;
