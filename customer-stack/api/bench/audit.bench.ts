@@ -14,6 +14,7 @@ import { createTestDatabase } from '@bulwark/testing';
 import { AuditService } from '../dist/audit/audit.service.js';
 import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from '../dist/database/schema.js';
 import { REFERENCE_TENANT_ID } from '../dist/tenancy/reference-tenant.js';
+import { RequestTransaction } from '../dist/tenancy/request-transaction.js';
 import { TenantScope } from '../dist/tenancy/tenant-scope.js';
 
 function option(name: string, fallback: number): number {
@@ -37,7 +38,7 @@ const dataSource = createDataSource(options);
 await dataSource.initialize();
 const db = typeormDatabase(dataSource);
 const audit = new AuditService(db);
-const scope = new TenantScope(db, audit);
+const scope = new TenantScope(db, audit, new RequestTransaction(db));
 
 const posting = (i: number) => ({
   tenantId: REFERENCE_TENANT_ID, actor: 'system:ledger', role: 'system', action: 'ledger.posting.created', resource: `ledger_posting:${randomUUID()}`,

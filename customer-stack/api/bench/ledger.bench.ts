@@ -15,6 +15,7 @@ import { typeormDatabase } from '@bulwark/shared-contracts/wall';
 import { AuditService } from '../dist/audit/audit.service.js';
 import { DEFAULT_LEDGER_LIMITS, LedgerService } from '../dist/ledger/ledger.service.js';
 import { accountIdOf } from '../dist/ledger/posting-plan.js';
+import { RequestTransaction } from '../dist/tenancy/request-transaction.js';
 import { TenantScope } from '../dist/tenancy/tenant-scope.js';
 import type { AccountKey, PostingInput } from '../dist/ledger/ledger.types.js';
 import { migratedDatabase } from '../test/support/ledger-harness.js';
@@ -34,7 +35,7 @@ const { database, owner, dataSource } = await migratedDatabase();
 const syncCommit = (await dataSource.query('SHOW synchronous_commit'))[0].synchronous_commit as string;
 const db = typeormDatabase(dataSource);
 const audit = new AuditService(db);
-const ledger = new LedgerService(audit, new TenantScope(db, audit), null);
+const ledger = new LedgerService(audit, new TenantScope(db, audit, new RequestTransaction(db)), null);
 const pool = new pg.Pool({ connectionString: database.url, max: RAW_CONCURRENCY });
 
 const tenantId = randomUUID();

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { testSuperuserUrl } from '@bulwark/testing';
 import { AuditService, type AuditInput } from '../src/audit/audit.service.js';
 import { REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
+import { RequestTransaction } from '../src/tenancy/request-transaction.js';
 import { TenantScope } from '../src/tenancy/tenant-scope.js';
 import { TEST_ADMIN, migratedCustomerDatabase, type MigratedCustomerDatabase } from './support/tenancy.js';
 
@@ -31,7 +32,7 @@ async function tamper(sql: string, params: unknown[] = []): Promise<void> {
 beforeAll(async () => {
   fixture = await migratedCustomerDatabase();
   audit = new AuditService(fixture.db);
-  scope = new TenantScope(fixture.db, audit);
+  scope = new TenantScope(fixture.db, audit, new RequestTransaction(fixture.db));
   app = new pg.Client({ connectionString: fixture.database.url });
   superuser = new pg.Client({ connectionString: testSuperuserUrl(fixture.database) });
   await Promise.all([app.connect(), superuser.connect()]);

@@ -1,17 +1,24 @@
 // The global Idempotency-Key interceptor on the real stack: a mutation without a key is refused,
 // a retry gets the original answer (success or refusal) without acting twice, the same key with
 // another body is refused, a concurrent duplicate is told to wait, keys are per principal, and
-// @NoIdempotencyKey opts a route out.
+// @NoIdempotencyKey opts a route out. And the crash window: when the outcome cannot be recorded
+// after the handler's effects, or the claim was taken over meanwhile, the effects roll back with
+// it, so a retry acts exactly once.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Body, Controller, Delete, HttpCode, Module, Post, UnprocessableEntityException, type INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Body, Controller, Delete, HttpCode, Inject, Module, Post, UnprocessableEntityException, type INestApplication } from '@nestjs/common';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import request from 'supertest';
 import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../src/app.js';
+import { AuditService } from '../src/audit/audit.service.js';
 import { Permissions, Public } from '../src/auth/permissions.decorator.js';
 import { parseCustomerConfig } from '../src/config/customer-config.js';
+import { IdempotencyService } from '../src/idempotency/idempotency.service.js';
 import { NoIdempotencyKey } from '../src/idempotency/no-idempotency-key.decorator.js';
 import { REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
+import { TenantScope } from '../src/tenancy/tenant-scope.js';
 import { loginAs } from './support/auth.js';
 
 let effects = 0;
@@ -64,7 +71,29 @@ class CountingController {
   }
 }
 
-@Module({ controllers: [CountingController] })
+let actRelease: (() => void) | undefined;
+let actHeld = false;
+
+/** Acts in the customer database: one audit entry per request, in the tenant's scope. */
+@Controller('test-idempotency')
+class ActingController {
+  constructor(
+    @Inject(TenantScope) private readonly tenants: TenantScope,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  @Post('act')
+  @Public()
+  async act(@Body() body: { label: string }): Promise<{ label: string }> {
+    await this.tenants.run(REFERENCE_TENANT_ID, (tx) =>
+      this.audit.record(tx, { tenantId: REFERENCE_TENANT_ID, actor: 'system:idempotency-test', role: 'system', action: 'test.effect.recorded', resource: `test:${body.label}`, diff: {} }),
+    );
+    if (actHeld) await new Promise<void>((resolve) => (actRelease = resolve));
+    return { label: body.label };
+  }
+}
+
+@Module({ controllers: [CountingController, ActingController] })
 class CountingModule {}
 
 let nats: TestNats;
@@ -147,5 +176,47 @@ describe('Idempotency-Key', () => {
     const first = await http().post('/test-idempotency/exempt').send({}).expect(201);
     const second = await http().post('/test-idempotency/exempt').send({}).expect(201);
     expect(second.body.effects).toBe(first.body.effects + 1);
+  });
+});
+
+describe('Idempotency-Key across a failure between the effects and the outcome', () => {
+  const effectsOf = async (label: string): Promise<number> => {
+    const [row] = await app.get(TenantScope).run(REFERENCE_TENANT_ID, (tx) => tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entry WHERE resource = $1`, [`test:${label}`]));
+    return row?.n ?? -1;
+  };
+
+  it('rolls the effects back when the outcome cannot be recorded, so the retry acts exactly once', async () => {
+    const key = randomUUID();
+    const label = randomUUID();
+    const complete = jest.spyOn(app.get(IdempotencyService), 'complete').mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+    try {
+      await http().post('/test-idempotency/act').set('Idempotency-Key', key).send({ label }).expect(500);
+      expect(await effectsOf(label)).toBe(0);
+      const retry = await http().post('/test-idempotency/act').set('Idempotency-Key', key).send({ label }).expect(201);
+      expect(await effectsOf(label)).toBe(1);
+      expect((await http().post('/test-idempotency/act').set('Idempotency-Key', key).send({ label }).expect(201)).body).toEqual(retry.body);
+      expect(await effectsOf(label)).toBe(1);
+    } finally {
+      complete.mockRestore();
+    }
+  });
+
+  it('rolls back a request whose claim was taken over past the pending timeout: the key acts once', async () => {
+    const key = randomUUID();
+    const label = randomUUID();
+    actHeld = true;
+    const first = http().post('/test-idempotency/act').set('Idempotency-Key', key).send({ label }).then((r) => r);
+    for (let i = 0; actRelease === undefined && i < 500; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    actHeld = false;
+    const releaseFirst = actRelease;
+    expect(releaseFirst).toBeDefined();
+    // The first request has acted and is still running when its claim passes the pending timeout.
+    await app.get<SqlDatabase>(SQL_DATABASE).transaction((tx) => tx.query(`UPDATE idempotency_record SET created_at = created_at - interval '2 minutes' WHERE key = $1`, [key]));
+    const retry = await http().post('/test-idempotency/act').set('Idempotency-Key', key).send({ label }).expect(201);
+    releaseFirst?.();
+    expect((await first).status).toBe(500);
+    expect(await effectsOf(label)).toBe(1);
+    expect((await http().post('/test-idempotency/act').set('Idempotency-Key', key).send({ label }).expect(201)).body).toEqual(retry.body);
+    expect(await effectsOf(label)).toBe(1);
   });
 });

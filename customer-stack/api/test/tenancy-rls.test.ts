@@ -6,6 +6,7 @@ import pg from 'pg';
 import { testSuperuserUrl } from '@bulwark/testing';
 import { AuditService } from '../src/audit/audit.service.js';
 import { REFERENCE_TENANT, REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
+import { RequestTransaction } from '../src/tenancy/request-transaction.js';
 import { TenantScope } from '../src/tenancy/tenant-scope.js';
 import { TenantsService } from '../src/tenancy/tenants.service.js';
 import { TEST_ADMIN, migratedCustomerDatabase, type MigratedCustomerDatabase } from './support/tenancy.js';
@@ -45,7 +46,7 @@ const insertIntent = (tenantId: string, id = randomUUID()) =>
 beforeAll(async () => {
   fixture = await migratedCustomerDatabase();
   const audit = new AuditService(fixture.db);
-  scope = new TenantScope(fixture.db, audit);
+  scope = new TenantScope(fixture.db, audit, new RequestTransaction(fixture.db));
   tenants = new TenantsService(fixture.db, scope, audit);
   const other = await tenants.create(TEST_ADMIN, {
     slug: 'mv', brand: { name: 'Bulwark Maldives', primaryColour: '#d21034', accentColour: '#007e3a' }, minimumAge: 18,

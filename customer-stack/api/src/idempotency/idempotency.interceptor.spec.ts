@@ -1,24 +1,40 @@
 import { describe, expect, it } from '@jest/globals';
-import { InternalServerErrorException, type CallHandler, type ExecutionContext } from '@nestjs/common';
+import { InternalServerErrorException, UnprocessableEntityException, type CallHandler, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { lastValueFrom, of, throwError } from 'rxjs';
-import { COMPLETE_ATTEMPTS_MAX, IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { from, lastValueFrom, of, throwError } from 'rxjs';
+import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import { RequestTransaction } from '../tenancy/request-transaction.js';
+import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import type { IdempotencyService } from './idempotency.service.js';
 
-/** An idempotency store that claims every key and fails to record an outcome `completeFailures` times. */
-function store(completeFailures: number) {
-  const calls = { complete: 0, release: 0 };
-  const records = {
-    claim: async () => ({ kind: 'claimed' as const }),
-    complete: async () => {
-      calls.complete += 1;
-      if (calls.complete <= completeFailures) throw new Error('timeout exceeded when trying to connect');
-    },
-    release: async () => {
-      calls.release += 1;
+/** A database whose transactions log whether they committed, and a store that claims every key. */
+function harness(completeFails: boolean) {
+  const log: string[] = [];
+  const db: SqlDatabase = {
+    transaction: async (work) => {
+      const tx: SqlTx = { query: async () => [] };
+      try {
+        const result = await work(tx);
+        log.push('commit');
+        return result;
+      } catch (error) {
+        log.push('rollback');
+        throw error;
+      }
     },
   };
-  return { calls, interceptor: new IdempotencyInterceptor(new Reflector(), records as unknown as IdempotencyService) };
+  const records = {
+    claim: async () => ({ kind: 'claimed' as const, claimedAt: new Date(0) }),
+    complete: async (_tx: SqlTx, _scope: string, _key: string, _at: Date, status: number) => {
+      log.push(`complete ${status}`);
+      if (completeFails) throw new Error('Connection terminated unexpectedly');
+    },
+    release: async () => {
+      log.push('release');
+    },
+  };
+  const requests = new RequestTransaction(db);
+  return { log, requests, interceptor: new IdempotencyInterceptor(new Reflector(), records as unknown as IdempotencyService, requests) };
 }
 
 const context = {
@@ -29,24 +45,39 @@ const context = {
     getRequest: () => ({ method: 'POST', originalUrl: '/v1/orders/intents', body: { quantity: '1' }, header: () => 'key-0123456789' }),
   }),
 } as unknown as ExecutionContext;
-const acting = (answer: unknown): CallHandler => ({ handle: () => of(answer) });
+const answering = (answer: unknown): CallHandler => ({ handle: () => of(answer) });
+const failing = (error: Error): CallHandler => ({ handle: () => throwError(() => error) });
 
-describe('IdempotencyInterceptor once the request acted', () => {
-  it.each([
-    ['recorded at once', 0, 1],
-    ['recorded after failed attempts', COMPLETE_ATTEMPTS_MAX - 1, COMPLETE_ATTEMPTS_MAX],
-    ['not recorded at all: the answer still goes out', COMPLETE_ATTEMPTS_MAX, COMPLETE_ATTEMPTS_MAX],
-  ])('%s, and never releases its claim (a retry would act again)', async (_case, failures, attempts) => {
-    const { calls, interceptor } = store(failures);
+describe('IdempotencyInterceptor: the outcome commits with the handler', () => {
+  it('records the answer in the handler transaction, which then commits', async () => {
+    const { log, interceptor } = harness(false);
     const answer = { intentId: 'b7f8c1de-7d4b-4d7c-9f36-5a1e2f1b9c01', status: 'submitted' };
-    await expect(lastValueFrom(interceptor.intercept(context, acting(answer)))).resolves.toEqual(answer);
-    expect(calls).toEqual({ complete: attempts, release: 0 });
+    await expect(lastValueFrom(interceptor.intercept(context, answering(answer)))).resolves.toEqual(answer);
+    expect(log).toEqual(['complete 201', 'commit']);
   });
 
-  it('releases the claim of a request that failed without acting (5xx), so it may be retried', async () => {
-    const { calls, interceptor } = store(0);
-    const failing: CallHandler = { handle: () => throwError(() => new InternalServerErrorException()) };
-    await expect(lastValueFrom(interceptor.intercept(context, failing))).rejects.toBeInstanceOf(InternalServerErrorException);
-    expect(calls).toEqual({ complete: 0, release: 1 });
+  it('rolls the handler back when its outcome cannot be recorded, then releases the claim', async () => {
+    const { log, interceptor } = harness(true);
+    await expect(lastValueFrom(interceptor.intercept(context, answering({ status: 'submitted' })))).rejects.toThrow('Connection terminated unexpectedly');
+    expect(log).toEqual(['complete 201', 'rollback', 'release']);
+  });
+
+  it('commits a refusal (4xx) with its outcome and keeps the claim', async () => {
+    const { log, interceptor } = harness(false);
+    await expect(lastValueFrom(interceptor.intercept(context, failing(new UnprocessableEntityException())))).rejects.toBeInstanceOf(UnprocessableEntityException);
+    expect(log).toEqual(['complete 422', 'commit']);
+  });
+
+  it('rolls back a request that failed (5xx) and releases its claim, so it may be retried', async () => {
+    const { log, interceptor } = harness(false);
+    await expect(lastValueFrom(interceptor.intercept(context, failing(new InternalServerErrorException())))).rejects.toBeInstanceOf(InternalServerErrorException);
+    expect(log).toEqual(['release']); // it never joined: no transaction was opened
+  });
+
+  it('answers, and keeps the claim, when a handler that acted outside its transaction loses its outcome', async () => {
+    const { log, requests, interceptor } = harness(true);
+    const outside: CallHandler = { handle: () => from(requests.outside(async () => ({ status: 'sent' }))) };
+    await expect(lastValueFrom(interceptor.intercept(context, outside))).resolves.toEqual({ status: 'sent' });
+    expect(log).toEqual(['complete 201', 'rollback']);
   });
 });

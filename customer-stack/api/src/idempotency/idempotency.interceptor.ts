@@ -2,19 +2,22 @@
 // acting twice. Missing key → 400; the key with another request → 422; the same request still
 // running → 409; done → the stored response. Keys are scoped per principal (per route for
 // anonymous callers). @NoIdempotencyKey opts a route out (session credentials must not be stored).
+// The outcome commits in the handler's own transaction (RequestTransaction): a request whose
+// outcome cannot be recorded rolls back what it did, so a retry never finds effects without an
+// outcome and acts again.
 import { HttpException, Inject, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
+import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import type { Principal } from '../auth/principal.js';
+import { RequestTransaction, type RequestEnd } from '../tenancy/request-transaction.js';
 import { IdempotencyError } from './idempotency.errors.js';
 import { IdempotencyService, requestHash } from './idempotency.service.js';
 import { NO_IDEMPOTENCY_KEY } from './no-idempotency-key.decorator.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
-/** Attempts to record the outcome of a request that acted. */
-export const COMPLETE_ATTEMPTS_MAX = 3;
 const MUTATIONS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const KEY = /^[\x21-\x7e]{8,128}$/;
 
@@ -25,6 +28,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(IdempotencyService) private readonly records: IdempotencyService,
+    @Inject(RequestTransaction) private readonly requests: RequestTransaction,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -53,41 +57,38 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (claim.status >= 400) throw new HttpException(body as Record<string, unknown>, claim.status);
       return body;
     }
-    let result: unknown;
-    try {
-      result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-    } catch (error) {
-      if (error instanceof HttpException && error.getStatus() < 500) {
-        const response = error.getResponse();
-        const stored = typeof response === 'string' ? { message: response } : response;
-        await this.records.complete(scope, key, error.getStatus(), JSON.stringify(stored), new Date());
-      } else {
-        await this.records.release(scope, key);
-      }
-      throw error;
-    }
-    await this.completeAfterActing(scope, key, successStatus, result === undefined ? null : JSON.stringify(result));
-    return result;
-  }
-
-  /**
-   * Records the outcome of a request that acted. Its claim is never released from here on: a
-   * retry would act again. When the outcome cannot be recorded (the database is out of reach),
-   * the answer still goes out — the request did act, and a 500 would send the client to retry
-   * it — and the claim stays pending, so a retry is told to wait until the pending timeout.
-   */
-  private async completeAfterActing(scope: string, key: string, status: number, body: string | null): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.records.complete(scope, key, status, body, new Date());
-        return;
-      } catch (error) {
-        if (attempt >= COMPLETE_ATTEMPTS_MAX) {
-          const cause = error instanceof Error ? error.message : String(error);
-          this.logger.error({ event: 'idempotency.complete.failed', attempts: attempt, cause }, 'outcome of a request that acted not recorded');
+    const { claimedAt } = claim;
+    const settle = (tx: SqlTx, end: RequestEnd<unknown>): Promise<void> => {
+      const [status, body] = end.kind === 'returned' ? [successStatus, end.value === undefined ? null : JSON.stringify(end.value)] : refusalOf(end.error);
+      return this.records.complete(tx, scope, key, claimedAt, status, body, new Date());
+    };
+    return this.requests.run({
+      handler: () => lastValueFrom(next.handle(), { defaultValue: undefined }),
+      isRefusal,
+      settle,
+      failed: async (error, actedOutside) => {
+        if (actedOutside) {
+          // What it did outside the request's transaction committed: releasing the claim would let
+          // a retry act again. It stays pending; a retry is told to wait until the pending timeout.
+          this.logger.error({ event: 'idempotency.complete.failed', cause: String(error) }, 'outcome of a request that acted outside its transaction not recorded');
           return;
         }
-      }
-    }
+        // Everything it did rolled back with its outcome: the key may be used again. If even
+        // releasing fails, the claim lapses after the pending timeout.
+        await this.records.release(scope, key, claimedAt).catch((cause: unknown) =>
+          this.logger.error({ event: 'idempotency.release.failed', cause: String(cause) }, 'claim of a failed request not released'));
+      },
+    });
   }
+}
+
+/** A 4xx: the handler refused, and that answer is recorded and replayed. */
+function isRefusal(error: unknown): error is HttpException {
+  return error instanceof HttpException && error.getStatus() < 500;
+}
+
+function refusalOf(error: unknown): [number, string] {
+  if (!isRefusal(error)) throw new Error('only a refusal is recorded as an outcome');
+  const response = error.getResponse();
+  return [error.getStatus(), JSON.stringify(typeof response === 'string' ? { message: response } : response)];
 }

@@ -1,8 +1,10 @@
-// Claims, completes and replays idempotency keys. Each step is its own short transaction: the
-// claim commits before the handler runs, so a concurrent duplicate sees it and is told to wait.
+// Claims, completes and replays idempotency keys. The claim is its own short transaction that
+// commits before the handler runs, so a concurrent duplicate sees it and is told to wait; the
+// outcome is written in the handler's own transaction (see RequestTransaction), fenced by the
+// claim's time, so it commits with the handler's effects or not at all.
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 
 /** How long an outcome is kept for replay. */
@@ -12,7 +14,8 @@ export const IDEMPOTENCY_PENDING_TIMEOUT_MS = 60_000;
 export const IDEMPOTENCY_RESPONSE_BYTES_MAX = 256 * 1024;
 
 export type Claim =
-  | { readonly kind: 'claimed' }
+  /** `claimedAt` fences the claim: a claim taken over after the pending timeout has another. */
+  | { readonly kind: 'claimed'; readonly claimedAt: Date }
   | { readonly kind: 'replay'; readonly status: number; readonly body: string | null }
   | { readonly kind: 'in_progress' }
   | { readonly kind: 'mismatch' };
@@ -37,6 +40,15 @@ export function requestHash(method: string, path: string, body: unknown): string
   return createHash('sha256').update(`${method}\n${path}\n${stableJson(body ?? null)}`).digest('hex');
 }
 
+/** A request whose claim was taken over while it ran: its effects must not commit. */
+export class IdempotencyClaimLostError extends Error {
+  override readonly name = 'IdempotencyClaimLostError';
+
+  constructor(scope: string, key: string) {
+    super(`the idempotency claim on ${scope} ${key} was taken over while its request ran`);
+  }
+}
+
 @Injectable()
 export class IdempotencyService {
   constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
@@ -47,7 +59,7 @@ export class IdempotencyService {
         `INSERT INTO idempotency_record (scope, key, request_hash, state, created_at) VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
         [scope, key, hash, now.toISOString()],
       );
-      if (inserted.length === 1) return { kind: 'claimed' };
+      if (inserted.length === 1) return { kind: 'claimed', claimedAt: now };
       const [row] = await tx.query<RecordRow>(
         `SELECT request_hash, state, response_status, response_body, created_at FROM idempotency_record WHERE scope = $1 AND key = $2 FOR UPDATE`,
         [scope, key],
@@ -61,7 +73,7 @@ export class IdempotencyService {
             WHERE scope = $1 AND key = $2`,
           [scope, key, hash, now.toISOString()],
         );
-        return { kind: 'claimed' };
+        return { kind: 'claimed', claimedAt: now };
       }
       if (row.request_hash !== hash) return { kind: 'mismatch' };
       if (row.state === 'pending') return { kind: 'in_progress' };
@@ -69,18 +81,26 @@ export class IdempotencyService {
     });
   }
 
-  async complete(scope: string, key: string, status: number, body: string | null, now: Date): Promise<void> {
+  /**
+   * Records the outcome in `tx`, the transaction of the handler's effects. Throws (rolling them
+   * back) when the claim is no longer this request's: it was taken over after the pending timeout
+   * by a retry, which then acts instead, so the request acts once.
+   */
+  async complete(tx: SqlTx, scope: string, key: string, claimedAt: Date, status: number, body: string | null, now: Date): Promise<void> {
     const stored = body !== null && Buffer.byteLength(body) > IDEMPOTENCY_RESPONSE_BYTES_MAX ? null : body;
-    await this.db.transaction((tx) =>
-      tx.query(`UPDATE idempotency_record SET state = 'done', response_status = $3, response_body = $4, completed_at = $5 WHERE scope = $1 AND key = $2`, [
-        scope, key, status, stored, now.toISOString(),
-      ]),
+    const updated = await tx.query(
+      `UPDATE idempotency_record SET state = 'done', response_status = $4, response_body = $5, completed_at = $6
+        WHERE scope = $1 AND key = $2 AND state = 'pending' AND created_at = $3 RETURNING key`,
+      [scope, key, claimedAt.toISOString(), status, stored, now.toISOString()],
     );
+    if (updated.length !== 1) throw new IdempotencyClaimLostError(scope, key);
   }
 
-  /** Forgets a claim whose request failed without an answer worth replaying (a 5xx): it may be retried. */
-  async release(scope: string, key: string): Promise<void> {
-    await this.db.transaction((tx) => tx.query(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND state = 'pending'`, [scope, key]));
+  /** Forgets a claim whose request failed and left no effect (a 5xx rolled back): it may be retried. */
+  async release(scope: string, key: string, claimedAt: Date): Promise<void> {
+    await this.db.transaction((tx) =>
+      tx.query(`DELETE FROM idempotency_record WHERE scope = $1 AND key = $2 AND state = 'pending' AND created_at = $3`, [scope, key, claimedAt.toISOString()]),
+    );
   }
 
   /** Drops outcomes past retention; returns how many. */

@@ -35,6 +35,7 @@ import type { AccountKey } from '../ledger/ledger.types.js';
 import { NotificationService } from '../notifications/notification.service.js';
 import { PersonalDataVault } from '../privacy/personal-data-vault.js';
 import { SubjectDataRegistry } from '../privacy/subject-data.registry.js';
+import { RequestTransaction } from '../tenancy/request-transaction.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import { Beneficiary, PAYMENT_PROVIDERS, WebhookEvent, type PaymentProvider, type PayoutInstruction } from './payment-provider.js';
 import type { DepositView, WithdrawalReview, WithdrawalStatus, WithdrawalView } from './payments.views.js';
@@ -120,6 +121,7 @@ export class PaymentsService implements OnModuleInit {
 
   constructor(
     @Inject(TenantScope) private readonly tenants: TenantScope,
+    @Inject(RequestTransaction) private readonly request: RequestTransaction,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(LedgerService) private readonly ledger: LedgerService,
     @Inject(FxService) private readonly fx: FxService,
@@ -168,7 +170,17 @@ export class PaymentsService implements OnModuleInit {
 
   // ------------------------------------------------------------------ deposits
 
-  async initiateDeposit(principal: Principal, raw: unknown): Promise<DepositView> {
+  /**
+   * The deposit is recorded, committed, before the provider is asked for instructions (its
+   * webhook may come back before it answers), so this runs outside the request's transaction. A
+   * retry with the same Idempotency-Key whose outcome was lost cannot deposit twice: the FX quote
+   * is single-use (a second deposit on it is refused `quote_used`).
+   */
+  initiateDeposit(principal: Principal, raw: unknown): Promise<DepositView> {
+    return this.request.outside(() => this.initiateDepositNow(principal, raw));
+  }
+
+  private async initiateDepositNow(principal: Principal, raw: unknown): Promise<DepositView> {
     const input = parseWith(DepositBody, raw);
     const accountRef = principal.accountRef;
     if (!accountRef) throw new PaymentsError('not_an_investor');
@@ -241,7 +253,16 @@ export class PaymentsService implements OnModuleInit {
 
   // ------------------------------------------------------------------ withdrawals
 
-  async requestWithdrawal(principal: Principal, raw: unknown): Promise<WithdrawalView> {
+  /**
+   * A withdrawal below the approval threshold is sent at once: its posting commits before the
+   * provider is called, so this runs outside the request's transaction, and when its outcome
+   * cannot be recorded the claim on its Idempotency-Key stays pending rather than released.
+   */
+  requestWithdrawal(principal: Principal, raw: unknown): Promise<WithdrawalView> {
+    return this.request.outside(() => this.requestWithdrawalNow(principal, raw));
+  }
+
+  private async requestWithdrawalNow(principal: Principal, raw: unknown): Promise<WithdrawalView> {
     const input = parseWith(WithdrawalBody, raw);
     const accountRef = principal.accountRef;
     if (!accountRef) throw new PaymentsError('not_an_investor');
@@ -331,7 +352,15 @@ export class PaymentsService implements OnModuleInit {
    * A finance_ops approval. The requester cannot approve; a withdrawal above the dual threshold
    * needs two different approvers. The last approval sends it.
    */
-  async approveWithdrawal(officer: Principal, withdrawalId: string): Promise<WithdrawalReview> {
+  approveWithdrawal(officer: Principal, withdrawalId: string): Promise<WithdrawalReview> {
+    // The last approval sends the payout: its posting commits before the provider is called, so
+    // this runs outside the request's transaction. A retry whose outcome was lost cannot pay twice:
+    // the withdrawal's state refuses a second approval, and the provider knows the payout by its
+    // payment id (the withdrawal's id) and answers a resend with the first answer.
+    return this.request.outside(() => this.approveWithdrawalNow(officer, withdrawalId));
+  }
+
+  private async approveWithdrawalNow(officer: Principal, withdrawalId: string): Promise<WithdrawalReview> {
     const actor: AuditActor = { actor: `user:${officer.userId}`, role: 'finance_ops' };
     const approved = await this.tenants.run(officer.tenantId, async (tx) => {
       const row = await this.repository.withdrawal(tx, withdrawalId, true);

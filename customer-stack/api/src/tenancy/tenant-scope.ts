@@ -5,6 +5,7 @@ import { assert } from '@bulwark/shared-contracts';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import { RequestTransaction } from './request-transaction.js';
 import { TENANT_SETTING } from './rls.js';
 import { TenancyError } from './tenancy.errors.js';
 
@@ -23,15 +24,21 @@ export class TenantScope {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(RequestTransaction) private readonly request: RequestTransaction,
   ) {}
 
-  /** Runs `work` in a new transaction that sees and writes only `tenantId`'s rows. */
+  /**
+   * Runs `work` as one transaction that sees and writes only `tenantId`'s rows: inside an HTTP
+   * mutation, a savepoint of the request's transaction (so it commits with the request's
+   * idempotency outcome); elsewhere a transaction of its own.
+   */
   run<T>(tenantId: string, work: (tx: SqlTx) => Promise<T>): Promise<T> {
     assertTenantId(tenantId);
-    return this.db.transaction(async (tx) => {
+    const inTenant = async (tx: SqlTx): Promise<T> => {
       await this.enter(tx, tenantId);
       return work(tx);
-    });
+    };
+    return this.request.join(inTenant) ?? this.db.transaction(inTenant);
   }
 
   /** Sets (or switches) the tenant inside an existing transaction, until it ends. */

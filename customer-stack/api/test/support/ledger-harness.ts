@@ -8,6 +8,7 @@ import { AuditService } from '../../src/audit/audit.service.js';
 import { CUSTOMER_ENTITIES, CUSTOMER_MIGRATIONS } from '../../src/database/schema.js';
 import { LedgerService } from '../../src/ledger/ledger.service.js';
 import type { GroupCommitLimits } from '../../src/ledger/group-commit.js';
+import { RequestTransaction } from '../../src/tenancy/request-transaction.js';
 import { TenantScope } from '../../src/tenancy/tenant-scope.js';
 
 export interface LedgerHarness {
@@ -38,7 +39,7 @@ export async function startLedger(limits?: GroupCommitLimits): Promise<LedgerHar
   const { database, owner, dataSource } = await migratedDatabase();
   const db = typeormDatabase(dataSource);
   const audit = new AuditService(db);
-  const tenants = new TenantScope(db, audit);
+  const tenants = new TenantScope(db, audit, new RequestTransaction(db));
   const ledger = new LedgerService(audit, tenants, limits ?? null);
   return {
     database,
