@@ -125,7 +125,8 @@ export class RequestTransaction {
   }
 
   private async savepoint<T>(unit: Unit, into: (() => Promise<void>)[], work: (tx: SqlTx) => Promise<T>): Promise<T> {
-    assert(unit.open, 'a run joins only an open request transaction');
+    // No check of `open` here: a run queued while the handler ran takes its turn before the
+    // request's transaction ends (`run` waits for the queue), even if that is after the handler returned.
     unit.joins += 1;
     assert(unit.joins <= JOINS_PER_REQUEST_MAX, 'runs per request within limit');
     const name = `request_run_${unit.joins}`;
