@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { canonicalDecimal, decimal } from '@bulwark/shared-contracts';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../src/app.js';
 import { AmlService } from '../src/aml/aml.service.js';
@@ -349,6 +351,14 @@ describe('withdrawals', () => {
     // A client retrying the same request (same key, same body) gets the first answer; nothing is sent twice.
     const retried = await http().post('/v1/payments/withdrawals').set(investor.headers).set('Idempotency-Key', idempotencyKey).send(body).expect(201);
     expect(retried.body).toEqual(sent.body);
+    expect(await sql(`SELECT id FROM payment_withdrawal WHERE account_ref = $1`, [ref(investor)])).toHaveLength(1);
+    // Had its outcome been lost and its claim been taken over past the pending timeout, the retry
+    // (named by the same request) finds the withdrawal it made instead of requesting a second one.
+    await app.get<SqlDatabase>(SQL_DATABASE).transaction((tx) => tx.query(
+      `UPDATE idempotency_record SET state = 'pending', response_status = NULL, response_body = NULL, created_at = created_at - interval '2 minutes' WHERE key = $1`,
+      [idempotencyKey]));
+    const takenOver = await http().post('/v1/payments/withdrawals').set(investor.headers).set('Idempotency-Key', idempotencyKey).send(body).expect(201);
+    expect(takenOver.body.withdrawalId).toBe(id);
     expect(await sql(`SELECT id FROM payment_withdrawal WHERE account_ref = $1`, [ref(investor)])).toHaveLength(1);
     const [row] = await sql<{ quote_id: string; payout_amount: string; settle_transaction_id: string }>(
       `SELECT quote_id, payout_amount::text, settle_transaction_id FROM payment_withdrawal WHERE id = $1`, [id]);

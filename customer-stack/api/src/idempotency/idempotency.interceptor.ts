@@ -63,6 +63,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return this.records.complete(tx, scope, key, claimedAt, status, body, new Date());
     };
     return this.requests.run({
+      requestId: `${scope}\n${key}\n${hash}`,
       handler: () => lastValueFrom(next.handle(), { defaultValue: undefined }),
       isRefusal,
       settle,

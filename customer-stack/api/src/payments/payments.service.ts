@@ -255,24 +255,31 @@ export class PaymentsService implements OnModuleInit {
 
   /**
    * A withdrawal below the approval threshold is sent at once: its posting commits before the
-   * provider is called, so this runs outside the request's transaction, and when its outcome
-   * cannot be recorded the claim on its Idempotency-Key stays pending rather than released.
+   * provider is called, so this runs outside the request's transaction. Its id is the request's
+   * stable id, so a retry whose outcome was lost (past the pending timeout) finds the withdrawal
+   * it made and answers with it instead of requesting a second one.
    */
   requestWithdrawal(principal: Principal, raw: unknown): Promise<WithdrawalView> {
-    return this.request.outside(() => this.requestWithdrawalNow(principal, raw));
+    const id = this.request.stableId('payment_withdrawal') ?? randomUUID();
+    return this.request.outside(() => this.requestWithdrawalNow(principal, raw, id));
   }
 
-  private async requestWithdrawalNow(principal: Principal, raw: unknown): Promise<WithdrawalView> {
+  private async requestWithdrawalNow(principal: Principal, raw: unknown, id: string): Promise<WithdrawalView> {
     const input = parseWith(WithdrawalBody, raw);
     const accountRef = principal.accountRef;
     if (!accountRef) throw new PaymentsError('not_an_investor');
+    const made = await this.tenants.run(principal.tenantId, (tx) => this.repository.withdrawal(tx, id));
+    if (made) {
+      assert(made.account_ref === accountRef, 'a request\'s stable id names only its own withdrawal');
+      return withdrawalView(made);
+    }
     if (!input.totpCode) throw new PaymentsError('step_up_required');
     if (!(await this.auth.verifyStepUp(principal, input.totpCode))) throw new PaymentsError('step_up_failed');
     const { tenantId, userId } = principal;
     const actor = investorActor(principal);
     const provider = this.provider;
     const now = new Date();
-    const id = randomUUID();
+
     // Indicative: what the amount pays out now; sending uses this quote while it is fresh, else a new one.
     const quote = await this.fx.quote({ tenantId, ownerRef: accountRef, sell: 'USD', buy: LOCAL_CURRENCY, sellAmount: input.amount }, actor);
     const required = approvalsRequired(input.amount, this.config);

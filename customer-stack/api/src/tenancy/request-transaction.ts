@@ -4,6 +4,7 @@
 // outcome is written last, in the same transaction. Either the effects and the outcome commit
 // together or neither does: a retry with the same key replays the answer or acts once, never twice.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { assert } from '@bulwark/shared-contracts';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
@@ -15,6 +16,8 @@ export const JOINS_PER_REQUEST_MAX = 1_000;
 export const HOOKS_PER_REQUEST_MAX = 256;
 
 interface Unit {
+  /** Names the request across its retries (the caller's idempotency scope and key). */
+  readonly requestId: string;
   /** The transaction, once the first run (or the outcome) opened it: a request holds a connection only from then. */
   opening: Promise<SqlTx> | null;
   /** The transaction's end: commits, or throws what rolled it back. */
@@ -43,6 +46,8 @@ interface Context {
 export type RequestEnd<T> = { readonly kind: 'returned'; readonly value: T } | { readonly kind: 'refused'; readonly error: unknown };
 
 export interface RequestWork<T> {
+  /** Names the request across its retries: the same for a retry of it, different for any other request. */
+  readonly requestId: string;
   readonly handler: () => Promise<T>;
   /** An answer worth recording: the effects before it commit with it. */
   readonly isRefusal: (error: unknown) => boolean;
@@ -71,7 +76,7 @@ export class RequestTransaction {
    * send the client to retry it.
    */
   async run<T>(work: RequestWork<T>): Promise<T> {
-    const unit: Unit = { opening: null, done: null, end: null, hooks: [], joins: 0, open: true, actedOutside: false, queue: Promise.resolve() };
+    const unit: Unit = { requestId: work.requestId, opening: null, done: null, end: null, hooks: [], joins: 0, open: true, actedOutside: false, queue: Promise.resolve() };
     let ended: RequestEnd<T>;
     try {
       ended = { kind: 'returned', value: await this.contexts.run({ unit, parentHooks: null }, work.handler) };
@@ -110,6 +115,19 @@ export class RequestTransaction {
     const turn = unit.queue.then(() => this.savepoint(unit, unit.hooks, work));
     unit.queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * A UUID for what this request creates (`purpose` tells its creations apart), the same for every
+   * retry of the request; null outside a request. A handler acting `outside` names its record by
+   * it, so a retry finds the record instead of creating a second one.
+   */
+  stableId(purpose: string): string | null {
+    const context = this.contexts.getStore();
+    if (context === undefined) return null;
+    const hex = createHash('sha256').update(`${context.unit.requestId}\n${purpose}`).digest('hex');
+    // Shaped as a version 4 UUID (validators along the way accept 1-5 only); hashed, it is as unguessable.
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 
   /**
