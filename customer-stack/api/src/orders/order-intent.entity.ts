@@ -1,11 +1,13 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { MessageBody } from '@bulwark/shared-contracts';
 
-export const INTENT_STATUSES = ['submitted', 'accepted', 'cancel_requested', 'expire_requested', 'rejected', 'filled', 'cancelled', 'expired'] as const;
-export type IntentStatus = (typeof INTENT_STATUSES)[number];
-export type IntentTimeInForce = MessageBody<'intent.submitted.v1'>['timeInForce'];
-/** States in which the intent may still trade and its investor may cancel it (or it expire). */
-export const OPEN_INTENT_STATUSES: readonly IntentStatus[] = ['submitted', 'accepted'];
+import { INTENT_STATUSES, type IntentStatus, type IntentTimeInForce } from './orders.views.js';
+
+export { INTENT_STATUSES, OPEN_INTENT_STATUSES, type IntentStatus, type IntentTimeInForce } from './orders.views.js';
+
+/** The views' list of times in force is the wire's, both ways (a compile error when they part). */
+type WireTimeInForce = MessageBody<'intent.submitted.v1'>['timeInForce'];
+export const TIMES_IN_FORCE_AGREE: [WireTimeInForce, IntentTimeInForce] extends [IntentTimeInForce, WireTimeInForce] ? true : never = true;
 /**
  * Cancelled by its investor, not yet confirmed: it may still fill until the execution stack's
  * intent.closed.v1 says what it was allocated, so it keeps its hold until then.

@@ -4,9 +4,8 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Qu
 import { z } from 'zod';
 import { CurrentPrincipal, Permissions, type Principal } from '../auth/permissions.decorator.js';
 import { OrdersError } from './orders.errors.js';
-import {
-  INTENTS_PER_PAGE_MAX, OrdersService, PAYOUTS_PER_PAGE_MAX, type AllocationView, type IntentView, type PayoutView, type TradingTerms,
-} from './orders.service.js';
+import { INTENTS_PER_PAGE_MAX, OrdersService, PAYOUTS_PER_PAGE_MAX } from './orders.service.js';
+import type { AllocationView, IntentView, PayoutView, TradingTerms } from './orders.views.js';
 
 const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(INTENTS_PER_PAGE_MAX).default(50),

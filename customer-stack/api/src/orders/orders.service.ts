@@ -36,6 +36,7 @@ import { CANCEL_REQUESTED, CLOSE_REQUESTED_STATUSES, EXPIRE_REQUESTED, OPEN_INTE
 import { OrdersError } from './orders.errors.js';
 import { allocationOrder, buyReservationUsd, intentExpiry, placementRefusal, usageUsd, utcDayStart } from './orders-rules.js';
 import { OrdersRepository, type AllocationRow, type IntentRow, type NewIntent, type PayoutRow } from './orders.repository.js';
+import type { AllocationView, IntentView, PayoutView, TradingTerms } from './orders.views.js';
 
 /** What a caller gives: the intent.submitted.v1 body without the ids and time this stack assigns. */
 export const SubmitIntentInput = IntentSubmittedV1Fields.omit({ intentId: true, submittedAt: true });
@@ -74,26 +75,6 @@ type Allocation = MessageBody<'allocation.v1'>;
 type Payout = MessageBody<'payout.v1'>;
 type Closed = MessageBody<'intent.closed.v1'>;
 
-/** An intent as its investor sees it; amounts as canonical decimal strings. */
-export interface IntentView {
-  readonly intentId: string;
-  readonly accountRef: string;
-  readonly instrumentId: string;
-  readonly side: 'buy' | 'sell';
-  readonly quantity: string;
-  readonly limitPrice: string;
-  readonly timeInForce: IntentTimeInForce;
-  readonly status: IntentStatus;
-  readonly rejectCode: string | null;
-  readonly filledQuantity: string;
-  readonly notional: string;
-  readonly fee: string;
-  readonly reservationId: string | null;
-  readonly expiresAt: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
 export function intentView(row: IntentRow): IntentView {
   return {
     intentId: row.id, accountRef: row.account_ref, instrumentId: row.instrument_id, side: row.side, quantity: canonicalDecimal(row.quantity),
@@ -102,18 +83,6 @@ export function intentView(row: IntentRow): IntentView {
     reservationId: row.reservation_id, expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
     createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString(),
   };
-}
-
-/** One allocation of an intent as its investor sees it: what filled, at what average price, for what fee. */
-export interface AllocationView {
-  readonly allocationId: string;
-  readonly quantity: string;
-  readonly averagePrice: string;
-  readonly notional: string;
-  readonly fee: string;
-  readonly remainingQuantity: string;
-  readonly allocatedAt: string;
-  readonly bookedAt: string;
 }
 
 export function allocationView(row: AllocationRow): AllocationView {
@@ -126,18 +95,6 @@ export function allocationView(row: AllocationRow): AllocationView {
   };
 }
 
-export interface PayoutView {
-  readonly payoutId: string;
-  readonly instrumentId: string;
-  readonly eventRef: string;
-  readonly kind: 'resolution' | 'distribution';
-  readonly quantity: string;
-  readonly amount: string;
-  readonly currency: 'USD';
-  readonly paidAt: string;
-  readonly bookedAt: string;
-}
-
 export function payoutView(row: PayoutRow): PayoutView {
   return {
     payoutId: row.payout_id, instrumentId: row.instrument_id, eventRef: row.event_ref, kind: row.kind, quantity: canonicalDecimal(row.quantity),
@@ -145,18 +102,6 @@ export function payoutView(row: PayoutRow): PayoutView {
   };
 }
 
-/** What an investor needs to price an order before placing it. */
-export interface TradingTerms {
-  /** Instruments are quoted, and intents reserved, in this currency. */
-  readonly currency: 'USD';
-  /** The most a fill's fee can be, in basis points of its notional: what a buy reserves on top. */
-  readonly feeBps: number;
-  readonly timesInForce: readonly IntentTimeInForce[];
-  readonly gtcTtlMs: number;
-  readonly immediateTtlMs: number;
-  /** The execution stack's public market data (instruments, books, candles, the feed); null when not configured. */
-  readonly marketDataUrl: string | null;
-}
 
 @Injectable()
 export class OrdersService implements OnModuleInit {

@@ -2,62 +2,11 @@
 // intents placed with an Idempotency-Key, read, cancelled; their allocations; payouts; and the
 // terms a ticket prices with. Amounts are decimal strings, as the stack answers them.
 import { api } from './customer-api';
+import type { AllocationView, IntentSide, IntentStatus, IntentTimeInForce, IntentView, PayoutView, TradingTerms } from '../../../api/src/orders/orders.views';
 
-export type Side = 'buy' | 'sell';
-export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTD';
-export type IntentStatus = 'submitted' | 'accepted' | 'cancel_requested' | 'expire_requested' | 'rejected' | 'filled' | 'cancelled' | 'expired';
-
-export interface IntentView {
-  readonly intentId: string;
-  readonly accountRef: string;
-  readonly instrumentId: string;
-  readonly side: Side;
-  readonly quantity: string;
-  readonly limitPrice: string;
-  readonly timeInForce: TimeInForce;
-  readonly status: IntentStatus;
-  readonly rejectCode: string | null;
-  readonly filledQuantity: string;
-  /** USD traded so far (Σ allocations' notional). */
-  readonly notional: string;
-  readonly fee: string;
-  readonly reservationId: string | null;
-  readonly expiresAt: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface AllocationView {
-  readonly allocationId: string;
-  readonly quantity: string;
-  readonly averagePrice: string;
-  readonly notional: string;
-  readonly fee: string;
-  readonly remainingQuantity: string;
-  readonly allocatedAt: string;
-  readonly bookedAt: string;
-}
-
-export interface PayoutView {
-  readonly payoutId: string;
-  readonly instrumentId: string;
-  readonly eventRef: string;
-  readonly kind: 'resolution' | 'distribution';
-  readonly quantity: string;
-  readonly amount: string;
-  readonly currency: 'USD';
-  readonly paidAt: string;
-  readonly bookedAt: string;
-}
-
-export interface TradingTerms {
-  readonly currency: 'USD';
-  readonly feeBps: number;
-  readonly timesInForce: readonly TimeInForce[];
-  readonly gtcTtlMs: number;
-  readonly immediateTtlMs: number;
-  readonly marketDataUrl: string | null;
-}
+export type { AllocationView, IntentStatus, IntentView, PayoutView, TradingTerms };
+export type Side = IntentSide;
+export type TimeInForce = IntentTimeInForce;
 
 export interface PlaceIntent {
   readonly instrumentId: string;
@@ -69,7 +18,7 @@ export interface PlaceIntent {
   readonly expiresAt?: string;
 }
 
-export const OPEN_STATUSES: readonly IntentStatus[] = ['submitted', 'accepted'];
+export { OPEN_INTENT_STATUSES as OPEN_STATUSES } from '../../../api/src/orders/orders.views';
 export const INTENTS_PAGE_SIZE = 50;
 
 export const orders = {
