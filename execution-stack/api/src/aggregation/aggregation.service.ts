@@ -237,6 +237,19 @@ export class AggregationService {
     return sent;
   }
 
+  /**
+   * A working order's fills since the last call. One the venue never took (the stack stopped
+   * between claiming it and the venue's durable acceptance) is submitted now, as claimed: the
+   * venue places an order once per ref, so this never places it twice, and it is never closed
+   * as ended by the venue for the stack's own crash.
+   */
+  private async pollOrPlace(venue: Venue, row: OrderRow): Promise<VenueExecution> {
+    const execution = await venue.poll(row.order_ref);
+    if (execution) return execution;
+    this.logger.warn({ event: 'aggregation.order.placed_again', orderRef: row.order_ref, venue: venue.id }, 'the venue never took a working order: placed now');
+    return venue.submit(toVenueOrder(row));
+  }
+
   /** Collects later fills of working orders. */
   async pollWorkingOrders(): Promise<number> {
     const orders = await this.db.transaction((tx) =>
@@ -247,7 +260,7 @@ export class AggregationService {
     for (const row of orders) {
       let execution: VenueExecution;
       try {
-        execution = await this.venue(row.venue).poll(row.order_ref);
+        execution = await this.pollOrPlace(this.venue(row.venue), row);
       } catch (error) {
         if (error instanceof VenueUnavailableError) continue;
         throw error;
@@ -380,14 +393,16 @@ export class AggregationService {
     const venue = this.venue(row.venue);
     let reduction = pending;
     if (!reduction) {
-      const execution = await venue.poll(row.order_ref);
+      const execution = await this.pollOrPlace(venue, row);
       await this.db.transaction((tx) => this.recordExecution(tx, row, execution));
       reduction = await this.db.transaction((tx) => this.claimReduction(tx, row.order_ref));
       if (!reduction) return 0;
     }
     const claimed = reduction;
     await venue.reduce(row.order_ref, claimed.ref, decimal(claimed.quantity).toString());
+    // Claimed only after a poll that placed the order if needed: the venue knows it.
     const execution = await venue.poll(row.order_ref);
+    assert(execution, 'a venue knows an order it reduced');
     return this.db.transaction((tx) => this.recordReduction(tx, row, claimed.ref, execution));
   }
 

@@ -3,7 +3,9 @@
 // orders (the market maker's, other tenants' omnibus orders). Its fills are the book's own
 // trades, reported under ids derived from (instrument, trade sequence), so a fill reported twice
 // is allocated once. The omnibus order → book order mapping is written inside the book's
-// journal transaction: it exists exactly when the book took the command.
+// journal transaction: it exists exactly when the book took the command, so an order without it
+// was never placed (the stack stopped first) and is placed when submitted again; one with it is
+// reported, never placed twice (its primary key fails the journal batch of a second placement).
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { OrderType, Side, StpMode, TimeInForce, lotsToQuantity, priceToTicks, quantityToLots, ticksToPrice } from '@bulwark/engine';
@@ -80,6 +82,8 @@ export class ClobVenue implements Venue {
   }
 
   async submit(order: VenueOrder): Promise<VenueExecution> {
+    const taken = await this.report(order.orderRef);
+    if (taken) return taken;
     const desk = await this.market.desk(order.instrumentId);
     if (!desk) throw new VenueUnavailableError(`the internal book has no instrument ${order.instrumentId}`);
     const member = await this.members.omnibusMember(order.tenantRef, this.omnibusLimits);
@@ -112,7 +116,8 @@ export class ClobVenue implements Venue {
       // The batch did not commit: the book was rebuilt without the order, which can be routed again.
       throw new VenueUnavailableError(`the internal book did not take the order: ${(error as Error).message}`);
     }
-    return this.report(order.orderRef);
+    // No mapping: the book refused the order before it had an id, so nothing rests or trades.
+    return (await this.report(order.orderRef)) ?? { fills: [], working: false };
   }
 
   /**
@@ -147,16 +152,16 @@ export class ClobVenue implements Venue {
     }
   }
 
-  /** Every fill of the order so far (the aggregator keeps the new ones), and whether it still rests. */
-  poll(orderRef: string): Promise<VenueExecution> {
+  /** Every fill of the order so far (the aggregator keeps the new ones), and whether it still rests; null if the book never took it. */
+  poll(orderRef: string): Promise<VenueExecution | null> {
     return this.report(orderRef);
   }
 
-  private async report(orderRef: string): Promise<VenueExecution> {
+  private async report(orderRef: string): Promise<VenueExecution | null> {
     const [mapped] = await this.db.transaction((tx) =>
       tx.query<{ instrument_id: string; book_order_id: string }>(`SELECT instrument_id, book_order_id FROM clob_venue_order WHERE order_ref = $1`, [orderRef]),
     );
-    if (!mapped) return { fills: [], working: false };
+    if (!mapped) return null;
     const { status, trades } = await this.market.orderTrades(mapped.instrument_id, Number(mapped.book_order_id), CLOB_FILLS_PER_ORDER_MAX);
     const fills: VenueFill[] = trades.map((t) => ({ fillRef: clobFillRef(mapped.instrument_id, t.tradeSeq), price: t.price, quantity: t.quantity }));
     return { fills, working: status !== null && LIVE_STATUSES.has(status) };

@@ -13,6 +13,8 @@ export const SANDBOX_LEVELS_MAX = 1_000;
 export const SANDBOX_WORKING_ORDERS_MAX = 10_000;
 /** Reduction refs remembered (each is applied once); the oldest are forgotten beyond it. */
 export const SANDBOX_REDUCTIONS_REMEMBERED_MAX = 10_000;
+/** Ended order refs remembered (a resubmission is reported, not placed); the oldest are forgotten beyond it. */
+export const SANDBOX_ENDED_REMEMBERED_MAX = 10_000;
 
 interface Level {
   price: string;
@@ -33,6 +35,7 @@ export class SandboxVenue implements Venue {
   private readonly books = new Map<string, { asks: Level[]; bids: Level[] }>();
   private readonly working = new Map<string, { order: VenueOrder; open: string }>();
   private readonly reductions = new Set<string>();
+  private readonly ended = new Set<string>();
   private reachable = true;
   private latencyMs = 0;
 
@@ -97,8 +100,10 @@ export class SandboxVenue implements Venue {
 
   submit(order: VenueOrder): Promise<VenueExecution> {
     return this.answer(() => {
-      assert(!this.working.has(order.orderRef), 'an order is submitted once');
+      const taken = this.report(order.orderRef);
+      if (taken) return taken; // placed once per ref: a resubmission is reported
       if (order.timeInForce === 'FOK' && !decimal(this.sweep(order, order.quantity, false).filled).eq(decimal(order.quantity))) {
+        this.end(order.orderRef);
         return { fills: [], working: false };
       }
       const { fills, filled } = this.sweep(order, order.quantity, true);
@@ -107,21 +112,31 @@ export class SandboxVenue implements Venue {
       if (working) {
         assert(this.working.size < SANDBOX_WORKING_ORDERS_MAX, 'sandbox working orders within limit');
         this.working.set(order.orderRef, { order, open });
+      } else {
+        this.end(order.orderRef);
       }
       return { fills, working };
     });
   }
 
-  poll(orderRef: string): Promise<VenueExecution> {
-    return this.answer(() => {
-      const entry = this.working.get(orderRef);
-      if (!entry) return { fills: [], working: false };
-      const { fills, filled } = this.sweep(entry.order, entry.open, true);
-      entry.open = canonicalDecimal(decimal(entry.open).minus(decimal(filled)));
-      const working = decimal(entry.open).gt(zero);
-      if (!working) this.working.delete(orderRef);
-      return { fills, working };
-    });
+  poll(orderRef: string): Promise<VenueExecution | null> {
+    return this.answer(() => this.report(orderRef));
+  }
+
+  private report(orderRef: string): VenueExecution | null {
+    const entry = this.working.get(orderRef);
+    if (!entry) return this.ended.has(orderRef) ? { fills: [], working: false } : null;
+    const { fills, filled } = this.sweep(entry.order, entry.open, true);
+    entry.open = canonicalDecimal(decimal(entry.open).minus(decimal(filled)));
+    const working = decimal(entry.open).gt(zero);
+    if (!working) this.end(orderRef);
+    return { fills, working };
+  }
+
+  private end(orderRef: string): void {
+    this.working.delete(orderRef);
+    if (this.ended.size >= SANDBOX_ENDED_REMEMBERED_MAX) this.ended.delete(this.ended.values().next().value as string);
+    this.ended.add(orderRef);
   }
 
   reduce(orderRef: string, reductionRef: string, quantity: string): Promise<void> {
@@ -134,7 +149,7 @@ export class SandboxVenue implements Venue {
       if (!entry) return;
       const open = decimal(entry.open).minus(decimal(quantity));
       if (open.gt(zero)) entry.open = canonicalDecimal(open);
-      else this.working.delete(orderRef);
+      else this.end(orderRef);
     });
   }
 }

@@ -34,9 +34,18 @@ export interface VenueExecution {
 export interface Venue {
   readonly id: string;
   quote(order: VenueOrder): Promise<VenueQuote | null>;
+  /**
+   * Places an order, once per `orderRef` however often asked: an order the venue already took is
+   * reported (as poll does), never placed again, so an order whose placement a crash left in
+   * doubt can simply be submitted again.
+   */
   submit(order: VenueOrder): Promise<VenueExecution>;
-  /** Fills of a working order since the last call. */
-  poll(orderRef: string): Promise<VenueExecution>;
+  /**
+   * Fills of a working order since the last call; null when the venue never took the order (the
+   * stack stopped between claiming it and the venue's durable acceptance), which is to be
+   * submitted again, never taken for an order the venue ended.
+   */
+  poll(orderRef: string): Promise<VenueExecution | null>;
   /**
    * Takes `quantity` off what still rests of a working order (intents withdrawn from it), or all
    * of it when less rests, which ends the order. Applied once per `reductionRef`, however often
@@ -89,7 +98,7 @@ export class BreakerVenue implements Venue {
     return this.call(() => this.inner.submit(order));
   }
 
-  poll(orderRef: string): Promise<VenueExecution> {
+  poll(orderRef: string): Promise<VenueExecution | null> {
     return this.call(() => this.inner.poll(orderRef));
   }
 
