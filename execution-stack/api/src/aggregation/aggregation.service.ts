@@ -216,7 +216,8 @@ export class AggregationService {
       const order = toVenueOrder(row);
       const routed = await routeOrder(this.venues, order);
       if (!routed) continue; // every venue is down: try again next tick
-      // Claimed for the venue before the call, so a crash never sends the same order twice.
+      // Claimed for the venue before the call, so a crash never sends the same order twice; one the
+      // crash kept from the venue is placed by the next poll (pollOrPlace).
       const [claimed] = await this.db.transaction((tx) =>
         tx.query<OrderRow>(`UPDATE omnibus_order SET status = 'working', venue = $2 WHERE order_ref = $1 AND status = 'new' RETURNING *`, [row.order_ref, routed.venue.id]),
       );
