@@ -1,7 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { MessageBody } from '@bulwark/shared-contracts';
-
-import { INTENT_STATUSES, type IntentStatus, type IntentTimeInForce } from './orders.views.js';
+import type { IntentStatus, IntentTimeInForce } from './orders.views.js';
 
 export { INTENT_STATUSES, OPEN_INTENT_STATUSES, type IntentStatus, type IntentTimeInForce } from './orders.views.js';
 

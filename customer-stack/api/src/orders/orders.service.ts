@@ -32,7 +32,7 @@ import { NotificationService } from '../notifications/notification.service.js';
 import { TenancyError } from '../tenancy/tenancy.errors.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import { TenantsService } from '../tenancy/tenants.service.js';
-import { CANCEL_REQUESTED, CLOSE_REQUESTED_STATUSES, EXPIRE_REQUESTED, OPEN_INTENT_STATUSES, type IntentStatus, type IntentTimeInForce } from './order-intent.entity.js';
+import { CANCEL_REQUESTED, CLOSE_REQUESTED_STATUSES, EXPIRE_REQUESTED, OPEN_INTENT_STATUSES } from './order-intent.entity.js';
 import { OrdersError } from './orders.errors.js';
 import { allocationOrder, buyReservationUsd, intentExpiry, placementRefusal, usageUsd, utcDayStart } from './orders-rules.js';
 import { OrdersRepository, type AllocationRow, type IntentRow, type NewIntent, type PayoutRow } from './orders.repository.js';
