@@ -586,6 +586,9 @@ function deposit(tenantId: string, ownerRef: string, currency: string, amount: s
 /** The cells of the table row that starts with `first`. */
 async function rowText(table: ReturnType<Page['getByRole']>, first: string): Promise<string[]> {
   const row = table.getByRole('row').filter({ has: table.page().getByRole('cell', { name: first, exact: true }) });
+  // A reload (the Refresh button, the timer) shows the loading state for a moment: the table, and
+  // the row, come back with it. allTextContents does not wait, so the row is waited for first.
+  await row.waitFor();
   return (await row.getByRole('cell').allTextContents()).map((text) => text.trim());
 }
 
