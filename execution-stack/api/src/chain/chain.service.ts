@@ -755,11 +755,22 @@ export class ChainService implements OnModuleInit {
    * with that block; null while nothing is indexed. At most `pairsMax` (instrument, wallet) pairs.
    */
   async omnibusBalances(pairsMax: number): Promise<{ atBlock: number; balances: ChainHolding[] } | null> {
-    const { instruments, wallets, indexed } = await this.db.transaction(async (tx) => ({
-      instruments: await tx.query<InstrumentRow>(`SELECT * FROM chain_instrument ORDER BY instrument_id`),
-      wallets: await tx.query<WalletRow>(`SELECT * FROM chain_wallet WHERE kind = 'omnibus' ORDER BY wallet_ref`),
-      indexed: (await tx.query<{ n: string | null }>(`SELECT max(block_number)::text AS n FROM chain_block`))[0]?.n ?? null,
-    }));
+    const { instruments, wallets, indexed } = await this.db.transaction(async (tx) => {
+      const indexed = (await tx.query<{ n: string | null }>(`SELECT max(block_number)::text AS n FROM chain_block`))[0]?.n ?? null;
+      return {
+        indexed,
+        // A suite still being deployed at that block has no token to ask yet (its balanceOf answers
+        // no data): it holds nothing there, and no settlement leg can be confirmed before it.
+        instruments: indexed === null ? [] : await tx.query<InstrumentRow>(
+          `SELECT i.* FROM chain_instrument i
+            WHERE NOT EXISTS (SELECT 1 FROM chain_tx t WHERE t.operation = 'deploy' AND t.ref = i.instrument_id::text
+                                AND (t.status <> 'mined' OR t.block_number > $1))
+            ORDER BY i.instrument_id`,
+          [indexed],
+        ),
+        wallets: await tx.query<WalletRow>(`SELECT * FROM chain_wallet WHERE kind = 'omnibus' ORDER BY wallet_ref`),
+      };
+    });
     if (indexed === null) return null;
     const atBlock = Number(indexed);
     assert(instruments.length * wallets.length <= pairsMax, 'on-chain balances read within their limit');
