@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import {
-  OutboxRelay, WALL_STREAMS, WALL_TABLES_DDL, connectWall, enqueueOutbound, systemClock,
-  type OutboundMessage, type SqlDatabase, type WallConnection, type WallLogger,
+  OutboxRelay, WALL_STREAMS, WALL_TABLES_DDL, connectWall, enqueueOutbound, poolDatabase, systemClock,
+  type OutboundMessage, type WallConnection, type WallLogger,
 } from '@bulwark/shared-contracts/wall';
 import { createKeyring, subjectOf } from '@bulwark/shared-contracts';
 import { createTestDatabase, startTestNats, type TestDatabase, type TestNats } from '@bulwark/testing';
@@ -20,26 +20,6 @@ let provisioner: WallConnection;
 
 const ACCEPTED = subjectOf('intent.accepted.v1');
 const quietLogger: WallLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** The wall's SqlDatabase over a plain pool: one client per transaction, as the stacks' TypeORM adapter does. */
-function poolDatabase(p: pg.Pool): SqlDatabase {
-  return {
-    transaction: async (work) => {
-      const client = await p.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work({ query: async <R>(text: string, params?: readonly unknown[]) => (await client.query(text, params ? [...params] : undefined)).rows as R[] });
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-  };
-}
 
 const accepted = (): OutboundMessage<'intent.accepted.v1'> => ({
   type: 'intent.accepted.v1', body: { intentId: randomUUID(), accountRef: randomUUID(), acceptedAt: new Date().toISOString() },

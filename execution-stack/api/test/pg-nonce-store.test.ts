@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { NonceClaim, NonceOutcome } from '@bulwark/shared-contracts';
-import { PgNonceStore, WALL_TABLES_DDL, type SqlTx } from '@bulwark/shared-contracts/wall';
+import { PgNonceStore, WALL_TABLES_DDL, clientTx, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase, type TestDatabase } from '@bulwark/testing';
 import { referenceNonceClaim } from './support/nonce-claim-reference.js';
 
@@ -29,7 +29,7 @@ const EXISTING = claimOf('one', 1, BODY_A, 10);
 async function inRolledBack<T>(work: (tx: SqlTx) => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
-    return await work({ query: async <R>(text: string, params?: readonly unknown[]) => (await client.query(text, params ? [...params] : undefined)).rows as R[] });
+    return await work(clientTx(client));
   } finally {
     await client.query('ROLLBACK');
   }
@@ -41,7 +41,7 @@ beforeAll(async () => {
   await client.connect();
   await client.query(WALL_TABLES_DDL);
   await client.query('BEGIN');
-  await new PgNonceStore({ query: async <R>(text: string, params?: readonly unknown[]) => (await client.query(text, params ? [...params] : undefined)).rows as R[] }).claim([EXISTING]);
+  await new PgNonceStore(clientTx(client)).claim([EXISTING]);
   await client.query('COMMIT');
 });
 

@@ -3,51 +3,25 @@
 // code, recorded without the offending value, with no side effect: no intent stored, no answer.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { createKeyring, decodeWire, encodeWire, signEnvelope, subjectOf, type Keyring, type RejectReason, type WireEnvelope } from '@bulwark/shared-contracts';
-import { parseStackConfig } from '@bulwark/shared-contracts/platform';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { decodeWire, encodeWire, signEnvelope, subjectOf, type RejectReason, type WireEnvelope } from '@bulwark/shared-contracts';
 import { WALL_STREAMS } from '@bulwark/shared-contracts/wall';
-import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
-import { createExecutionApp } from '../src/app.js';
+import { eventually } from '@bulwark/testing';
 import { InstrumentsService, type Instrument } from '../src/market/instruments.service.js';
+import { startExecutionStack, type ExecutionStack } from './support/execution-stack.js';
 
 const SUBMITTED = subjectOf('intent.submitted.v1');
-let nats: TestNats;
-let database: TestDatabase;
-let app: INestApplication;
-let customer: NatsConnection;
-let js: JetStreamClient;
-let keyring: Keyring;
+let stack: ExecutionStack;
 let instrument: Instrument;
 
-async function startApp(): Promise<INestApplication> {
-  const started = await createExecutionApp(parseStackConfig('execution', testStackEnv('execution', database, nats)));
-  await started.init();
-  return started;
-}
-
 beforeAll(async () => {
-  nats = await startTestNats();
-  database = await createTestDatabase('execution');
-  app = await startApp();
-  instrument = await app.get(InstrumentsService).list({ symbol: 'TEST-EVENT-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
-  const { secrets } = nats;
-  keyring = createKeyring([
-    { direction: 'c2e', current: { kid: secrets.wall.c2e.kid, secret: secrets.wall.c2e.secret } },
-    { direction: 'e2c', current: { kid: secrets.wall.e2c.kid, secret: secrets.wall.e2c.secret } },
-  ]);
-  customer = await connect({ servers: nats.url, ...nats.credentials('customer'), inboxPrefix: '_INBOX_customer' });
-  js = jetstream(customer);
-});
+  stack = await startExecutionStack();
+  instrument = await stack.app.get(InstrumentsService).list({ symbol: 'TEST-EVENT-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
+}, 60_000);
 
 afterAll(async () => {
-  await customer?.close();
-  await app?.close();
-  await database?.drop();
-  await nats?.stop();
+  await stack?.stop();
 });
 
 function intent(overrides: Record<string, unknown> = {}) {
@@ -68,7 +42,7 @@ function intent(overrides: Record<string, unknown> = {}) {
 function sign(body: object, options: { subject?: string; nowMs?: number; nonce?: string; direction?: 'c2e' | 'e2c' } = {}) {
   const direction = options.direction ?? 'c2e';
   return signEnvelope({
-    key: keyring.signingKey(direction),
+    key: stack.keyring.signingKey(direction),
     subject: options.subject ?? SUBMITTED,
     id: randomUUID(),
     body,
@@ -77,10 +51,10 @@ function sign(body: object, options: { subject?: string; nowMs?: number; nonce?:
   });
 }
 
-const db = () => app.get(DataSource);
+const db = () => stack.db();
 
 async function publish(wire: string, subject = SUBMITTED): Promise<number> {
-  return (await js.publish(subject, wire)).seq;
+  return (await stack.js.publish(subject, wire)).seq;
 }
 
 async function rejectionAt(streamSeq: number): Promise<{ reason: RejectReason; detail: string; kid: string | null; message_id: string | null; subject: string }> {
@@ -166,7 +140,7 @@ describe('the inbound wall of the execution stack', () => {
   });
 
   it('sends a message outside the time window to the dead-letter stream', async () => {
-    const provisioner = await connect({ servers: nats.url, ...nats.credentials('provisioner') });
+    const provisioner = await connect({ servers: stack.nats.url, ...stack.nats.credentials('provisioner') });
     try {
       const admin = await jetstreamManager(provisioner);
       const seq = await publish(sign(intent(), { nowMs: Date.now() - 400_000 }).wire);
@@ -196,8 +170,8 @@ describe('the inbound wall of the execution stack', () => {
     const { wire } = sign(body);
     await publish(wire);
     await accepted(body.intentId);
-    await app.close();
-    app = await startApp();
+    await stack.app.close();
+    stack.app = await stack.startApp();
     const seq = await publish(wire);
     expect((await rejectionAt(seq)).reason).toBe('replay');
     expect(await intentState(body.intentId)).toEqual({ stored: 1, answers: 1 });

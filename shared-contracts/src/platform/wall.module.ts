@@ -68,6 +68,8 @@ export class WallService implements OnApplicationBootstrap, OnApplicationShutdow
       throw new Error(`wall consumer ${wall.consumer} is not provisioned: run infra provisioning first (${String(error)})`);
     });
     this.relay = new OutboxRelay({ ...this.wallDeps(this.connection), publisher: this.connection.publisher, direction: wall.outbound });
+    // Every commit that wrote the outbox wakes the relay, whichever module wrote it.
+    this.db.onOutboxCommitted?.(() => this.nudge());
     this.relay.start();
     await this.resumeInbound();
     this.logger.log({ msg: 'wall connected', stack, inbound: WALL_STREAMS[wall.inbound] });

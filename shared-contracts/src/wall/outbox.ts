@@ -9,11 +9,18 @@ import { detectPii } from '../pii/pii-guard.js';
 import { subjectOf, wallContracts, type MessageBody, type MessageType } from '../messages/catalog.js';
 import { assert } from '../assert.js';
 import type { BatchPublisher } from './publisher.js';
-import type { SqlDatabase, SqlTx } from './sql.js';
+import { OUTBOX_INSERT_SQL, type SqlDatabase, type SqlTx } from './sql.js';
 import type { WallClock, WallLogger, WallObserver } from './runtime.js';
 
 export const OUTBOX_BATCH_MAX = 500;
+/**
+ * The relay's poll when nothing woke it: from OUTBOX_IDLE_POLL_MS, doubled after each empty look
+ * up to OUTBOX_IDLE_POLL_MS_MAX. Every commit that writes the outbox through the stack's database
+ * wakes the relay at once (SqlDatabase.onOutboxCommitted), so the poll only finds rows written by
+ * another process; polling every 100 ms cost each idle stack four statements ten times a second.
+ */
 export const OUTBOX_IDLE_POLL_MS = 100;
+export const OUTBOX_IDLE_POLL_MS_MAX = 1_000;
 export const OUTBOX_ERROR_BACKOFF_MS_MAX = 5_000;
 export const PUBLISH_TIMEOUT_MS = 5_000;
 /**
@@ -52,10 +59,7 @@ export async function enqueueOutbound(tx: SqlTx, messages: readonly OutboundMess
     subjects.push(subject);
     bodies.push(JSON.stringify(parsed.data));
   }
-  await tx.query(
-    `INSERT INTO wall_outbox (message_id, subject, body) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])`,
-    [ids, subjects, bodies],
-  );
+  await tx.query(OUTBOX_INSERT_SQL, [ids, subjects, bodies]);
   return ids;
 }
 
@@ -75,7 +79,9 @@ export interface OutboxRelayDeps {
   readonly logger: WallLogger;
   readonly observer?: WallObserver;
   readonly batchSizeMax?: number;
+  /** The first idle poll; it doubles while the outbox stays empty, up to idlePollMsMax. */
   readonly idlePollMs?: number;
+  readonly idlePollMsMax?: number;
 }
 
 export class OutboxRelay {
@@ -85,9 +91,16 @@ export class OutboxRelay {
   /** Set by a nudge that came while a batch ran: that batch may have read before the nudging commit. */
   private nudged = false;
   private consecutiveErrors = 0;
+  /** Set when the last batch found another relay of this database publishing. */
+  private lockBusy = false;
+  private readonly idlePollMs: number;
+  private readonly idlePollMsMax: number;
 
   constructor(private readonly deps: OutboxRelayDeps) {
     assert((deps.batchSizeMax ?? OUTBOX_BATCH_MAX) <= OUTBOX_BATCH_MAX, 'relay batch within limit');
+    this.idlePollMs = deps.idlePollMs ?? OUTBOX_IDLE_POLL_MS;
+    this.idlePollMsMax = deps.idlePollMsMax ?? Math.max(OUTBOX_IDLE_POLL_MS_MAX, this.idlePollMs);
+    assert(this.idlePollMs > 0 && this.idlePollMs <= this.idlePollMsMax, 'idle poll within its maximum');
   }
 
   start(): void {
@@ -121,6 +134,7 @@ export class OutboxRelay {
       // its marks: no two relays ever publish the same row.
       const [lock] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [OUTBOX_RELAY_LOCK_KEY]);
       assert(lock !== undefined, 'the lock query answers one row');
+      this.lockBusy = !lock.locked;
       if (!lock.locked) return 0; // another relay of this stack is publishing
       const rows = await tx.query<PendingRow>(
         `SELECT seq, message_id, subject, body FROM wall_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
@@ -169,6 +183,7 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    let idleWaitMs = this.idlePollMs;
     while (this.running) {
       let published = 0;
       this.nudged = false;
@@ -180,18 +195,27 @@ export class OutboxRelay {
         this.deps.logger.error({ err: error, consecutiveErrors: this.consecutiveErrors }, 'outbox relay error');
       }
       if (!this.running) break;
-      if ((published > 0 || this.nudged) && this.consecutiveErrors === 0) continue;
+      if ((published > 0 || this.nudged) && this.consecutiveErrors === 0) {
+        idleWaitMs = this.idlePollMs;
+        continue;
+      }
+      // Another relay holding the lock may have read before a commit that woke this one: look
+      // again soon rather than after a long idle wait.
+      if (this.lockBusy) idleWaitMs = this.idlePollMs;
       const waitMs = this.consecutiveErrors > 0
         ? Math.min(OUTBOX_ERROR_BACKOFF_MS_MAX, 100 * 2 ** this.consecutiveErrors)
-        : (this.deps.idlePollMs ?? OUTBOX_IDLE_POLL_MS);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, waitMs);
+        : idleWaitMs;
+      if (this.consecutiveErrors === 0 && !this.lockBusy) idleWaitMs = Math.min(this.idlePollMsMax, idleWaitMs * 2);
+      const woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), waitMs);
         this.wake = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
       });
       this.wake = undefined;
+      // A commit woke it: the stack is busy again, so the idle wait starts over.
+      if (woken) idleWaitMs = this.idlePollMs;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  BEFORE_COMMIT_HOOKS_MAX, SERIALIZATION_ATTEMPTS_MAX, transactionRetryingSerialization, typeormDatabase, type SqlDatabase, type SqlTx, type TypeOrmLikeDataSource,
+  BEFORE_COMMIT_HOOKS_MAX, OUTBOX_COMMIT_LISTENERS_MAX, OUTBOX_INSERT_SQL, SERIALIZATION_ATTEMPTS_MAX,
+  readOnce, transactionRetryingSerialization, typeormDatabase, type SqlDatabase, type SqlTx, type TypeOrmLikeDataSource,
 } from './sql.js';
 
 /** A database whose transactions fail with the given errors in turn, then succeed. */
@@ -91,5 +92,50 @@ describe('typeormDatabase before-commit hooks', () => {
     });
     await expect(many).rejects.toThrow(`more than ${BEFORE_COMMIT_HOOKS_MAX} before-commit hooks`);
     expect(log).toEqual(['ROLLBACK']);
+  });
+});
+
+describe('typeormDatabase outbox commit listeners', () => {
+  it('calls its listeners once after the commit of a transaction that wrote the outbox, and only then', async () => {
+    const log: string[] = [];
+    const db = typeormDatabase(loggingDataSource(log));
+    db.onOutboxCommitted?.(() => log.push('relay woken'));
+    await db.transaction(async (tx) => {
+      await tx.query(OUTBOX_INSERT_SQL, [[], [], []]);
+      await tx.query(OUTBOX_INSERT_SQL, [[], [], []]);
+    });
+    expect(log).toEqual([OUTBOX_INSERT_SQL, OUTBOX_INSERT_SQL, 'COMMIT', 'relay woken']);
+  });
+
+  it('stays silent for a transaction that rolled back or wrote no outbox row', async () => {
+    const log: string[] = [];
+    const db = typeormDatabase(loggingDataSource(log));
+    db.onOutboxCommitted?.(() => log.push('relay woken'));
+    await expect(db.transaction(async (tx) => {
+      await tx.query(OUTBOX_INSERT_SQL, [[], [], []]);
+      throw new Error('handler failed');
+    })).rejects.toThrow('handler failed');
+    await db.transaction(async (tx) => void (await tx.query('SELECT 1')));
+    expect(log).toEqual([OUTBOX_INSERT_SQL, 'ROLLBACK', 'SELECT 1', 'COMMIT']);
+  });
+
+  it('refuses more listeners than its limit', () => {
+    const db = typeormDatabase(loggingDataSource([]));
+    for (let i = 0; i < OUTBOX_COMMIT_LISTENERS_MAX; i += 1) db.onOutboxCommitted?.(() => undefined);
+    expect(() => db.onOutboxCommitted?.(() => undefined)).toThrow('outbox commit listeners within limit');
+  });
+});
+
+describe('readOnce', () => {
+  it('reads on its own through a database that can, and in a transaction of its own through one that cannot', async () => {
+    const log: string[] = [];
+    const withQuery = { ...loggingDataSource(log), query: async (q: string) => (log.push(`alone: ${q}`), [{ n: 1 }]) };
+    await expect(readOnce(typeormDatabase(withQuery), 'SELECT 1 AS n')).resolves.toEqual([{ n: 1 }]);
+    await expect(readOnce(typeormDatabase(loggingDataSource(log)), 'SELECT 2 AS n')).resolves.toEqual([]);
+    expect(log).toEqual(['alone: SELECT 1 AS n', 'SELECT 2 AS n', 'COMMIT']);
+  });
+
+  it('refuses anything but a SELECT', () => {
+    expect(() => readOnce(typeormDatabase(loggingDataSource([])), `UPDATE omnibus_order SET status = 'done'`)).toThrow('readOnce runs a SELECT');
   });
 });

@@ -1,5 +1,6 @@
 // The wall runtime speaks to each stack's own database through this narrow interface, so the
 // nonce claim, the handler's effects and the outbound messages share one transaction.
+import { assert } from '../assert.js';
 export interface SqlTx {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
   /**
@@ -14,7 +15,31 @@ export interface SqlTx {
 
 export interface SqlDatabase {
   transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after each commit of a transaction that wrote to the outbox (ran
+   * OUTBOX_INSERT_SQL, directly or in a savepoint whose wrapper passed the statement on), so the
+   * stack's relay publishes at once instead of at its next idle poll. Optional: a database without
+   * it leaves the relay to its poll.
+   */
+  onOutboxCommitted?(listener: () => void): void;
+  /**
+   * Runs one read on its own, outside an explicit transaction (one round trip instead of three:
+   * a single statement sees one snapshot either way). Optional: see readOnce.
+   */
+  read?<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
 }
+
+/** One read statement: on its own where the database can, else in a transaction of its own. */
+export function readOnce<R = Record<string, unknown>>(db: SqlDatabase, text: string, params?: readonly unknown[]): Promise<R[]> {
+  assert(/^\s*SELECT\b/i.test(text), 'readOnce runs a SELECT');
+  return db.read ? db.read<R>(text, params) : db.transaction((tx) => tx.query<R>(text, params));
+}
+
+/** The one statement that writes outbox rows (enqueueOutbound); the adapter watches for it. */
+export const OUTBOX_INSERT_SQL = 'INSERT INTO wall_outbox (message_id, subject, body) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])';
+
+/** Listeners of one database's outbox commits: the stack's relay, and little else. */
+export const OUTBOX_COMMIT_LISTENERS_MAX = 4;
 
 /** Hooks one transaction may register to run before its commit. */
 export const BEFORE_COMMIT_HOOKS_MAX = 16;
@@ -49,27 +74,125 @@ interface StructuredQueryRunner {
 
 export interface TypeOrmLikeDataSource {
   transaction<T>(work: (manager: { queryRunner?: StructuredQueryRunner | undefined }) => Promise<T>): Promise<T>;
+  /** TypeORM's DataSource.query: a pooled connection, no transaction; a SELECT answers its rows. */
+  query?(q: string, p?: unknown[]): Promise<unknown>;
+}
+
+/** The before-commit hooks of one transaction: at most BEFORE_COMMIT_HOOKS_MAX, run in the order added. */
+function beforeCommitHooks(): { add: (hook: () => Promise<void>) => void; run: () => Promise<void> } {
+  const hooks: (() => Promise<void>)[] = [];
+  return {
+    add: (hook) => {
+      if (hooks.length >= BEFORE_COMMIT_HOOKS_MAX) throw new Error(`more than ${BEFORE_COMMIT_HOOKS_MAX} before-commit hooks in one transaction`);
+      hooks.push(hook);
+    },
+    run: async () => {
+      // By index: a hook may add another, which then runs too.
+      for (let i = 0; i < hooks.length; i += 1) await (hooks[i] as () => Promise<void>)();
+    },
+  };
 }
 
 export function typeormDatabase(dataSource: TypeOrmLikeDataSource): SqlDatabase {
+  const outboxListeners: (() => void)[] = [];
+  const query = dataSource.query?.bind(dataSource);
   return {
-    transaction: (work) =>
-      dataSource.transaction(async (manager) => {
+    ...(query && {
+      read: async <R>(text: string, params?: readonly unknown[]) => {
+        const rows = await query(text, params ? [...params] : undefined);
+        assert(Array.isArray(rows), 'a SELECT answers its rows');
+        return rows as R[];
+      },
+    }),
+    onOutboxCommitted: (listener) => {
+      assert(outboxListeners.length < OUTBOX_COMMIT_LISTENERS_MAX, 'outbox commit listeners within limit');
+      outboxListeners.push(listener);
+    },
+    transaction: async (work) => {
+      let wroteOutbox = false;
+      const result = await dataSource.transaction(async (manager) => {
         const runner = manager.queryRunner;
         if (!runner) throw new Error('transaction without a query runner');
-        const hooks: (() => Promise<void>)[] = [];
+        const hooks = beforeCommitHooks();
         const result = await work({
-          query: async <R>(text: string, params?: readonly unknown[]) =>
-            (await runner.query(text, params ? [...params] : undefined, true)).records as R[],
-          beforeCommit: (hook) => {
-            if (hooks.length >= BEFORE_COMMIT_HOOKS_MAX) throw new Error(`more than ${BEFORE_COMMIT_HOOKS_MAX} before-commit hooks in one transaction`);
-            hooks.push(hook);
+          query: async <R>(text: string, params?: readonly unknown[]) => {
+            // By identity, not by parsing: every outbox write is enqueueOutbound's one statement.
+            if (text === OUTBOX_INSERT_SQL) wroteOutbox = true;
+            return (await runner.query(text, params ? [...params] : undefined, true)).records as R[];
           },
+          beforeCommit: hooks.add,
         });
-        // By index: a hook may add another, which then runs too.
-        for (let i = 0; i < hooks.length; i += 1) await (hooks[i] as () => Promise<void>)();
+        await hooks.run();
         return result;
-      }),
+      });
+      // Committed (a rollback threw above): the rows are now visible to the relay.
+      if (wroteOutbox) for (const listener of outboxListeners) listener();
+      return result;
+    },
+  };
+}
+
+/** The slice of a pg client poolDatabase needs (structural, so no dependency on pg here). */
+export interface PgLikeClient {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** A client checked out of a pg pool: its connection's errors, and back to the pool (with an error: discarded). */
+export interface PgLikePoolClient extends PgLikeClient {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+  release(error?: Error): void;
+}
+
+/** The slice of a pg pool poolDatabase needs. */
+export interface PgLikePool {
+  connect(): Promise<PgLikePoolClient>;
+}
+
+/** Statements on a connected client, inside whatever transaction its caller opened (no before-commit hooks: the caller commits). */
+export function clientTx(client: PgLikeClient): SqlTx {
+  return { query: async <R>(text: string, params?: readonly unknown[]) => (await client.query(text, params ? [...params] : undefined)).rows as R[] };
+}
+
+/**
+ * The wall's SqlDatabase over a plain pg pool (tests, benchmarks, commands): one client per
+ * transaction, before-commit hooks as typeormDatabase runs them, the client released whether the
+ * transaction committed or rolled back, and discarded when its connection failed or even the
+ * rollback did.
+ */
+export function poolDatabase(pool: PgLikePool): SqlDatabase {
+  return {
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      // A connection lost while checked out is reported here (unheard, the error would end the process).
+      const lost = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', lost);
+      try {
+        await client.query('BEGIN');
+        const hooks = beforeCommitHooks();
+        const result = await work({
+          ...clientTx(client),
+          beforeCommit: hooks.add,
+        });
+        await hooks.run();
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          // The connection is in an unknown state: the pool must not hand it out again.
+          broken ??= rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
+        throw error;
+      } finally {
+        client.off('error', lost);
+        client.release(broken);
+      }
+    },
   };
 }
 
