@@ -65,6 +65,18 @@ describe('appending', () => {
     expect((await audit.verify()).ok).toBe(true);
   });
 
+  it('hashes in the database exactly as the verifier does, for text beyond ASCII and characters JSON escapes', async () => {
+    const before = (await audit.head()).seq;
+    await scope.run(REFERENCE_TENANT_ID, (tx) => audit.recordMany(tx, [
+      { tenantId: REFERENCE_TENANT_ID, ...TEST_ADMIN, onBehalfOf: 'user:zoë', action: 'test.thing.renamed', resource: 'thing:ünïcode/€',
+        diff: { label: 'ā ś 🌏 — 名 ü €', quote: 'say "hi"\\ back\ttab\nline', control: '\u0001\u001f', empty: '' } },
+      entry(3001),
+    ]));
+    await fixture.db.transaction((tx) => audit.record(tx, { tenantId: null, ...TEST_ADMIN, action: 'test.platform.noted', resource: 'platform:ü', diff: { big: '1e+400', n: -0 } }));
+    expect((await audit.head()).seq).toBe(before + 3n);
+    expect(await audit.verify()).toMatchObject({ ok: true, firstBreak: null });
+  });
+
   it('rolls back with the caller: an aborted transaction leaves neither entries nor a moved head', async () => {
     const before = await audit.head();
     await expect(scope.run(REFERENCE_TENANT_ID, async (tx) => {

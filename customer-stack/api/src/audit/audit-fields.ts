@@ -36,23 +36,33 @@ export function hashAuditEntry(prevHash: string, entry: AuditRecordFields): stri
 }
 
 /**
- * The same hash as hashAuditEntry, for the append path: the diff's canonical JSON is already known
- * (checked once on input), and the entry's other keys are fixed, so the canonical object is
- * spelled directly in canonicalJson's key order instead of being sorted again per entry. The
- * verifier recomputes with the reference functions, and audit-fields.spec.ts pins the two equal.
+ * The canonical text an entry's hash covers, less its seq and the previous hash: what comes
+ * before the seq and what comes after it. The entry's other keys are fixed, so the canonical
+ * object is spelled directly in canonicalJson's key order, the diff's canonical JSON already known
+ * (checked once on input). The append statement hashes `prevHash \n before seq after` in the
+ * database, where the seq and the previous hash are known; hashAuditEntryFast spells the same in
+ * the process, and audit-fields.spec.ts pins it to the reference hash the verifier uses.
  */
+export function hashedTextAround(
+  entry: Omit<AuditRecordFields, 'diff' | 'seq'> & { readonly diffJson: string },
+  /** The entry's time as canonical JSON text, when the caller has it already (a batch shares one time). */
+  timeJson: string = JSON.stringify(entry.time.toISOString()),
+): { readonly before: string; readonly after: string } {
+  const j = JSON.stringify;
+  return {
+    before: `{"action":${j(entry.action)},"actor":${j(entry.actor)},"diff":${entry.diffJson},"onBehalfOf":${j(entry.onBehalfOf)},` +
+      `"resource":${j(entry.resource)},"role":${j(entry.role)},"seq":"`,
+    after: `","tenantId":${j(entry.tenantId)},"time":${timeJson}}`,
+  };
+}
+
+/** The same hash as hashAuditEntry, from the text around the seq (what the append statement hashes). */
 export function hashAuditEntryFast(
   prevHash: string,
   entry: Omit<AuditRecordFields, 'diff'> & { readonly diffJson: string },
-  /** The entry's time as canonical JSON text, when the caller has it already (a batch shares one time). */
   timeJson: string = JSON.stringify(entry.time.toISOString()),
 ): string {
-  const j = JSON.stringify;
+  const { before, after } = hashedTextAround(entry, timeJson);
   // One-shot hashing of one string: a Hash object and three updates cost several times the digest.
-  return hash(
-    'sha256',
-    `${prevHash}\n{"action":${j(entry.action)},"actor":${j(entry.actor)},"diff":${entry.diffJson},"onBehalfOf":${j(entry.onBehalfOf)},` +
-      `"resource":${j(entry.resource)},"role":${j(entry.role)},"seq":"${entry.seq.toString()}","tenantId":${j(entry.tenantId)},"time":${timeJson}}`,
-    'hex',
-  );
+  return hash('sha256', `${prevHash}\n${before}${entry.seq.toString()}${after}`, 'hex');
 }

@@ -1,9 +1,9 @@
-// SQL of the audit chain. Appends lock the single head row, insert the whole batch in one
-// statement and move the head in the same statement; reads of the whole chain go through the
+// SQL of the audit chain. An append locks the single head row, chains and inserts the whole batch
+// and moves the head in one statement (the audit_append function); reads of the whole chain go through the
 // SECURITY DEFINER reader (row-level security shows a tenant only its own entries).
 import { assert } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
-import { decimalArrayLiteral, textArrayLiteral, uuidArrayLiteral } from '../database/sql-arrays.js';
+import { textArrayLiteral, uuidArrayLiteral } from '../database/sql-arrays.js';
 
 export interface AuditRow {
   seq: string;
@@ -19,9 +19,8 @@ export interface AuditRow {
   hash: string;
 }
 
+/** An entry to append: its fields and the canonical text its hash covers around its seq (audit-fields.ts). */
 export interface NewAuditRow {
-  readonly seq: bigint;
-  readonly time: Date;
   readonly tenantId: string | null;
   readonly actor: string;
   readonly role: string;
@@ -29,18 +28,11 @@ export interface NewAuditRow {
   readonly action: string;
   readonly resource: string;
   readonly diffJson: string;
-  readonly prevHash: string;
-  readonly hash: string;
+  readonly hashedBefore: string;
+  readonly hashedAfter: string;
 }
 
 export class AuditRepository {
-  /** Locks the chain head for the rest of the caller's transaction. */
-  async lockHead(tx: SqlTx): Promise<{ seq: bigint; hash: string }> {
-    const [head] = await tx.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE');
-    if (!head) throw new Error('audit_chain_head row is missing: the audit migration did not run');
-    return { seq: BigInt(head.seq), hash: head.hash };
-  }
-
   async head(tx: SqlTx): Promise<{ seq: bigint; hash: string }> {
     const [head] = await tx.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE id = 1');
     if (!head) throw new Error('audit_chain_head row is missing: the audit migration did not run');
@@ -48,25 +40,16 @@ export class AuditRepository {
   }
 
   /**
-   * Inserts the rows (consecutive seqs, one time: an append is one moment) and moves the head to
-   * the last of them, in one statement. The shared time goes once, not parsed again per row.
+   * Appends the rows in one statement (audit_append): the head locked for the rest of the
+   * caller's transaction, the rows chained onto it in order at consecutive seqs, all at one time
+   * (an append is one moment), and the head moved to the last. Returns the seqs and the new head.
    */
-  async append(tx: SqlTx, rows: readonly NewAuditRow[]): Promise<void> {
-    const last = rows[rows.length - 1];
-    if (!last) return;
-    const time = last.time.getTime();
-    assert(rows.every((row) => row.time.getTime() === time), 'the entries of one append share their time');
-    await tx.query(
-      `WITH appended AS (
-         INSERT INTO audit_entry (seq, time, tenant_id, actor, role, on_behalf_of, action, resource, diff, prev_hash, hash)
-         SELECT seq, $2::timestamptz, tenant_id, actor, role, on_behalf_of, action, resource, diff, prev_hash, hash
-           FROM unnest($1::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::text[])
-             AS e(seq, tenant_id, actor, role, on_behalf_of, action, resource, diff, prev_hash, hash)
-       )
-       UPDATE audit_chain_head SET seq = $12, hash = $13 WHERE id = 1`,
+  async append(tx: SqlTx, time: Date, rows: readonly NewAuditRow[]): Promise<{ firstSeq: bigint; seq: bigint; hash: string }> {
+    assert(rows.length >= 1, 'an append has entries');
+    const [appended] = await tx.query<{ first_seq: string; last_seq: string; last_hash: string }>(
+      'SELECT first_seq, last_seq, last_hash FROM audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
       [
-        decimalArrayLiteral(rows.map((r) => r.seq.toString())),
-        last.time.toISOString(),
+        time.toISOString(),
         uuidArrayLiteral(rows.map((r) => r.tenantId)),
         textArrayLiteral(rows.map((r) => r.actor)),
         textArrayLiteral(rows.map((r) => r.role)),
@@ -74,12 +57,12 @@ export class AuditRepository {
         textArrayLiteral(rows.map((r) => r.action)),
         textArrayLiteral(rows.map((r) => r.resource)),
         textArrayLiteral(rows.map((r) => r.diffJson)),
-        textArrayLiteral(rows.map((r) => r.prevHash)),
-        textArrayLiteral(rows.map((r) => r.hash)),
-        last.seq.toString(),
-        last.hash,
+        textArrayLiteral(rows.map((r) => r.hashedBefore)),
+        textArrayLiteral(rows.map((r) => r.hashedAfter)),
       ],
     );
+    if (!appended) throw new Error('audit_append returned no head');
+    return { firstSeq: BigInt(appended.first_seq), seq: BigInt(appended.last_seq), hash: appended.last_hash };
   }
 
   /** Entries fromSeq..toSeq of the whole chain, in order (at most AUDIT_CHAIN_PAGE_MAX, enforced in SQL too). */

@@ -1,6 +1,7 @@
 // The audit chain of the customer stack: every state change appends an entry in the caller's
-// own transaction. Built for throughput: one lock of the head row per transaction, hashing in
-// process, one INSERT. The head stays locked until the transaction commits and every auditing
+// own transaction. Built for throughput: one statement per transaction (audit_append) locks the
+// head row, hashes the entries onto it and inserts them, so the head is held for that statement
+// and the commit only. The head stays locked until the transaction commits and every auditing
 // transaction needs it, so entries are appended when the transaction is about to commit (its
 // beforeCommit hook), whatever point of its work recorded them: the head is then the last lock a
 // transaction takes. Taken mid-transaction, it was held while the rest of the work waited for
@@ -12,7 +13,7 @@ import { AUDIT_GENESIS_HASH, assert, findFirstBreak, type ChainedEntry } from '@
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { AuditError } from './audit.errors.js';
-import { hashAuditEntryFast, hashedFieldsOf, type AuditRecordFields } from './audit-fields.js';
+import { hashedFieldsOf, hashedTextAround, type AuditRecordFields } from './audit-fields.js';
 import { checkAuditInput, type AuditInput, type CheckedAuditInput, type CheckedDiff } from './audit-input.js';
 import { AUDIT_BATCH_MAX, AUDIT_CHAIN_PAGE_MAX, AUDIT_DEFERRED_PER_TX_MAX } from './audit-limits.js';
 import { TENANT_SETTING } from '../tenancy/rls.js';
@@ -111,8 +112,7 @@ export class AuditService {
   }
 
   private async appendNow(tx: SqlTx, entries: readonly CheckedAuditInput[]): Promise<void> {
-    const head = await this.repository.lockHead(tx);
-    await this.chain(tx, head, entries);
+    await this.chain(tx, entries);
   }
 
   /** Appends what the transaction recorded, in runs of one tenant, under that tenant; then restores the tenant it was in. */
@@ -120,19 +120,23 @@ export class AuditService {
     this.pending.delete(tx);
     const entered = this.tenantOf.get(tx) ?? null;
     let current = entered;
-    let head = await this.repository.lockHead(tx);
-    const before = head.seq;
+    let first: bigint | null = null;
+    let last: bigint | null = null;
     for (let start = 0; start < pending.length;) {
       const tenant = (pending[start] as PendingEntry).tenant;
       let end = start + 1;
       while (end < pending.length && end - start < AUDIT_BATCH_MAX && (pending[end] as PendingEntry).tenant === tenant) end += 1;
       if (tenant !== current) await this.setTenant(tx, tenant);
       current = tenant;
-      head = await this.chain(tx, head, pending.slice(start, end).map((p) => p.entry));
+      const appended = await this.chain(tx, pending.slice(start, end).map((p) => p.entry));
+      // The first append locked the head until the commit: the runs follow each other in the chain.
+      assert(last === null || appended.firstSeq === last + 1n, 'the runs of one transaction are consecutive in the chain');
+      first ??= appended.firstSeq;
+      last = appended.seq;
       start = end;
     }
     if (current !== entered) await this.setTenant(tx, entered);
-    assert(head.seq === before + BigInt(pending.length), 'the chain grew by exactly the entries recorded');
+    assert(first !== null && last !== null && last - first + 1n === BigInt(pending.length), 'the chain grew by exactly the entries recorded');
   }
 
   private async setTenant(tx: SqlTx, tenantId: string | null): Promise<void> {
@@ -140,25 +144,23 @@ export class AuditService {
     await tx.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenantId ?? '']);
   }
 
-  /** Hashes the entries onto the head and appends them in one statement; returns the new head. */
-  private async chain(tx: SqlTx, head: { seq: bigint; hash: string }, entries: readonly CheckedAuditInput[]): Promise<{ seq: bigint; hash: string }> {
+  /**
+   * Appends the entries in one statement, which locks the head, hashes each entry onto the one
+   * before it in the database and moves the head; returns the seqs it took and the new head.
+   */
+  private async chain(tx: SqlTx, entries: readonly CheckedAuditInput[]): Promise<{ firstSeq: bigint; seq: bigint; hash: string }> {
     assert(entries.length >= 1 && entries.length <= AUDIT_BATCH_MAX, 'entries per append within limit');
     const time = new Date();
     const timeJson = JSON.stringify(time.toISOString());
-    let prevHash = head.hash;
-    let seq = head.seq;
     const rows: NewAuditRow[] = entries.map((entry) => {
-      seq += 1n;
       // One object per entry, spelled out: spreading the checked entry twice allocated three.
       const { tenantId, actor, role, onBehalfOf, action, resource, diffJson } = entry;
-      const row = { seq, time, tenantId, actor, role, onBehalfOf, action, resource, diffJson, prevHash, hash: '' };
-      row.hash = hashAuditEntryFast(prevHash, row, timeJson);
-      prevHash = row.hash;
-      return row;
+      const { before, after } = hashedTextAround({ time, tenantId, actor, role, onBehalfOf, action, resource, diffJson }, timeJson);
+      return { tenantId, actor, role, onBehalfOf, action, resource, diffJson, hashedBefore: before, hashedAfter: after };
     });
-    await this.repository.append(tx, rows);
-    assert(seq === head.seq + BigInt(entries.length), 'the chain grew by exactly the entries given');
-    return { seq, hash: prevHash };
+    const appended = await this.repository.append(tx, time, rows);
+    assert(appended.firstSeq >= 1n && appended.seq - appended.firstSeq + 1n === BigInt(entries.length), 'the chain grew by exactly the entries given');
+    return appended;
   }
 
   /** The chain's last seq and hash (seq 0 and the genesis hash while empty). */

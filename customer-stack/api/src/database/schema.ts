@@ -38,6 +38,7 @@ import { Reconciliation1763880000000 } from './migrations/1763880000000-reconcil
 import { IdentityRls1763900000000 } from './migrations/1763900000000-identity-rls.js';
 import { CancelRequested1763910000000 } from './migrations/1763910000000-cancel-requested.js';
 import { ExpireRequested1763920000000 } from './migrations/1763920000000-expire-requested.js';
+import { AuditAppend1763990000000 } from './migrations/1763990000000-audit-append.js';
 
 export const CUSTOMER_ENTITIES = [
   AuditAnchorBatchEntity,
@@ -81,4 +82,5 @@ export const CUSTOMER_MIGRATIONS = [
   IdentityRls1763900000000,
   CancelRequested1763910000000,
   ExpireRequested1763920000000,
+  AuditAppend1763990000000,
 ];
