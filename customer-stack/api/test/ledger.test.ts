@@ -3,7 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@bulwark/testing';
+import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { LedgerService } from '../src/ledger/ledger.service.js';
+import { RequestTransaction } from '../src/tenancy/request-transaction.js';
+import { TenantScope } from '../src/tenancy/tenant-scope.js';
 import type { PostingInput } from '../src/ledger/ledger.types.js';
 import { startLedger, type LedgerHarness } from './support/ledger-harness.js';
 
@@ -19,7 +22,7 @@ const cash = (ownerRef: string, unit = 'USD') => ({ kind: 'customer_cash' as con
 const clearing = (unit = 'USD') => ({ kind: 'bank_clearing' as const, ownerRef: null, unit });
 const omnibus = (unit = 'USD') => ({ kind: 'omnibus' as const, ownerRef: null, unit });
 
-function deposit(tenantId: string, ownerRef: string, amount: string, key = randomUUID()): PostingInput {
+function deposit(tenantId: string, ownerRef: string, amount: string, key: string = randomUUID()): PostingInput {
   return {
     tenantId, idempotencyKey: key, kind: 'deposit', reference: null,
     legs: [{ account: clearing(), side: 'debit', amount }, { account: cash(ownerRef), side: 'credit', amount }],
@@ -260,6 +263,69 @@ describe('one group-commit batch, many callers', () => {
     const again = await Promise.all(batch.map((posting) => h.ledger.submit(posting)));
     expect(again.map((r) => r.status === 'posted' && !r.replayed)).toEqual([true, true, true]);
     expect(await h.inTenant(tenantId, (tx) => h.ledger.balance(tx, tenantId, cash(owner)))).toBe('40');
+    expect((await h.audit.verify()).ok).toBe(true);
+  });
+});
+
+describe('group commit lets the journal\'s unique key find a key used before', () => {
+  it('reads no keys before journaling until a batch meets one journaled already: that batch runs again reading first and answers it as a replay or a conflict', async () => {
+    // A ledger of its own (it guesses from what its own batches met), over a database that counts the key reads.
+    let keyReads = 0;
+    const counting: SqlDatabase = {
+      transaction: (work) => h.db.transaction((tx) => work({
+        query: (text, params) => {
+          if (text.startsWith('SELECT idempotency_key, id, body_hash FROM ledger_transaction')) keyReads += 1;
+          return tx.query(text, params);
+        },
+        ...(tx.beforeCommit ? { beforeCommit: (hook: () => Promise<void>) => tx.beforeCommit?.(hook) } : {}),
+      })),
+    };
+    const ledger = new LedgerService(h.audit, new TenantScope(counting, h.audit, new RequestTransaction(counting)), null);
+    const tenantId = randomUUID();
+    const owner = randomUUID();
+    const reads = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+      const before = keyReads;
+      const result = await work();
+      return [result, keyReads - before];
+    };
+
+    const funded = deposit(tenantId, owner, '100');
+    const [first, firstReads] = await reads(() => ledger.submit(funded));
+    expect(first).toMatchObject({ status: 'posted', replayed: false });
+    expect(firstReads).toBe(0);
+
+    // One batch: a retried posting, the same key with another body, and a new posting.
+    const fresh = spend(tenantId, owner, '30');
+    const [results, batchReads] = await reads(() => Promise.all([funded, deposit(tenantId, owner, '100.00', funded.idempotencyKey), deposit(tenantId, owner, '7', funded.idempotencyKey), fresh].map((p) => ledger.submit(p))));
+    expect(results[0]).toEqual({ status: 'posted', transactionId: first.status === 'posted' ? first.transactionId : '', replayed: true });
+    expect(results[1]).toEqual(results[0]); // 100.00 is 100: the same posting
+    expect(results[2]).toMatchObject({ status: 'rejected', code: 'idempotency_conflict' });
+    expect(results[3]).toMatchObject({ status: 'posted', replayed: false });
+    expect(batchReads).toBe(2); // the first run read only the refused posting's key (the conflict), the second run read all
+
+    const [, nextReads] = await reads(() => ledger.submit(spend(tenantId, owner, '1'))); // reads first, finds none
+    const two = spend(tenantId, owner, '2');
+    const [twoPosted, afterReads] = await reads(() => ledger.submit(two)); // reads no more
+    expect([nextReads, afterReads]).toEqual([1, 0]);
+    // Retried while the balance still covers it: the insert writes fewer rows than planned, the second run reads.
+    const [twoAgain, twoAgainReads] = await reads(() => ledger.submit(two));
+    expect(twoAgain).toEqual({ ...twoPosted, replayed: true });
+    expect(twoAgainReads).toBe(1);
+
+    // Retried when the balance (7) no longer covers it: still the posting it was, not a refusal.
+    const big = spend(tenantId, owner, '60');
+    const posted = await ledger.submit(big); // reads first (after the retry), finds none
+    expect(posted).toMatchObject({ status: 'posted', replayed: false });
+    const [again, againReads] = await reads(() => ledger.submit(big));
+    expect(again).toEqual({ ...posted, replayed: true });
+    expect(againReads).toBe(2); // the refused key's read, then the second run's
+    expect(await ledger.submit(spend(tenantId, owner, '8'))).toMatchObject({ status: 'rejected', code: 'insufficient_funds' });
+
+    const journaled = await h.inTenant(tenantId, (tx) =>
+      tx.query<{ key: string; n: number }>(`SELECT idempotency_key AS key, count(*)::int AS n FROM ledger_transaction GROUP BY idempotency_key`));
+    expect(journaled).toHaveLength(5);
+    expect(journaled.every((row) => row.n === 1)).toBe(true);
+    expect(await h.inTenant(tenantId, (tx) => h.ledger.balance(tx, tenantId, cash(owner)))).toBe('7');
     expect((await h.audit.verify()).ok).toBe(true);
   });
 });

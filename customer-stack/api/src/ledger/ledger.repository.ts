@@ -117,20 +117,36 @@ export class LedgerRepository {
   /**
    * Locks the accounts in id order (so concurrent batches never deadlock) and moves the balances
    * of those with a delta, in one statement: one round trip and one pass instead of a locking
-   * read and an UPDATE. Returns each account as it was under lock just before the move, and how
-   * many rows moved. A move that would take a customer below zero fails the statement (CHECK).
+   * read and an UPDATE. `planned` are the balances the batch was planned from; only the accounts
+   * whose balance under lock (just before the move) differs are returned, with that balance, so
+   * a batch whose plan held sends back no rows. Also how many accounts were locked and how many
+   * moved. A move that would take a customer below zero fails the statement (CHECK).
    */
-  async lockAndMove(tx: SqlTx, ids: readonly string[], deltas: ReadonlyMap<string, string>): Promise<{ before: Map<string, LockedAccount>; moved: number }> {
-    const rows = await tx.query<{ id: string; balance: string; allow_negative: boolean; normal_side: 'debit' | 'credit'; moved: number }>(
-      `WITH locked AS (SELECT id, balance, allow_negative, normal_side FROM ledger_account WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
-            moved AS (UPDATE ledger_account a SET balance = a.balance + d.delta
-                        FROM locked l JOIN unnest($2::uuid[], $3::numeric[]) AS d(id, delta) ON d.id = l.id
-                       WHERE a.id = l.id RETURNING a.id)
-       SELECT id, balance::text AS balance, allow_negative, normal_side, (SELECT count(*) FROM moved)::int AS moved FROM locked`,
-      [uuidArrayLiteral(ids), uuidArrayLiteral([...deltas.keys()]), decimalArrayLiteral([...deltas.values()])],
+  async lockAndMove(
+    tx: SqlTx, planned: readonly LockedAccount[], deltas: ReadonlyMap<string, string>,
+  ): Promise<{ locked: number; moved: number; changed: Map<string, bigint> }> {
+    // Balances compared as integers of 1e-18, exact (NUMERIC(38,18) times 1e18), so nothing is formatted as decimal text here.
+    const rows = await tx.query<{ locked: number; moved: number; id: string | null; balance: string | null }>(
+      `WITH planned AS (SELECT * FROM unnest($1::uuid[], $2::numeric[], $3::numeric[]) AS p(id, scaled, delta)),
+            locked AS (SELECT id, balance FROM ledger_account WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
+            moved AS (UPDATE ledger_account a SET balance = a.balance + p.delta
+                        FROM locked l JOIN planned p ON p.id = l.id
+                       WHERE a.id = l.id AND p.delta <> 0 RETURNING a.id)
+       SELECT c.locked, c.moved, x.id, x.balance
+         FROM (SELECT (SELECT count(*) FROM locked)::int AS locked, (SELECT count(*) FROM moved)::int AS moved) c
+         LEFT JOIN (SELECT l.id, l.balance::text AS balance FROM locked l JOIN planned p ON p.id = l.id
+                     WHERE l.balance * 1000000000000000000 <> p.scaled) x ON true`,
+      [
+        uuidArrayLiteral(planned.map((a) => a.id)),
+        decimalArrayLiteral(planned.map((a) => a.balanceScaled.toString())),
+        decimalArrayLiteral(planned.map((a) => deltas.get(a.id) ?? '0')),
+      ],
     );
-    const before = new Map(rows.map((row) => [row.id, { id: row.id, balanceScaled: toScaled(row.balance), allowNegative: row.allow_negative, normalSide: row.normal_side }]));
-    return { before, moved: rows[0]?.moved ?? 0 };
+    const [first] = rows;
+    assert(first !== undefined, 'one row at least');
+    const changed = new Map<string, bigint>();
+    for (const row of rows) if (row.id !== null && row.balance !== null) changed.set(row.id, toScaled(row.balance));
+    return { locked: first.locked, moved: first.moved, changed };
   }
 
   /** One UPDATE for every account of the batch; returns how many rows moved. */

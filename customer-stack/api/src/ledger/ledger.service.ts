@@ -16,7 +16,9 @@ import {
   NORMAL_SIDE, allowsNegative, type PostingInput, type AccountBalance, type AccountKey, type AccountKind, type Leg, type Posting,
   type PostingResult, type Statement, type StatementEntry,
 } from './ledger.types.js';
-import { accountIdOf, decidesTheSameFrom, planBatch, preparePosting, type LockedAccount, type PreparedPosting, type TransactionRow } from './posting-plan.js';
+import {
+  accountIdOf, decidesTheSameFrom, planBatch, preparePosting, type JournaledPosting, type LockedAccount, type PreparedPosting, type TransactionRow,
+} from './posting-plan.js';
 import { parsePosting } from './posting-input.js';
 
 const ZERO = decimal('0');
@@ -90,6 +92,12 @@ export class LedgerService implements OnApplicationShutdown {
    */
   private readonly settledAccounts = new Map<string, LockedAccount>();
   private readonly committer: GroupCommitter<PreparedPosting, PostingResult>;
+  /**
+   * Whether group commit reads the postings journaled under a batch's keys before planning (see
+   * `apply`): set when a batch that did not read found a key journaled already (a retried posting),
+   * cleared when a read finds none. A wrong guess costs one batch a second run, never a wrong answer.
+   */
+  private lookUpKeysFirst = false;
 
   constructor(
     @Inject(AuditService) private readonly audit: AuditService,
@@ -417,10 +425,16 @@ export class LedgerService implements OnApplicationShutdown {
     const tenantId = group[0]?.posting.tenantId;
     assert(tenantId, 'a group has a tenant');
     const locking: Locking = attempt === 0 ? 'late' : 'first';
+    const keys: KeyLookup = attempt === 0 && !this.lookUpKeysFirst ? 'by_insert' : 'first';
     const results = await this.tenants
       .run(tenantId, async (tx) => {
         const settled = new Map<string, LockedAccount>();
-        const applied = await this.apply(tx, group, SYSTEM_ACTOR, new Map(), settled, locking);
+        const applied = await this.apply(tx, group, SYSTEM_ACTOR, new Map(), settled, locking, keys);
+        if (applied === 'race' && keys === 'by_insert') {
+          // A retried posting, or a concurrent batch's: the groups after this one look first until one finds no key journaled.
+          this.lookUpKeysFirst = true;
+          throw new RetryGroup('one of these keys was journaled already');
+        }
         if (applied === 'race') throw new RetryGroup('a concurrent batch journaled one of these keys first');
         if (applied === 'stale') throw new RetryGroup('a concurrent batch moved a balance this plan depended on');
         return { results: applied, settled };
@@ -454,6 +468,14 @@ export class LedgerService implements OnApplicationShutdown {
    * rows are written: `decidesTheSameFrom`, else a second plan from them), the plan stands;
    * otherwise nothing is kept. The database's CHECK on balances holds either way.
    * `settled` receives each account's balance as it will be once this commits.
+   *
+   * Keys looked up 'first': the postings already journaled under the batch's keys are read and
+   * answered as replays or conflicts. 'by_insert' (group commit, which can run a batch again):
+   * no read; every key is planned as new and the journal's unique key decides — if the insert
+   * writes fewer transactions than planned, a key was journaled already (or by a concurrent
+   * batch) and the result is 'race', so the caller rolls back and runs the batch again looking
+   * first; the keys of postings the plan refuses (no row to collide) are read, and one found is
+   * 'race' too. Either way a key is answered from what the journal holds under it, never twice posted.
    */
   private async apply(
     tx: SqlTx,
@@ -462,29 +484,37 @@ export class LedgerService implements OnApplicationShutdown {
     reverses: ReadonlyMap<number, string>,
     settled: Map<string, LockedAccount> = new Map(),
     locking: Locking = 'first',
+    keys: KeyLookup = 'first',
   ): Promise<PostingResult[] | 'race' | 'stale'> {
     const tenantId = prepared[0]?.posting.tenantId;
     assert(tenantId && prepared.every((p) => p.posting.tenantId === tenantId), 'one tenant per write');
-    const journaled = await this.repository.journaled(tx, tenantId, prepared.map((p) => p.posting.idempotencyKey));
-    const accounts = new Map<string, NewAccount>();
+    const journaled = keys === 'first' ? await this.repository.journaled(tx, tenantId, prepared.map((p) => p.posting.idempotencyKey)) : new Map<string, JournaledPosting>();
+    if (keys === 'first' && journaled.size === 0) this.lookUpKeysFirst = false;
+    // Each account's key by id; the row it would be created as is built only for the accounts created.
+    const accounts = new Map<string, AccountKey>();
     for (const { posting, accountIds } of prepared) {
       if (journaled.has(posting.idempotencyKey)) continue;
       posting.legs.forEach((leg, index) => {
         const id = accountIds[index];
         assert(id, 'leg account id');
-        if (!accounts.has(id)) accounts.set(id, newAccount(id, tenantId, leg.account));
+        if (!accounts.has(id)) accounts.set(id, leg.account);
       });
     }
     if (accounts.size === 0) return planBatch({ postings: prepared, accounts: new Map(), journaled, reverses, newId: randomUUID }).results;
-    const ids = [...accounts.keys()];
     let balances: Map<string, LockedAccount>;
     if (locking === 'first') {
-      balances = await this.repository.lockAccounts(tx, [...accounts.values()], (id) => this.settledAccounts.has(id));
+      balances = await this.repository.lockAccounts(tx, [...accounts].map(([id, key]) => newAccount(id, tenantId, key)), (id) => this.settledAccounts.has(id));
     } else {
-      balances = await this.plannedBalances(tx, accounts);
+      balances = await this.plannedBalances(tx, tenantId, accounts);
     }
     assert(balances.size === accounts.size, 'every account of the batch is read');
     const plan = planBatch({ postings: prepared, accounts: balances, journaled, reverses, newId: randomUUID });
+    if (keys === 'by_insert') {
+      // A refused posting writes no row for the insert to collide with: its key is read (a retried
+      // posting that was posted answers as a replay even when the balance would refuse it now).
+      const unwritten = plan.results.flatMap((result, index) => (result.status === 'rejected' ? [prepared[index]?.posting.idempotencyKey ?? ''] : []));
+      if (unwritten.length > 0 && (await this.repository.journaled(tx, tenantId, unwritten)).size > 0) return 'race';
+    }
     if (plan.transactions.length > 0) {
       const inserted = await this.repository.insertTransactions(tx, plan.transactions);
       if (inserted !== plan.transactions.length) return 'race';
@@ -492,22 +522,30 @@ export class LedgerService implements OnApplicationShutdown {
     }
     let locked = balances;
     if (locking === 'late') {
-      const { before, moved } = await this.repository.lockAndMove(tx, ids, plan.balanceDeltas);
-      assert(before.size === balances.size, 'every account of the batch is locked');
+      const { locked: lockedCount, moved, changed } = await this.repository.lockAndMove(tx, [...balances.values()], plan.balanceDeltas);
+      assert(lockedCount === balances.size, 'every account of the batch is locked');
       assert(moved === plan.balanceDeltas.size, 'every balance delta moved its account');
-      if (!sameBalances(balances, before) && !decidesTheSameFrom(plan, balances, before)) {
-        const replanned = planBatch({ postings: prepared, accounts: before, journaled, reverses, newId: randomUUID });
-        if (!sameDecisions(plan.results, replanned.results)) return 'stale';
-        assert(sameDeltas(plan.balanceDeltas, replanned.balanceDeltas), 'the same decisions move the same amounts');
+      if (changed.size > 0) {
+        const before = new Map(balances);
+        for (const [id, balanceScaled] of changed) {
+          const account = balances.get(id);
+          assert(account, 'a changed account is one of the batch');
+          before.set(id, { id, balanceScaled, allowNegative: account.allowNegative, normalSide: account.normalSide });
+        }
+        if (!decidesTheSameFrom(plan, balances, before)) {
+          const replanned = planBatch({ postings: prepared, accounts: before, journaled, reverses, newId: randomUUID });
+          if (!sameDecisions(plan.results, replanned.results)) return 'stale';
+          assert(sameDeltas(plan.balanceDeltas, replanned.balanceDeltas), 'the same decisions move the same amounts');
+        }
+        locked = before;
       }
-      locked = before;
     } else if (plan.transactions.length > 0) {
       const moved = await this.repository.applyBalanceDeltas(tx, plan.balanceDeltas);
       assert(moved === plan.balanceDeltas.size, 'every balance delta moved its account');
     }
     for (const [id, account] of locked) {
       const delta = plan.balanceDeltasScaled.get(id);
-      settled.set(id, delta === undefined ? account : { ...account, balanceScaled: account.balanceScaled + delta });
+      settled.set(id, delta === undefined ? account : { id, balanceScaled: account.balanceScaled + delta, allowNegative: account.allowNegative, normalSide: account.normalSide });
     }
     if (plan.transactions.length === 0) return plan.results;
     // Postings of one kind without a reference share one diff object: the audit chain checks a
@@ -534,13 +572,13 @@ export class LedgerService implements OnApplicationShutdown {
   }
 
   /** The balances a late-locking plan starts from: as last committed here, else read (unlocked) after creating what is missing. */
-  private async plannedBalances(tx: SqlTx, accounts: ReadonlyMap<string, NewAccount>): Promise<Map<string, LockedAccount>> {
+  private async plannedBalances(tx: SqlTx, tenantId: string, accounts: ReadonlyMap<string, AccountKey>): Promise<Map<string, LockedAccount>> {
     const balances = new Map<string, LockedAccount>();
     const unknown: NewAccount[] = [];
-    for (const [id, account] of accounts) {
+    for (const [id, key] of accounts) {
       const settled = this.settledAccounts.get(id);
       if (settled) balances.set(id, settled);
-      else unknown.push(account);
+      else unknown.push(newAccount(id, tenantId, key));
     }
     if (unknown.length === 0) return balances;
     await this.repository.createAccounts(tx, unknown, () => false);
@@ -572,10 +610,8 @@ function postgresErrorCode(error: unknown): string | undefined {
 /** When a batch's accounts are locked: before planning, or after the journal rows are written. */
 type Locking = 'first' | 'late';
 
-function sameBalances(read: ReadonlyMap<string, LockedAccount>, locked: ReadonlyMap<string, LockedAccount>): boolean {
-  for (const [id, account] of read) if (locked.get(id)?.balanceScaled !== account.balanceScaled) return false;
-  return read.size === locked.size;
-}
+/** Whether a batch reads the postings journaled under its keys before planning, or lets the journal's insert tell (see `apply`). */
+type KeyLookup = 'first' | 'by_insert';
 
 /** Whether two plans of the same postings decide each one the same way (posted, replayed or refused with the same code). */
 function sameDecisions(a: readonly PostingResult[], b: readonly PostingResult[]): boolean {
