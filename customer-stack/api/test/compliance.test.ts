@@ -277,6 +277,26 @@ describe('transaction monitoring raises an alert per rule', () => {
     const alerts = await inRef((tx) => tx.query<{ rule: string; kind: string }>(`SELECT rule, kind FROM aml_alert WHERE user_id = $1`, [userId]));
     expect(alerts).toEqual([{ rule, kind: 'monitoring' }]);
   });
+
+  it('judges the events of one observeMany as observe judges them one at a time (each after the ones before it, other customers apart)', async () => {
+    const [alone, together, other] = [randomUUID(), randomUUID(), randomUUID()];
+    const sequence = (userId: string) => [
+      event(userId, 'deposit', '9500', 300), event(userId, 'deposit', '4000', 60, { sourceRef: 's1' }), event(userId, 'deposit', '100', 40, { sourceRef: 's2' }),
+      event(userId, 'deposit', '9800', 200), event(userId, 'deposit', '100', 30, { sourceRef: 's3' }), event(userId, 'deposit', '9900', 100),
+      event(userId, 'deposit', '100', 20, { sourceRef: 's4' }), event(userId, 'withdrawal', '3900', 5, { country: 'IR' }),
+    ];
+    const oneByOne: string[][] = [];
+    for (const e of sequence(alone)) oneByOne.push(await inRef((tx) => app.get(TransactionMonitor).observe(tx, e)));
+    const interleaved = sequence(together).flatMap((e, i) => [e, event(other, 'deposit', '9700', 250 - i)]);
+    const batched = await inRef((tx) => app.get(TransactionMonitor).observeMany(tx, interleaved));
+    expect(batched.filter((_, i) => i % 2 === 0)).toEqual(oneByOne);
+    expect(oneByOne.flat().sort()).toEqual(['high_risk_country', 'many_deposit_sources', 'rapid_deposit_withdrawal', 'structuring']);
+    const stored = await inRef((tx) => tx.query<{ user_id: string; n: number }>(
+      `SELECT user_id, count(*)::int AS n FROM aml_monitored_event WHERE user_id = ANY($1::uuid[]) GROUP BY user_id ORDER BY n`, [[together, other]]));
+    expect(stored.map((r) => r.n)).toEqual([8, 8]);
+    const alerts = async (userId: string) => (await inRef((tx) => tx.query<{ rule: string }>(`SELECT rule FROM aml_alert WHERE user_id = $1 ORDER BY rule`, [userId]))).map((a) => a.rule);
+    expect(await alerts(together)).toEqual(await alerts(alone));
+  });
 });
 
 describe('the review queue, the four-eyes freeze and the SAR register', () => {

@@ -138,6 +138,22 @@ async function outbox(subject: string, intentId: string): Promise<Record<string,
 
 const eq = (actual: string, expected: string) => expect(canonicalDecimal(actual)).toBe(expected);
 
+/**
+ * An intent of 10 at a limit of 0.55, placed from a 100.00 deposit and filled in two allocations
+ * (6 for 3.00, then 4 for 2.16), booked in full: its row, cash, hold and position. Returns the row.
+ */
+async function expectBoughtTenFor516(intent: { intentId: string; accountRef: string; instrumentId: string }) {
+  const row = await intentRow(intent.intentId);
+  eq(row!.filled_quantity, '10');
+  eq(row!.notional, '5.16');
+  eq(row!.fee, '0.00516');
+  // 100 − 5.16 − 0.00516: the unused part of the 5.5055 hold came back when the intent completed.
+  eq(await balance('customer_cash', intent.accountRef, 'USD'), '94.83484');
+  eq(await balance('customer_reserved', intent.accountRef, 'USD'), '0');
+  eq(await balance('customer_position', intent.accountRef, intent.instrumentId), '10');
+  return row!;
+}
+
 // ------------------------------------------------------------------ the tests
 
 describe('placing an intent over HTTP', () => {
@@ -240,14 +256,7 @@ describe('the execution stack\'s answers', () => {
     expect(await intentRow(intent.intentId)).toMatchObject({ status: 'submitted', filled_quantity: '0.000000000000000000' });
     await accept(intent.intentId, intent.accountRef);
     await eventually(async () => ((await intentRow(intent.intentId))?.status === 'filled' ? true : undefined), 40_000, 'both allocations booked');
-    const row = await intentRow(intent.intentId);
-    eq(row!.filled_quantity, '10');
-    eq(row!.notional, '5.16');
-    eq(row!.fee, '0.00516');
-    // 100 − 5.16 − 0.00516: the unused part of the 5.5055 hold came back when the intent completed.
-    eq(await balance('customer_cash', intent.accountRef, 'USD'), '94.83484');
-    eq(await balance('customer_reserved', intent.accountRef, 'USD'), '0');
-    eq(await balance('customer_position', intent.accountRef, instrumentId), '10');
+    await expectBoughtTenFor516(intent);
     // The omnibus (debit-normal) delivered the 10 units it bought on the book.
     eq(await balance('omnibus', null, instrumentId), '10');
     const booked = await sql<{ allocation_id: string }>(`SELECT allocation_id FROM order_allocation WHERE intent_id = $1`, [intent.intentId]);
@@ -445,14 +454,7 @@ describe('booking a batch of allocations as a set', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
     for (const intent of held) {
-      const row = await intentRow(intent.intentId);
-      eq(row!.filled_quantity, '10');
-      eq(row!.notional, '5.16');
-      eq(row!.fee, '0.00516');
-      // 100 − 5.16 − 0.00516: the unused part of the 5.5055 hold came back when the intent completed.
-      eq(await balance('customer_cash', intent.accountRef, 'USD'), '94.83484');
-      eq(await balance('customer_reserved', intent.accountRef, 'USD'), '0');
-      eq(await balance('customer_position', intent.accountRef, instrumentId), '10');
+      const row = await expectBoughtTenFor516(intent);
       const audit = await sql<{ action: string; allocation: string | null }>(
         `SELECT action, diff->>'allocationId' AS allocation FROM audit_entry WHERE resource = $1 ORDER BY seq`, [`order_intent:${intent.intentId}`]);
       const [first, last] = [firsts[held.indexOf(intent)], lasts[held.indexOf(intent)]];

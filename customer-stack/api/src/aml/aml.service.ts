@@ -27,9 +27,8 @@ import { decide, ALERT_DECISIONS, type AlertDecision, type AlertStatus } from '.
 import { riskScore, type RiskScore } from './risk-score.js';
 import type { ListEntry } from './screening/list-entry.js';
 import { readListFiles, type ListFiles } from './screening/list-files.js';
-import { ScreeningIndex, type ScreeningHit, type ScreeningResult } from './screening/screening-index.js';
-
-export type { ScreeningHit } from './screening/screening-index.js';
+import { ScreeningIndex } from './screening/screening-index.js';
+import type { ScreeningHit, ScreeningResult } from './screening/screening.views.js';
 
 /** What screening needs to know about a customer, from KYC. */
 export interface ScreeningIdentity {
@@ -69,6 +68,8 @@ const NOTE_LENGTH_MAX = 4_000;
 const NARRATIVE_LENGTH_MAX = 20_000;
 const RESCREEN_JOB = 'aml-rescreen';
 const SYSTEM = { actor: 'system:aml', role: 'system' } as const;
+/** Events one observeMany records (a booked batch of allocations: one per allocation). */
+export const MONITORED_EVENTS_PER_CALL_MAX = 1_000;
 
 export const AssignInput = z.strictObject({ assigneeId: z.uuid() });
 export const NoteInput = z.strictObject({ text: z.string().trim().min(1).max(NOTE_LENGTH_MAX) });
@@ -318,15 +319,57 @@ export class AmlService implements OnModuleInit, OnApplicationBootstrap, OnModul
 
   /** Records a ledger event and raises an alert per rule it breaks (money's transaction, tenant set). */
   async observe(tx: SqlTx, event: MonitoredTransaction): Promise<MonitoringRule[]> {
-    const history = await this.repository.history(tx, event.tenantId, event.userId, new Date(event.at.getTime() - HISTORY_WINDOW_MS), event.at, HISTORY_EVENTS_MAX);
-    await this.repository.insertEvent(tx, event);
-    const hits = evaluateRules(event, history);
-    for (const hit of hits) {
-      await this.raiseAlert(tx, event.tenantId, event.userId, 'monitoring', hit.rule, hit.rule === 'large_single_transaction' ? 'medium' : 'high', {
-        ...hit.details, eventKind: event.kind, at: event.at.toISOString(),
-      }, null);
+    const [rules] = await this.observeMany(tx, [event]);
+    assert(rules !== undefined, 'one event observed');
+    return rules;
+  }
+
+  /**
+   * Records ledger events in order, each judged as observe would judge it after the ones before
+   * it (they join its history): one history read and one insert for all of them. A customer whose
+   * window holds HISTORY_EVENTS_MAX events or more is read event by event, so the history each
+   * rule sees is exactly the one observe reads.
+   */
+  async observeMany(tx: SqlTx, events: readonly MonitoredTransaction[]): Promise<MonitoringRule[][]> {
+    assert(events.length <= MONITORED_EVENTS_PER_CALL_MAX, 'monitored events per call within limit');
+    if (events.length === 0) return [];
+    const windows = new Map<string, { tenantId: string; userId: string; since: Date; until: Date }>();
+    for (const e of events) {
+      const since = new Date(e.at.getTime() - HISTORY_WINDOW_MS);
+      const w = windows.get(e.userId);
+      if (!w) windows.set(e.userId, { tenantId: e.tenantId, userId: e.userId, since, until: e.at });
+      else windows.set(e.userId, { ...w, since: since < w.since ? since : w.since, until: e.at > w.until ? e.at : w.until });
     }
-    return hits.map((h) => h.rule);
+    const stored = await this.repository.histories(tx, [...windows.values()], HISTORY_EVENTS_MAX);
+    const full = new Set([...stored].filter(([, rows]) => rows.length >= HISTORY_EVENTS_MAX).map(([userId]) => userId));
+    const earlier: MonitoredTransaction[] = [];
+    const hitsOf: { event: MonitoredTransaction; hits: ReturnType<typeof evaluateRules> }[] = [];
+    for (const event of events) {
+      let history: MonitoredTransaction[];
+      if (full.has(event.userId)) {
+        // Its own window, read as observe reads it: the ones before it in this call are inserted already.
+        if (earlier.length > 0) await this.repository.insertEvents(tx, earlier.splice(0));
+        history = await this.repository.history(tx, event.tenantId, event.userId, new Date(event.at.getTime() - HISTORY_WINDOW_MS), event.at, HISTORY_EVENTS_MAX);
+      } else {
+        // Newest first, as the read orders them; an event of this call is newer than any stored (a later seq).
+        const inWindow = (h: MonitoredTransaction) => h.at.getTime() > event.at.getTime() - HISTORY_WINDOW_MS && h.at.getTime() <= event.at.getTime();
+        const mine = events.slice(0, hitsOf.length).filter((h) => h.userId === event.userId && inWindow(h));
+        const merged = [...mine.reverse(), ...(stored.get(event.userId) ?? []).filter(inWindow)];
+        history = merged.sort((x, y) => y.at.getTime() - x.at.getTime()).slice(0, HISTORY_EVENTS_MAX);
+      }
+      hitsOf.push({ event, hits: evaluateRules(event, history) });
+      earlier.push(event);
+    }
+    await this.repository.insertEvents(tx, earlier);
+    for (const { event, hits } of hitsOf) {
+      for (const hit of hits) {
+        await this.raiseAlert(tx, event.tenantId, event.userId, 'monitoring', hit.rule, hit.rule === 'large_single_transaction' ? 'medium' : 'high', {
+          ...hit.details, eventKind: event.kind, at: event.at.toISOString(),
+        }, null);
+      }
+    }
+    assert(hitsOf.length === events.length, 'every event judged');
+    return hitsOf.map(({ hits }) => hits.map((h) => h.rule));
   }
 
   private async raiseAlert(tx: SqlTx, tenantId: string, userId: string, kind: 'screening' | 'monitoring', rule: string, severity: string, details: Record<string, unknown>,

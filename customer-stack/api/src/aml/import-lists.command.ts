@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { canonicalJson } from '@bulwark/shared-contracts';
-import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
+import { poolDatabase } from '@bulwark/shared-contracts/wall';
 import { AuditService } from '../audit/audit.service.js';
 import { parseCustomerConfig } from '../config/customer-config.js';
 import { ListRepository } from './list.repository.js';
@@ -18,23 +18,7 @@ const { values } = parseArgs({
 
 const config = parseCustomerConfig(process.env);
 const pool = new pg.Pool({ connectionString: config.database.url, max: 1 });
-const db: SqlDatabase = {
-  transaction: async (work) => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const tx: SqlTx = { query: async (text, params) => (await client.query(text, params ? [...params] : undefined)).rows };
-      const result = await work(tx);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  },
-};
+const db = poolDatabase(pool);
 
 try {
   const read = await readListFiles({ openSanctions: values.opensanctions, ofacSdn: values['ofac-sdn'], ofacAlt: values['ofac-alt'] });

@@ -15,4 +15,9 @@ export class TransactionMonitor {
   observe(tx: SqlTx, event: MonitoredTransaction): Promise<MonitoringRule[]> {
     return this.aml.observe(tx, event);
   }
+
+  /** Events in order, each judged after the ones before it; returns the rules each broke. */
+  observeMany(tx: SqlTx, events: readonly MonitoredTransaction[]): Promise<MonitoringRule[][]> {
+    return this.aml.observeMany(tx, events);
+  }
 }

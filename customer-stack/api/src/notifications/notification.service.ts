@@ -18,6 +18,8 @@ import { WebhookTargetRefused, checkWebhookTarget } from './webhook-target.js';
 
 export const WEBHOOK_ENDPOINTS_PER_TENANT_MAX = 20;
 export const DELIVERIES_LISTED_MAX = 200;
+/** Notifications one enqueueMany records (a booked batch of allocations, one per filled intent). */
+export const NOTIFICATIONS_PER_ENQUEUE_MAX = 1_000;
 
 export interface WebhookEndpointView {
   readonly id: string;
@@ -66,19 +68,32 @@ export class NotificationService {
    * only if that transaction commits. One delivery per channel and target, each sent once.
    */
   async enqueue(tx: SqlTx, input: { tenantId: string; userId?: string; event: NotificationEvent; data: Record<string, string> }): Promise<string> {
-    const { tenantId, userId, event, data } = NotificationInput.parse(input);
-    const [scope] = await tx.query<{ tenant: string | null }>(`SELECT current_setting('bulwark.tenant_id', true) AS tenant`);
-    assert(scope?.tenant === tenantId, 'notifications are enqueued inside a transaction of their own tenant');
-    const now = this.clock.now();
-    const outboxId = randomUUID();
-    await this.repository.insertOutbox(tx, { id: outboxId, tenantId, userId: userId ?? null, event, data, now });
-    const endpoints = await this.repository.endpointsFor(tx, event);
-    const targets = [
-      ...(userId ? [{ id: randomUUID(), channel: 'email' as const, target: userId }] : []),
-      ...endpoints.map((endpoint) => ({ id: randomUUID(), channel: 'webhook' as const, target: endpoint.id })),
-    ];
-    await this.repository.insertDeliveries(tx, outboxId, tenantId, targets, now);
+    const [outboxId] = await this.enqueueMany(tx, [input]);
+    assert(outboxId !== undefined, 'one notification enqueued');
     return outboxId;
+  }
+
+  /**
+   * Records notifications of the transaction's tenant in order, as enqueue does each, in a fixed
+   * number of statements (a booked batch of allocations notifies in one go); returns their ids.
+   */
+  async enqueueMany(tx: SqlTx, inputs: readonly { tenantId: string; userId?: string; event: NotificationEvent; data: Record<string, string> }[]): Promise<string[]> {
+    assert(inputs.length <= NOTIFICATIONS_PER_ENQUEUE_MAX, 'notifications per enqueue within limit');
+    if (inputs.length === 0) return [];
+    const parsed = inputs.map((input) => NotificationInput.parse(input));
+    const [scope] = await tx.query<{ tenant: string | null }>(`SELECT current_setting('bulwark.tenant_id', true) AS tenant`);
+    assert(parsed.every((n) => scope?.tenant === n.tenantId), 'notifications are enqueued inside a transaction of their own tenant');
+    const now = this.clock.now();
+    const outbox = parsed.map(({ tenantId, userId, event, data }) => ({ id: randomUUID(), tenantId, userId: userId ?? null, event, data, now }));
+    await this.repository.insertOutboxMany(tx, outbox);
+    const endpoints = await this.repository.endpointsForEvents(tx, [...new Set(parsed.map((n) => n.event))]);
+    const deliveries = outbox.flatMap((row) => [
+      ...(row.userId ? [{ id: randomUUID(), outboxId: row.id, channel: 'email' as const, target: row.userId }] : []),
+      ...(endpoints.get(row.event) ?? []).map((endpoint) => ({ id: randomUUID(), outboxId: row.id, channel: 'webhook' as const, target: endpoint })),
+    ]);
+    await this.repository.insertDeliveries(tx, outbox[0]?.tenantId ?? '', deliveries, now);
+    assert(outbox.length === inputs.length, 'one outbox row per notification');
+    return outbox.map((row) => row.id);
   }
 
   /** Registers a tenant endpoint; its signing secret is returned this once and stored sealed. */

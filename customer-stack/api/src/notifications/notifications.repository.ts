@@ -36,34 +36,43 @@ export interface EndpointRow {
 
 @Injectable()
 export class NotificationsRepository {
-  async insertOutbox(tx: SqlTx, row: { id: string; tenantId: string; userId: string | null; event: string; data: Record<string, string>; now: Date }): Promise<void> {
-    await tx.query(`INSERT INTO notification_outbox (id, tenant_id, user_id, event, data, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)`, [
-      row.id,
-      row.tenantId,
-      row.userId,
-      row.event,
-      JSON.stringify(row.data),
-      row.now,
-    ]);
+  async insertOutboxMany(
+    tx: SqlTx,
+    rows: readonly { id: string; tenantId: string; userId: string | null; event: string; data: Record<string, string>; now: Date }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `INSERT INTO notification_outbox (id, tenant_id, user_id, event, data, created_at)
+       SELECT id, tenant_id, user_id, event, data::jsonb, created_at FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[])
+         AS t(id, tenant_id, user_id, event, data, created_at)`,
+      [rows.map((r) => r.id), rows.map((r) => r.tenantId), rows.map((r) => r.userId), rows.map((r) => r.event), rows.map((r) => JSON.stringify(r.data)),
+        rows.map((r) => r.now.toISOString())],
+    );
   }
 
   async insertDeliveries(
     tx: SqlTx,
-    outboxId: string,
     tenantId: string,
-    targets: readonly { id: string; channel: 'email' | 'webhook'; target: string }[],
+    deliveries: readonly { id: string; outboxId: string; channel: 'email' | 'webhook'; target: string }[],
     now: Date,
   ): Promise<void> {
-    if (targets.length === 0) return;
+    if (deliveries.length === 0) return;
     await tx.query(
       `INSERT INTO notification_delivery (id, outbox_id, tenant_id, channel, target, status, attempts, next_attempt_at, created_at)
-       SELECT id, $1, $2, channel, target, 'pending', 0, $3, $3 FROM unnest($4::uuid[], $5::text[], $6::uuid[]) AS t(id, channel, target)`,
-      [outboxId, tenantId, now, targets.map((t) => t.id), targets.map((t) => t.channel), targets.map((t) => t.target)],
+       SELECT id, outbox_id, $1, channel, target, 'pending', 0, $2, $2 FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::uuid[]) AS t(id, outbox_id, channel, target)`,
+      [tenantId, now, deliveries.map((d) => d.id), deliveries.map((d) => d.outboxId), deliveries.map((d) => d.channel), deliveries.map((d) => d.target)],
     );
   }
 
-  async endpointsFor(tx: SqlTx, event: string): Promise<{ id: string }[]> {
-    return tx.query<{ id: string }>(`SELECT id FROM webhook_endpoint WHERE active AND $1 = ANY(events) ORDER BY created_at`, [event]);
+  /** The active endpoints subscribed to each event, oldest first. */
+  async endpointsForEvents(tx: SqlTx, events: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await tx.query<{ id: string; event: string }>(
+      `SELECT w.id, e.event FROM webhook_endpoint w JOIN unnest($1::text[]) AS e(event) ON e.event = ANY(w.events) WHERE w.active ORDER BY w.created_at, w.id`,
+      [events],
+    );
+    const byEvent = new Map<string, string[]>();
+    for (const row of rows) byEvent.set(row.event, [...(byEvent.get(row.event) ?? []), row.id]);
+    return byEvent;
   }
 
   /**

@@ -4,9 +4,11 @@ import type { IntentStatus, IntentTimeInForce } from './orders.views.js';
 
 export { INTENT_STATUSES, OPEN_INTENT_STATUSES, type IntentStatus, type IntentTimeInForce } from './orders.views.js';
 
-/** The views' list of times in force is the wire's, both ways (a compile error when they part). */
+/** Compiles only when `Holds` is true: a property of types, checked by the build, with nothing at run time. */
+type CompileTimeCheck<Holds extends true> = Holds;
 type WireTimeInForce = MessageBody<'intent.submitted.v1'>['timeInForce'];
-export const TIMES_IN_FORCE_AGREE: [WireTimeInForce, IntentTimeInForce] extends [IntentTimeInForce, WireTimeInForce] ? true : never = true;
+/** The views' list of times in force is the wire's, both ways (a compile error when they part). */
+export type TimesInForceAgree = CompileTimeCheck<[WireTimeInForce, IntentTimeInForce] extends [IntentTimeInForce, WireTimeInForce] ? true : false>;
 /**
  * Cancelled by its investor, not yet confirmed: it may still fill until the execution stack's
  * intent.closed.v1 says what it was allocated, so it keeps its hold until then.

@@ -1,6 +1,7 @@
 // SQL for order intents, their booked allocations and payouts. Every method runs inside the
 // caller's transaction, with its tenant set (row-level security: rows of other tenants are
 // neither visible nor writable).
+import { assert } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import type { IntentStatus, IntentTimeInForce } from './order-intent.entity.js';
 
@@ -25,6 +26,14 @@ export interface IntentRow {
   updated_at: Date;
 }
 
+export interface PlacedIntent {
+  readonly status: IntentStatus;
+  readonly quantity: string;
+  readonly limit_price: string;
+  readonly notional: string;
+  readonly created_at: Date;
+}
+
 export interface NewIntent {
   readonly id: string;
   readonly accountRef: string;
@@ -37,6 +46,8 @@ export interface NewIntent {
   readonly timeInForce: IntentTimeInForce;
   readonly expiresAt?: Date | null;
   readonly createdAt: Date;
+  /** The hold placed for it before it is stored (a placement), if any. */
+  readonly reservationId?: string | null;
 }
 
 export interface NewAllocation {
@@ -89,12 +100,16 @@ const INTENT_COLUMNS = `id, account_ref, tenant_id, user_id, instrument_id, side
   expires_at, created_at, updated_at`;
 
 export class OrdersRepository {
-  async insert(tx: SqlTx, intents: readonly NewIntent[]): Promise<void> {
-    await tx.query(
-      `INSERT INTO order_intent (id, account_ref, tenant_id, user_id, instrument_id, side, quantity, limit_price, time_in_force, status, expires_at, created_at, updated_at)
-       SELECT id, account_ref, tenant_id, user_id, instrument_id, side, quantity, limit_price, tif, 'submitted', expires_at, created_at, created_at
-         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::numeric[], $8::numeric[], $9::text[], $10::timestamptz[], $11::timestamptz[])
-           AS t(id, account_ref, tenant_id, user_id, instrument_id, side, quantity, limit_price, tif, expires_at, created_at)`,
+  /** Stores the intents as submitted; returns them as stored, in the order given. */
+  async insert(tx: SqlTx, intents: readonly NewIntent[]): Promise<IntentRow[]> {
+    const rows = await tx.query<IntentRow>(
+      `INSERT INTO order_intent (id, account_ref, tenant_id, user_id, instrument_id, side, quantity, limit_price, time_in_force, status, expires_at, created_at,
+                                 updated_at, reservation_id)
+       SELECT id, account_ref, tenant_id, user_id, instrument_id, side, quantity, limit_price, tif, 'submitted', expires_at, created_at, created_at, reservation_id
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::numeric[], $8::numeric[], $9::text[], $10::timestamptz[],
+                     $11::timestamptz[], $12::uuid[])
+           AS t(id, account_ref, tenant_id, user_id, instrument_id, side, quantity, limit_price, tif, expires_at, created_at, reservation_id)
+       RETURNING ${INTENT_COLUMNS}`,
       [
         intents.map((i) => i.id),
         intents.map((i) => i.accountRef),
@@ -107,13 +122,16 @@ export class OrdersRepository {
         intents.map((i) => i.timeInForce),
         intents.map((i) => i.expiresAt?.toISOString() ?? null),
         intents.map((i) => i.createdAt.toISOString()),
+        intents.map((i) => i.reservationId ?? null),
       ],
     );
-  }
-
-  async setReservation(tx: SqlTx, id: string, reservationId: string): Promise<void> {
-    const rows = await tx.query(`UPDATE order_intent SET reservation_id = $2 WHERE id = $1 AND reservation_id IS NULL RETURNING id`, [id, reservationId]);
-    if (rows.length !== 1) throw new Error(`intent ${id} already has a reservation`);
+    assert(rows.length === intents.length, 'every intent given is stored');
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return intents.map((i) => {
+      const row = byId.get(i.id);
+      assert(row, 'a stored intent is returned');
+      return row;
+    });
   }
 
   /**
@@ -174,17 +192,17 @@ export class OrdersRepository {
   }
 
   /** The account's intents created since a point: what the daily limit counts. */
-  async usageSince(tx: SqlTx, accountRef: string, since: Date): Promise<{ status: IntentStatus; quantity: string; limit_price: string; notional: string }[]> {
-    return tx.query(
-      `SELECT status, quantity::text AS quantity, limit_price::text AS limit_price, notional::text AS notional
+  /**
+   * An account's intents created since a point, with what the placement limits read of them (the
+   * day's usage and the velocity window's count both come from this one read).
+   */
+  async placedSince(tx: SqlTx, accountRef: string, since: Date): Promise<PlacedIntent[]> {
+    assert(Number.isFinite(since.getTime()), 'a placement history starts at a real time');
+    return tx.query<PlacedIntent>(
+      `SELECT status, quantity::text AS quantity, limit_price::text AS limit_price, notional::text AS notional, created_at
          FROM order_intent WHERE account_ref = $1 AND created_at >= $2`,
       [accountRef, since.toISOString()],
     );
-  }
-
-  async countSince(tx: SqlTx, accountRef: string, since: Date): Promise<number> {
-    const [row] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM order_intent WHERE account_ref = $1 AND created_at >= $2`, [accountRef, since.toISOString()]);
-    return row?.n ?? 0;
   }
 
   /** Closes an open or cancel-requested intent (cancelled or expired); false when it was neither. */

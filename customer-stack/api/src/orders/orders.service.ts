@@ -165,8 +165,12 @@ export class OrdersService implements OnModuleInit {
       await this.ensureRoutable(tx, actor, tenantId, accountRef);
       const standing = await this.kyc.standing(tx, userId);
       const frozen = await this.aml.isFrozen(tx, userId);
-      const usage = await this.repository.usageSince(tx, accountRef, utcDayStart(now));
-      const placedInWindow = await this.repository.countSince(tx, accountRef, new Date(now.getTime() - this.config.velocityWindowMs));
+      const dayStart = utcDayStart(now);
+      const windowStart = new Date(now.getTime() - this.config.velocityWindowMs);
+      // One read serves both limits: the day's usage and the velocity window's count.
+      const placed = await this.repository.placedSince(tx, accountRef, windowStart < dayStart ? windowStart : dayStart);
+      const usage = placed.filter((p) => p.created_at >= dayStart);
+      const placedInWindow = placed.filter((p) => p.created_at >= windowStart).length;
       const refusal = placementRefusal({
         kycStatus: standing.status, frozen, dailyTradeLimitUsd: standing.dailyTradeLimitUsd,
         usedTodayUsd: sumDecimals(usage.map((u) => usageUsd({ status: u.status, quantity: u.quantity, limitPrice: u.limit_price, notional: u.notional }))),
@@ -174,22 +178,24 @@ export class OrdersService implements OnModuleInit {
         placedInWindow, velocityMax: this.config.velocityMax,
       });
       if (refusal) throw new OrdersError(refusal);
-      const intent: NewIntent = { id: randomUUID(), accountRef, tenantId, userId, ...input, createdAt: now, expiresAt };
-      await this.repository.insert(tx, [intent]);
+      const id = randomUUID();
+      // The hold first, so the intent is stored with it in one statement.
       const reserved = await this.ledger.reserve(
         tx,
         input.side === 'buy'
           ? { tenantId, ownerRef: accountRef, unit: 'USD', amount: buyReservationUsd(input.quantity, input.limitPrice, this.config.feeBps), source: 'customer_cash',
-            expiresAt, reference: `${INTENT_RESERVATION_PREFIX}${intent.id}`, idempotencyKey: `intent:${intent.id}` }
+            expiresAt, reference: `${INTENT_RESERVATION_PREFIX}${id}`, idempotencyKey: `intent:${id}` }
           : { tenantId, ownerRef: accountRef, unit: input.instrumentId, amount: input.quantity, source: 'customer_position',
-            expiresAt, reference: `${INTENT_RESERVATION_PREFIX}${intent.id}`, idempotencyKey: `intent:${intent.id}` },
+            expiresAt, reference: `${INTENT_RESERVATION_PREFIX}${id}`, idempotencyKey: `intent:${id}` },
         actor,
       );
       if (reserved.status === 'rejected') {
         if (reserved.code === 'insufficient_funds') throw new OrdersError('insufficient_funds');
-        throw new Error(`intent ${intent.id}: a fresh reservation key conflicted`);
+        throw new Error(`intent ${id}: a fresh reservation key conflicted`);
       }
-      await this.repository.setReservation(tx, intent.id, reserved.reservationId);
+      const intent: NewIntent = { id, accountRef, tenantId, userId, ...input, createdAt: now, expiresAt, reservationId: reserved.reservationId };
+      const [stored] = await this.repository.insert(tx, [intent]);
+      assert(stored && stored.reservation_id === reserved.reservationId, 'the intent is stored with its reservation');
       await this.audit.record(tx, {
         tenantId, ...actor, action: 'orders.intent.submitted', resource: `order_intent:${intent.id}`,
         diff: {
@@ -198,8 +204,6 @@ export class OrdersService implements OnModuleInit {
         },
       });
       await enqueueOutbound(tx, [this.submittedMessage(intent, now)]);
-      const [stored] = await this.repository.find(tx, [intent.id]);
-      assert(stored && stored.reservation_id === reserved.reservationId, 'the intent is stored with its reservation');
       return stored;
     });
     this.wall.nudge();
@@ -461,19 +465,17 @@ export class OrdersService implements OnModuleInit {
       tenantId, ...WALL_ACTOR, action: 'orders.allocation.booked', resource: `order_intent:${intent.id}`,
       diff: { allocationId: a.allocationId, quantity: a.quantity, notional: a.notional, fee: a.fee, remainingQuantity: a.remainingQuantity, complete },
     })));
-    for (const { intent, allocation: a, complete } of fills) {
-      if (!intent.user_id) continue;
-      await this.monitor.observe(tx, { tenantId, userId: intent.user_id, kind: 'trade', amountUsd: a.notional, currency: 'USD', amount: a.notional, at: new Date(a.allocatedAt) });
-      if (complete) {
-        await this.notifications.enqueue(tx, {
-          tenantId, userId: intent.user_id, event: 'order.filled',
-          data: {
-            intentId: intent.id, side: intent.side, quantity: canonicalDecimal(intent.quantity),
-            notional: canonicalDecimal(decimal(intent.notional).plus(decimal(a.notional))),
-          },
-        });
-      }
-    }
+    const investors = fills.filter((fill): fill is Fill & { intent: { user_id: string } } => fill.intent.user_id !== null);
+    await this.monitor.observeMany(tx, investors.map(({ intent, allocation: a }) => ({
+      tenantId, userId: intent.user_id, kind: 'trade', amountUsd: a.notional, currency: 'USD', amount: a.notional, at: new Date(a.allocatedAt),
+    })));
+    await this.notifications.enqueueMany(tx, investors.filter((fill) => fill.complete).map(({ intent, allocation: a }) => ({
+      tenantId, userId: intent.user_id, event: 'order.filled',
+      data: {
+        intentId: intent.id, side: intent.side, quantity: canonicalDecimal(intent.quantity),
+        notional: canonicalDecimal(decimal(intent.notional).plus(decimal(a.notional))),
+      },
+    })));
     // Last: the investors' accounts stay locked only from here to the commit.
     await this.ledger.postBatch(tx, tenantId, fills.flatMap((fill) => allocationSteps(tenantId, fill)));
   }

@@ -1,6 +1,7 @@
 // KYC (the investor's side) and the compliance console's API as the stack answers them
 // (customer-stack/api/src/kyc, src/aml, src/console). Database rows keep their snake_case.
-// Reconciliation's response types are the API's own (reconciliation.views.ts holds plain types only).
+// Reconciliation's and screening's response types are the API's own (their views files hold plain types only).
+import type { ScreeningHit } from '../../../api/src/aml/screening/screening.views';
 import type { BreakKind, BreakStatus, BreakView as ReconciliationBreak } from '../../../api/src/reconciliation/reconciliation.views';
 import { api } from './customer-api';
 
@@ -44,29 +45,7 @@ export interface AlertRow {
   readonly created_at: string;
 }
 
-export interface TokenMatch {
-  readonly query: string;
-  readonly listed: string;
-  readonly how: string;
-}
-
-export interface ScreeningHit {
-  readonly entryId: string;
-  readonly source: string;
-  readonly kind: string;
-  readonly listedName: string;
-  readonly matchedName: string;
-  readonly matchedField: 'name' | 'alias';
-  readonly score: number;
-  readonly nameScore: number;
-  readonly tokens: readonly TokenMatch[];
-  readonly unmatchedQueryTokens: readonly string[];
-  readonly unmatchedListedTokens: readonly string[];
-  readonly dateOfBirth: string;
-  readonly country: string;
-  readonly programs: readonly string[];
-  readonly decision: 'review' | 'blocked';
-}
+export type { ScreeningHit, TokenMatch } from '../../../api/src/aml/screening/screening.views';
 
 export interface AlertCase {
   readonly alert: AlertRow;

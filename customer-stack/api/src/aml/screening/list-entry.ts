@@ -3,13 +3,7 @@
 // tells a daily re-screen which entries a new list version added or changed.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@bulwark/shared-contracts';
-
-export const LIST_SOURCES = ['opensanctions', 'ofac-sdn'] as const;
-export type ListSource = (typeof LIST_SOURCES)[number];
-
-/** `sanction`: a designated target (a hit can block); `pep`: a politically exposed or otherwise watched person (a hit is reviewed, never blocked). */
-export type ListKind = 'sanction' | 'pep';
-export type ListSchema = 'person' | 'organization' | 'vessel' | 'aircraft' | 'other';
+import type { ListKind, ListSchema, ListSource } from './screening.views.js';
 
 export const ALIASES_PER_ENTRY_MAX = 64;
 export const DATES_PER_ENTRY_MAX = 16;

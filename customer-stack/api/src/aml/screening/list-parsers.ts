@@ -10,8 +10,9 @@ import { Readable } from 'node:stream';
 import { parse, type Options } from 'csv-parse';
 import {
   ALIASES_PER_ENTRY_MAX, DATES_PER_ENTRY_MAX, countryCode, partialDate, splitMulti,
-  type ListEntry, type ListSchema,
+  type ListEntry,
 } from './list-entry.js';
+import type { ListSchema } from './screening.views.js';
 
 export const LIST_ROWS_MAX = 5_000_000;
 const RECORD_BYTES_MAX = 1_000_000;

@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { fixtureEntries } from '../../../test/support/sanctions-fixtures.js';
-import { SCREENING_MODEL, ScreeningIndex, dateOfBirthEvidence, type ScreeningQuery, type ScreeningResult } from './screening-index.js';
+import { SCREENING_MODEL, ScreeningIndex, dateOfBirthEvidence, type ScreeningQuery } from './screening-index.js';
+import type { ScreeningResult } from './screening.views.js';
 import { generateSyntheticList } from './synthetic-list.js';
 
 let index: ScreeningIndex;

@@ -13,8 +13,9 @@
 // Pure and synchronous: no I/O, deterministic for a given list and query.
 import { distance } from 'fastest-levenshtein';
 import { assert } from '@bulwark/shared-contracts';
-import type { ListEntry, ListKind, ListSchema, ListSource } from './list-entry.js';
+import type { ListEntry } from './list-entry.js';
 import { normalizeName, tokenizeName, transliterationKey, NAME_LENGTH_MAX, NAME_TOKENS_MAX, type NameToken } from './name-normalizer.js';
+import type { CountryEvidence, DateOfBirthEvidence, ScreeningHit, ScreeningResult, TokenMatchKind } from './screening.views.js';
 
 /** The matching model. A change to any figure is a new version (screening results record it). */
 export const SCREENING_MODEL = {
@@ -49,51 +50,12 @@ const RECORD_WEIGHT = 3;
 const NEAR_KEYS_CACHED = 65_536;
 const STAMP_MAX = 2_000_000_000;
 
-export type TokenMatchKind = 'exact' | 'transliteration' | 'fuzzy' | 'initial';
-export type DateOfBirthEvidence = 'match' | 'year' | 'near' | 'mismatch' | 'unknown';
-export type CountryEvidence = 'match' | 'mismatch' | 'unknown';
-
 export interface ScreeningQuery {
   readonly name: string;
   /** YYYY-MM-DD */
   readonly dateOfBirth?: string | undefined;
   /** ISO alpha-2, any case. */
   readonly country?: string | undefined;
-}
-
-export interface TokenMatch {
-  readonly query: string;
-  readonly listed: string;
-  readonly how: TokenMatchKind;
-  readonly score: number;
-}
-
-/** One listed entry a name matched, with why. */
-export interface ScreeningHit {
-  readonly entryId: string;
-  readonly source: ListSource;
-  readonly kind: ListKind;
-  readonly schema: ListSchema;
-  readonly listedName: string;
-  /** The name or alias of the entry that matched best. */
-  readonly matchedName: string;
-  readonly matchedField: 'name' | 'alias';
-  /** Final score in [0, 1], three decimals. */
-  readonly score: number;
-  readonly nameScore: number;
-  readonly tokens: readonly TokenMatch[];
-  readonly unmatchedQueryTokens: readonly string[];
-  readonly unmatchedListedTokens: readonly string[];
-  readonly dateOfBirth: DateOfBirthEvidence;
-  readonly country: CountryEvidence;
-  readonly programs: readonly string[];
-  readonly decision: 'review' | 'blocked';
-}
-
-export interface ScreeningResult {
-  readonly decision: 'clear' | 'review' | 'blocked';
-  readonly hits: readonly ScreeningHit[];
-  readonly model: string;
 }
 
 interface Pair {

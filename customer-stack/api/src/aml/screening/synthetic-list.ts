@@ -3,7 +3,8 @@
 // what a real list gives: many Mohammeds, Alis, Pereras and Kumars). Names are drawn from
 // spelling groups: each group is one name as different transliterations write it, so a listed
 // alias and a customer may spell the same name differently, as they do in life.
-import type { ListEntry, ListSchema } from './list-entry.js';
+import type { ListEntry } from './list-entry.js';
+import type { ListSchema } from './screening.views.js';
 
 /** mulberry32: a small, fast, seeded PRNG (deterministic across platforms). */
 export function seededRandom(seed: number): () => number {
