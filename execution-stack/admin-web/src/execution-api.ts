@@ -3,12 +3,14 @@
 // operator call is signed (operator-key.ts).
 import { createApiClient, withQuery, type ApiClient, type Candle, type Query } from '@bulwark/ui-kit';
 // Response types the execution API defines once (its *.views.ts files hold plain types only).
+import type { ChainStatus } from '../../api/src/chain/chain-status.views';
 import type { OmnibusOrderDetail, OmnibusOrderStatus, OmnibusOrderView, WaitingPool } from '../../api/src/aggregation/omnibus-pools.views';
 import type { BreakStatus, BreakView } from '../../api/src/reconciliation/reconciliation.views';
 import type { InstrumentEventView, PayoutView, ResolutionOutcome } from '../../api/src/resolution/resolution.views';
 import type { BatchDetail, BatchStatus, BatchView } from '../../api/src/settlement/settlement.views';
 import { signApproval, signedHeaders, type OperatorKey } from './operator-key';
 
+export type { ChainStatus } from '../../api/src/chain/chain-status.views';
 export type { OmnibusOrderStatus } from '../../api/src/aggregation/omnibus-pools.views';
 export type { BreakStatus, BreakView } from '../../api/src/reconciliation/reconciliation.views';
 export type { ResolutionOutcome } from '../../api/src/resolution/resolution.views';
@@ -93,22 +95,6 @@ export interface MemberView extends MemberLimits {
   readonly kind: MemberKind;
   readonly tenantRef: string | null;
   readonly status: PrincipalStatus;
-}
-
-export interface ChainStatus {
-  readonly chainId: string;
-  readonly headBlock: number | null;
-  readonly rpcAvailable: boolean;
-  readonly confirmations: number;
-  readonly indexedBlock: string | null;
-  readonly contracts: readonly { purpose: string; address: string; deployedAt: string }[];
-  readonly instruments: readonly { instrumentId: string; tokenAddress: string; contracts: Record<string, unknown>; deployedAt: string }[];
-  readonly transactions: Readonly<Record<'pending' | 'signed' | 'mined' | 'failed', number>>;
-  readonly settlementsQueued: number;
-  readonly anchors: readonly {
-    log: string; batchId: string; merkleRoot: string; entryCount: number; firstSeq: string; lastSeq: string; status: string;
-    txHash: string | null; blockNumber: string | null; requestedAt: string;
-  }[];
 }
 
 export type ExportFormat = 'csv' | 'json' | 'pain001';

@@ -7,25 +7,23 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import request from 'supertest';
-import { JsonRpcProvider, Wallet } from 'ethers';
+import { type JsonRpcProvider, Wallet } from 'ethers';
 import pg from 'pg';
 import { attach } from '@bulwark/solidity';
 import { auditEntryHash, merkleLeafHash, merkleVerifyInclusion, type CanonicalValue } from '@bulwark/shared-contracts';
-import { parseStackConfig, SQL_DATABASE } from '@bulwark/shared-contracts/platform';
+import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
-import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
-import { createExecutionApp } from '../src/app.js';
+import { type TestDatabase } from '@bulwark/testing';
 import { ExecutionAuditService } from '../src/audit/execution-audit.service.js';
 import { ExecutionAuditAnchoringService } from '../src/audit-anchoring/execution-audit-anchoring.service.js';
-import { parseChainConfig } from '../src/chain/chain-config.js';
 import { ChainWorker } from '../src/chain/chain.module.js';
 import { ChainService } from '../src/chain/chain.service.js';
 import { parseExecutionConfig } from '../src/config/execution-config.js';
 import { MembersService } from '../src/members/members.service.js';
 import { signRequest, type SigningKey } from '../src/members/request-signature.js';
-import { ANVIL_OPERATOR_KEY, chainTestEnv, RestartableAnvil } from './support/anvil-node.js';
+import { ANVIL_OPERATOR_KEY, type RestartableAnvil, startChainTestServices, type ChainTestServices } from './support/anvil-node.js';
 
-let nats: TestNats;
+let services: ChainTestServices;
 let database: TestDatabase;
 let anvil: RestartableAnvil;
 let app: INestApplication;
@@ -82,12 +80,10 @@ async function drain(cyclesMax = 40): Promise<void> {
 const order = (side: 'buy' | 'sell', quantity: string, price = '10.00') => ({ instrumentId, side, price, quantity });
 
 beforeAll(async () => {
-  [nats, database, anvil] = await Promise.all([startTestNats(), createTestDatabase('execution'), RestartableAnvil.start()]);
-  provider = new JsonRpcProvider(anvil.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  services = await startChainTestServices();
+  ({ database, anvil, provider } = services);
   // Batches are cut by the test (the scheduler would wait a day for its first).
-  const env = { ...testStackEnv('execution', database, nats), ...chainTestEnv(anvil, { CHAIN_AUDIT_ANCHOR_INTERVAL_MS: '86400000' }) };
-  app = await createExecutionApp(parseStackConfig('execution', env), parseChainConfig(env), parseExecutionConfig({ MEMBER_SIGNATURE_WINDOW_MS: '30000' }));
-  await app.init();
+  app = await services.startApp({ CHAIN_AUDIT_ANCHOR_INTERVAL_MS: '86400000' }, parseExecutionConfig({ MEMBER_SIGNATURE_WINDOW_MS: '30000' }));
   chain = app.get(ChainService);
   worker = app.get(ChainWorker);
   db = app.get(SQL_DATABASE);
@@ -103,11 +99,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await app?.close();
-  provider?.destroy();
-  await anvil?.close();
-  await database?.drop();
-  await nats?.stop();
+  await services?.close(app);
 });
 
 describe('member orders pass the on-chain pre-trade check at order entry', () => {

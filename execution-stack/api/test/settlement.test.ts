@@ -13,12 +13,8 @@ import request from 'supertest';
 import { CompactSign, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { decimal } from '@bulwark/shared-contracts';
-import { parseStackConfig } from '@bulwark/shared-contracts/platform';
-import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
-import { createExecutionApp } from '../src/app.js';
 import { clobFillRef } from '../src/aggregation/clob-venue.js';
 import { ExecutionAuditService } from '../src/audit/execution-audit.service.js';
-import { parseChainConfig } from '../src/chain/chain-config.js';
 import { MembersService } from '../src/members/members.service.js';
 import { signRequest, type SigningKey } from '../src/members/request-signature.js';
 import { PAIN001_NAMESPACE, contentJson } from '../src/settlement/settlement-exports.js';
@@ -26,11 +22,9 @@ import { CONTENT_HASH_HEADER } from '../src/settlement/settlement.controller.js'
 import { SettlementService, approvalPayload } from '../src/settlement/settlement.service.js';
 import type { BatchView } from '../src/settlement/settlement.views.js';
 import { HOUSE_WALLET_REF, tokenLegId } from '../src/settlement/settlement-token-legs.js';
-import { chainTestEnv, RestartableAnvil } from './support/anvil-node.js';
+import { startChainTestServices, type ChainTestServices } from './support/anvil-node.js';
 
-let nats: TestNats;
-let database: TestDatabase;
-let anvil: RestartableAnvil;
+let services: ChainTestServices;
 let app: INestApplication;
 let settlement: SettlementService;
 type Operator = SigningKey & { id: string };
@@ -44,11 +38,9 @@ const period = SettlementService.previousDay(Date.now());
 const inPeriod = new Date(Date.parse(period.periodStart) + 3_600_000).toISOString();
 
 beforeAll(async () => {
-  [nats, database, anvil] = await Promise.all([startTestNats(), createTestDatabase('execution'), RestartableAnvil.start()]);
+  services = await startChainTestServices();
   // A chain is configured so that approval queues into its real settlement queue; the worker is not driven here.
-  const env = { ...testStackEnv('execution', database, nats), ...chainTestEnv(anvil) };
-  app = await createExecutionApp(parseStackConfig('execution', env), parseChainConfig(env));
-  await app.init();
+  app = await services.startApp();
   settlement = app.get(SettlementService);
   for (const name of ['alice', 'bob', 'carol'] as const) {
     const { privateKey, publicKey } = await generateKeyPair('PS256', { extractable: true });
@@ -61,10 +53,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await app?.close();
-  await anvil?.close();
-  await database?.drop();
-  await nats?.stop();
+  await services?.close(app);
 });
 
 const db = () => app.get(DataSource);

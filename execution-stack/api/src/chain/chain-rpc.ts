@@ -71,20 +71,6 @@ export class ChainRpc implements OnApplicationShutdown {
     }
   }
 
-  /**
-   * Runs a long multi-transaction interaction (a deployment) outside the breaker's timeout,
-   * refused at once while the breaker is open.
-   */
-  async direct<T>(work: () => Promise<T>): Promise<T> {
-    if (this.breaker.opened) throw new ChainUnavailableError('chain RPC circuit is open');
-    try {
-      return await work();
-    } catch (error) {
-      if (isCallException(error)) throw error;
-      throw new ChainUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
-    }
-  }
-
   /** Serialises everything the operator signs, so its nonces never collide. */
   withOperator<T>(work: () => Promise<T>): Promise<T> {
     const run = this.operatorQueue.then(work, work);

@@ -9,31 +9,13 @@ import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { KEY_HEADER, SIGNATURE_HEADER } from '../members/request-signature.js';
 import { PrincipalKind, SignedRequestGuard } from '../members/signed-request.guard.js';
 import { ChainRpc } from './chain-rpc.js';
-import { ChainService, type ChainQueues } from './chain.service.js';
+import { ChainService } from './chain.service.js';
+import type { ChainStatus } from './chain-status.views.js';
 
 /** Anchored batches shown per audit log, newest first. */
 export const CHAIN_STATUS_ANCHORS_MAX = 20;
 /** Instrument suites one status lists. */
 export const CHAIN_STATUS_INSTRUMENTS_MAX = 500;
-
-export interface ChainStatus {
-  readonly chainId: string;
-  /** The node's latest block, or null when it does not answer (the breaker is open or the call failed). */
-  readonly headBlock: number | null;
-  readonly rpcAvailable: boolean;
-  readonly confirmations: number;
-  readonly indexedBlock: string | null;
-  readonly contracts: readonly { purpose: string; address: string; deployedAt: string }[];
-  readonly instruments: readonly { instrumentId: string; tokenAddress: string; contracts: Record<string, unknown>; deployedAt: string }[];
-  readonly transactions: Readonly<Record<'pending' | 'signed' | 'mined' | 'failed', number>>;
-  readonly settlementsQueued: number;
-  readonly anchors: readonly {
-    log: string; batchId: string; merkleRoot: string; entryCount: number; firstSeq: string; lastSeq: string; status: string;
-    txHash: string | null; blockNumber: string | null; requestedAt: string;
-  }[];
-  /** The RPC breaker and the settlement, transaction, listing, wallet and anchor queues. */
-  readonly queues: ChainQueues;
-}
 
 @ApiTags('operator')
 @ApiHeader({ name: KEY_HEADER, required: true })

@@ -10,11 +10,12 @@
 // signed only once the old one is consumed, at confirmed depth, by another transaction: then the
 // old bytes can never land, so the work still happens exactly once.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Transaction, isCallException, type TransactionReceipt } from 'ethers';
+import { Transaction, isCallException, isError, type TransactionReceipt } from 'ethers';
 import { assert } from '@bulwark/shared-contracts';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import { ChainRpc, ChainUnavailableError } from './chain-rpc.js';
+import { CREATE2_PROXY, create2Target } from './deployment-plan.js';
 
 export interface TxRequest {
   /** e.g. settlement, mint, burn, freeze, pause, fund, anchor. */
@@ -62,6 +63,8 @@ interface MinedRow {
   id: string;
   operation: string;
   ref: string;
+  contract_address: string;
+  call_data: string;
   tx_hash: string;
   block_number: string;
   block_hash: string;
@@ -210,11 +213,14 @@ export class ChainTxService {
     const txHash = row.tx_hash;
     let receipt = await this.rpc.call(() => this.rpc.provider.getTransactionReceipt(txHash));
     if (!receipt) {
+      // Bytes the node already holds wait for a block: sent again they would only be refused, and
+      // each refusal would count against the breaker as if the chain were down.
+      if (await this.rpc.call(() => this.rpc.provider.getTransaction(txHash))) return false;
       const rawTx = row.raw_tx;
       try {
         await this.rpc.call(() => this.rpc.provider.broadcastTransaction(rawTx));
       } catch (error) {
-        if (!(error instanceof ChainUnavailableError) || !/nonce|already known|replacement/i.test(error.message)) throw error;
+        if (!(error instanceof ChainUnavailableError) || !/nonce|already known|already imported|replacement/i.test(error.message)) throw error;
         // The node refuses the bytes: they are pending already, or their nonce is used. Only a
         // nonce another transaction consumed at confirmed depth lets us sign again: our bytes can
         // then never land, so signing afresh cannot make the work happen twice.
@@ -230,6 +236,17 @@ export class ChainTxService {
     const mined = receipt;
     const head = await this.rpc.call(() => this.rpc.provider.getBlockNumber());
     if (head - mined.blockNumber + 1 < Math.max(1, this.rpc.config.confirmations)) return false;
+    if (mined.status === 1 && (await this.ranWithoutContract(row, mined))) {
+      // The bytes landed before the contract they call existed (after a reorganisation, once the
+      // contract's creation was re-signed behind them): they did nothing, and being mined at
+      // confirmed depth they can never land again, so signing afresh does the work once.
+      const ran = { event: 'chain.tx.ran_without_contract', id: row.id, operation: row.operation, ref: row.ref, block: mined.blockNumber };
+      this.logger.warn(ran, 'mined before its contract existed: signing again');
+      await this.db.transaction((tx) =>
+        tx.query(`UPDATE chain_tx SET status = 'pending', last_error = $2 WHERE id = $1 AND status = 'signed'`, [row.id, 'mined before its contract existed']),
+      );
+      return true;
+    }
     await this.finish(
       row,
       { status: mined.status === 1 ? 'mined' : 'failed', txHash, blockNumber: String(mined.blockNumber), error: mined.status === 1 ? null : 'reverted' },
@@ -274,6 +291,37 @@ export class ChainTxService {
   }
 
   /**
+   * True when the row calls a contract (not a plain transfer, not a creation through the CREATE2
+   * proxy) that had no code when the transaction ran: neither before its block nor created earlier
+   * in that block. A call to an address without code succeeds doing nothing. The pipeline sends a
+   * signer's transactions in order, so this happens only when a reorganisation dropped a creation
+   * whose nonce another transaction then took, and the old bytes of a call after it (rebroadcast
+   * by a node or by anyone who kept them) were mined before the creation was signed again.
+   */
+  private async ranWithoutContract(row: { contract_address: string; call_data: string }, receipt: TransactionReceipt): Promise<boolean> {
+    const target = row.contract_address.toLowerCase();
+    if (row.call_data === '0x' || target === CREATE2_PROXY) return false;
+    let code: string;
+    try {
+      code = await this.rpc.call(() => this.rpc.provider.getCode(target, receipt.blockNumber - 1));
+    } catch (error) {
+      // The node answered without that block's state (restarted from a state dump, or pruned):
+      // there is nothing to tell, as before any reorganisation. A node not answering is an outage.
+      if (error instanceof ChainUnavailableError && isError(error.cause, 'UNKNOWN_ERROR') && error.cause.error !== undefined) return false;
+      throw error;
+    }
+    if (code !== '0x') return false;
+    const block = await this.rpc.call(() => this.rpc.provider.getBlock(receipt.blockNumber, true));
+    assert(block, 'the block of a receipt is on the chain');
+    for (const earlier of block.prefetchedTransactions.slice(0, receipt.index)) {
+      if (earlier.to?.toLowerCase() !== CREATE2_PROXY || create2Target(earlier.data).toLowerCase() !== target) continue;
+      const created = await this.rpc.call(() => this.rpc.provider.getTransactionReceipt(earlier.hash));
+      if (created?.status === 1) return false;
+    }
+    return true;
+  }
+
+  /**
    * Checks the blocks of the transactions mined within reorganisation depth: a block the chain
    * no longer has means a reorganisation. A transaction it moved to another block keeps its
    * outcome (block recorded again); one it dropped goes back to signed, its operation's rows
@@ -292,7 +340,7 @@ export class ChainTxService {
     }
     const mined = await this.db.transaction((tx) =>
       tx.query<MinedRow>(
-        `SELECT id, operation, ref, tx_hash, block_number::text, block_hash FROM chain_tx
+        `SELECT id, operation, ref, contract_address, call_data, tx_hash, block_number::text, block_hash FROM chain_tx
           WHERE status = 'mined' AND block_hash IS NOT NULL AND block_number > $1 ORDER BY block_number DESC, id DESC LIMIT $2`,
         [checkAbove, CHAIN_TX_REORG_CHECKS_PER_PASS_MAX],
       ),
@@ -309,7 +357,9 @@ export class ChainTxService {
         if (block?.hash === row.block_hash) continue;
         const txHash = row.tx_hash;
         const receipt = await this.rpc.call(() => this.rpc.provider.getTransactionReceipt(txHash));
-        if (receipt && receipt.status === 1) {
+        // Moved to another block, unless it ran there before its contract existed: then it is
+        // reopened like a dropped one, and the pipeline signs it again once it reaches it.
+        if (receipt && receipt.status === 1 && !(await this.ranWithoutContract(row, receipt))) {
           await this.db.transaction((tx) =>
             tx.query(`UPDATE chain_tx SET block_number = $2, block_hash = $3 WHERE id = $1 AND status = 'mined'`, [row.id, receipt.blockNumber, receipt.blockHash]),
           );

@@ -6,14 +6,15 @@
 // the indexer has confirmed the anchor, so what the log's owner records is final).
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Interface, formatUnits, getAddress, hexlify, keccak256, parseUnits, randomBytes, toUtf8Bytes, type Contract } from 'ethers';
-import { artifact, attach, deployClaimIssuer, deployContract, type SuiteOptions } from '@bulwark/solidity';
+import { artifact, attach, type SuiteOptions } from '@bulwark/solidity';
 import { assert, decimal, type MessageBody } from '@bulwark/shared-contracts';
 import { enqueueOutbound, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import { CHAIN_TOKEN_DECIMALS } from './chain-config.js';
 import { ChainRpc, ChainUnavailableError } from './chain-rpc.js';
 import { ChainTxService, type TxOutcome } from './chain-tx.service.js';
-import { CREATE2_PROXY, identityPlan, suitePlan, type PlannedCall } from './deployment-plan.js';
+import { CREATE2_PROXY, auditAnchorPlan, claimIssuerPlan, identityPlan, suitePlan, type PlannedCall } from './deployment-plan.js';
+import type { ChainQueues } from './chain-status.views.js';
 
 export type WalletKind = 'omnibus' | 'member' | 'house';
 export type AuditLogName = 'customer' | 'execution';
@@ -59,25 +60,6 @@ export interface AnchoredRoot {
   readonly contractAddress: string;
   readonly txHash: string;
   readonly blockNumber: number;
-}
-
-export interface ChainQueues {
-  readonly breaker: { readonly state: 'closed' | 'open' | 'half_open'; readonly openedCount: number; readonly lastOpenedAt: string | null };
-  readonly settlements: {
-    readonly queued: number;
-    readonly batched: number;
-    readonly settled: number;
-    readonly failed: number;
-    /** Settled (mined with enough confirmations) but whose Transfer events the indexer has not matched yet. */
-    readonly settledUnconfirmed: number;
-    readonly oldestWaitingAt: string | null;
-  };
-  readonly transactions: { readonly pending: number; readonly signed: number; readonly failed: number; readonly oldestOpenAt: string | null };
-  readonly listingsQueued: number;
-  /** Listings whose deployment failed LISTING_ATTEMPTS_MAX times: they wait for a person. */
-  readonly listingsStuck: number;
-  readonly walletsPending: number;
-  readonly anchorsQueued: number;
 }
 
 /** Legs taken into batches per settlement cycle. */
@@ -170,38 +152,38 @@ export class ChainService implements OnModuleInit {
     this.txs.onReopen('anchor', (tx, reopened) => this.onAnchorDropped(tx, reopened.id));
   }
 
-  /** A multi-transaction operator interaction, serialised with the pipeline's operator transactions. */
-  private operatorWork<T>(work: () => Promise<T>): Promise<T> {
-    return this.rpc.withOperator(() => this.rpc.direct(work));
-  }
-
   // ------------------------------------------------------------------ platform contracts
 
-  /** A platform contract by name, deployed the first time it is needed. */
-  private async platformContract(name: string, deploy: () => Promise<string>): Promise<string> {
+  /**
+   * A platform contract by name, queued the first time it is needed: its creation (CREATE2, at an
+   * address known in advance) and wiring are pipeline transactions, recorded with the address in
+   * one database transaction, so a reorganisation that drops them gets them rebroadcast, or
+   * re-signed at the same address once their nonce was taken, like an instrument's suite. What
+   * uses the contract is queued after it, so the pipeline sends it once the contract is there.
+   */
+  private async platformContract(name: string, plan: (salt: string) => { address: string; steps: PlannedCall[] }): Promise<string> {
     return this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`chain:contract:${name}`]);
       const [row] = await tx.query<{ contract_address: string }>(`SELECT contract_address FROM chain_contract WHERE purpose = $1`, [name]);
       if (row) return row.contract_address;
-      const address = await this.operatorWork(deploy);
+      await this.requireCreate2Proxy();
+      const { address, steps } = plan(hexlify(randomBytes(32)));
+      await this.enqueueSteps(tx, 'deploy', name, steps);
       await tx.query(`INSERT INTO chain_contract (purpose, chain_id, contract_address, deployed_at) VALUES ($1, $2, $3, clock_timestamp())`, [
         name, this.rpc.config.chainId, address,
       ]);
-      this.logger.log({ event: 'chain.contract.deployed', name, address }, 'platform contract deployed');
+      this.logger.log({ event: 'chain.contract.queued', name, address, steps: steps.length }, 'platform contract deployment queued');
       return address;
     });
   }
 
   claimIssuer(): Promise<string> {
-    return this.platformContract('claim_issuer', async () => (await deployClaimIssuer(this.rpc.operator, this.rpc.operator.address)).getAddress());
+    return this.platformContract('claim_issuer', (salt) => claimIssuerPlan({ owner: this.rpc.operator.address, salt }));
   }
 
   /** The AuditAnchor contract of one audit log (the operator anchors). */
   auditAnchor(log: AuditLogName): Promise<string> {
-    return this.platformContract(`audit_anchor:${log}`, async () => {
-      const { contract } = await deployContract(this.rpc.operator, 'AuditAnchor', [this.rpc.operator.address, this.rpc.operator.address]);
-      return contract.getAddress();
-    });
+    return this.platformContract(`audit_anchor:${log}`, (salt) => auditAnchorPlan({ owner: this.rpc.operator.address, salt }));
   }
 
   // ------------------------------------------------------------------ instruments
@@ -832,8 +814,11 @@ export class ChainService implements OnModuleInit {
    * (null when the contract holds none): what a verification trusts, not our own records.
    */
   async rootOnChain(log: AuditLogName, batchId: number): Promise<string | null> {
+    // A contract whose creation is still on its way holds no root (and a call to it answers no data).
     const [row] = await this.db.transaction((tx) => tx.query<{ contract_address: string }>(
-      `SELECT contract_address FROM chain_contract WHERE purpose = $1`, [`audit_anchor:${log}`],
+      `SELECT contract_address FROM chain_contract c WHERE purpose = $1
+          AND NOT EXISTS (SELECT 1 FROM chain_tx t WHERE t.status IN ('pending', 'signed', 'failed') AND t.operation = 'deploy' AND t.ref = c.purpose)`,
+      [`audit_anchor:${log}`],
     ));
     if (!row) return null;
     const anchor = attach('AuditAnchor', row.contract_address, this.rpc.provider);

@@ -5,7 +5,7 @@
 // lands at the recorded address. The proxy itself is deployed by a keyless transaction valid on
 // every chain (docs/operations.md), so a reorganisation cannot move it either.
 import { Interface, ZeroAddress, concat, getCreate2Address, keccak256, toUtf8Bytes, type Signer } from 'ethers';
-import { CLAIM_SCHEME_ECDSA, CLAIM_TOPICS, artifact, signClaim, type ContractName, type SuiteOptions } from '@bulwark/solidity';
+import { CLAIM_SCHEME_ECDSA, CLAIM_TOPICS, KEY_PURPOSES, KEY_TYPE_ECDSA, addressKey, artifact, signClaim, type ContractName, type SuiteOptions } from '@bulwark/solidity';
 
 /** The deterministic deployment proxy (github.com/Arachnid/deterministic-deployment-proxy): calldata is salt ‖ creation code. */
 export const CREATE2_PROXY = '0x4e59b44847b379578588920ca78fbf26c0b4956c';
@@ -43,6 +43,12 @@ function create(baseSalt: string, label: string, name: ContractName, args: reado
   const initCode = concat([artifact(name).bytecode, constructorArgs]);
   const salt = keccak256(concat([baseSalt, toUtf8Bytes(label)]));
   return { address: getCreate2Address(CREATE2_PROXY, salt, keccak256(initCode)), call: { label, to: CREATE2_PROXY, data: concat([salt, initCode]) } };
+}
+
+/** The address a call to the CREATE2 proxy with calldata `data` (salt ‖ creation code) creates. */
+export function create2Target(data: string): string {
+  const salt = data.slice(0, 66);
+  return getCreate2Address(CREATE2_PROXY, salt, keccak256(`0x${data.slice(66)}`));
 }
 
 function invoke(label: string, name: ContractName, to: string, fn: string, args: readonly unknown[]): PlannedCall {
@@ -136,3 +142,21 @@ export async function identityPlan(input: {
   };
 }
 
+
+/**
+ * The platform's ClaimIssuer (the issuer every KYC claim names) managed by `owner`, whose key
+ * then signs the claims: the same contract and key as deployClaimIssuer in @bulwark/solidity.
+ */
+export function claimIssuerPlan(input: { readonly owner: string; readonly salt: string }): { address: string; steps: PlannedCall[] } {
+  const issuer = create(input.salt, 'deploy ClaimIssuer', 'ClaimIssuer', [input.owner]);
+  return {
+    address: issuer.address,
+    steps: [issuer.call, invoke('add claim key', 'ClaimIssuer', issuer.address, 'addKey', [addressKey(input.owner), KEY_PURPOSES.CLAIM, KEY_TYPE_ECDSA])],
+  };
+}
+
+/** An audit log's AuditAnchor contract, `owner` its admin and its anchorer. */
+export function auditAnchorPlan(input: { readonly owner: string; readonly salt: string }): { address: string; steps: PlannedCall[] } {
+  const anchor = create(input.salt, 'deploy AuditAnchor', 'AuditAnchor', [input.owner, input.owner]);
+  return { address: anchor.address, steps: [anchor.call] };
+}

@@ -5,7 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { JsonRpcProvider } from 'ethers';
 import { anvilBinaryPath } from '@bulwark/solidity';
+import { parseStackConfig } from '@bulwark/shared-contracts/platform';
+import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { createExecutionApp } from '../../src/app.js';
+import { parseChainConfig } from '../../src/chain/chain-config.js';
+import type { ExecutionConfig } from '../../src/config/execution-config.js';
 
 /** anvil's first default account: funded on every fresh anvil chain. */
 export const ANVIL_OPERATOR_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
@@ -101,5 +108,41 @@ export function chainTestEnv(anvil: RestartableAnvil, overrides: Record<string, 
     CHAIN_RPC_TIMEOUT_MS: '3000',
     CHAIN_BREAKER_RESET_MS: '200',
     ...overrides,
+  };
+}
+
+/** What a chain test of the execution stack runs against: a JetStream, a fresh execution database, an anvil node, and a provider on it that never caches. */
+export interface ChainTestServices {
+  nats: TestNats;
+  database: TestDatabase;
+  anvil: RestartableAnvil;
+  provider: JsonRpcProvider;
+  /** Creates and starts the execution stack on these services: the chain settings of chainTestEnv with `chainOverrides`. */
+  startApp(chainOverrides?: Record<string, string>, execution?: ExecutionConfig): Promise<INestApplication>;
+  /** Stops the app (when one was started) and then every service. */
+  close(app?: INestApplication): Promise<void>;
+}
+
+export async function startChainTestServices(): Promise<ChainTestServices> {
+  const [nats, database, anvil] = await Promise.all([startTestNats(), createTestDatabase('execution'), RestartableAnvil.start()]);
+  const provider = new JsonRpcProvider(anvil.url, undefined, { cacheTimeout: -1, staticNetwork: true });
+  return {
+    nats,
+    database,
+    anvil,
+    provider,
+    async startApp(chainOverrides = {}, execution) {
+      const env = { ...testStackEnv('execution', database, nats), ...chainTestEnv(anvil, chainOverrides) };
+      const app = await createExecutionApp(parseStackConfig('execution', env), parseChainConfig(env), execution);
+      await app.init();
+      return app;
+    },
+    async close(app) {
+      await app?.close();
+      provider.destroy();
+      await anvil.close();
+      await database.drop();
+      await nats.stop();
+    },
   };
 }
