@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { OrderType, Side, StpMode, TimeInForce } from '@bulwark/engine';
-import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { poolDatabase } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase } from '../../../infra/testing/harness.js';
 import { MarketDesk, type DeskInstrument } from '../src/market/market-desk.js';
 
@@ -22,22 +22,7 @@ try {
   await dataSource.runMigrations({ transaction: 'each' });
   await dataSource.destroy();
   const pool = new pg.Pool({ connectionString: database.url, max: 4 });
-  const db: SqlDatabase = {
-    async transaction(work) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const result = await work({ query: async (text, params) => (await client.query(text, params ? [...params] : undefined)).rows });
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-  };
+  const db = poolDatabase(pool);
   const instrument: DeskInstrument = {
     id: randomUUID(), symbol: 'BENCH', tickSize: '0.01', lotSize: '1', priceMin: '0.01', priceMax: '1000', bandWidth: '0',
     haltMoveBps: 0, haltWindowMs: 60_000, haltCooldownMs: 0,

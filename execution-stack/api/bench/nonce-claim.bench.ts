@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import type { NonceClaim } from '@bulwark/shared-contracts';
-import { PgNonceStore, WALL_TABLES_DDL, type SqlTx } from '@bulwark/shared-contracts/wall';
+import { PgNonceStore, WALL_TABLES_DDL, clientTx } from '@bulwark/shared-contracts/wall';
 import { createTestDatabase } from '@bulwark/testing';
 import { referenceNonceClaim } from '../test/support/nonce-claim-reference.js';
 
@@ -29,7 +29,7 @@ try {
     const fields = (readFileSync(`/proc/${backendPid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
     return Number(fields[11]) + Number(fields[12]);
   };
-  const tx: SqlTx = { query: async <R>(text: string, params?: readonly unknown[]) => (await client.query(text, params ? [...params] : undefined)).rows as R[] };
+  const tx = clientTx(client);
   let streamSeq = 0;
   const newClaims = (): NonceClaim[] => Array.from({ length: BATCH }, () => ({
     kid: 'c2e-bench', nonce: randomBytes(16).toString('base64url'), messageId: randomUUID(), subject: 'bulwark.c2e.intent.submitted.v1',

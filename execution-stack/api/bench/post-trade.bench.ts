@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase } from '@bulwark/testing';
-import type { SqlTx } from '@bulwark/shared-contracts/wall';
+import { clientTx } from '@bulwark/shared-contracts/wall';
 import { allocate, inputsHashOf, type AllocationRequest, type PoolIntent } from '../src/allocation/pro-rata-allocation.js';
 import { EXECUTION_MIGRATIONS } from '../src/database/schema.js';
 import { netInstructions } from '../src/settlement/settlement-exports.js';
@@ -77,7 +77,7 @@ async function benchNetting(): Promise<void> {
     await migrator.destroy();
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
-    const tx: SqlTx = { query: async <R>(text: string, params?: readonly unknown[]) => (await client.query(text, params ? [...params] : undefined)).rows as R[] };
+    const tx = clientTx(client);
     const seeded = performance.now();
     // One day of trades: 100 tenants, two venues, both sides, prices in ticks of 0.001, spread over the day.
     await client.query(

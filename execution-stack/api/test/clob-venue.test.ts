@@ -5,82 +5,33 @@
 // last digit, with fill ids derived from the book's trades. A resting remainder fills later.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { INestApplication } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { allocationInputsHash, createKeyring, decimal, signEnvelope, subjectOf, sumDecimals, type Keyring, type MessageBody } from '@bulwark/shared-contracts';
-import { parseStackConfig } from '@bulwark/shared-contracts/platform';
-import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
-import { createExecutionApp } from '../src/app.js';
+import { allocationInputsHash, decimal, sumDecimals, type MessageBody } from '@bulwark/shared-contracts';
+import { eventually } from '@bulwark/testing';
 import { ClobVenue, INTERNAL_VENUE_ID, clobFillRef } from '../src/aggregation/clob-venue.js';
-import { parsePostTradeConfig } from '../src/aggregation/post-trade-config.js';
 import { MarketService } from '../src/market/market.service.js';
 import type { Instrument } from '../src/market/instruments.service.js';
 import { MembersService, type MemberView } from '../src/members/members.service.js';
+import { buyIntent, createMarketMaker, startExecutionStack, type ExecutionStack } from './support/execution-stack.js';
 
-let nats: TestNats;
-let database: TestDatabase;
-let app: INestApplication;
-let customer: NatsConnection;
-let js: JetStreamClient;
-let keyring: Keyring;
+let stack: ExecutionStack;
 let instrument: Instrument;
 let maker: MemberView;
 const tenantRef = randomUUID();
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  database = await createTestDatabase('execution');
-  const postTrade = parsePostTradeConfig({ POSTTRADE_WINDOW_MS: '300', POSTTRADE_TICK_MS: '50', POSTTRADE_FEE_BPS: '10' });
-  app = await createExecutionApp(parseStackConfig('execution', testStackEnv('execution', database, nats)), undefined, undefined, postTrade);
-  await app.init();
-  instrument = await app.get(MarketService).list({ symbol: 'CLOB-EVENT-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
-  const { publicKey } = await generateKeyPair('PS256', { extractable: true });
-  maker = (await app.get(MembersService).createMember('system:test', {
-    kind: 'market_maker', orderQuantityMax: '10000', orderNotionalMax: '10000', openOrdersMax: 100, messagesPerSecond: 1_000, publicJwk: rsaJwk(await exportJWK(publicKey)),
-  })).member;
-  keyring = createKeyring([
-    { direction: 'c2e', current: { kid: nats.secrets.wall.c2e.kid, secret: nats.secrets.wall.c2e.secret } },
-    { direction: 'e2c', current: { kid: nats.secrets.wall.e2c.kid, secret: nats.secrets.wall.e2c.secret } },
-  ]);
-  customer = await connect({ servers: nats.url, ...nats.credentials('customer'), inboxPrefix: '_INBOX_customer' });
-  js = jetstream(customer);
+  stack = await startExecutionStack({ POSTTRADE_WINDOW_MS: '300', POSTTRADE_TICK_MS: '50', POSTTRADE_FEE_BPS: '10' });
+  instrument = await stack.app.get(MarketService).list({ symbol: 'CLOB-EVENT-YES', kind: 'event', tickSize: '0.01', lotSize: '1' });
+  maker = await createMarketMaker(stack.app);
 }, 60_000);
 
 afterAll(async () => {
-  await customer?.close();
-  await app?.close();
-  await database?.drop();
-  await nats?.stop();
+  await stack?.stop();
 });
 
-const db = () => app.get(DataSource);
-const rsaJwk = (jwk: JWK) => ({ kty: 'RSA' as const, n: jwk.n as string, e: jwk.e as string });
-
-async function submit(body: MessageBody<'intent.submitted.v1'>): Promise<void> {
-  const { wire } = signEnvelope({ key: keyring.signingKey('c2e'), subject: subjectOf('intent.submitted.v1'), id: randomUUID(), body, nowMs: Date.now() });
-  await js.publish(subjectOf('intent.submitted.v1'), wire);
-}
-
-const intent = (quantity: string, limitPrice = '0.60', timeInForce: 'GTC' | 'IOC' = 'GTC'): MessageBody<'intent.submitted.v1'> => ({
-  intentId: randomUUID(), accountRef: randomUUID(), tenantRef, instrumentId: instrument.id, side: 'buy', quantity, limitPrice,
-  timeInForce, submittedAt: new Date().toISOString(),
-});
+const intent = (quantity: string, limitPrice?: string, timeInForce?: 'GTC' | 'IOC') => buyIntent(tenantRef, instrument.id, quantity, limitPrice, timeInForce);
 
 const rest = (side: 'buy' | 'sell', price: string, quantity: string) =>
-  app.get(MembersService).placeOrder(maker, { instrumentId: instrument.id, side, price, quantity, timeInForce: 'GTC' });
-
-async function publishedAllocations(intentIds: readonly string[]): Promise<MessageBody<'allocation.v1'>[]> {
-  const rows: { body: string; published_at: Date | null }[] = await db().query(
-    `SELECT body, published_at FROM wall_outbox WHERE subject = $1 ORDER BY seq`, [subjectOf('allocation.v1')],
-  );
-  return rows
-    .filter((r) => r.published_at !== null)
-    .map((r) => JSON.parse(r.body) as MessageBody<'allocation.v1'>)
-    .filter((b) => intentIds.includes(b.intentId));
-}
+  stack.app.get(MembersService).placeOrder(maker, { instrumentId: instrument.id, side, price, quantity, timeInForce: 'GTC' });
 
 let pool: MessageBody<'intent.submitted.v1'>[];
 let ids: string[];
@@ -92,14 +43,14 @@ describe('the internal CLOB is the default venue', () => {
     await rest('sell', '0.65', '500'); // above the limit: never touched
     pool = [intent('30'), intent('50'), intent('40')]; // Σ 120 against 100 resting: a partial fill
     ids = pool.map((p) => p.intentId);
-    for (const body of pool) await submit(body);
+    for (const body of pool) await stack.submitIntent(body);
 
     const allocations = await eventually(async () => {
-      const found = await publishedAllocations(ids);
+      const found = await stack.publishedAllocations(ids);
       return found.length === 3 ? found : undefined;
     }, 20_000, 'three published allocations');
 
-    const [order] = await db().query(`SELECT order_ref, tenant_ref, quantity, filled_quantity, venue, status FROM omnibus_order`);
+    const [order] = await stack.db().query(`SELECT order_ref, tenant_ref, quantity, filled_quantity, venue, status FROM omnibus_order`);
     expect(order).toMatchObject({ venue: INTERNAL_VENUE_ID, status: 'working', tenant_ref: tenantRef });
     expect(decimal(order.quantity).eq(decimal('120'))).toBe(true);
     expect(decimal(order.filled_quantity).eq(decimal('100'))).toBe(true);
@@ -113,15 +64,15 @@ describe('the internal CLOB is the default venue', () => {
     expect(sumDecimals(allocations.map((a) => a.notional))).toBe('55.8'); // 60 × 0.55 + 40 × 0.57
 
     // The fills are the book's trades: the omnibus member bought, the maker sold, at the maker's prices.
-    const omnibus = await app.get(MembersService).omnibusMember(tenantRef, { orderQuantityMax: '1', orderNotionalMax: '1', openOrdersMax: 1, messagesPerSecond: 1 });
-    const trades: { trade_seq: string; price: string; quantity: string; buy_owner_no: number; sell_owner_no: number }[] = await db().query(
+    const omnibus = await stack.app.get(MembersService).omnibusMember(tenantRef, { orderQuantityMax: '1', orderNotionalMax: '1', openOrdersMax: 1, messagesPerSecond: 1 });
+    const trades: { trade_seq: string; price: string; quantity: string; buy_owner_no: number; sell_owner_no: number }[] = await stack.db().query(
       `SELECT trade_seq, price, quantity, buy_owner_no, sell_owner_no FROM market_trade WHERE instrument_id = $1 ORDER BY trade_seq`, [instrument.id],
     );
     expect(trades.map((t) => [decimal(t.price).toString(), decimal(t.quantity).toString(), t.buy_owner_no, t.sell_owner_no])).toEqual([
       ['0.55', '60', omnibus.ownerNo, maker.ownerNo],
       ['0.57', '40', omnibus.ownerNo, maker.ownerNo],
     ]);
-    const fills: { fill_ref: string; price: string; quantity: string }[] = await db().query(
+    const fills: { fill_ref: string; price: string; quantity: string }[] = await stack.db().query(
       `SELECT fill_ref, price, quantity FROM omnibus_fill WHERE order_ref = $1 ORDER BY price`, [order.order_ref],
     );
     expect(fills.map((f) => f.fill_ref)).toEqual(trades.map((t) => clobFillRef(instrument.id, String(t.trade_seq))));
@@ -139,19 +90,19 @@ describe('the internal CLOB is the default venue', () => {
     }
 
     // The remainder (20 at 0.60) rests on the book as the omnibus member's bid.
-    const book = await app.get(MarketService).book(instrument.id, 5);
+    const book = await stack.app.get(MarketService).book(instrument.id, 5);
     expect(book?.bids).toEqual([['0.6', '20']]);
   });
 
   it('allocates the resting remainder when the maker later sells into it, and completes the order', async () => {
     await rest('sell', '0.6', '20');
-    const [order] = await db().query(`SELECT order_ref FROM omnibus_order`);
+    const [order] = await stack.db().query(`SELECT order_ref FROM omnibus_order`);
     await eventually(async () => {
-      const [row] = await db().query(`SELECT status FROM omnibus_order WHERE order_ref = $1`, [order.order_ref]);
+      const [row] = await stack.db().query(`SELECT status FROM omnibus_order WHERE order_ref = $1`, [order.order_ref]);
       return row.status === 'done' ? true : undefined;
     }, 20_000, 'the order to complete');
     const all = await eventually(async () => {
-      const found = await publishedAllocations(ids);
+      const found = await stack.publishedAllocations(ids);
       return found.length === 6 ? found : undefined;
     }, 20_000, 'the second round published');
     const second = all.slice(3);
@@ -159,15 +110,15 @@ describe('the internal CLOB is the default venue', () => {
     expect(ids.map((id) => second.find((a) => a.intentId === id)?.quantity)).toEqual(['5', '8', '7']);
     expect(second.map((a) => a.remainingQuantity)).toEqual(['0', '0', '0']);
     expect(sumDecimals(second.map((a) => a.notional))).toBe('12');
-    const [totals] = await db().query(`SELECT sum(quantity)::text AS q, sum(notional)::text AS n FROM allocation WHERE order_ref = $1`, [order.order_ref]);
+    const [totals] = await stack.db().query(`SELECT sum(quantity)::text AS q, sum(notional)::text AS n FROM allocation WHERE order_ref = $1`, [order.order_ref]);
     expect([decimal(totals.q).toString(), decimal(totals.n).toString()]).toEqual(['120', '67.8']);
   });
 
   it('sends an IOC pool that finds nothing to the book, where it expires unfilled', async () => {
     const lone = intent('10', '0.50', 'IOC'); // the maker asks 0.65: nothing within 0.50
-    await submit(lone);
+    await stack.submitIntent(lone);
     const row = await eventually(async () => {
-      const [found] = await db().query(
+      const [found] = await stack.db().query(
         `SELECT o.status, o.venue, o.filled_quantity, p.status AS intent_status FROM omnibus_order o JOIN pooled_intent p ON p.order_ref = o.order_ref WHERE p.intent_id = $1`,
         [lone.intentId],
       );
@@ -175,20 +126,20 @@ describe('the internal CLOB is the default venue', () => {
     }, 20_000, 'the IOC order to finish');
     expect(row).toMatchObject({ venue: INTERNAL_VENUE_ID, intent_status: 'done' });
     expect(decimal(row.filled_quantity).eq(decimal('0'))).toBe(true);
-    expect(await publishedAllocations([lone.intentId])).toEqual([]);
+    expect(await stack.publishedAllocations([lone.intentId])).toEqual([]);
   });
 
   it('reduces a resting omnibus order on the book relatively, once per reduction ref, and cancels it when no more rests', async () => {
     const resting = intent('10', '0.40'); // the maker asks 0.65: it rests
-    await submit(resting);
+    await stack.submitIntent(resting);
     const mapped = await eventually(async () => {
-      const [found] = await db().query(
+      const [found] = await stack.db().query(
         `SELECT c.order_ref, c.book_order_id FROM clob_venue_order c JOIN pooled_intent p ON p.order_ref = c.order_ref WHERE p.intent_id = $1`, [resting.intentId],
       );
       return found as { order_ref: string; book_order_id: string } | undefined;
     }, 20_000, 'the order on the book');
-    const venue = app.get(ClobVenue);
-    const lotsOnBook = async () => (await app.get(MarketService).desk(instrument.id))?.book.engine.orderLotsOf(Number(mapped.book_order_id));
+    const venue = stack.app.get(ClobVenue);
+    const lotsOnBook = async () => (await stack.app.get(MarketService).desk(instrument.id))?.book.engine.orderLotsOf(Number(mapped.book_order_id));
     const once = randomUUID();
     await venue.reduce(mapped.order_ref, once, '4');
     await venue.reduce(mapped.order_ref, once, '4'); // asked again after a crash: applied once
@@ -197,13 +148,13 @@ describe('the internal CLOB is the default venue', () => {
     await venue.reduce(mapped.order_ref, randomUUID(), '7'); // more than rests: the order ends
     expect(await lotsOnBook()).toBeNull();
     expect((await venue.poll(mapped.order_ref))?.working).toBe(false);
-    const reductions: { lots: string; reject_code: string | null }[] = await db().query(
+    const reductions: { lots: string; reject_code: string | null }[] = await stack.db().query(
       `SELECT lots, reject_code FROM clob_venue_reduction WHERE order_ref = $1 ORDER BY reduced_at`, [mapped.order_ref],
     );
     expect(reductions).toEqual([{ lots: '4', reject_code: null }, { lots: '7', reject_code: null }]);
     // Nothing rests to reduce any more: the book refuses, and the refusal is recorded once too.
     await venue.reduce(mapped.order_ref, randomUUID(), '1');
-    expect((await db().query(`SELECT reject_code FROM clob_venue_reduction WHERE order_ref = $1 AND reject_code IS NOT NULL`, [mapped.order_ref]))).toEqual([
+    expect((await stack.db().query(`SELECT reject_code FROM clob_venue_reduction WHERE order_ref = $1 AND reject_code IS NOT NULL`, [mapped.order_ref]))).toEqual([
       { reject_code: 'unknown_order' },
     ]);
   });

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { assert, decimal, sumDecimals, type MessageBody } from '@bulwark/shared-contracts';
-import { enqueueOutbound, type OutboundMessage, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
+import { enqueueOutbound, readOnce, type OutboundMessage, type SqlDatabase, type SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE, WallService } from '@bulwark/shared-contracts/platform';
 import { AllocationModule, AllocationService } from '../allocation/allocation.service.js';
 import type { VenueFill } from '../allocation/pro-rata-allocation.js';
@@ -208,9 +208,7 @@ export class AggregationService {
 
   /** Routes and sends new orders. A venue that fails leaves its order new, to be routed again. */
   async sendNewOrders(): Promise<number> {
-    const orders = await this.db.transaction((tx) =>
-      tx.query<OrderRow>(`SELECT * FROM omnibus_order WHERE status = 'new' ORDER BY created_at LIMIT $1`, [ORDERS_PER_TICK_MAX]),
-    );
+    const orders = await readOnce<OrderRow>(this.db, `SELECT * FROM omnibus_order WHERE status = 'new' ORDER BY created_at LIMIT $1`, [ORDERS_PER_TICK_MAX]);
     let sent = 0;
     for (const row of orders) {
       const order = toVenueOrder(row);
@@ -253,9 +251,9 @@ export class AggregationService {
 
   /** Collects later fills of working orders. */
   async pollWorkingOrders(): Promise<number> {
-    const orders = await this.db.transaction((tx) =>
-      // An order with a reduction under way is polled by the withdrawal, which knows which intents are leaving.
-      tx.query<OrderRow>(`SELECT * FROM omnibus_order WHERE status = 'working' AND reduction_ref IS NULL ORDER BY created_at LIMIT $1`, [ORDERS_PER_TICK_MAX]),
+    // An order with a reduction under way is polled by the withdrawal, which knows which intents are leaving.
+    const orders = await readOnce<OrderRow>(
+      this.db, `SELECT * FROM omnibus_order WHERE status = 'working' AND reduction_ref IS NULL ORDER BY created_at LIMIT $1`, [ORDERS_PER_TICK_MAX],
     );
     let filled = 0;
     for (const row of orders) {
@@ -266,6 +264,9 @@ export class AggregationService {
         if (error instanceof VenueUnavailableError) continue;
         throw error;
       }
+      // A resting order the venue has filled nothing of would be recorded unchanged (a row lock and
+      // a rewrite of the same row every tick, per order): nothing to store, allocate or answer.
+      if (execution.working && execution.fills.length === 0) continue;
       await this.db.transaction((tx) => this.recordExecution(tx, row, execution));
       filled += execution.fills.length;
     }
@@ -341,15 +342,14 @@ export class AggregationService {
    * reduction claimed, to be asked again (under the same ref) next tick.
    */
   async withdrawPooledIntents(): Promise<number> {
-    const orders = await this.db.transaction((tx) =>
-      tx.query<OrderRow & { status: 'new' | 'working'; reduction_ref: string | null; reduction_quantity: string | null }>(
-        `SELECT * FROM omnibus_order o
-          WHERE o.status IN ('new', 'working')
-            AND (o.reduction_ref IS NOT NULL
-                 OR EXISTS (SELECT 1 FROM pooled_intent p WHERE p.order_ref = o.order_ref AND p.status = 'pooled' AND p.close_reason IS NOT NULL))
-          ORDER BY o.created_at LIMIT $1`,
-        [ORDERS_PER_TICK_MAX],
-      ),
+    const orders = await readOnce<OrderRow & { status: 'new' | 'working'; reduction_ref: string | null; reduction_quantity: string | null }>(
+      this.db,
+      `SELECT * FROM omnibus_order o
+        WHERE o.status IN ('new', 'working')
+          AND (o.reduction_ref IS NOT NULL
+               OR EXISTS (SELECT 1 FROM pooled_intent p WHERE p.order_ref = o.order_ref AND p.status = 'pooled' AND p.close_reason IS NOT NULL))
+        ORDER BY o.created_at LIMIT $1`,
+      [ORDERS_PER_TICK_MAX],
     );
     let withdrawn = 0;
     for (const row of orders) {

@@ -27,6 +27,8 @@ export const CLOB_QUOTE_LEVELS_MAX = 1_000;
 export const OMNIBUS_ORDER_NOTIONAL_MAX = '1000000000000';
 export const OMNIBUS_OPEN_ORDERS_MAX = 100_000;
 export const OMNIBUS_MESSAGES_PER_SECOND = 100_000;
+/** Book order mappings the venue keeps in memory (the oldest is dropped first and read again when asked). */
+export const CLOB_MAPPINGS_CACHED_MAX = 10_000;
 
 const LIVE_STATUSES: ReadonlySet<string> = new Set(['pending', 'auction', 'open']);
 const TIFS = { GTC: TimeInForce.GTC, IOC: TimeInForce.IOC, FOK: TimeInForce.FOK } as const;
@@ -41,6 +43,13 @@ export function clobFillRef(instrumentId: string, tradeSeq: string): string {
 export class ClobVenue implements Venue {
   readonly id = INTERNAL_VENUE_ID;
   private readonly omnibusLimits: OmnibusLimits;
+  /**
+   * Committed mappings by order ref. A mapping is written once, in the book's journal transaction,
+   * and never changed or deleted, so one read from the database stays true: the aggregator polls
+   * every working order each tick, and reading it again cost a transaction per order per tick.
+   * Only mappings found are kept; an order without one is looked up again.
+   */
+  private readonly mappings = new Map<string, { instrumentId: string; bookOrderId: number }>();
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
@@ -157,13 +166,29 @@ export class ClobVenue implements Venue {
     return this.report(orderRef);
   }
 
-  private async report(orderRef: string): Promise<VenueExecution | null> {
-    const [mapped] = await this.db.transaction((tx) =>
+  private async mapping(orderRef: string): Promise<{ instrumentId: string; bookOrderId: number } | null> {
+    const cached = this.mappings.get(orderRef);
+    if (cached) return cached;
+    const [row] = await this.db.transaction((tx) =>
       tx.query<{ instrument_id: string; book_order_id: string }>(`SELECT instrument_id, book_order_id FROM clob_venue_order WHERE order_ref = $1`, [orderRef]),
     );
+    if (!row) return null;
+    const mapped = { instrumentId: row.instrument_id, bookOrderId: Number(row.book_order_id) };
+    assert(Number.isSafeInteger(mapped.bookOrderId) && mapped.bookOrderId > 0, 'a book order id is a positive safe integer');
+    if (this.mappings.size >= CLOB_MAPPINGS_CACHED_MAX) {
+      const oldest = this.mappings.keys().next();
+      if (!oldest.done) this.mappings.delete(oldest.value);
+    }
+    this.mappings.set(orderRef, mapped);
+    assert(this.mappings.size <= CLOB_MAPPINGS_CACHED_MAX, 'cached mappings within limit');
+    return mapped;
+  }
+
+  private async report(orderRef: string): Promise<VenueExecution | null> {
+    const mapped = await this.mapping(orderRef);
     if (!mapped) return null;
-    const { status, trades } = await this.market.orderTrades(mapped.instrument_id, Number(mapped.book_order_id), CLOB_FILLS_PER_ORDER_MAX);
-    const fills: VenueFill[] = trades.map((t) => ({ fillRef: clobFillRef(mapped.instrument_id, t.tradeSeq), price: t.price, quantity: t.quantity }));
+    const { status, trades } = await this.market.orderTrades(mapped.instrumentId, mapped.bookOrderId, CLOB_FILLS_PER_ORDER_MAX);
+    const fills: VenueFill[] = trades.map((t) => ({ fillRef: clobFillRef(mapped.instrumentId, t.tradeSeq), price: t.price, quantity: t.quantity }));
     return { fills, working: status !== null && LIVE_STATUSES.has(status) };
   }
 }

@@ -3,28 +3,13 @@
 // is journaled; `dump` recovers the book from the database and prints its snapshot.
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { poolDatabase } from '@bulwark/shared-contracts/wall';
 import { MarketDesk, type DeskInstrument, type TimelessCommand } from '../../src/market/market-desk.js';
 
 const [mode = 'run'] = process.argv.slice(2);
 const instrument = JSON.parse(process.env.DESK_INSTRUMENT ?? '{}') as DeskInstrument;
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
-const db: SqlDatabase = {
-  async transaction(work) {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work({ query: async (text, params) => (await client.query(text, params ? [...params] : undefined)).rows });
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  },
-};
+const db = poolDatabase(pool);
 let nowMs = 0;
 const desk = await MarketDesk.open(db, instrument, { nowMs: () => nowMs }, {
   snapshotEveryCommands: Number(process.env.DESK_SNAPSHOT_EVERY ?? '100'),
