@@ -25,6 +25,9 @@
 // cash match what was allocated, the journal balances per unit, and every wall message was
 // handled once. CPU per intent per process is read from /proc (the machine is shared; CPU per
 // intent does not depend on what else runs). The load generator in this process is left out.
+// Statements and commits per intent in each database come from pg_stat_statements where the
+// server preloads it (a throwaway cluster: `shared_preload_libraries = pg_stat_statements`, the
+// bench pointed at it with DATABASE_URL): that count is what the CPU follows.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -238,6 +241,30 @@ async function cpuDuring(during: () => Promise<void>): Promise<{ cpuS: Record<st
   };
 }
 
+/**
+ * Statements and commits each database ran for the stacks (the bench's own queries, as the
+ * superuser, left out), from pg_stat_statements when the server preloads it: the CPU per intent
+ * follows their count. Null where the server does not (its extension is created in this run's
+ * throwaway customer database, which is dropped with it).
+ */
+async function statementCounts(): Promise<Record<string, { statements: number; commits: number }> | null> {
+  const [preloaded] = (await system.customerSql.query<{ on: boolean }>(
+    `SELECT current_setting('shared_preload_libraries') ~ 'pg_stat_statements' AS on`)).rows;
+  if (!preloaded?.on) return null;
+  await system.customerSql.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const { rows } = await system.customerSql.query<{ datname: string; statements: string; commits: string }>(
+    `SELECT d.datname, coalesce(sum(s.calls), 0)::text AS statements, coalesce(sum(s.calls) FILTER (WHERE s.query ~* '^\\s*commit'), 0)::text AS commits
+       FROM pg_database d LEFT JOIN pg_stat_statements s ON s.dbid = d.oid AND s.userid <> (SELECT oid FROM pg_roles WHERE rolname = current_user)
+      WHERE d.datname = ANY($1) GROUP BY d.datname`,
+    [[system.customerDb.name, system.executionDb.name]],
+  );
+  const of = (name: string) => {
+    const row = rows.find((r) => r.datname === name);
+    return { statements: Number(row?.statements ?? 0), commits: Number(row?.commits ?? 0) };
+  };
+  return { customer: of(system.customerDb.name), execution: of(system.executionDb.name) };
+}
+
 // What the system spends doing nothing (timers, sweeps, relays polling): at a low rate it is a
 // large part of the CPU per intent, so it is reported and subtracted for the net figure.
 const idle = await cpuDuring(() => new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000)));
@@ -245,6 +272,7 @@ const warmedUp = accepted.length;
 const startedAt = new Date();
 let placedS = 0;
 let accounting: Awaited<ReturnType<typeof settledAccounting>> | undefined;
+const statementsBefore = await statementCounts();
 const run = await cpuDuring(async () => {
   const deadline = Date.now() + SECONDS * 1000;
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -255,6 +283,7 @@ const run = await cpuDuring(async () => {
   accounting = await settledAccounting(system, 120_000);
 });
 if (!accounting) throw new Error('the run did not settle');
+const statementsAfter = await statementCounts();
 const runIds = accepted.slice(warmedUp);
 
 // ------------------------------------------------------------------ latency and throughput
@@ -363,6 +392,12 @@ const result = {
   max_ms: round(latency.max),
   cpu_us_per_intent: perIntentUs(run.cpuS),
   cpu_us_per_intent_net_of_idle: perIntentUs(Object.fromEntries(Object.entries(run.cpuS).map(([k, seconds]) => [k, seconds - idleCpuS(k)]))),
+  per_intent_in_postgres: statementsBefore && statementsAfter
+    ? Object.fromEntries(Object.entries(statementsAfter).map(([db, after]) => {
+      const before = statementsBefore[db] ?? { statements: 0, commits: 0 };
+      return [db, { statements: round((after.statements - before.statements) / measured), commits: round((after.commits - before.commits) / measured) }];
+    }))
+    : 'pg_stat_statements not preloaded',
   idle_cpu_ms_per_s: Object.fromEntries(Object.entries(idle.cpuS).map(([k, seconds]) => [k, Math.round((seconds / idle.seconds) * 1000)])),
   accounted: {
     intents: intents.length, allocations: customerAllocations.length, filled_units: canonicalDecimal(decimal(filledUnits)),

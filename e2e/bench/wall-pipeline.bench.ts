@@ -41,7 +41,14 @@ const nats = await startTestNats();
 const customerDb = await createTestDatabase('customer');
 const executionDb = await createTestDatabase('execution');
 const executionEnv = { ...process.env, ...testStackEnv('execution', executionDb, nats, { HTTP_PORT: '0', LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '10' }) };
-const execution = spawn(process.execPath, [path.join(root, 'execution-stack/api/dist/main.js')], { env: executionEnv, stdio: 'inherit' });
+// --cpu-prof DIR: the execution stack writes a V8 CPU profile there when it exits (run this
+// process with node --cpu-prof for the customer stack's).
+const cpuProfDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+const execution = spawn(
+  process.execPath,
+  [...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : []), path.join(root, 'execution-stack/api/dist/main.js')],
+  { env: executionEnv, stdio: 'inherit' },
+);
 // No audit anchoring during the run: the execution stack here has no chain to anchor on, and an
 // anchor request it cannot handle fails its whole inbound batch, which is then retried message
 // by message: a cost of the missing chain, not of the pipeline being measured.
@@ -108,6 +115,16 @@ async function pipelineCpu(): Promise<Record<string, number>> {
   return { customer: cpuSecondsOf(process.pid), execution: cpuSecondsOf(execution.pid ?? 0), nats: cpuSecondsOf(nats.pid), postgres: sum(rows.map((r) => r.pid)) };
 }
 
+// What the stacks spend with no message moving (their ticks, polls and heartbeats), over
+// IDLE_SECONDS after the warm-up: the burst's CPU per message below includes it.
+const idleMs = arg('idle-seconds', 5) * 1000;
+const idleBefore = await pipelineCpu();
+await new Promise((resolve) => setTimeout(resolve, idleMs));
+const idleAfter = await pipelineCpu();
+const idleCpuMsPerS = Object.fromEntries(
+  Object.keys(idleAfter).map((name) => [name, Math.round(((idleAfter[name] ?? 0) - (idleBefore[name] ?? 0)) * 1e6 / idleMs)]),
+);
+
 await customer.get(WallService).pauseInbound();
 
 // Phase 1: throughput.
@@ -169,6 +186,7 @@ const result = {
   answers_booked_per_s_after_resume: Math.round(intentsSent / answersBookedS),
   // CPU per message by process over the burst (µs); the return answers are included.
   burst_cpu_us_per_message: { ...cpuUsPerMessage, total: Object.values(cpuUsPerMessage).reduce((a, b) => a + b, 0) },
+  idle_cpu_ms_per_s: { ...idleCpuMsPerS, total: Object.values(idleCpuMsPerS).reduce((a, b) => a + b, 0) },
   targets: { messages_per_s_min: 5_000, p99_ms_max: 50 },
 };
 console.log(JSON.stringify(result));

@@ -14,7 +14,7 @@ import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { Contract, JsonRpcProvider } from 'ethers';
 import pg from 'pg';
 import { artifact } from '@bulwark/solidity';
-import { createTestDatabase, eventually, startTestNats, testStackEnv, testSuperuserUrl, type StackName, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { createTestDatabase, startTestNats, testStackEnv, testSuperuserUrl, type StackName, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { REFERENCE_TENANT_ID } from '../../customer-stack/api/dist/tenancy/reference-tenant.js';
 import { DEMO_PASSWORD, DEMO_USERS } from '../../customer-stack/api/dist/auth/demo-users.js';
 import { DEMO_INSTRUMENTS, DEMO_MARKET_MAKER_QUOTES, DEMO_OPERATORS } from '../../execution-stack/api/dist/demo/seed-demo-data.js';
@@ -26,8 +26,13 @@ import { HttpClient, signIn } from './support/http-client.js';
 import { StackProcess } from './support/stack-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** How long the running execution stack may take to deploy both suites and register the wallets (worker cycles on anvil). */
-const CHAIN_WITHIN_MS = 120_000;
+/**
+ * The running execution stack deploys both suites and registers the wallets in worker cycles on
+ * anvil: a few dozen transactions, each mined before the next is sent. The test waits as long as
+ * they keep being mined (a loaded machine only slows them down) and fails once none was mined for
+ * this long: the deployment is stuck, not slow.
+ */
+const CHAIN_STALLED_MS = 60_000;
 
 let nats: TestNats;
 let databases: Record<StackName, TestDatabase>;
@@ -144,14 +149,25 @@ describe('the demo seed with a chain', () => {
     const instrumentIds = listed.map((i) => i!.id);
 
     // The running stack's chain worker deploys each suite and registers the wallets the configuration names.
-    await eventually(async () => {
+    const deployed = async () => {
       const { rows: [row] } = await sql.execution.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM chain_listing l JOIN chain_registration r ON r.instrument_id = l.instrument_id
           WHERE l.instrument_id = ANY($1::uuid[]) AND l.status = 'deployed' AND r.wallet_ref = ANY($2::uuid[])`,
         [instrumentIds, [HOUSE_WALLET_REF, REFERENCE_TENANT_ID]],
       );
-      return row?.n === instrumentIds.length * 2 ? true : undefined;
-    }, CHAIN_WITHIN_MS, 'the demo instruments deployed on chain with the house and omnibus wallets registered');
+      return row?.n === instrumentIds.length * 2;
+    };
+    const mined = async () => Number((await sql.execution.query<{ n: string }>(`SELECT count(*) AS n FROM chain_tx WHERE status = 'mined'`)).rows[0]?.n);
+    let progress = { mined: await mined(), at: Date.now() };
+    while (!(await deployed())) {
+      const now = { mined: await mined(), at: Date.now() };
+      if (now.mined > progress.mined) progress = now;
+      if (now.at - progress.at > CHAIN_STALLED_MS) {
+        const what = 'the demo instruments are not deployed on chain with the house and omnibus wallets registered';
+        throw new Error(`${what}: no transaction mined for ${CHAIN_STALLED_MS} ms (${now.mined} mined)`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
 
     // Every operator signs in with the key file the seed wrote: the chain status names both suites.
     for (const handle of DEMO_OPERATORS) {

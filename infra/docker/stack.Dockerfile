@@ -11,6 +11,9 @@ RUN npx nx run-many -t build --outputStyle=static && npm prune --omit=dev --no-a
 FROM node:22-bookworm-slim
 ARG STACK
 ENV NODE_ENV=production STACK=${STACK}
+# A 64 MB young-generation semi-space: a stack under load allocates per request and per batch, and
+# the default (16 MB) scavenges it several times a batch (docs/benchmarks.md, Ledger, session 5).
+ENV NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY --from=build --chown=node:node /repo /app
 USER node

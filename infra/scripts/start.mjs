@@ -33,6 +33,8 @@ const LOG_DIR = path.join(STATE_DIR, 'logs');
 const { DEMO_MARKET_MAKER_QUOTES } = await import('../../execution-stack/api/dist/demo/seed-demo-data.js');
 const ports = { customer: Number(process.env.CUSTOMER_HTTP_PORT ?? 3000), execution: Number(process.env.EXECUTION_HTTP_PORT ?? 3100) };
 const children = [];
+/** Node flags of a stack process, as its image sets them (infra/docker/stack.Dockerfile). */
+const STACK_NODE_FLAGS = ['--max-semi-space-size=64'];
 for (const stack of ['customer', 'execution']) {
   const env = {
     ...process.env,
@@ -62,7 +64,7 @@ for (const stack of ['customer', 'execution']) {
     await services.stop();
     process.exit(1);
   }
-  const child = spawn(process.execPath, [path.join(root, `${stack}-stack/api/dist/main.js`)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...STACK_NODE_FLAGS, path.join(root, `${stack}-stack/api/dist/main.js`)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   teeLog(stack, child);
   child.on('exit', (code) => {
     if (!stopping) {

@@ -1,10 +1,12 @@
 // Fault: the chain reorganises under an audit anchor the customer stack asked for, after it was
 // mined and before it was confirmed. The customer stack cuts its audit log into batches and only
 // the roots cross the wall; the execution stack anchors them on a real anvil chain. The chain is
-// held still (blocks only when a transaction comes) so the last anchor stays unconfirmed; the
-// reorganisation drops its block; the execution stack rebroadcasts the same bytes; once blocks
-// come again the indexer confirms it and the customer stack receives one answer, naming the block
-// the chain has it in; the auditor's proof checks against the contract and the receipt.
+// held still (blocks only when a transaction comes) before the entry whose anchor is dropped is
+// written, so that anchor stays unconfirmed; the reorganisation drops its block while no block is
+// mined at all, so the test sees the drop before the execution stack's rebroadcast can land; the
+// execution stack rebroadcasts the same bytes, which one block then takes; once blocks come again
+// the indexer confirms it and the customer stack receives one answer, naming the block the chain
+// has it in; the auditor's proof checks against the contract and the receipt.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Contract, JsonRpcProvider } from 'ethers';
@@ -52,11 +54,14 @@ async function anchorTx(batchId: string): Promise<{ id: string; status: string; 
 describe('an audit anchor dropped by a reorganisation before its confirmation', () => {
   it('is rebroadcast and anchored once; the customer stack gets one answer, with the final block, and its proof checks against the chain', async () => {
     const anvil = system.anvil!;
-    // Blocks only when a transaction comes: the newest anchor then waits for its confirmation.
+    // Blocks only when a transaction comes: an anchor sent from now on waits for its confirmation.
     await anvil.rpc('evm_setAutomine', [true]);
     const email = `auditor-reorg-${randomUUID()}@example.test`;
     const password = `pw-${randomUUID()}`;
     await system.customer.call('createUser', { tenantId, role: 'auditor', email, password });
+    // The auditor's sign-in is audited: an entry written after the chain was held still.
+    const { accessToken } = await signIn(new HttpClient(system.customer.baseUrl), tenantId, email, password);
+    const auditor = new HttpClient(system.customer.baseUrl).as(accessToken);
 
     // Every entry so far is in a batch, and the newest batch's anchor is mined.
     const last = await eventually(async () => {
@@ -76,16 +81,22 @@ describe('an audit anchor dropped by a reorganisation before its confirmation', 
     expect(root).not.toBe(`0x${'0'.repeat(64)}`);
     expect((await customerBatches()).at(-1)?.status).toBe('requested');
 
+    // No block at all from here: what the execution stack rebroadcasts waits in the node's pool.
+    await anvil.rpc('evm_setAutomine', [false]);
     // The reorganisation replaces the anchor's block with an empty one.
     await anvil.rpc('anvil_reorg', [1, []]);
     expect(await provider.getTransactionReceipt(last.txHash)).toBeNull();
     expect(await anchor.getFunction('rootOf')(batchId)).toBe(`0x${'0'.repeat(64)}`);
 
-    // The execution stack sees its block gone and rebroadcasts the same bytes: mined again, still unconfirmed.
-    const remined = await eventually(async () => {
-      const receipt = await provider.getTransactionReceipt(last.txHash);
-      return receipt && receipt.blockNumber !== mined!.blockNumber ? receipt : undefined;
-    }, 30_000, 'the dropped anchor mined again');
+    // The execution stack sees its block gone and rebroadcasts the same bytes ...
+    await eventually(async () => {
+      const [sent, pending] = await Promise.all([anchorTx(last.batch.batch_id), provider.getTransaction(last.txHash)]);
+      return sent?.status === 'signed' && pending && pending.blockNumber === null ? true : undefined;
+    }, 30_000, 'the dropped anchor back to signed and rebroadcast');
+    // ... which the next block takes: mined again, still unconfirmed.
+    await anvil.rpc('evm_mine');
+    const remined = (await provider.getTransactionReceipt(last.txHash))!;
+    expect(remined.blockNumber).toBe(mined!.blockNumber + 1);
     expect(remined.status).toBe(1);
     expect(await anchor.getFunction('rootOf')(batchId)).toBe(root);
     expect((await customerBatches()).at(-1)?.status).toBe('requested');
@@ -113,8 +124,6 @@ describe('an audit anchor dropped by a reorganisation before its confirmation', 
     }, 30_000, 'every answer received');
 
     // The auditor's proof of the batch's last entry leads to the root the contract holds, in the block the receipt names.
-    const { accessToken } = await signIn(new HttpClient(system.customer.baseUrl), tenantId, email, password);
-    const auditor = new HttpClient(system.customer.baseUrl).as(accessToken);
     const { status, body: proof } = await auditor.get<{
       entryHash: string; leafIndex: number; treeSize: string; proof: string[]; root: string;
       batch: { batchId: string; status: string; txHash: string; blockNumber: string; contractAddress: string };

@@ -6,7 +6,7 @@ import { Contract, JsonRpcProvider, formatUnits } from 'ethers';
 import { artifact } from '@bulwark/solidity';
 import { decimal } from '@bulwark/shared-contracts';
 import { eventually } from '@bulwark/testing';
-import type { ChainStatus } from '../../../execution-stack/api/dist/chain/chain-status.controller.js';
+import type { ChainStatus } from '../../../execution-stack/api/dist/chain/chain-status.views.js';
 import { approvalPayload } from '../../../execution-stack/api/dist/settlement/settlement.service.js';
 import type { OperatorClient } from './operator-client.js';
 import type { TestSystem } from './system.js';

@@ -2,12 +2,38 @@
 // operations over IPC, stop it cleanly or kill it with SIGKILL, and start it again with the same
 // environment (same database, same NATS user), as an operator restarting a crashed stack would.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { StackName } from '@bulwark/testing';
 import type { StackOp, StackReady, StackReply, StackRequest } from './stack.child.js';
 
 const CHILD = fileURLToPath(new URL('./stack.child.ts', import.meta.url));
-const START_TIMEOUT_MS = 60_000;
+// A start is waited for until the process says it is ready (it listens) or exits, however loaded
+// the machine is: what bounds the wait is the process's own CPU time, not the wall clock. Measured
+// at a load average of 13–19 on 2 cores: ~5 s of CPU per start (4.5 s of it loading the modules
+// through tsx), 19–46 s of wall time. A start that burns START_CPU_MAX_MS, or makes no progress
+// (uses no CPU) for START_IDLE_MAX_MS, is stuck; where the CPU time cannot be read (no /proc)
+// the wall clock bounds it instead.
+const START_CPU_MAX_MS = 30_000;
+const START_IDLE_MAX_MS = 60_000;
+const START_WALL_MAX_MS = 60_000;
+const START_CHECK_MS = 500;
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s. */
+const CLOCK_TICK_MS = 10;
+
+/** CPU time (user + system) the process used, in ms, or undefined where /proc cannot tell. */
+function cpuTimeMs(pid: number): number | undefined {
+  try {
+    // The fields after the command name (in parentheses, which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    if (!fields || fields.length < 13) return undefined;
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
+/** Node flags of a stack process, as its image sets them (infra/docker/stack.Dockerfile). */
+const STACK_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 type Result<O extends StackOp['op']> = O extends 'registerAccounts' | 'submitIntents'
   ? string[]
@@ -44,7 +70,7 @@ export class StackProcess {
 
   async start(): Promise<void> {
     if (this.child) throw new Error(`the ${this.stack} stack is already running`);
-    const child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', CHILD, this.stack], {
+    const child = spawn(process.execPath, [...STACK_NODE_FLAGS, ...this.nodeArgs, '--import', 'tsx', CHILD, this.stack], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -62,15 +88,32 @@ export class StackProcess {
       for (const waiter of this.pending.values()) waiter.reject(new StackExited(`${this.stack} stack exited (${signal ?? code})`));
       this.pending.clear();
     });
+    const started = Date.now();
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.stack} stack did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      let progress = { cpuMs: 0, at: started };
+      const check = setInterval(() => {
+        const now = Date.now();
+        const cpuMs = cpuTimeMs(child.pid ?? 0);
+        const waited = `${now - started} ms`;
+        if (cpuMs === undefined) {
+          if (now - started > START_WALL_MAX_MS) fail(`${this.stack} stack did not start within ${START_WALL_MAX_MS} ms`);
+          return;
+        }
+        if (cpuMs > progress.cpuMs) progress = { cpuMs, at: now };
+        if (cpuMs > START_CPU_MAX_MS) fail(`${this.stack} stack did not start within ${START_CPU_MAX_MS} ms of CPU (${waited} waited)`);
+        else if (now - progress.at > START_IDLE_MAX_MS) fail(`${this.stack} stack made no progress for ${START_IDLE_MAX_MS} ms (${cpuMs} ms of CPU used, ${waited} waited)`);
+      }, START_CHECK_MS);
+      const fail = (message: string) => {
+        clearInterval(check);
+        reject(new Error(message));
+      };
       child.on('message', (message: StackReply | StackReady) => {
         if (!('ready' in message)) return;
-        clearTimeout(timer);
+        clearInterval(check);
         resolve(message.port);
       });
       child.once('exit', (code, signal) => {
-        clearTimeout(timer);
+        clearInterval(check);
         reject(new Error(`${this.stack} stack exited during start (${signal ?? code})`));
       });
     });

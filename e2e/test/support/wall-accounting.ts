@@ -105,10 +105,26 @@ export async function settledAccounting(system: TestSystem, timeoutMs = 90_000):
     if (Date.now() > deadline) {
       const { unanswered, unpublished } = accounting;
       const unhandled = { c2e: accounting.unhandled.c2e.length, e2c: accounting.unhandled.e2c.length };
-      throw new Error(`the wall did not settle: ${JSON.stringify({ unanswered, unpublished, unhandled })}`);
+      const stuck = await unhandledMessages(system, accounting.unhandled);
+      throw new Error(`the wall did not settle: ${JSON.stringify({ unanswered, unpublished, unhandled, stuck })}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** What the receiving side knows of messages it has not handled: subject, and any rejection or dead letter. */
+async function unhandledMessages(system: TestSystem, unhandled: WallAccounting['unhandled']): Promise<unknown[]> {
+  const describe = async (sender: TestSystem['customerSql'], receiver: TestSystem['customerSql'], messageIds: string[]) => {
+    if (messageIds.length === 0) return [];
+    const sent = await sender.query(`SELECT message_id, subject, published_at FROM wall_outbox WHERE message_id = ANY($1) LIMIT 5`, [messageIds]);
+    const rejected = await receiver.query(`SELECT message_id, reason FROM wall_rejection WHERE message_id = ANY($1)`, [messageIds]);
+    const dead = await receiver.query(`SELECT count(*)::int AS n FROM wall_dead_letter`);
+    return [{ sent: sent.rows, rejected: rejected.rows, deadLettersOnReceiver: dead.rows[0] }];
+  };
+  return [
+    ...(await describe(system.customerSql, system.executionSql, unhandled.c2e)),
+    ...(await describe(system.executionSql, system.customerSql, unhandled.e2c)),
+  ];
 }
 
 /** What breaks exactly-once in an accounting, as readable lines (empty: none); for benches. */
