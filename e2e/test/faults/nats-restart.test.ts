@@ -46,5 +46,5 @@ describe('NATS restarted while intents flow', () => {
     expect(accounting.intents).toBe(flow.confirmed.length);
     expect(accounting.byStatus).toEqual({ accepted: 40 * 25 });
     expectExactlyOnce(accounting, { intentsMin: 40 * 25 });
-  }, 180_000);
+  }, 240_000);
 });

@@ -3,6 +3,8 @@
 // environment (same database, same NATS user), as an operator restarting a crashed stack would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { StackName } from '@bulwark/testing';
 import type { StackOp, StackReady, StackReply, StackRequest } from './stack.child.js';
@@ -34,6 +36,8 @@ function cpuTimeMs(pid: number): number | undefined {
 }
 /** Node flags of a stack process, as its image sets them (infra/docker/stack.Dockerfile). */
 const STACK_NODE_FLAGS = ['--max-semi-space-size=64'];
+/** Log lines of a process kept for a failing test to quote (the newest). */
+const LOG_LINES_KEPT = 400;
 
 type Result<O extends StackOp['op']> = O extends 'registerAccounts' | 'submitIntents'
   ? string[]
@@ -47,13 +51,32 @@ export class StackProcess {
   baseUrl = '';
   /** How many times the process was started. */
   starts = 0;
+  /** The newest log lines of every start, oldest first (see `recentLog`). */
+  private readonly log: string[] = [];
 
   constructor(
     readonly stack: StackName,
     private env: Record<string, string>,
     /** Node options for the process (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
     private readonly nodeArgs: readonly string[] = [],
+    /** Whether the process's output is also printed (it is always kept for `recentLog`). */
+    private readonly echo = true,
   ) {}
+
+  /** The newest kept log lines that contain `text` (all kept lines without it), oldest first. */
+  recentLog(text?: string, limit = 20): string[] {
+    const lines = text === undefined ? this.log : this.log.filter((line) => line.includes(text));
+    return lines.slice(-limit);
+  }
+
+  private keep(stream: Readable | null, out: NodeJS.WriteStream): void {
+    if (!stream) return;
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+      this.log.push(line);
+      if (this.log.length > LOG_LINES_KEPT) this.log.splice(0, this.log.length - LOG_LINES_KEPT);
+      if (this.echo) out.write(`${line}\n`);
+    });
+  }
 
   get pid(): number {
     return this.child?.pid ?? 0;
@@ -72,8 +95,10 @@ export class StackProcess {
     if (this.child) throw new Error(`the ${this.stack} stack is already running`);
     const child = spawn(process.execPath, [...STACK_NODE_FLAGS, ...this.nodeArgs, '--import', 'tsx', CHILD, this.stack], {
       env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
+    this.keep(child.stdout, process.stdout);
+    this.keep(child.stderr, process.stderr);
     this.child = child;
     this.starts += 1;
     child.on('message', (message: StackReply | StackReady) => {

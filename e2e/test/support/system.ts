@@ -47,7 +47,9 @@ export class TestSystem {
       options.chain ? RestartableAnvil.start(['--block-time', '1', '--mixed-mining']) : Promise.resolve(undefined),
     ]);
     const link = options.customerLink ? await TcpLink.open(nats.url) : undefined;
-    const quiet = { LOG_LEVEL: process.env.BULWARK_TEST_LOG_LEVEL ?? 'silent', HTTP_PORT: '0', DATABASE_POOL_MAX: '8' };
+    // Warnings and errors are kept (not printed) for a failing test to quote; BULWARK_TEST_LOG_LEVEL prints that level.
+    const printed = process.env.BULWARK_TEST_LOG_LEVEL;
+    const quiet = { LOG_LEVEL: printed ?? 'warn', HTTP_PORT: '0', DATABASE_POOL_MAX: '8' };
     const customer = new StackProcess('customer', {
       ...testStackEnv('customer', customerDb, nats, quiet),
       // Audit roots are anchored by the execution stack's chain module: without a chain nothing
@@ -55,12 +57,12 @@ export class TestSystem {
       ...(anvil ? {} : { AUDIT_ANCHOR_INTERVAL_MS: String(24 * 3_600_000) }),
       ...(link ? { NATS_URL: link.via(nats.url) } : {}),
       ...options.customerEnv,
-    }, options.nodeArgs);
+    }, options.nodeArgs, printed !== undefined);
     const execution = new StackProcess('execution', {
       ...testStackEnv('execution', executionDb, nats, quiet),
       ...(anvil ? chainTestEnv(anvil, { CHAIN_POLL_INTERVAL_MS: '200', CHAIN_RPC_TIMEOUT_MS: '2000' }) : {}),
       ...options.executionEnv,
-    }, options.nodeArgs);
+    }, options.nodeArgs, printed !== undefined);
     // The execution stack first: it must be consuming before the customer stack's relay publishes.
     await execution.start();
     await customer.start();

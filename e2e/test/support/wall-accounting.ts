@@ -2,6 +2,7 @@
 // known once to the execution stack, answered once, booked once (state and audit entry), and
 // every message one side committed to its outbox was published, stored once in JetStream and
 // handled once by the other side — compared by message id, not only by count.
+import { REDELIVERY_HORIZON_MS } from '@bulwark/shared-contracts/wall';
 import type { TestSystem } from './system.js';
 
 const ANSWER_SUBJECTS = ['bulwark.e2c.intent.accepted.v1', 'bulwark.e2c.intent.rejected.v1'];
@@ -94,8 +95,15 @@ export async function wallAccounting(system: TestSystem): Promise<WallAccounting
   };
 }
 
+/**
+ * A message that arrived before what it depends on is parked and redelivered with growing delays
+ * (REDELIVERY_BACKOFF_MS): one whose dependency was late is handled, or dead-lettered, within the
+ * redelivery horizon. A settling wall is waited for that long and a little more.
+ */
+const SETTLE_WAIT_MS = REDELIVERY_HORIZON_MS + 30_000;
+
 /** Waits until every committed intent is answered and both outboxes are published and handled. */
-export async function settledAccounting(system: TestSystem, timeoutMs = 90_000): Promise<WallAccounting> {
+export async function settledAccounting(system: TestSystem, timeoutMs = SETTLE_WAIT_MS): Promise<WallAccounting> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const accounting = await wallAccounting(system);
@@ -121,9 +129,11 @@ async function unhandledMessages(system: TestSystem, unhandled: WallAccounting['
     const dead = await receiver.query(`SELECT count(*)::int AS n FROM wall_dead_letter`);
     return [{ sent: sent.rows, rejected: rejected.rows, deadLettersOnReceiver: dead.rows[0] }];
   };
+  const logOf = (stack: TestSystem['customer']) => stack.recentLog(undefined, 12).map((line) => line.slice(0, 400));
   return [
     ...(await describe(system.customerSql, system.executionSql, unhandled.c2e)),
     ...(await describe(system.executionSql, system.customerSql, unhandled.e2c)),
+    { customerLog: logOf(system.customer), executionLog: logOf(system.execution) },
   ];
 }
 
