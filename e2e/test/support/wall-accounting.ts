@@ -104,13 +104,13 @@ const SETTLE_WAIT_MS = REDELIVERY_HORIZON_MS + 30_000;
 
 /** Waits until every committed intent is answered and both outboxes are published and handled. */
 export async function settledAccounting(system: TestSystem, timeoutMs = SETTLE_WAIT_MS): Promise<WallAccounting> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs; // monotonic: a wall-clock jump does not end the wait
   for (;;) {
     const accounting = await wallAccounting(system);
     const settled = accounting.unanswered === 0 && accounting.unpublished.customer === 0 && accounting.unpublished.execution === 0
       && accounting.unhandled.c2e.length === 0 && accounting.unhandled.e2c.length === 0;
     if (settled) return accounting;
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       const { unanswered, unpublished } = accounting;
       const unhandled = { c2e: accounting.unhandled.c2e.length, e2c: accounting.unhandled.e2c.length };
       const stuck = await unhandledMessages(system, accounting.unhandled);
