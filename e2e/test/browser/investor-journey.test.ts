@@ -6,6 +6,8 @@
 // order with its expiry, payouts and a statement download. Keyboard only where a person could be,
 // checked for accessibility on every screen and on a phone's width; no customer-stack cookie ever
 // reaches the execution stack.
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';

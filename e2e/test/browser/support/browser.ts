@@ -2,6 +2,8 @@
 // headless, sandbox off (the test runs as root in CI), no background traffic, and a fresh
 // profile per user so two people in one test never share a cookie. Screenshots go under
 // e2e/artifacts/screenshots/ (gitignored); the path is printed once.
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
