@@ -4,13 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
+import pg from 'pg';
 import request from 'supertest';
-import { createTestDatabase, eventually, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
+import { createTestDatabase, eventually, startTestNats, testStackEnv, testSuperuserUrl, type TestDatabase, type TestNats } from '@bulwark/testing';
 import { createCustomerApp } from '../src/app.js';
 import { totpCode } from '../src/auth/totp.js';
 import { parseCustomerConfig } from '../src/config/customer-config.js';
 import { NotificationDispatcher } from '../src/notifications/notification.dispatcher.js';
 import { NotificationService } from '../src/notifications/notification.service.js';
+import { PersonalDataVault } from '../src/privacy/personal-data-vault.js';
 import { TenantScope } from '../src/tenancy/tenant-scope.js';
 import { createTestTenant } from './support/tenancy.js';
 import { loginAs, type LoggedIn } from './support/auth.js';
@@ -101,6 +103,27 @@ describe('email', () => {
     ).rejects.toThrow('the business change failed');
     await dispatch();
     expect(mailsTo(investor.email)).toHaveLength(0);
+  });
+
+  it('sends one drain’s deliveries to many people in the order raised, skipping only those whose address does not open', async () => {
+    const [first, corrupted, erased, last] = await Promise.all([0, 1, 2, 3].map(() => loginAs(app, { role: 'investor', tenantId })));
+    // One address no longer opens (its sealed bytes are damaged); one person is erased (their key destroyed).
+    const superuser = new pg.Client({ connectionString: testSuperuserUrl(database) });
+    await superuser.connect();
+    await superuser.query(`UPDATE user_account SET email_sealed = '\\x00'::bytea WHERE id = $1`, [corrupted!.principal.userId]);
+    await superuser.end();
+    await app.get(TenantScope).run(tenantId, (tx) => app.get(PersonalDataVault).destroyKey(tx, erased!.principal.userId));
+    const people = [first!, corrupted!, erased!, last!];
+    const outboxIds: string[] = [];
+    for (const person of people) outboxIds.push(await enqueue({ userId: person.principal.userId, event: 'kyc.decided', data: { status: 'approved' } }));
+    await dispatch();
+    const rows = await Promise.all(outboxIds.map(async (id) => (await deliveryRows(id))[0]));
+    expect(rows.map((row) => [row?.status, row?.last_error])).toEqual([
+      ['sent', null], ['skipped', 'no address (erased or unknown user)'], ['skipped', 'no address (erased or unknown user)'], ['sent', null],
+    ]);
+    expect([first!, last!].map((person) => mailsTo(person.email).length)).toEqual([1, 1]);
+    const order = smtp.received.map((mail) => mail.to.join()).filter((to) => to.includes(first!.email) || to.includes(last!.email));
+    expect(order).toEqual([first!.email, last!.email].map((email) => expect.stringContaining(email)));
   });
 
   it('refuses to enqueue outside a transaction of the notification’s tenant, or with bad data', async () => {

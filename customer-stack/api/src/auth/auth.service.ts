@@ -325,6 +325,10 @@ export class AuthService {
     return this.users.emailOf(tx, userId);
   }
 
+  async emailsOf(tx: SqlTx, userIds: readonly string[]): Promise<Map<string, string | null>> {
+    return this.users.emailsOf(tx, userIds);
+  }
+
   // ------------------------------------------------------------------ second factor
 
   /** Starts (or restarts) enrolment: a new secret, shown once, inactive until a code confirms it. */

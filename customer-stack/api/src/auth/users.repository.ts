@@ -99,6 +99,22 @@ export class UsersRepository {
     }
   }
 
+  /** `emailOf` for many users with one read of the addresses and one of their keys (an unknown user maps to null). */
+  async emailsOf(tx: SqlTx, userIds: readonly string[]): Promise<Map<string, string | null>> {
+    const rows = await tx.query<{ id: string; email_sealed: Buffer | null }>(`SELECT id, email_sealed FROM user_account WHERE id = ANY($1::uuid[])`, [userIds]);
+    const sealed = new Map(rows.flatMap((row) => (row.email_sealed ? [[row.id, row.email_sealed] as const] : [])));
+    let opened: Map<string, string | null>;
+    try {
+      opened = await this.vault.openEach(tx, sealed);
+    } catch (error) {
+      if (!(error instanceof VaultIntegrityError)) throw error;
+      // One value does not open: each user on their own, so that only that one maps to null.
+      opened = new Map();
+      for (const userId of sealed.keys()) opened.set(userId, await this.emailOf(tx, userId));
+    }
+    return new Map(userIds.map((userId) => [userId, opened.get(userId) ?? null]));
+  }
+
   /**
    * Erasure: the lookup hash goes (sign-in by that email finds nobody, and the address may register
    * again), the sealed copy goes with the key the vault destroys, and the account can never sign

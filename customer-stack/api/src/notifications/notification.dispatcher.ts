@@ -1,10 +1,12 @@
 // Drains the delivery queue: claims due rows (SKIP LOCKED, with a lease) tenant by tenant — the
-// queue is under row-level security like every tenant table — sends each once, and
-// records the outcome: sent, skipped (nothing to send to), retried later with exponential
-// backoff, or dead after the configured number of attempts (visible to the tenant's admins).
-// Sends happen outside any transaction; a crash between a send and its record means the row is
-// sent again after the lease with the same webhook-id / Message-ID, which receivers deduplicate.
+// queue is under row-level security like every tenant table — reading in the claim's transaction
+// what they send, sends each once, and records a tenant's outcomes in one transaction: sent,
+// skipped (nothing to send to), retried later with exponential backoff, or dead after the
+// configured number of attempts (visible to the tenant's admins). Sends happen outside any
+// transaction; a crash between the sends and their record means those rows are sent again after
+// the lease with the same webhook-id / Message-ID, which receivers deduplicate.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import { AuditService } from '../audit/audit.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CLOCK, type Clock } from '../auth/clock.js';
@@ -15,7 +17,7 @@ import { CUSTOMER_CONFIG, type CustomerConfig } from '../config/customer-config.
 import { backoffMs } from './backoff.js';
 import { EMAIL_TEMPLATES, NOTIFICATION_EVENTS, type NotificationEvent } from './notification-events.js';
 import { webhookSecretContext } from './notification.service.js';
-import { NotificationsRepository, type DeliveryRow } from './notifications.repository.js';
+import { NotificationsRepository, type DeliveryRow, type EndpointRow, type OutboxRow } from './notifications.repository.js';
 import { MailSender, sendWebhook, type SendResult } from './senders.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 
@@ -23,6 +25,15 @@ export const DISPATCH_BATCH_MAX = 20;
 export const DELIVERY_LEASE_MS = 60_000;
 
 type Outcome = SendResult | { readonly skipped: string };
+
+/** One tenant's claimed deliveries and what they send, read in the claim's transaction. */
+interface TenantClaim {
+  readonly tenantId: string;
+  readonly deliveries: readonly DeliveryRow[];
+  readonly outboxes: ReadonlyMap<string, OutboxRow>;
+  readonly emails: ReadonlyMap<string, string | null>;
+  readonly endpoints: ReadonlyMap<string, EndpointRow>;
+}
 
 const DISPATCHER_ACTOR = { actor: 'system:notifications', role: 'system' } as const;
 
@@ -99,67 +110,98 @@ export class NotificationDispatcher implements OnApplicationBootstrap, OnApplica
   }
 
   private async drain(): Promise<number> {
-    // One claim per tenant, in that tenant's transaction: no read of the queue crosses tenants.
-    const claimed: DeliveryRow[] = [];
+    // One claim per tenant, in that tenant's transaction, which also reads what the claimed rows
+    // send (their outbox rows, addresses and endpoints): no read of the queue crosses tenants.
+    const claims: TenantClaim[] = [];
     const now = this.clock.now();
     for (const tenant of await this.tenants.list()) {
-      claimed.push(...(await this.scope.run(tenant.id, (tx) => this.repository.claimDue(tx, now, DELIVERY_LEASE_MS, DISPATCH_BATCH_MAX))));
+      const claim = await this.scope.run(tenant.id, (tx) => this.claim(tx, tenant.id, now)).catch((error: unknown) => {
+        // This tenant's rows stay due (the claim rolled back); the others are sent all the same.
+        this.logger.error({ err: error, msg: 'notification claim failed', tenantId: tenant.id });
+        return undefined;
+      });
+      if (claim) claims.push(claim);
     }
     // UPDATE ... RETURNING has no order: send in the order the notifications were raised.
-    claimed.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.id.localeCompare(b.id));
-    for (const delivery of claimed) await this.deliver(delivery);
-    return claimed.length;
-  }
-
-  private async deliver(delivery: DeliveryRow): Promise<void> {
-    let outcome: Outcome;
-    try {
-      outcome = await this.attempt(delivery);
-    } catch (error) {
-      outcome = { ok: false, error: error instanceof Error ? error.message.slice(0, 200) : 'unknown error' };
-    }
-    // The delivery's tenant is set so that giving up can be audited in the same transaction.
-    await this.scope.run(delivery.tenant_id, async (tx) => {
-      if ('skipped' in outcome) return this.repository.markSkipped(tx, delivery.id, outcome.skipped);
-      if (outcome.ok) return this.repository.markSent(tx, delivery.id, this.clock.now());
-      const exhausted = delivery.attempts >= this.config.notifications.maxAttempts;
-      const retryAt = exhausted ? null : new Date(this.clock.now().getTime() + backoffMs(delivery.attempts, this.config.notifications.backoffBaseMs));
-      if (!(await this.repository.markFailed(tx, delivery.id, outcome.error, retryAt)) || !exhausted) return;
-      this.logger.warn({ msg: 'notification delivery is dead', deliveryId: delivery.id, channel: delivery.channel, error: outcome.error });
-      await this.audit.record(tx, {
-        tenantId: delivery.tenant_id,
-        ...DISPATCHER_ACTOR,
-        action: 'notifications.delivery.dead',
-        resource: `notification_delivery:${delivery.id}`,
-        // The stored error text may quote a receiver; the chain keeps only its kind.
-        diff: { outboxId: delivery.outbox_id, channel: delivery.channel, attempts: delivery.attempts, failure: failureKind(outcome.error) },
+    const sends = claims.flatMap((claim) => claim.deliveries.map((delivery) => ({ claim, delivery })));
+    sends.sort((a, b) => a.delivery.created_at.getTime() - b.delivery.created_at.getTime() || a.delivery.id.localeCompare(b.delivery.id));
+    const outcomes = new Map<string, Outcome>();
+    for (const { claim, delivery } of sends) outcomes.set(delivery.id, await this.attempt(claim, delivery));
+    // The outcomes, one transaction per tenant, with the tenant set so that giving up is audited in it.
+    for (const claim of claims) {
+      const results = claim.deliveries.map((delivery) => ({ delivery, outcome: outcomes.get(delivery.id) as Outcome }));
+      await this.scope.run(claim.tenantId, (tx) => this.record(tx, results)).catch((error: unknown) => {
+        // Left 'sending': sent again once the lease runs out, under the same ids.
+        this.logger.error({ err: error, msg: 'notification outcomes not recorded', tenantId: claim.tenantId });
       });
+    }
+    return sends.length;
+  }
+
+  private async claim(tx: SqlTx, tenantId: string, now: Date): Promise<TenantClaim | undefined> {
+    const deliveries = await this.repository.claimDue(tx, now, DELIVERY_LEASE_MS, DISPATCH_BATCH_MAX);
+    if (deliveries.length === 0) return undefined;
+    const targets = (channel: DeliveryRow['channel']) => [...new Set(deliveries.filter((d) => d.channel === channel).map((d) => d.target))];
+    return {
+      tenantId,
+      deliveries,
+      outboxes: await this.repository.outboxes(tx, [...new Set(deliveries.map((d) => d.outbox_id))]),
+      emails: await this.auth.emailsOf(tx, targets('email')),
+      endpoints: await this.repository.endpoints(tx, targets('webhook')),
+    };
+  }
+
+  private async record(tx: SqlTx, results: readonly { delivery: DeliveryRow; outcome: Outcome }[]): Promise<void> {
+    await this.repository.markSent(tx, results.filter((r) => 'ok' in r.outcome && r.outcome.ok).map((r) => r.delivery.id), this.clock.now());
+    for (const { delivery, outcome } of results) {
+      if ('skipped' in outcome) await this.repository.markSkipped(tx, delivery.id, outcome.skipped);
+      else if (!outcome.ok) await this.recordFailure(tx, delivery, outcome.error);
+    }
+  }
+
+  private async recordFailure(tx: SqlTx, delivery: DeliveryRow, error: string): Promise<void> {
+    const exhausted = delivery.attempts >= this.config.notifications.maxAttempts;
+    const retryAt = exhausted ? null : new Date(this.clock.now().getTime() + backoffMs(delivery.attempts, this.config.notifications.backoffBaseMs));
+    if (!(await this.repository.markFailed(tx, delivery.id, error, retryAt)) || !exhausted) return;
+    this.logger.warn({ msg: 'notification delivery is dead', deliveryId: delivery.id, channel: delivery.channel, error });
+    await this.audit.record(tx, {
+      tenantId: delivery.tenant_id,
+      ...DISPATCHER_ACTOR,
+      action: 'notifications.delivery.dead',
+      resource: `notification_delivery:${delivery.id}`,
+      // The stored error text may quote a receiver; the chain keeps only its kind.
+      diff: { outboxId: delivery.outbox_id, channel: delivery.channel, attempts: delivery.attempts, failure: failureKind(error) },
     });
   }
 
-  private async attempt(delivery: DeliveryRow): Promise<Outcome> {
-    const loaded = await this.scope.run(delivery.tenant_id, async (tx) => {
-      const outbox = await this.repository.outbox(tx, delivery.outbox_id);
-      if (!outbox || !(NOTIFICATION_EVENTS as readonly string[]).includes(outbox.event)) return undefined;
-      if (delivery.channel === 'email') return { outbox, email: await this.auth.emailOf(tx, delivery.target) };
-      return { outbox, endpoint: await this.repository.endpoint(tx, delivery.target) };
-    });
-    if (!loaded) return { skipped: 'outbox row missing' };
-    const event = loaded.outbox.event as NotificationEvent;
-    if (delivery.channel === 'email') {
-      if (!loaded.email) return { skipped: 'no address (erased or unknown user)' };
-      const content = EMAIL_TEMPLATES[event](loaded.outbox.data);
-      if (!this.mail) return { ok: false, error: 'mail transport not started' };
-      return this.mail.send(loaded.email, content.subject, content.text, delivery.id);
+  /** Sends one delivery (outside any transaction); a send that throws is a failed attempt. */
+  private async attempt(claim: TenantClaim, delivery: DeliveryRow): Promise<Outcome> {
+    try {
+      return await this.send(claim, delivery);
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message.slice(0, 200) : 'unknown error' };
     }
-    const endpoint = loaded.endpoint;
+  }
+
+  private async send(claim: TenantClaim, delivery: DeliveryRow): Promise<Outcome> {
+    const outbox = claim.outboxes.get(delivery.outbox_id);
+    if (!outbox || !(NOTIFICATION_EVENTS as readonly string[]).includes(outbox.event)) return { skipped: 'outbox row missing' };
+    const event = outbox.event as NotificationEvent;
+    if (delivery.channel === 'email') {
+      const email = claim.emails.get(delivery.target);
+      if (!email) return { skipped: 'no address (erased or unknown user)' };
+      const content = EMAIL_TEMPLATES[event](outbox.data);
+      if (!this.mail) return { ok: false, error: 'mail transport not started' };
+      return this.mail.send(email, content.subject, content.text, delivery.id);
+    }
+    const endpoint = claim.endpoints.get(delivery.target);
     if (!endpoint || !endpoint.active) return { skipped: 'endpoint removed' };
     const secret = open(this.config.notifications.webhookKey.reveal(), endpoint.secret_sealed, webhookSecretContext(endpoint.id));
     const now = this.clock.now();
     const payload = JSON.stringify({
       type: event,
-      timestamp: loaded.outbox.created_at.toISOString(),
-      data: { ...loaded.outbox.data, notificationId: loaded.outbox.id, ...(loaded.outbox.user_id ? { userId: loaded.outbox.user_id } : {}) },
+      timestamp: outbox.created_at.toISOString(),
+      data: { ...outbox.data, notificationId: outbox.id, ...(outbox.user_id ? { userId: outbox.user_id } : {}) },
     });
     return sendWebhook(endpoint.url, secret, delivery.id, payload, now, this.config.notifications.webhookTargets);
   }

@@ -93,8 +93,9 @@ export class NotificationsRepository {
     );
   }
 
-  async markSent(tx: SqlTx, id: string, now: Date): Promise<void> {
-    await tx.query(`UPDATE notification_delivery SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = $1 AND status = 'sending'`, [id, now]);
+  async markSent(tx: SqlTx, ids: readonly string[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.query(`UPDATE notification_delivery SET status = 'sent', sent_at = $2, last_error = NULL WHERE id = ANY($1::uuid[]) AND status = 'sending'`, [ids, now]);
   }
 
   async markSkipped(tx: SqlTx, id: string, reason: string): Promise<void> {
@@ -112,14 +113,16 @@ export class NotificationsRepository {
     return rows.length === 1;
   }
 
-  async outbox(tx: SqlTx, id: string): Promise<OutboxRow | undefined> {
-    const [row] = await tx.query<OutboxRow>(`SELECT * FROM notification_outbox WHERE id = $1`, [id]);
-    return row;
+  async outboxes(tx: SqlTx, ids: readonly string[]): Promise<Map<string, OutboxRow>> {
+    if (ids.length === 0) return new Map();
+    const rows = await tx.query<OutboxRow>(`SELECT * FROM notification_outbox WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
-  async endpoint(tx: SqlTx, id: string): Promise<EndpointRow | undefined> {
-    const [row] = await tx.query<EndpointRow>(`SELECT * FROM webhook_endpoint WHERE id = $1`, [id]);
-    return row;
+  async endpoints(tx: SqlTx, ids: readonly string[]): Promise<Map<string, EndpointRow>> {
+    if (ids.length === 0) return new Map();
+    const rows = await tx.query<EndpointRow>(`SELECT * FROM webhook_endpoint WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   async insertEndpoint(

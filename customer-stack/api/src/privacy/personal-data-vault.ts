@@ -40,6 +40,26 @@ export class PersonalDataVault {
     return sealed.map((value) => (dataKey ? openWithDataKey(dataKey, subjectId, value) : null));
   }
 
+  /**
+   * Opens one value each of many people with one read of their keys: subject id → plaintext, or
+   * null for a person erased (or never keyed). A value that fails its integrity check throws, as `open` does.
+   */
+  async openEach(tx: SqlTx, sealed: ReadonlyMap<string, Buffer>): Promise<Map<string, string | null>> {
+    const subjects = [...sealed.keys()];
+    if (subjects.length === 0) return new Map();
+    subjects.forEach((subjectId) => this.checkSubject(subjectId));
+    const masterKey = this.config.privacy.vaultMasterKey.reveal();
+    const rows = await tx.query<KeyRow & { subject_id: string }>(
+      'SELECT subject_id, wrapped_key, erased_at FROM person_key WHERE subject_id = ANY($1::uuid[])', [subjects],
+    );
+    const wrappedKeys = new Map(rows.map((row) => [row.subject_id, row.wrapped_key]));
+    return new Map(subjects.map((subjectId) => {
+      const wrapped = wrappedKeys.get(subjectId);
+      const value = sealed.get(subjectId) as Buffer;
+      return [subjectId, wrapped ? openWithDataKey(unwrapDataKey(masterKey, subjectId, wrapped), subjectId, value) : null];
+    }));
+  }
+
   async isErased(tx: SqlTx, subjectId: string): Promise<boolean> {
     const [row] = await tx.query<KeyRow>('SELECT wrapped_key, erased_at FROM person_key WHERE subject_id = $1', [subjectId]);
     return row !== undefined && row.erased_at !== null;
