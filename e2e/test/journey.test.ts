@@ -185,7 +185,7 @@ describe('the journey of one order', () => {
     // Each allocation crossed back signed, once: one allocation.v1 per allocation, published (the relay runs apart from the allocation's commit).
     const sent = await eventually(async () => {
       const { rows } = await system.executionSql.query<{ n: number; published: number }>(
-        `SELECT count(*)::int AS n, count(published_at)::int AS published FROM wall_outbox WHERE subject = 'bulwark.e2c.allocation.v1'`,
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE published)::int AS published FROM wall_outbox_status WHERE subject = 'bulwark.e2c.allocation.v1'`,
       );
       return rows[0] && rows[0].published === rows[0].n && rows[0].n >= 3 ? rows[0] : undefined;
     }, 30_000, 'the allocations published');

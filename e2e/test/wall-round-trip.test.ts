@@ -66,7 +66,7 @@ describe('a round trip across the wall', () => {
     for (const app of [customer, execution]) {
       const [counts] = await app.get(DataSource).query(
         `SELECT (SELECT count(*) FROM wall_rejection)::int AS rejected,
-                (SELECT count(*) FROM wall_outbox WHERE published_at IS NULL)::int AS unpublished`,
+                (SELECT count(*) FROM wall_outbox_status WHERE NOT published)::int AS unpublished`,
       );
       expect(counts).toEqual({ rejected: 0, unpublished: 0 });
     }
@@ -86,7 +86,7 @@ describe('pausing a stack\'s inbound for maintenance', () => {
     // The execution stack accepted and answered all three ...
     await eventually(async () => {
       const [row] = await execution.get(DataSource).query(
-        `SELECT count(*)::int AS answered FROM wall_outbox WHERE subject = 'bulwark.e2c.intent.accepted.v1' AND published_at IS NOT NULL AND body LIKE ANY($1)`,
+        `SELECT count(*)::int AS answered FROM wall_outbox_status WHERE subject = 'bulwark.e2c.intent.accepted.v1' AND published AND body LIKE ANY($1)`,
         [ids.map((id) => `%${id}%`)],
       );
       return row.answered === 3 ? true : undefined;

@@ -7,7 +7,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { decodeWire } from '@bulwark/shared-contracts';
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { parseCustomerConfig } from '../src/config/customer-config.js';
@@ -86,6 +86,16 @@ describe('customer stack platform', () => {
   });
 });
 
+/** The stream's message published with this Nats-Msg-Id, looked for from the newest back (the outbox keeps no stream sequence). */
+async function storedWithMsgId(jsm: JetStreamManager, stream: string, msgId: string): Promise<StoredMsg | undefined> {
+  const { state } = await jsm.streams.info(stream);
+  for (let seq = state.last_seq; seq >= state.first_seq && seq > 0; seq -= 1) {
+    const message = await jsm.streams.getMessage(stream, { seq });
+    if (message?.header.get('Nats-Msg-Id') === msgId) return message;
+  }
+  return undefined;
+}
+
 describe('order intents and the outbox', () => {
   let accountRef: string;
   beforeAll(async () => {
@@ -100,13 +110,13 @@ describe('order intents and the outbox', () => {
     const [intentId] = await app.get(OrdersService).submitIntents([input()]);
     const dataSource = app.get(DataSource);
     const outbox = await eventually(async () => {
-      const [row] = await dataSource.query(`SELECT message_id, subject, published_at, stream_seq FROM wall_outbox WHERE body LIKE '%' || $1 || '%'`, [intentId]);
-      return row?.published_at ? row : undefined;
+      const [row] = await dataSource.query(`SELECT message_id, subject, published FROM wall_outbox_status WHERE body LIKE '%' || $1 || '%'`, [intentId]);
+      return row?.published ? row : undefined;
     }, 10_000, 'the outbox row to be published');
     expect(outbox.subject).toBe('bulwark.c2e.intent.submitted.v1');
     const provisioner = await connect({ servers: nats.url, ...nats.credentials('provisioner') });
     try {
-      const stored = await (await jetstreamManager(provisioner)).streams.getMessage(WALL_STREAMS.c2e, { seq: Number(outbox.stream_seq) });
+      const stored = await storedWithMsgId(await jetstreamManager(provisioner), WALL_STREAMS.c2e, outbox.message_id);
       expect(stored?.header.get('Nats-Msg-Id')).toBe(outbox.message_id);
       expect(stored?.subject).toBe('bulwark.c2e.intent.submitted.v1');
       const wire = decodeWire(stored?.string() ?? '');

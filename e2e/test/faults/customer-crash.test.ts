@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('the customer stack killed between commit and publish', () => {
   it('publishes the outbox after it restarts and every intent is answered exactly once', async () => {
-    const unpublished = async () => Number((await system.customerSql.query(`SELECT count(*) AS n FROM wall_outbox WHERE published_at IS NULL`)).rows[0].n);
+    const unpublished = async () => Number((await system.customerSql.query(`SELECT count(*) AS n FROM wall_outbox_status WHERE NOT published`)).rows[0].n);
     const link = system.customerLink;
     if (!link) throw new Error('the customer stack runs through a link');
     let heldAtKill = 0;

@@ -61,7 +61,7 @@ export async function wallAccounting(system: TestSystem): Promise<WallAccounting
   const inboundIds = async (query: typeof c) => ids(await query(`SELECT message_id AS id FROM wall_inbound`));
   const [c2eSent, c2eHandled, e2cSent, e2cHandled] = await Promise.all([outboxIds(c), inboundIds(e), outboxIds(e), inboundIds(c)]);
   const count = async (query: typeof c, text: string) => ((await query(text))[0]?.n as number | undefined) ?? 0;
-  const unpublishedSql = `SELECT count(*)::int AS n FROM wall_outbox WHERE published_at IS NULL`;
+  const unpublishedSql = `SELECT count(*)::int AS n FROM wall_outbox_status WHERE NOT published`;
   const deadSql = `SELECT count(*)::int AS n FROM wall_dead_letter`;
   const rejectionsSql = `SELECT reason || ' ' || subject AS id FROM wall_rejection`;
 
@@ -124,7 +124,7 @@ export async function settledAccounting(system: TestSystem, timeoutMs = SETTLE_W
 async function unhandledMessages(system: TestSystem, unhandled: WallAccounting['unhandled']): Promise<unknown[]> {
   const describe = async (sender: TestSystem['customerSql'], receiver: TestSystem['customerSql'], messageIds: string[]) => {
     if (messageIds.length === 0) return [];
-    const sent = await sender.query(`SELECT message_id, subject, published_at FROM wall_outbox WHERE message_id = ANY($1) LIMIT 5`, [messageIds]);
+    const sent = await sender.query(`SELECT message_id, subject, published FROM wall_outbox_status WHERE message_id = ANY($1) LIMIT 5`, [messageIds]);
     const rejected = await receiver.query(`SELECT message_id, reason FROM wall_rejection WHERE message_id = ANY($1)`, [messageIds]);
     const dead = await receiver.query(`SELECT count(*)::int AS n FROM wall_dead_letter`);
     return [{ sent: sent.rows, rejected: rejected.rows, deadLettersOnReceiver: dead.rows[0] }];

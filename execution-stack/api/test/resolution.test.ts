@@ -96,9 +96,9 @@ async function payouts(eventRef: string): Promise<Record<string, [string, string
 
 async function published(eventRef: string): Promise<MessageBody<'payout.v1'>[]> {
   return eventually(async () => {
-    const rows: { body: string; published_at: Date | null }[] = await db().query(`SELECT body, published_at FROM wall_outbox WHERE subject = $1`, [subjectOf('payout.v1')]);
+    const rows: { body: string; published: boolean }[] = await db().query(`SELECT body, published FROM wall_outbox_status WHERE subject = $1`, [subjectOf('payout.v1')]);
     const mine = rows.map((r) => ({ ...r, message: JSON.parse(r.body) as MessageBody<'payout.v1'> })).filter((r) => r.message.eventRef === eventRef);
-    return mine.every((r) => r.published_at !== null) ? mine.map((r) => r.message) : undefined;
+    return mine.every((r) => r.published) ? mine.map((r) => r.message) : undefined;
   }, 15_000, 'payouts published');
 }
 

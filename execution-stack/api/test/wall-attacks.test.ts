@@ -82,12 +82,12 @@ describe('the inbound wall of the execution stack', () => {
     const body = intent();
     await publish(sign(body).wire);
     await accepted(body.intentId);
-    const [answer] = await db().query(`SELECT subject, body, published_at FROM wall_outbox WHERE body LIKE '%' || $1 || '%'`, [body.intentId]);
+    const [answer] = await db().query(`SELECT subject, body FROM wall_outbox WHERE body LIKE '%' || $1 || '%'`, [body.intentId]);
     expect(answer.subject).toBe('bulwark.e2c.intent.accepted.v1');
     expect(JSON.parse(answer.body)).toMatchObject({ intentId: body.intentId, accountRef: body.accountRef });
     await eventually(async () => {
-      const [row] = await db().query(`SELECT published_at FROM wall_outbox WHERE body LIKE '%' || $1 || '%'`, [body.intentId]);
-      return row.published_at ?? undefined;
+      const [row] = await db().query(`SELECT published FROM wall_outbox_status WHERE body LIKE '%' || $1 || '%'`, [body.intentId]);
+      return row.published || undefined;
     }, 10_000, 'the answer to be published');
   });
 

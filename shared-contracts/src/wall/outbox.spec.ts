@@ -14,7 +14,9 @@ function emptyOutbox(lockFree = true): SqlDatabase & { looksAtMs: number[] } {
     looksAtMs: [] as number[],
     async transaction<T>(work: Parameters<SqlDatabase['transaction']>[0]): Promise<T> {
       db.looksAtMs.push(Date.now());
-      return work({ query: async (text: string) => (text.includes('pg_try_advisory_xact_lock') ? [{ locked: lockFree }] : []) as never }) as Promise<T>;
+      // The pending read answers one row with a null seq when nothing is pending.
+      const answer = (text: string) => (text.includes('pg_try_advisory_xact_lock') ? [{ locked: lockFree }] : [{ seq: null, target: '10:10:', resumed: false }]);
+      return work({ query: async (text: string) => answer(text) as never }) as Promise<T>;
     },
   };
   return db;

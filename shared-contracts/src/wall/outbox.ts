@@ -1,7 +1,8 @@
 // The transactional outbox. A state change and the message announcing it are written in one
 // database transaction (enqueueOutbound); the relay signs and publishes them afterwards, with
-// Nats-Msg-Id = message id, and marks them published only once JetStream acknowledged them.
-// Signing happens at publish time, so a message that waited out an outage is never stale.
+// Nats-Msg-Id = message id, and moves its cursor past them only once JetStream acknowledged them
+// (WALL_OUTBOX_CURSOR_DDL). Signing happens at publish time, so a message that waited out an
+// outage is never stale.
 import { randomUUID } from 'node:crypto';
 import { signEnvelope } from '../envelope/envelope.js';
 import type { Keyring } from '../envelope/keyring.js';
@@ -63,12 +64,66 @@ export async function enqueueOutbound(tx: SqlTx, messages: readonly OutboundMess
   return ids;
 }
 
+/** One row of OUTBOX_PENDING_SQL: a pending message, or (seq null) the answer that none is. */
 interface PendingRow {
-  seq: string;
+  seq: string | null;
+  txid: string;
   message_id: string;
   subject: string;
   body: string;
+  /** The snapshot the rows were taken from, on the first row only (it can be long). */
+  target: string | null;
+  /** Whether the target was stored by an earlier batch (null: there is no cursor row). */
+  resumed: boolean | null;
 }
+
+/**
+ * The next rows to publish: those whose transaction is visible in the target snapshot (the one
+ * being worked through, else this statement's own) and not in the published one, after the
+ * cursor's position, in (txid, seq) order. A transaction not visible in `published` either was
+ * running when it was taken (its xip list) or started after it (at or above its xmax), so the two
+ * halves read only the index entries of such transactions: published rows are never scanned again,
+ * however far a long-running transaction holds the snapshot's xmin back. Every xip transaction is
+ * below xmax, so the halves are already in order one after the other. When nothing is pending it
+ * answers one row with a null seq, which says whether a stored target has run out.
+ */
+const OUTBOX_PENDING_SQL = `
+WITH c AS MATERIALIZED (
+  SELECT published, coalesce(target, pg_current_snapshot()) AS target, target IS NOT NULL AS resumed, after_txid, after_seq
+    FROM wall_outbox_cursor
+)
+SELECT p.seq, p.txid, p.message_id, p.subject, p.body,
+       CASE WHEN p.seq IS NULL OR row_number() OVER (ORDER BY p.txid, p.seq) = 1 THEN (SELECT target::text FROM c) END AS target,
+       (SELECT resumed FROM c) AS resumed
+  FROM (VALUES (true)) AS answer (one) LEFT JOIN (
+    (SELECT seq, txid, message_id, subject, body FROM wall_outbox
+      WHERE txid = ANY(ARRAY(SELECT pg_snapshot_xip(published) FROM c))
+        AND (txid, seq) > ((SELECT after_txid FROM c), (SELECT after_seq FROM c))
+        AND pg_visible_in_snapshot(txid, (SELECT target FROM c))
+      ORDER BY txid, seq LIMIT $1)
+    UNION ALL
+    (SELECT seq, txid, message_id, subject, body FROM wall_outbox
+      WHERE txid >= (SELECT pg_snapshot_xmax(published) FROM c) AND txid < (SELECT pg_snapshot_xmax(target) FROM c)
+        AND (txid, seq) > ((SELECT after_txid FROM c), (SELECT after_seq FROM c))
+        AND pg_visible_in_snapshot(txid, (SELECT target FROM c))
+      ORDER BY txid, seq LIMIT $1)
+    ORDER BY txid, seq LIMIT $1
+  ) AS p ON true
+ ORDER BY p.txid, p.seq`;
+
+/** Every row visible in the target went out: it becomes the published snapshot. */
+const CURSOR_PUBLISHED_THROUGH_SQL =
+  `UPDATE wall_outbox_cursor SET published = $1::pg_snapshot, target = NULL, after_txid = '0', after_seq = 0 RETURNING true AS moved`;
+/** Part of the target went out: the next batch goes on after its last row, from the same snapshot. */
+const CURSOR_PUBLISHED_UP_TO_SQL =
+  `UPDATE wall_outbox_cursor SET target = $1::pg_snapshot, after_txid = $2::xid8, after_seq = $3 RETURNING true AS moved`;
+/**
+ * A row JetStream refused is queued again by giving it the relay's own transaction id: that
+ * transaction is not visible in the target (its id was assigned after the snapshot was taken), so
+ * the row comes round in a later batch while the cursor moves on and the rows behind it go out.
+ */
+const OUTBOX_REQUEUE_SQL =
+  `UPDATE wall_outbox SET txid = pg_current_xact_id(), failed_attempts = failed_attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`;
 
 export interface OutboxRelayDeps {
   readonly db: SqlDatabase;
@@ -130,17 +185,24 @@ export class OutboxRelay {
     const limit = this.deps.batchSizeMax ?? OUTBOX_BATCH_MAX;
     const key = this.deps.keyring.signingKey(this.deps.direction);
     return this.deps.db.transaction(async (tx) => {
-      // Taken before the pending rows are read, so they are read after the last holder committed
-      // its marks: no two relays ever publish the same row.
+      // Taken before the cursor is read, so it is read after the last holder committed its move:
+      // no two relays ever publish the same rows.
       const [lock] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [OUTBOX_RELAY_LOCK_KEY]);
       assert(lock !== undefined, 'the lock query answers one row');
       this.lockBusy = !lock.locked;
       if (!lock.locked) return 0; // another relay of this stack is publishing
-      const rows = await tx.query<PendingRow>(
-        `SELECT seq, message_id, subject, body FROM wall_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
-        [limit],
-      );
-      if (rows.length === 0) return 0;
+      const answer = await tx.query<PendingRow>(OUTBOX_PENDING_SQL, [limit]);
+      const [first] = answer;
+      assert(first !== undefined && first.resumed !== null, 'the outbox cursor row exists');
+      const target = first.target;
+      assert(typeof target === 'string', 'the first answer carries the target snapshot');
+      if (first.seq === null) {
+        // A stored target whose rows were all taken (or queued again by hand): move past it.
+        if (first.resumed) await this.moveCursor(tx, target, 'through');
+        return 0;
+      }
+      const rows = answer as (PendingRow & { seq: string })[];
+      assert(rows.length <= limit, 'pending rows within the batch limit');
       const nowMs = this.deps.clock.nowMs();
       const results = await this.deps.publisher.publishBatch(
         rows.map((row) => ({
@@ -151,35 +213,32 @@ export class OutboxRelay {
         PUBLISH_TIMEOUT_MS,
       );
       assert(results.length === rows.length, 'one publish result per row');
-      const published: string[] = [];
-      const streamSeqs: number[] = [];
       const failed: string[] = [];
       let firstError = '';
       results.forEach((result, index) => {
-        const row = rows[index];
-        assert(row !== undefined, 'one result per row');
-        if (result.ok) {
-          published.push(row.seq);
-          streamSeqs.push(result.ack.seq);
-        } else {
-          failed.push(row.seq);
-          firstError ||= result.error;
-        }
+        if (result.ok) return;
+        failed.push((rows[index] as PendingRow & { seq: string }).seq);
+        firstError ||= result.error;
       });
-      if (published.length > 0) {
-        await tx.query(
-          `UPDATE wall_outbox o SET published_at = clock_timestamp(), stream_seq = p.stream_seq, attempts = o.attempts + 1
-             FROM unnest($1::bigint[], $2::bigint[]) AS p(seq, stream_seq) WHERE o.seq = p.seq`,
-          [published, streamSeqs],
-        );
-      }
       if (failed.length > 0) {
-        await tx.query(`UPDATE wall_outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`, [failed, firstError.slice(0, 500)]);
+        await tx.query(OUTBOX_REQUEUE_SQL, [failed, firstError.slice(0, 500)]);
         this.deps.logger.warn({ failed: failed.length, error: firstError }, 'outbox publish failed; will retry');
       }
-      this.deps.observer?.published?.(published.length);
-      return published.length;
+      const last = rows[rows.length - 1] as PendingRow & { seq: string };
+      // A batch that was not full took every row left in its target.
+      await this.moveCursor(tx, target, rows.length < limit ? 'through' : last);
+      const published = rows.length - failed.length;
+      this.deps.observer?.published?.(published);
+      return published;
     });
+  }
+
+  /** Past every row of the target snapshot, or past one of its rows (the next batch goes on from there). */
+  private async moveCursor(tx: SqlTx, target: string, past: 'through' | { txid: string; seq: string }): Promise<void> {
+    const [moved] = past === 'through'
+      ? await tx.query<{ moved: boolean }>(CURSOR_PUBLISHED_THROUGH_SQL, [target])
+      : await tx.query<{ moved: boolean }>(CURSOR_PUBLISHED_UP_TO_SQL, [target, past.txid, past.seq]);
+    assert(moved?.moved === true, 'the outbox cursor row moved');
   }
 
   private async run(): Promise<void> {

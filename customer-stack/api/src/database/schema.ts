@@ -3,7 +3,7 @@ import { AML_ENTITIES } from '../aml/aml.entities.js';
 import { AUTH_ENTITIES } from '../auth/auth.entities.js';
 import { KYC_ENTITIES } from '../kyc/kyc.entities.js';
 import { NOTIFICATION_ENTITIES } from '../notifications/notification.entities.js';
-import { Wall1763700000000 } from '@bulwark/shared-contracts/platform';
+import { Wall1763700000000, WallOutboxCursor1764020000000 } from '@bulwark/shared-contracts/platform';
 import { AuditChainHeadEntity } from '../audit/audit-chain-head.entity.js';
 import { AuditEntryEntity } from '../audit/audit-entry.entity.js';
 import { ORDER_ENTITIES } from '../orders/order-intent.entity.js';
@@ -83,4 +83,5 @@ export const CUSTOMER_MIGRATIONS = [
   CancelRequested1763910000000,
   ExpireRequested1763920000000,
   AuditAppend1763990000000,
+  WallOutboxCursor1764020000000,
 ];

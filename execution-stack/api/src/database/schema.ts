@@ -12,7 +12,7 @@ import { AllocationEntity } from '../allocation/allocation.entity.js';
 import { InstrumentEventEntity, PayoutEntity } from '../resolution/resolution.entity.js';
 import { SETTLEMENT_ENTITIES } from '../settlement/settlement.entity.js';
 import { ReconciliationBreakEntity, StatementSentEntity } from '../reconciliation/reconciliation.entity.js';
-import { Wall1763700000000 } from '@bulwark/shared-contracts/platform';
+import { Wall1763700000000, WallOutboxCursor1764020000000 } from '@bulwark/shared-contracts/platform';
 import { Intake1763700000001 } from './migrations/1763700000001-intake.js';
 import { Market1763800000000 } from './migrations/1763800000000-market.js';
 import { Members1763800000001 } from './migrations/1763800000001-members.js';
@@ -72,4 +72,5 @@ export const EXECUTION_MIGRATIONS = [
   IntentExpiry1763920000000,
   IntentWithdrawal1763920000001,
   ChainReorgAndSettlementOverdue1763930000000,
+  WallOutboxCursor1764020000000,
 ];

@@ -71,11 +71,11 @@ export async function startExecutionStack(postTrade?: Record<string, string>): P
       await stack.js.publish(subject, wire);
     },
     async publishedAllocations(intentIds) {
-      const rows: { body: string; published_at: Date | null }[] = await stack.db().query(
-        `SELECT body, published_at FROM wall_outbox WHERE subject = $1 ORDER BY seq`, [subjectOf('allocation.v1')],
+      const rows: { body: string; published: boolean }[] = await stack.db().query(
+        `SELECT body, published FROM wall_outbox_status WHERE subject = $1 ORDER BY seq`, [subjectOf('allocation.v1')],
       );
       return rows
-        .filter((r) => r.published_at !== null)
+        .filter((r) => r.published)
         .map((r) => JSON.parse(r.body) as MessageBody<'allocation.v1'>)
         .filter((b) => intentIds.includes(b.intentId));
     },
