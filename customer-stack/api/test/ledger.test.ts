@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@bulwark/testing';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
+import { textArrayBinary, uuidArrayBinary } from '../src/database/sql-arrays.js';
 import { LedgerService } from '../src/ledger/ledger.service.js';
 import { RequestTransaction } from '../src/tenancy/request-transaction.js';
 import { TenantScope } from '../src/tenancy/tenant-scope.js';
@@ -35,6 +36,20 @@ function spend(tenantId: string, ownerRef: string, amount: string, key = randomU
     legs: [{ account: cash(ownerRef), side: 'debit', amount }, { account: omnibus(), side: 'credit', amount }],
   };
 }
+
+describe('binary array parameters', () => {
+  it('reach Postgres as the values sent: empty, with nulls, non-ASCII, quotes and backslashes', async () => {
+    const ids = [randomUUID(), null, randomUUID()];
+    const texts = ['plain', null, 'ā ś 🌏 — 名', 'say "hi"\\ {a,b}', ''];
+    const [row] = await h.db.transaction((tx) =>
+      tx.query<{ texts: (string | null)[]; ids: (string | null)[]; no_texts: number; no_ids: number }>(
+        `SELECT $1::text[] AS texts, $2::uuid[]::text[] AS ids, cardinality($3::text[]) AS no_texts, cardinality($4::uuid[]) AS no_ids`,
+        [textArrayBinary(texts), uuidArrayBinary(ids), textArrayBinary([]), uuidArrayBinary([])],
+      ),
+    );
+    expect(row).toEqual({ texts, ids, no_texts: 0, no_ids: 0 });
+  });
+});
 
 describe('postings', () => {
   it('posts a balanced deposit, moves both balances and writes one audit entry in the same transaction', async () => {

@@ -3,7 +3,7 @@
 // SECURITY DEFINER reader (row-level security shows a tenant only its own entries).
 import { assert } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
-import { textArrayLiteral, uuidArrayLiteral } from '../database/sql-arrays.js';
+import { textArrayBinary, uuidArrayBinary } from '../database/sql-arrays.js';
 
 export interface AuditRow {
   seq: string;
@@ -50,15 +50,15 @@ export class AuditRepository {
       'SELECT first_seq, last_seq, last_hash FROM audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
       [
         time.toISOString(),
-        uuidArrayLiteral(rows.map((r) => r.tenantId)),
-        textArrayLiteral(rows.map((r) => r.actor)),
-        textArrayLiteral(rows.map((r) => r.role)),
-        textArrayLiteral(rows.map((r) => r.onBehalfOf)),
-        textArrayLiteral(rows.map((r) => r.action)),
-        textArrayLiteral(rows.map((r) => r.resource)),
-        textArrayLiteral(rows.map((r) => r.diffJson)),
-        textArrayLiteral(rows.map((r) => r.hashedBefore)),
-        textArrayLiteral(rows.map((r) => r.hashedAfter)),
+        uuidArrayBinary(rows.map((r) => r.tenantId)),
+        textArrayBinary(rows.map((r) => r.actor)),
+        textArrayBinary(rows.map((r) => r.role)),
+        textArrayBinary(rows.map((r) => r.onBehalfOf)),
+        textArrayBinary(rows.map((r) => r.action)),
+        textArrayBinary(rows.map((r) => r.resource)),
+        textArrayBinary(rows.map((r) => r.diffJson)),
+        textArrayBinary(rows.map((r) => r.hashedBefore)),
+        textArrayBinary(rows.map((r) => r.hashedAfter)),
       ],
     );
     if (!appended) throw new Error('audit_append returned no head');

@@ -2,7 +2,7 @@
 // set (RLS). Batches are written set-based (unnest), one statement per table.
 import { assert } from '@bulwark/shared-contracts';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
-import { decimalArrayLiteral, integerArrayLiteral, textArrayLiteral, uuidArrayLiteral } from '../database/sql-arrays.js';
+import { decimalArrayLiteral, integerArrayLiteral, textArrayBinary, uuidArrayBinary } from '../database/sql-arrays.js';
 import type { EntryRow, JournaledPosting, LockedAccount, TransactionRow } from './posting-plan.js';
 import { toScaled } from './scaled-decimal.js';
 import type { AccountKind } from './ledger.types.js';
@@ -35,7 +35,7 @@ export class LedgerRepository {
   async journaled(tx: SqlTx, tenantId: string, keys: readonly string[]): Promise<Map<string, JournaledPosting>> {
     const rows = await tx.query<{ idempotency_key: string; id: string; body_hash: string }>(
       `SELECT idempotency_key, id, body_hash FROM ledger_transaction WHERE tenant_id = $1 AND idempotency_key = ANY($2::text[])`,
-      [tenantId, textArrayLiteral(keys)],
+      [tenantId, textArrayBinary(keys)],
     );
     return new Map(rows.map((row) => [row.idempotency_key, { transactionId: row.id, bodyHash: row.body_hash }]));
   }
@@ -59,8 +59,8 @@ export class LedgerRepository {
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::boolean[])
        ON CONFLICT (id) DO NOTHING`,
       [
-        uuidArrayLiteral(missing.map((a) => a.id)), uuidArrayLiteral(missing.map((a) => a.tenantId)), textArrayLiteral(missing.map((a) => a.kind)),
-        uuidArrayLiteral(missing.map((a) => a.ownerRef)), textArrayLiteral(missing.map((a) => a.unit)), textArrayLiteral(missing.map((a) => a.normalSide)),
+        uuidArrayBinary(missing.map((a) => a.id)), uuidArrayBinary(missing.map((a) => a.tenantId)), textArrayBinary(missing.map((a) => a.kind)),
+        uuidArrayBinary(missing.map((a) => a.ownerRef)), textArrayBinary(missing.map((a) => a.unit)), textArrayBinary(missing.map((a) => a.normalSide)),
         missing.map((a) => a.allowNegative),
       ],
     );
@@ -73,7 +73,7 @@ export class LedgerRepository {
   async accountsById(tx: SqlTx, ids: readonly string[], mode: 'read' | 'lock'): Promise<Map<string, LockedAccount>> {
     const rows = await tx.query<{ id: string; balance: string; allow_negative: boolean; normal_side: 'debit' | 'credit' }>(
       `SELECT id, balance::text AS balance, allow_negative, normal_side FROM ledger_account WHERE id = ANY($1::uuid[])${mode === 'lock' ? ' ORDER BY id FOR UPDATE' : ''}`,
-      [uuidArrayLiteral(ids)],
+      [uuidArrayBinary(ids)],
     );
     return new Map(rows.map((row) => [row.id, { id: row.id, balanceScaled: toScaled(row.balance), allowNegative: row.allow_negative, normalSide: row.normal_side }]));
   }
@@ -91,9 +91,9 @@ export class LedgerRepository {
        )
        SELECT count(*)::int AS n FROM inserted`,
       [
-        uuidArrayLiteral(rows.map((r) => r.id)), tenantId, textArrayLiteral(rows.map((r) => r.idempotencyKey)),
-        textArrayLiteral(rows.map((r) => r.bodyHash)), textArrayLiteral(rows.map((r) => r.kind)), textArrayLiteral(rows.map((r) => r.reference)),
-        uuidArrayLiteral(rows.map((r) => r.reverses)),
+        uuidArrayBinary(rows.map((r) => r.id)), tenantId, textArrayBinary(rows.map((r) => r.idempotencyKey)),
+        textArrayBinary(rows.map((r) => r.bodyHash)), textArrayBinary(rows.map((r) => r.kind)), textArrayBinary(rows.map((r) => r.reference)),
+        uuidArrayBinary(rows.map((r) => r.reverses)),
       ],
     );
     assert(inserted !== undefined, 'one count row');
@@ -108,8 +108,8 @@ export class LedgerRepository {
        SELECT transaction_id, leg, $2::uuid, account_id, unit, amount
          FROM unnest($1::uuid[], $6::smallint[], $3::uuid[], $4::text[], $5::numeric[]) AS e(transaction_id, leg, account_id, unit, amount)`,
       [
-        uuidArrayLiteral(rows.map((r) => r.transactionId)), tenantId, uuidArrayLiteral(rows.map((r) => r.accountId)),
-        textArrayLiteral(rows.map((r) => r.unit)), decimalArrayLiteral(rows.map((r) => r.amount)), integerArrayLiteral(rows.map((r) => r.leg)),
+        uuidArrayBinary(rows.map((r) => r.transactionId)), tenantId, uuidArrayBinary(rows.map((r) => r.accountId)),
+        textArrayBinary(rows.map((r) => r.unit)), decimalArrayLiteral(rows.map((r) => r.amount)), integerArrayLiteral(rows.map((r) => r.leg)),
       ],
     );
   }
@@ -137,7 +137,7 @@ export class LedgerRepository {
          LEFT JOIN (SELECT l.id, l.balance::text AS balance FROM locked l JOIN planned p ON p.id = l.id
                      WHERE l.balance * 1000000000000000000 <> p.scaled) x ON true`,
       [
-        uuidArrayLiteral(planned.map((a) => a.id)),
+        uuidArrayBinary(planned.map((a) => a.id)),
         decimalArrayLiteral(planned.map((a) => a.balanceScaled.toString())),
         decimalArrayLiteral(planned.map((a) => deltas.get(a.id) ?? '0')),
       ],
@@ -155,7 +155,7 @@ export class LedgerRepository {
       `UPDATE ledger_account a SET balance = a.balance + d.delta
          FROM unnest($1::uuid[], $2::numeric[]) AS d(id, delta)
         WHERE a.id = d.id RETURNING a.id`,
-      [uuidArrayLiteral([...deltas.keys()]), decimalArrayLiteral([...deltas.values()])],
+      [uuidArrayBinary([...deltas.keys()]), decimalArrayLiteral([...deltas.values()])],
     );
     return updated.length;
   }
@@ -260,7 +260,7 @@ export class LedgerRepository {
     const rows = await tx.query<ReservationRow>(
       `SELECT id, tenant_id, owner_ref, unit, source_kind, amount::text AS amount, posted::text AS posted, released::text AS released, status, reference, expires_at
          FROM ledger_reservation WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [uuidArrayLiteral(ids)],
+      [uuidArrayBinary(ids)],
     );
     return new Map(rows.map((row) => [row.id, row]));
   }
@@ -290,8 +290,8 @@ export class LedgerRepository {
          FROM unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::text[]) AS c(id, posted, released, status)
         WHERE r.id = c.id AND r.status = 'pending' RETURNING r.id`,
       [
-        uuidArrayLiteral(changes.map((c) => c.id)), decimalArrayLiteral(changes.map((c) => c.posted)), decimalArrayLiteral(changes.map((c) => c.released)),
-        textArrayLiteral(changes.map((c) => c.status)),
+        uuidArrayBinary(changes.map((c) => c.id)), decimalArrayLiteral(changes.map((c) => c.posted)), decimalArrayLiteral(changes.map((c) => c.released)),
+        textArrayBinary(changes.map((c) => c.status)),
       ],
     );
     if (rows.length !== changes.length) throw new Error(`${changes.length - rows.length} of ${changes.length} reservations were not pending`);
