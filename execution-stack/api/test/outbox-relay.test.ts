@@ -203,6 +203,21 @@ describe('the outbox cursor', () => {
     expect(await pendingIds()).toEqual([]);
   });
 
+  it('moves past a target whose rows filled the last batch exactly, and takes the rows after it in the same look', async () => {
+    const db = poolDatabase(pool);
+    await drain(relayOn(db, recordingPublisher().publisher)); // an earlier test may have left a target behind
+    const ids = await enqueue(db, 100);
+    const { publisher, stored } = recordingPublisher();
+    const relay = relayOn(db, publisher, 100);
+    expect(await relay.publishBatch()).toBe(100);
+    const later = await enqueue(db, 2);
+    expect(await relay.publishBatch()).toBe(2); // nothing left in the target: past it, and on to the later rows
+    const { rows } = await pool.query('SELECT target FROM wall_outbox_cursor');
+    expect(rows).toEqual([{ target: null }]);
+    expect(stored).toEqual([...ids, ...later]);
+    expect(await pendingIds()).toEqual([]);
+  });
+
   it('queues a refused message again with its failure recorded, and sends the rows behind it meanwhile', async () => {
     const db = poolDatabase(pool);
     const ids = await enqueue(db, 5);

@@ -111,6 +111,9 @@ SELECT p.seq, p.txid, p.message_id, p.subject, p.body,
   ) AS p ON true
  ORDER BY p.txid, p.seq`;
 
+/** What a batch answers when all it did was move the cursor past a target whose rows had run out. */
+const MOVED_PAST_TARGET = 'moved past its target';
+
 /** Every row visible in the target went out: it becomes the published snapshot. */
 const CURSOR_PUBLISHED_THROUGH_SQL =
   `UPDATE wall_outbox_cursor SET published = $1::pg_snapshot, target = NULL, after_txid = '0', after_seq = 0 RETURNING true AS moved`;
@@ -182,9 +185,19 @@ export class OutboxRelay {
 
   /** Publishes one batch of pending messages; returns how many were published. */
   async publishBatch(): Promise<number> {
+    const first = await this.publishInTransaction();
+    if (first !== MOVED_PAST_TARGET) return first;
+    // The look only moved past a target whose rows a full batch had taken: rows committed since
+    // are read from a fresh snapshot at once, in a transaction of their own (a target is never taken
+    // in a transaction that has an id, which a row queued again by it would then appear to precede).
+    const second = await this.publishInTransaction();
+    return second === MOVED_PAST_TARGET ? 0 : second;
+  }
+
+  private async publishInTransaction(): Promise<number | typeof MOVED_PAST_TARGET> {
     const limit = this.deps.batchSizeMax ?? OUTBOX_BATCH_MAX;
     const key = this.deps.keyring.signingKey(this.deps.direction);
-    return this.deps.db.transaction(async (tx) => {
+    return this.deps.db.transaction(async (tx): Promise<number | typeof MOVED_PAST_TARGET> => {
       // Taken before the cursor is read, so it is read after the last holder committed its move:
       // no two relays ever publish the same rows.
       const [lock] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [OUTBOX_RELAY_LOCK_KEY]);
@@ -198,8 +211,9 @@ export class OutboxRelay {
       assert(typeof target === 'string', 'the first answer carries the target snapshot');
       if (first.seq === null) {
         // A stored target whose rows were all taken (or queued again by hand): move past it.
-        if (first.resumed) await this.moveCursor(tx, target, 'through');
-        return 0;
+        if (!first.resumed) return 0;
+        await this.moveCursor(tx, target, 'through');
+        return MOVED_PAST_TARGET;
       }
       const rows = answer as (PendingRow & { seq: string })[];
       assert(rows.length <= limit, 'pending rows within the batch limit');
