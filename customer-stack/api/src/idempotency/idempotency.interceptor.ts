@@ -4,7 +4,8 @@
 // anonymous callers). @NoIdempotencyKey opts a route out (session credentials must not be stored).
 // The outcome commits in the handler's own transaction (RequestTransaction): a request whose
 // outcome cannot be recorded rolls back what it did, so a retry never finds effects without an
-// outcome and acts again.
+// outcome and acts again. On a @GroupCommit route an investor's request may share that transaction
+// with concurrent requests of the same tenant; its outcome still commits with its own effects.
 import { HttpException, Inject, Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
@@ -12,6 +13,7 @@ import type { Request } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { SqlTx } from '@bulwark/shared-contracts/wall';
 import type { Principal } from '../auth/principal.js';
+import { GROUP_COMMIT } from '../tenancy/group-commit.decorator.js';
 import { RequestTransaction, type RequestEnd } from '../tenancy/request-transaction.js';
 import { IdempotencyError } from './idempotency.errors.js';
 import { IdempotencyService, requestHash } from './idempotency.service.js';
@@ -44,10 +46,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const principal = request.principal;
     const scope = principal ? `user:${principal.tenantId}:${principal.userId}` : `anonymous:${request.method} ${path}`;
     const successStatus = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
-    return from(this.run(scope, key, requestHash(request.method, request.originalUrl, request.body), successStatus, next));
+    const grouped = this.reflector.get<string | undefined>(GROUP_COMMIT, context.getHandler()) !== undefined;
+    const groupTenant = grouped && principal ? principal.tenantId : null;
+    return from(this.run(scope, key, requestHash(request.method, request.originalUrl, request.body), successStatus, groupTenant, next));
   }
 
-  private async run(scope: string, key: string, hash: string, successStatus: number, next: CallHandler): Promise<unknown> {
+  private async run(scope: string, key: string, hash: string, successStatus: number, groupTenant: string | null, next: CallHandler): Promise<unknown> {
     const claim = await this.records.claim(scope, key, hash, new Date());
     if (claim.kind === 'mismatch') throw new IdempotencyError('idempotency_key_reused');
     if (claim.kind === 'in_progress') throw new IdempotencyError('idempotency_request_in_progress');
@@ -64,6 +68,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     };
     return this.requests.run({
       requestId: `${scope}\n${key}\n${hash}`,
+      groupTenant,
       handler: () => lastValueFrom(next.handle(), { defaultValue: undefined }),
       isRefusal,
       settle,

@@ -3,6 +3,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { CurrentPrincipal, Permissions, type Principal } from '../auth/permissions.decorator.js';
+import { GroupCommit } from '../tenancy/group-commit.decorator.js';
 import { OrdersError } from './orders.errors.js';
 import { INTENTS_PER_PAGE_MAX, OrdersService, PAYOUTS_PER_PAGE_MAX } from './orders.service.js';
 import type { AllocationView, IntentView, PayoutView, TradingTerms } from './orders.views.js';
@@ -20,6 +21,7 @@ export class OrdersController {
 
   @Post('intents')
   @Permissions('orders:place')
+  @GroupCommit('a placement is one run of reads and writes in this database, then the wall is nudged')
   async place(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<IntentView> {
     return this.orders.placeIntent(principal, body);
   }

@@ -3,9 +3,16 @@
 // run still succeeds or fails as a whole, as it did in a transaction of its own) and the request's
 // outcome is written last, in the same transaction. Either the effects and the outcome commit
 // together or neither does: a retry with the same key replays the answer or acts once, never twice.
+//
+// Group commit: requests of one tenant that arrive together on a route that allows it share one
+// transaction (one BEGIN, one audit chain head lock, one COMMIT and its WAL flush for all of them).
+// Each is a member with a savepoint of its own around its runs and its outcome, so a refusal or a
+// failure rolls back only that member; members take turns (savepoints of two members must not
+// interleave) and every answer waits for the shared commit, which, if it fails, fails them all
+// with nothing of any of them left behind.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { assert } from '@bulwark/shared-contracts';
 import type { SqlDatabase, SqlTx } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
@@ -14,6 +21,64 @@ import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 export const JOINS_PER_REQUEST_MAX = 1_000;
 /** Before-commit hooks the joined runs of one request may register (the audit appends, mostly). */
 export const HOOKS_PER_REQUEST_MAX = 256;
+
+export interface RequestGroupLimits {
+  /** Requests one shared transaction holds at most; a full group takes no more and commits when its members are done. */
+  readonly membersMax: number;
+  /** How long, in all, a group whose members are done waits for requests already under way to join it. */
+  readonly waitMs: number;
+  /**
+   * How long a member waits for a row lock before it leaves the group: another transaction holding
+   * that row may be waiting for rows earlier members of the group hold (a wall batch locks accounts
+   * in id order; a group locks them in arrival order), a cycle only one side can break.
+   */
+  readonly lockWaitMs: number;
+}
+
+export const REQUEST_GROUP_LIMITS = Symbol('REQUEST_GROUP_LIMITS');
+export const DEFAULT_REQUEST_GROUP_LIMITS: RequestGroupLimits = Object.freeze({ membersMax: 64, waitMs: 2, lockWaitMs: 100 });
+
+/** Postgres's SQLSTATEs for a lock wait cut short: lock_timeout ran out, or a deadlock was broken here. */
+const LOCK_WAIT_CUT_SHORT: ReadonlySet<string> = new Set(['55P03', '40P01']);
+
+function isLockWaitCutShort(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
+  return LOCK_WAIT_CUT_SHORT.has(String(code ?? driverError?.code ?? ''));
+}
+
+/** One shared transaction and the requests in it. */
+interface Group {
+  readonly tenantId: string;
+  readonly opening: Promise<SqlTx>;
+  /** The shared transaction's end: commits, or throws what rolled it back. */
+  readonly done: Promise<void>;
+  /** Tells the transaction to run `last` and commit. */
+  readonly end: (last: (tx: SqlTx) => Promise<void>) => void;
+  /** Requests admitted so far (they name the members' savepoints). */
+  admitted: number;
+  /** Admitted and not yet done: the group commits only when none is left. */
+  active: number;
+  /** The end of the turn of the member admitted last: the next one starts there. */
+  lastTurn: Promise<void>;
+  /** The before-commit hooks of the members that stayed, in the order they finished. */
+  readonly hooks: (() => Promise<void>)[];
+  /** Whether new members may still join (false once full or committing). */
+  accepting: boolean;
+  waitedMs: number;
+  /** Stops the group's wait when a new member arrives. */
+  wake: (() => void) | null;
+}
+
+/** A request admitted to a group: its savepoint and the end of its turn. */
+interface Member {
+  readonly group: Group;
+  readonly tx: SqlTx;
+  readonly savepoint: string;
+  readonly endTurn: () => void;
+  /** Nothing ran in its savepoint yet. */
+  empty: boolean;
+}
 
 interface Unit {
   /** Names the request across its retries (the caller's idempotency scope and key). */
@@ -31,6 +96,12 @@ interface Unit {
   actedOutside: boolean;
   /** Joins one at a time: savepoints of concurrent runs on one connection would interleave. */
   queue: Promise<unknown>;
+  /** The tenant whose concurrent requests this one may share a transaction with; null: a transaction of its own. */
+  groupTenant: string | null;
+  /** Its place in a group once admitted; null before, and after it left. */
+  member: Member | null;
+  /** The tenant it is counted under as a request that may still join a group; null once admitted or ended. */
+  underWayIn: string | null;
 }
 
 interface Context {
@@ -55,6 +126,12 @@ export interface RequestWork<T> {
   readonly settle: (tx: SqlTx, end: RequestEnd<T>) => Promise<void>;
   /** After a rollback: whether the handler had also acted `outside` (then what it did there stands). */
   readonly failed: (error: unknown, actedOutside: boolean) => Promise<void>;
+  /**
+   * The tenant of a request that may share its transaction with concurrent requests of that tenant
+   * (group commit): only for a handler whose work is all in this database, so a member never holds
+   * the group waiting for something else. Null or absent: a transaction of its own.
+   */
+  readonly groupTenant?: string | null;
 }
 
 /** Rolls the request's transaction back; never seen outside. */
@@ -63,8 +140,19 @@ class RolledBack extends Error {}
 @Injectable()
 export class RequestTransaction {
   private readonly contexts = new AsyncLocalStorage<Context>();
+  /** Per tenant, the group new requests join. */
+  private readonly accepting = new Map<string, Group>();
+  /** Per tenant, requests that may join a group and have not yet: an idle group waits for them a little. */
+  private readonly underWay = new Map<string, number>();
+  private readonly limits: RequestGroupLimits;
 
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Optional() @Inject(REQUEST_GROUP_LIMITS) limits?: RequestGroupLimits | null,
+  ) {
+    this.limits = limits ?? DEFAULT_REQUEST_GROUP_LIMITS;
+    assert(this.limits.membersMax >= 1 && this.limits.waitMs >= 0 && this.limits.lockWaitMs >= 1, 'request group limits are sane');
+  }
 
   /**
    * Runs `work.handler` as one unit of work, then `work.settle` with how it ended, in the same
@@ -76,7 +164,21 @@ export class RequestTransaction {
    * send the client to retry it.
    */
   async run<T>(work: RequestWork<T>): Promise<T> {
-    const unit: Unit = { requestId: work.requestId, opening: null, done: null, end: null, hooks: [], joins: 0, open: true, actedOutside: false, queue: Promise.resolve() };
+    const groupTenant = work.groupTenant ?? null;
+    const unit: Unit = {
+      requestId: work.requestId, opening: null, done: null, end: null, hooks: [], joins: 0, open: true, actedOutside: false, queue: Promise.resolve(),
+      groupTenant, member: null, underWayIn: groupTenant,
+    };
+    if (groupTenant !== null) this.underWay.set(groupTenant, (this.underWay.get(groupTenant) ?? 0) + 1);
+    try {
+      return await this.runUnit(unit, work);
+    } finally {
+      // Ended before it was admitted (it failed before its first run): no group waits for it any longer.
+      this.notUnderWay(unit);
+    }
+  }
+
+  private async runUnit<T>(unit: Unit, work: RequestWork<T>): Promise<T> {
     let ended: RequestEnd<T>;
     try {
       ended = { kind: 'returned', value: await this.contexts.run({ unit, parentHooks: null }, work.handler) };
@@ -94,10 +196,7 @@ export class RequestTransaction {
     unit.open = false;
     await unit.queue;
     try {
-      await this.close(unit, async (tx) => {
-        await work.settle(tx, ended);
-        for (let i = 0; i < unit.hooks.length; i += 1) await (unit.hooks[i] as () => Promise<void>)();
-      });
+      await this.close(unit, (tx) => work.settle(tx, ended));
     } catch (error) {
       await work.failed(error, unit.actedOutside);
       if (!unit.actedOutside || ended.kind !== 'returned') throw error;
@@ -112,9 +211,25 @@ export class RequestTransaction {
     if (context === undefined || !context.unit.open) return undefined;
     const { unit } = context;
     if (context.parentHooks !== null) return this.savepoint(unit, context.parentHooks, work);
-    const turn = unit.queue.then(() => this.savepoint(unit, unit.hooks, work));
+    const turn = unit.queue.then(() => this.savepointOrLeave(unit, work));
     unit.queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * A run of the request. A member's first run that waited too long for a row lock (see
+   * RequestGroupLimits.lockWaitMs) takes the member out of its group, which has nothing of it yet,
+   * and runs again in a transaction of the request's own, which waits for the lock as long as it takes.
+   */
+  private async savepointOrLeave<T>(unit: Unit, work: (tx: SqlTx) => Promise<T>): Promise<T> {
+    const firstRun = unit.joins === 0;
+    try {
+      return await this.savepoint(unit, unit.hooks, work);
+    } catch (error) {
+      if (unit.member === null || !firstRun || !isLockWaitCutShort(error)) throw error;
+      await this.leaveGroup(unit);
+      return this.savepoint(unit, unit.hooks, work);
+    }
   }
 
   /**
@@ -147,7 +262,6 @@ export class RequestTransaction {
     // request's transaction ends (`run` waits for the queue), even if that is after the handler returned.
     unit.joins += 1;
     assert(unit.joins <= JOINS_PER_REQUEST_MAX, 'runs per request within limit');
-    const name = `request_run_${unit.joins}`;
     const hooks: (() => Promise<void>)[] = [];
     const tx: SqlTx = {
       query: (text, params) => outer.query(text, params),
@@ -156,7 +270,12 @@ export class RequestTransaction {
       },
     };
     const outer = await this.transactionOf(unit);
-    await outer.query(`SAVEPOINT ${name}`);
+    // A member's first run starts where its member savepoint does: that savepoint serves it (two statements fewer).
+    const member = unit.member;
+    const inMemberSavepoint = member !== null && member.empty && into === unit.hooks;
+    if (member !== null) member.empty = false;
+    const name = inMemberSavepoint ? member.savepoint : `request_run_${unit.joins}`;
+    if (!inMemberSavepoint) await outer.query(`SAVEPOINT ${name}`);
     let result: T;
     try {
       result = await this.contexts.run({ unit, parentHooks: hooks }, () => work(tx));
@@ -165,14 +284,15 @@ export class RequestTransaction {
       await outer.query(`ROLLBACK TO SAVEPOINT ${name}`);
       throw error;
     }
-    await outer.query(`RELEASE SAVEPOINT ${name}`);
+    if (!inMemberSavepoint) await outer.query(`RELEASE SAVEPOINT ${name}`);
     assert(into.length + hooks.length <= HOOKS_PER_REQUEST_MAX, 'before-commit hooks per request within limit');
     into.push(...hooks);
     return result;
   }
 
-  /** Opens the request's transaction at its first use; it stays open until `close`. */
+  /** Opens the request's transaction (or its place in a group) at its first use; it stays open until `close`. */
   private transactionOf(unit: Unit): Promise<SqlTx> {
+    if (unit.groupTenant !== null) return unit.member ? Promise.resolve(unit.member.tx) : this.admit(unit, unit.groupTenant);
     unit.opening ??= new Promise<SqlTx>((opened, failed) => {
       const ending = new Promise<((tx: SqlTx) => Promise<void>) | null>((resolve) => (unit.end = resolve));
       unit.done = this.db.transaction(async (tx) => {
@@ -186,9 +306,17 @@ export class RequestTransaction {
     return unit.opening;
   }
 
-  /** Ends the request's transaction: `last` runs in it and it commits, or (null) it rolls back. */
-  private async close(unit: Unit, last: ((tx: SqlTx) => Promise<void>) | null): Promise<void> {
-    if (last === null) {
+  /**
+   * Ends the request: `settle` runs in its transaction, then its before-commit hooks, and it
+   * commits; or (null) it rolls back. A member settles in its savepoint and answers once its
+   * group has committed.
+   */
+  private async close(unit: Unit, settle: ((tx: SqlTx) => Promise<void>) | null): Promise<void> {
+    if (unit.groupTenant !== null) {
+      await this.closeMember(unit, settle);
+      return;
+    }
+    if (settle === null) {
       if (unit.opening === null) return;
       unit.end?.(null);
       // Rolled back, or it never opened: either way nothing of it committed.
@@ -197,7 +325,162 @@ export class RequestTransaction {
     }
     await this.transactionOf(unit);
     assert(unit.end !== null && unit.done !== null, 'an open request transaction can be ended');
-    unit.end(last);
+    unit.end(async (tx) => {
+      await settle(tx);
+      for (let i = 0; i < unit.hooks.length; i += 1) await (unit.hooks[i] as () => Promise<void>)();
+    });
     await unit.done;
+  }
+
+  // ------------------------------------------------------------------ group commit
+
+  /** Admits the request to its tenant's open group (opening one if none is) and waits for its turn there. */
+  private async admit(unit: Unit, tenantId: string): Promise<SqlTx> {
+    assert(unit.member === null, 'a request is admitted once');
+    this.notUnderWay(unit);
+    let group = this.accepting.get(tenantId);
+    if (group === undefined) {
+      group = this.openGroup(tenantId);
+      this.accepting.set(tenantId, group);
+    }
+    group.admitted += 1;
+    group.active += 1;
+    if (group.admitted >= this.limits.membersMax) this.stopAccepting(group);
+    group.wake?.();
+    const savepoint = `request_member_${group.admitted}`;
+    const previousTurn = group.lastTurn;
+    let endTurn!: () => void;
+    group.lastTurn = new Promise<void>((resolve) => (endTurn = resolve));
+    await previousTurn;
+    const joined = group;
+    const done = (): void => {
+      joined.active -= 1;
+      endTurn();
+      if (joined.active === 0) this.idle(joined);
+    };
+    try {
+      const tx = await group.opening;
+      await tx.query(`SAVEPOINT ${savepoint}`);
+      unit.member = { group, tx, savepoint, endTurn: done, empty: true };
+      return tx;
+    } catch (error) {
+      done();
+      throw error;
+    }
+  }
+
+  /**
+   * Ends a member: its outcome settles in its savepoint, which is released, and it answers when the
+   * group commits; or (null, or settling failed) its savepoint rolls back and it leaves at once.
+   */
+  private async closeMember(unit: Unit, settle: ((tx: SqlTx) => Promise<void>) | null): Promise<void> {
+    if (settle === null) {
+      if (unit.member !== null) await this.leaveGroup(unit);
+      return;
+    }
+    const tx = await this.transactionOf(unit);
+    const member = unit.member;
+    assert(member !== null, 'a settling member is in its group');
+    try {
+      await settle(tx);
+      await tx.query(`RELEASE SAVEPOINT ${member.savepoint}`);
+    } catch (error) {
+      await this.leaveGroup(unit);
+      throw error;
+    }
+    const { group } = member;
+    assert(group.hooks.length + unit.hooks.length <= HOOKS_PER_REQUEST_MAX * this.limits.membersMax, 'before-commit hooks per group within limit');
+    group.hooks.push(...unit.hooks);
+    unit.member = null;
+    member.endTurn();
+    await group.done;
+  }
+
+  /**
+   * Takes a member out of its group with nothing of it left there: its savepoint rolls back. It
+   * becomes a request with a transaction of its own (when it still has work to do, it opens one).
+   */
+  private async leaveGroup(unit: Unit): Promise<void> {
+    const member = unit.member;
+    assert(member !== null, 'only a member leaves its group');
+    unit.member = null;
+    unit.groupTenant = null;
+    try {
+      await member.tx.query(`ROLLBACK TO SAVEPOINT ${member.savepoint}`);
+      await member.tx.query(`RELEASE SAVEPOINT ${member.savepoint}`);
+    } finally {
+      member.endTurn();
+    }
+  }
+
+  /** Opens a group's transaction, with the lock wait its members may take (see RequestGroupLimits.lockWaitMs). */
+  private openGroup(tenantId: string): Group {
+    let end!: (last: (tx: SqlTx) => Promise<void>) => void;
+    const ending = new Promise<(tx: SqlTx) => Promise<void>>((resolve) => (end = resolve));
+    let opened!: (tx: SqlTx) => void;
+    let failed!: (error: unknown) => void;
+    const opening = new Promise<SqlTx>((resolve, reject) => {
+      opened = resolve;
+      failed = reject;
+    });
+    const done = this.db.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('lock_timeout', $1, true)`, [`${this.limits.lockWaitMs}ms`]);
+      opened(tx);
+      const last = await ending;
+      await last(tx);
+    });
+    done.catch(failed);
+    // Members see a failed commit through `done`; the group itself must not raise it a second time.
+    done.catch(() => undefined);
+    return { tenantId, opening, done, end, admitted: 0, active: 0, lastTurn: Promise.resolve(), hooks: [], accepting: true, waitedMs: 0, wake: null };
+  }
+
+  /**
+   * Every member of the group is done: it commits, unless requests of its tenant are under way
+   * and it has waited less than RequestGroupLimits.waitMs in all; then it waits for one to join.
+   */
+  private idle(group: Group): void {
+    const waitMs = this.limits.waitMs - group.waitedMs;
+    if (!group.accepting || waitMs <= 0 || (this.underWay.get(group.tenantId) ?? 0) === 0) {
+      this.commit(group);
+      return;
+    }
+    const started = performance.now();
+    const timer = setTimeout(() => {
+      group.wake = null;
+      group.waitedMs = this.limits.waitMs;
+      if (group.active === 0) this.commit(group);
+    }, waitMs);
+    group.wake = () => {
+      clearTimeout(timer);
+      group.wake = null;
+      group.waitedMs += performance.now() - started;
+    };
+  }
+
+  private commit(group: Group): void {
+    assert(group.active === 0, 'a group commits when its members are done');
+    this.stopAccepting(group);
+    group.end(async (tx) => {
+      // The hooks take the audit chain's head, which every auditing transaction commits with: waited for as long as it takes.
+      await tx.query(`SELECT set_config('lock_timeout', '0', true)`);
+      for (let i = 0; i < group.hooks.length; i += 1) await (group.hooks[i] as () => Promise<void>)();
+    });
+  }
+
+  private stopAccepting(group: Group): void {
+    group.accepting = false;
+    if (this.accepting.get(group.tenantId) === group) this.accepting.delete(group.tenantId);
+  }
+
+  /** A request that may join a group no longer will (admitted, or ended first). */
+  private notUnderWay(unit: Unit): void {
+    const tenantId = unit.underWayIn;
+    if (tenantId === null) return;
+    unit.underWayIn = null;
+    const count = (this.underWay.get(tenantId) ?? 0) - 1;
+    assert(count >= 0, 'requests under way never go below none');
+    if (count === 0) this.underWay.delete(tenantId);
+    else this.underWay.set(tenantId, count);
   }
 }
