@@ -220,3 +220,31 @@ describe('Idempotency-Key across a failure between the effects and the outcome',
     expect(await effectsOf(label)).toBe(1);
   });
 });
+
+describe('claims that arrive together', () => {
+  it('are committed together, each answered as if alone: new keys claimed, a key sent twice claimed once, a done key replayed, a reused key refused', async () => {
+    const records = app.get(IdempotencyService);
+    const scope = `test:${randomUUID()}`;
+    const now = new Date();
+    const done = randomUUID();
+    const first = await records.claim(scope, done, 'a'.repeat(64), now);
+    expect(first.kind).toBe('claimed');
+    if (first.kind !== 'claimed') return;
+    await app.get<SqlDatabase>(SQL_DATABASE).transaction((tx) => records.complete(tx, scope, done, first.claimedAt, 201, '{"ok":true}', now));
+    const fresh = [randomUUID(), randomUUID(), randomUUID()];
+    const twice = randomUUID();
+    const claims = await Promise.all([
+      ...fresh.map((key) => records.claim(scope, key, 'b'.repeat(64), now)),
+      records.claim(scope, twice, 'c'.repeat(64), now),
+      records.claim(scope, twice, 'c'.repeat(64), now),
+      records.claim(scope, done, 'a'.repeat(64), now),
+      records.claim(scope, done, 'd'.repeat(64), now),
+    ]);
+    expect(claims.map((c) => c.kind)).toEqual(['claimed', 'claimed', 'claimed', 'claimed', 'in_progress', 'replay', 'mismatch']);
+    expect(claims[5]).toEqual({ kind: 'replay', status: 201, body: '{"ok":true}' });
+    const [row] = await app.get<SqlDatabase>(SQL_DATABASE).transaction((tx) =>
+      tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM idempotency_record WHERE scope = $1 AND state = 'pending'`, [scope]),
+    );
+    expect(row?.n).toBe(fresh.length + 1);
+  });
+});
