@@ -2,10 +2,12 @@
 // one transaction (the same txid), each in a savepoint of its own. A refused member rolls back only
 // itself and answers its own refusal; a key sent twice at once acts once; a failed shared commit
 // fails every member and leaves nothing, and each retry then acts once; tenants never share a
-// transaction; a member kept waiting for a row lock leaves its group for a transaction of its own.
+// transaction; a member kept waiting for a row lock leaves its group for a transaction of its own;
+// while a group is busy, another opens beside it, up to the lanes allowed. The app runs with one
+// lane per tenant, so that the requests a test sends while a group is held all join that group.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Body, Controller, Inject, Module, Post, UnprocessableEntityException, type INestApplication } from '@nestjs/common';
+import { Body, Controller, Global, Inject, Module, Post, UnprocessableEntityException, type INestApplication } from '@nestjs/common';
 import type { SqlDatabase } from '@bulwark/shared-contracts/wall';
 import { SQL_DATABASE } from '@bulwark/shared-contracts/platform';
 import request from 'supertest';
@@ -16,7 +18,7 @@ import { CurrentPrincipal, Permissions, type Principal } from '../src/auth/permi
 import { parseCustomerConfig } from '../src/config/customer-config.js';
 import { REFERENCE_TENANT_ID } from '../src/tenancy/reference-tenant.js';
 import { GroupCommit } from '../src/tenancy/group-commit.decorator.js';
-import { DEFAULT_REQUEST_GROUP_LIMITS } from '../src/tenancy/request-transaction.js';
+import { DEFAULT_REQUEST_GROUP_LIMITS, REQUEST_GROUP_LIMITS, RequestTransaction } from '../src/tenancy/request-transaction.js';
 import { TenantScope } from '../src/tenancy/tenant-scope.js';
 import { loginAs, type LoggedIn } from './support/auth.js';
 import { createTestTenant } from './support/tenancy.js';
@@ -63,7 +65,12 @@ class GroupedController {
   }
 }
 
-@Module({ controllers: [GroupedController] })
+@Global()
+@Module({
+  controllers: [GroupedController],
+  providers: [{ provide: REQUEST_GROUP_LIMITS, useValue: { ...DEFAULT_REQUEST_GROUP_LIMITS, lanesMax: 1 } }],
+  exports: [REQUEST_GROUP_LIMITS],
+})
 class GroupedModule {}
 
 let nats: TestNats;
@@ -235,5 +242,34 @@ describe('group commit of concurrent requests', () => {
     expect(answer.status).toBe(201);
     expect(answer.body.txid).not.toBe(first.body.txid);
     expect(await effectsOf(REFERENCE_TENANT_ID, waiter.label)).toBe(1);
+  });
+
+  it('opens another group beside a busy one, up to the lanes allowed, and lets later requests join the one with the fewest still to finish', async () => {
+    const requests = new RequestTransaction(app.get<SqlDatabase>(SQL_DATABASE), { ...DEFAULT_REQUEST_GROUP_LIMITS, lanesMax: 2 });
+    const gates: (() => void)[] = [];
+    const inRun: string[] = [];
+    const place = (name: string, hold: boolean) =>
+      requests.run({
+        requestId: name, groupTenant: REFERENCE_TENANT_ID, isRefusal: () => false, settle: async () => undefined, failed: async () => undefined,
+        handler: async () => {
+          const rows = await requests.join(async (tx) => {
+            inRun.push(name);
+            if (hold) await new Promise<void>((resolve) => gates.push(resolve));
+            return tx.query<{ txid: string }>('SELECT txid_current()::text AS txid');
+          });
+          return rows?.[0]?.txid ?? '';
+        },
+      });
+    const first = place('first', true);
+    await until('the first group is busy', () => inRun.includes('first'));
+    const second = place('second', true);
+    await until('a second group opened beside it', () => inRun.includes('second'));
+    const later = [place('third', false), place('fourth', false), place('fifth', false)];
+    await sleep(100);
+    expect(inRun).toEqual(['first', 'second']);
+    for (const go of gates) go();
+    const txids = [await first, await second, ...(await Promise.all(later))];
+    expect(txids[0]).not.toBe(txids[1]);
+    expect(new Set(txids).size).toBe(2);
   });
 });

@@ -33,10 +33,17 @@ export interface RequestGroupLimits {
    * in id order; a group locks them in arrival order), a cycle only one side can break.
    */
   readonly lockWaitMs: number;
+  /**
+   * Groups of one tenant taking members at once, each on a connection of its own: members of a
+   * group run one after another, so one group alone would do a tenant's placements at the pace of
+   * one connection. A request joins the group with the fewest members still to finish and opens
+   * another while every open one is busy and there are fewer than this.
+   */
+  readonly lanesMax: number;
 }
 
 export const REQUEST_GROUP_LIMITS = Symbol('REQUEST_GROUP_LIMITS');
-export const DEFAULT_REQUEST_GROUP_LIMITS: RequestGroupLimits = Object.freeze({ membersMax: 64, waitMs: 2, lockWaitMs: 100 });
+export const DEFAULT_REQUEST_GROUP_LIMITS: RequestGroupLimits = Object.freeze({ membersMax: 64, waitMs: 2, lockWaitMs: 100, lanesMax: 4 });
 
 /** Postgres's SQLSTATEs for a lock wait cut short: lock_timeout ran out, or a deadlock was broken here. */
 const LOCK_WAIT_CUT_SHORT: ReadonlySet<string> = new Set(['55P03', '40P01']);
@@ -140,8 +147,8 @@ class RolledBack extends Error {}
 @Injectable()
 export class RequestTransaction {
   private readonly contexts = new AsyncLocalStorage<Context>();
-  /** Per tenant, the group new requests join. */
-  private readonly accepting = new Map<string, Group>();
+  /** Per tenant, the groups new requests join (at most RequestGroupLimits.lanesMax). */
+  private readonly accepting = new Map<string, Group[]>();
   /** Per tenant, requests that may join a group and have not yet: an idle group waits for them a little. */
   private readonly underWay = new Map<string, number>();
   private readonly limits: RequestGroupLimits;
@@ -151,7 +158,8 @@ export class RequestTransaction {
     @Optional() @Inject(REQUEST_GROUP_LIMITS) limits?: RequestGroupLimits | null,
   ) {
     this.limits = limits ?? DEFAULT_REQUEST_GROUP_LIMITS;
-    assert(this.limits.membersMax >= 1 && this.limits.waitMs >= 0 && this.limits.lockWaitMs >= 1, 'request group limits are sane');
+    const { membersMax, waitMs, lockWaitMs, lanesMax } = this.limits;
+    assert(membersMax >= 1 && waitMs >= 0 && lockWaitMs >= 1 && lanesMax >= 1, 'request group limits are sane');
   }
 
   /**
@@ -338,10 +346,11 @@ export class RequestTransaction {
   private async admit(unit: Unit, tenantId: string): Promise<SqlTx> {
     assert(unit.member === null, 'a request is admitted once');
     this.notUnderWay(unit);
-    let group = this.accepting.get(tenantId);
-    if (group === undefined) {
+    const open = this.accepting.get(tenantId) ?? [];
+    let group = open.reduce<Group | undefined>((fewest, g) => (fewest === undefined || g.active < fewest.active ? g : fewest), undefined);
+    if (group === undefined || (group.active > 0 && open.length < this.limits.lanesMax)) {
       group = this.openGroup(tenantId);
-      this.accepting.set(tenantId, group);
+      this.accepting.set(tenantId, [...open, group]);
     }
     group.admitted += 1;
     group.active += 1;
@@ -469,8 +478,11 @@ export class RequestTransaction {
   }
 
   private stopAccepting(group: Group): void {
+    if (!group.accepting) return;
     group.accepting = false;
-    if (this.accepting.get(group.tenantId) === group) this.accepting.delete(group.tenantId);
+    const others = (this.accepting.get(group.tenantId) ?? []).filter((g) => g !== group);
+    if (others.length === 0) this.accepting.delete(group.tenantId);
+    else this.accepting.set(group.tenantId, others);
   }
 
   /** A request that may join a group no longer will (admitted, or ended first). */
