@@ -10,7 +10,6 @@ import { JsonRpcProvider } from 'ethers';
 import { anvilBinaryPath } from '@bulwark/solidity';
 import { parseStackConfig } from '@bulwark/shared-contracts/platform';
 import { createTestDatabase, startTestNats, testStackEnv, type TestDatabase, type TestNats } from '@bulwark/testing';
-import { createExecutionApp } from '../../src/app.js';
 import { parseChainConfig } from '../../src/chain/chain-config.js';
 import type { ExecutionConfig } from '../../src/config/execution-config.js';
 
@@ -133,6 +132,9 @@ export async function startChainTestServices(): Promise<ChainTestServices> {
     provider,
     async startApp(chainOverrides = {}, execution) {
       const env = { ...testStackEnv('execution', database, nats), ...chainTestEnv(anvil, chainOverrides) };
+      // Loaded here, not at the top: the e2e system imports this module for RestartableAnvil, and
+      // under tsx (the benches) the app's sources would be compiled without e2e's decorator settings.
+      const { createExecutionApp } = await import('../../src/app.js');
       const app = await createExecutionApp(parseStackConfig('execution', env), parseChainConfig(env), execution);
       await app.init();
       return app;
