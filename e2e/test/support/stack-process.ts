@@ -63,10 +63,9 @@ export class StackProcess {
     private readonly echo = true,
   ) {}
 
-  /** The newest kept log lines that contain `text` (all kept lines without it), oldest first. */
-  recentLog(text?: string, limit = 20): string[] {
-    const lines = text === undefined ? this.log : this.log.filter((line) => line.includes(text));
-    return lines.slice(-limit);
+  /** The newest `limit` kept log lines, oldest first. */
+  recentLog(limit: number): string[] {
+    return this.log.slice(-limit);
   }
 
   private keep(stream: Readable | null, out: NodeJS.WriteStream): void {

@@ -129,7 +129,7 @@ async function unhandledMessages(system: TestSystem, unhandled: WallAccounting['
     const dead = await receiver.query(`SELECT count(*)::int AS n FROM wall_dead_letter`);
     return [{ sent: sent.rows, rejected: rejected.rows, deadLettersOnReceiver: dead.rows[0] }];
   };
-  const logOf = (stack: TestSystem['customer']) => stack.recentLog(undefined, 12).map((line) => line.slice(0, 400));
+  const logOf = (stack: TestSystem['customer']) => stack.recentLog(12).map((line) => line.slice(0, 400));
   return [
     ...(await describe(system.customerSql, system.executionSql, unhandled.c2e)),
     ...(await describe(system.executionSql, system.customerSql, unhandled.e2c)),
